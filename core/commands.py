@@ -1,0 +1,139 @@
+"""Commands: what an entrypoint asks `core` to do, as small immutable values.
+
+Each carries the acting person's id (already checked by the entrypoint to be who the request says)
+and the organization it acts in. Values arrive parsed but not yet validated against the domain's rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.model import ParticipantRole
+
+
+@dataclass(frozen=True)
+class ResolveTeamsPerson:
+    tenant_id: str
+    aad_object_id: str
+    teams_user_id: str
+    display_name: str
+    verified_email: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveLtiPerson:
+    organization_id: str
+    issuer: str
+    subject: str
+    display_name: str
+    verified_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Enroll:
+    organization_id: str
+    program_id: str
+    person_id: str
+    accepted_code_of_conduct_version: int | None
+    role: ParticipantRole = ParticipantRole.EITHER
+
+
+@dataclass(frozen=True)
+class SkillInput:
+    name: str
+    level: int
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    organization_id: str
+    person_id: str
+    teaches: tuple[SkillInput, ...] = ()
+    learns: tuple[SkillInput, ...] = ()
+    department: str | None = None
+    timezone: str = "UTC"
+    hours_per_month: int | None = None
+    goals: str = ""
+    discoverable_as_expert: bool = False
+    weekly_availability: frozenset[int] = frozenset()
+    mentor_capacity: int = 1
+    is_new_hire: bool = False
+    started_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Pause:
+    organization_id: str
+    person_id: str
+    weeks: int
+    program_id: str | None = None  # None: every program the person takes part in
+
+
+@dataclass(frozen=True)
+class Resume:
+    organization_id: str
+    person_id: str
+    program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Leave:
+    organization_id: str
+    person_id: str
+    program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportMyData:
+    organization_id: str
+    person_id: str
+
+
+@dataclass(frozen=True)
+class DeleteMyData:
+    organization_id: str
+    person_id: str
+
+
+@dataclass(frozen=True)
+class RespondToPairing:
+    organization_id: str
+    pairing_id: str
+    person_id: str
+    answer: str  # "accept", "decline" or "someone_else"
+
+
+@dataclass(frozen=True)
+class SubmitCheckIn:
+    organization_id: str
+    pairing_id: str
+    person_id: str
+    met: bool
+    usefulness: int | None
+    learned: str = ""
+    blockers: str = ""
+    confidential_note: str = ""
+
+
+@dataclass(frozen=True)
+class RaiseConcern:
+    organization_id: str
+    program_id: str
+    person_id: str
+    text: str
+    pairing_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgramSetup:
+    organization_id: str
+    actor_id: str
+    program_id: str
+    kind: str
+    cadence: str
+    group_size: int
+    prefer_cross_department: bool
+    starts_on: date | None = None
+    max_level_gap: int = 2
+    extra: dict[str, object] = field(default_factory=dict)

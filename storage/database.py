@@ -1,0 +1,56 @@
+"""Engines and sessions. Built by the composition root at start-up, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URLs people have (`postgres://…`, `postgresql://…`, `sqlite:///…`) and pick the async driver."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver in ("postgres", "postgresql", "postgresql+asyncpg"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif driver in ("sqlite", "sqlite+aiosqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    else:
+        raise ValueError(
+            f"DATABASE_URL has the driver '{driver}'. Use 'sqlite:///path/to/file.db' or 'postgresql://user@host/db'."
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _enable_sqlite_rules(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets the worker and the web handlers read while one writes.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    url = normalize_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, echo=echo, poolclass=NullPool if parsed.database == ":memory:" else None
+        )
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_rules)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)

@@ -1,0 +1,1 @@
+"""Repositories: each implements one `core.ports` protocol and translates rows to core objects and back."""

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.model import (
+    MatchReason,
+    MemberRole,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+    Response,
+    Round,
+    RoundStatus,
+    StatusChange,
+)
+from storage.models import PairingEventRow, PairingMemberRow, PairingRow, RoundRow
+
+
+class SqlRoundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _to_domain(row: RoundRow) -> Round:
+        return Round(
+            row.id, row.organization_id, row.program_id, row.index, row.opened_at, RoundStatus(row.status)
+        )
+
+    async def get(self, organization_id: str, round_id: str) -> Round | None:
+        row = await self.session.scalar(
+            select(RoundRow).where(RoundRow.organization_id == organization_id, RoundRow.id == round_id)
+        )
+        return None if row is None else self._to_domain(row)
+
+    async def recent(self, organization_id: str, program_id: str, limit: int) -> list[Round]:
+        rows = await self.session.scalars(
+            select(RoundRow)
+            .where(RoundRow.organization_id == organization_id, RoundRow.program_id == program_id)
+            .order_by(RoundRow.index.desc())
+            .limit(limit)
+        )
+        return [self._to_domain(r) for r in rows]
+
+    async def save(self, round_: Round) -> None:
+        row = await self.session.get(RoundRow, round_.id)
+        if row is None:
+            row = RoundRow(id=round_.id, organization_id=round_.organization_id, program_id=round_.program_id)
+            self.session.add(row)
+        row.index, row.opened_at, row.status = round_.index, round_.opened_at, round_.status.value
+        await self.session.flush()
+
+
+class SqlPairingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _load(self, organization_id: str, rows: Sequence[PairingRow]) -> list[Pairing]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        members = await self.session.scalars(
+            select(PairingMemberRow)
+            .where(PairingMemberRow.organization_id == organization_id, PairingMemberRow.pairing_id.in_(ids))
+            .order_by(PairingMemberRow.pairing_id, PairingMemberRow.position)
+        )
+        events = await self.session.scalars(
+            select(PairingEventRow)
+            .where(PairingEventRow.organization_id == organization_id, PairingEventRow.pairing_id.in_(ids))
+            .order_by(PairingEventRow.pairing_id, PairingEventRow.position)
+        )
+        members_of: dict[str, list[PairingMember]] = {}
+        for m in members:
+            members_of.setdefault(m.pairing_id, []).append(
+                PairingMember(m.person_id, MemberRole(m.role), Response(m.response))
+            )
+        history_of: dict[str, list[StatusChange]] = {}
+        for e in events:
+            history_of.setdefault(e.pairing_id, []).append(
+                StatusChange(PairingStatus(e.status), e.at, e.by_person_id)
+            )
+        return [
+            Pairing(
+                id=r.id,
+                organization_id=r.organization_id,
+                program_id=r.program_id,
+                round_id=r.round_id,
+                members=members_of.get(r.id, []),
+                created_at=r.created_at,
+                status=PairingStatus(r.status),
+                shared_goal=r.shared_goal,
+                skill=r.skill,
+                score=r.score,
+                reasons=[MatchReason(x["factor"], float(x["contribution"]), x["text"]) for x in r.reasons],
+                history=history_of.get(r.id, []),
+            )
+            for r in rows
+        ]
+
+    async def get(self, organization_id: str, pairing_id: str) -> Pairing | None:
+        rows = await self.session.scalars(
+            select(PairingRow).where(
+                PairingRow.organization_id == organization_id, PairingRow.id == pairing_id
+            )
+        )
+        found = await self._load(organization_id, rows.all())
+        return found[0] if found else None
+
+    async def for_person(self, organization_id: str, person_id: str) -> list[Pairing]:
+        rows = await self.session.scalars(
+            select(PairingRow)
+            .join(PairingMemberRow, PairingMemberRow.pairing_id == PairingRow.id)
+            .where(
+                PairingRow.organization_id == organization_id,
+                PairingMemberRow.organization_id == organization_id,
+                PairingMemberRow.person_id == person_id,
+            )
+            .order_by(PairingRow.created_at, PairingRow.id)
+        )
+        return await self._load(organization_id, rows.all())
+
+    async def for_program(self, organization_id: str, program_id: str) -> list[Pairing]:
+        rows = await self.session.scalars(
+            select(PairingRow)
+            .where(PairingRow.organization_id == organization_id, PairingRow.program_id == program_id)
+            .order_by(PairingRow.created_at, PairingRow.id)
+        )
+        return await self._load(organization_id, rows.all())
+
+    async def save(self, pairing: Pairing) -> None:
+        if not pairing.members:
+            raise ValueError(
+                f"Pairing {pairing.id} has no members; a pairing without members is never stored."
+            )
+        row = await self.session.get(PairingRow, pairing.id)
+        if row is None:
+            row = PairingRow(
+                id=pairing.id,
+                organization_id=pairing.organization_id,
+                program_id=pairing.program_id,
+                round_id=pairing.round_id,
+                created_at=pairing.created_at,
+            )
+            self.session.add(row)
+        elif row.organization_id != pairing.organization_id:
+            raise ValueError(f"Pairing {pairing.id} belongs to another organization; refusing to move it.")
+        row.status, row.shared_goal, row.skill, row.score = (
+            pairing.status.value,
+            pairing.shared_goal,
+            pairing.skill,
+            pairing.score,
+        )
+        row.reasons = [
+            {"factor": r.factor, "contribution": r.contribution, "text": r.text} for r in pairing.reasons
+        ]
+        await self.session.flush()
+        for table in (PairingMemberRow, PairingEventRow):
+            await self.session.execute(delete(table).where(table.pairing_id == pairing.id))
+        org = pairing.organization_id
+        for position, m in enumerate(pairing.members):
+            self.session.add(
+                PairingMemberRow(
+                    organization_id=org,
+                    pairing_id=pairing.id,
+                    person_id=m.person_id,
+                    position=position,
+                    role=m.role.value,
+                    response=m.response.value,
+                )
+            )
+        for position, h in enumerate(pairing.history):
+            self.session.add(
+                PairingEventRow(
+                    organization_id=org,
+                    pairing_id=pairing.id,
+                    position=position,
+                    status=h.status.value,
+                    at=h.at,
+                    by_person_id=h.by_person_id,
+                )
+            )
+        await self.session.flush()

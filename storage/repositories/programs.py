@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.model import Cadence, Enrollment, EnrollmentStatus, ParticipantRole, Program, ProgramKind, ScopeKind
+from storage.models import EnrollmentRow, FacilitatorRow, ProgramRow
+
+
+class SqlProgramRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _to_domain(self, row: ProgramRow) -> Program:
+        facilitators = await self.session.scalars(
+            select(FacilitatorRow.person_id)
+            .where(FacilitatorRow.organization_id == row.organization_id, FacilitatorRow.program_id == row.id)
+            .order_by(FacilitatorRow.person_id)
+        )
+        return Program(
+            id=row.id,
+            organization_id=row.organization_id,
+            name=row.name,
+            kind=ProgramKind(row.kind),
+            scope_kind=ScopeKind(row.scope_kind),
+            scope_id=row.scope_id,
+            cadence=Cadence(row.cadence),
+            group_size=row.group_size,
+            prefer_cross_department=row.prefer_cross_department,
+            max_level_gap=row.max_level_gap,
+            cooldown_rounds=row.cooldown_rounds,
+            timezone=row.timezone,
+            starts_on=row.starts_on,
+            facilitator_ids=list(facilitators),
+            code_of_conduct=row.code_of_conduct,
+            code_of_conduct_version=row.code_of_conduct_version,
+            active=row.active,
+            settings=dict(row.settings or {}),
+        )
+
+    async def get(self, organization_id: str, program_id: str) -> Program | None:
+        row = await self.session.scalar(
+            select(ProgramRow).where(
+                ProgramRow.organization_id == organization_id, ProgramRow.id == program_id
+            )
+        )
+        return None if row is None else await self._to_domain(row)
+
+    async def by_scope(self, organization_id: str, scope_kind: ScopeKind, scope_id: str) -> Program | None:
+        row = await self.session.scalar(
+            select(ProgramRow).where(
+                ProgramRow.organization_id == organization_id,
+                ProgramRow.scope_kind == scope_kind.value,
+                ProgramRow.scope_id == scope_id,
+            )
+        )
+        return None if row is None else await self._to_domain(row)
+
+    async def for_organization(self, organization_id: str) -> list[Program]:
+        rows = await self.session.scalars(
+            select(ProgramRow).where(ProgramRow.organization_id == organization_id).order_by(ProgramRow.name)
+        )
+        return [await self._to_domain(r) for r in rows.all()]
+
+    async def add(self, program: Program) -> None:
+        await self.save(program)
+
+    async def save(self, program: Program) -> None:
+        row = await self.session.get(ProgramRow, program.id)
+        if row is None:
+            row = ProgramRow(id=program.id, organization_id=program.organization_id)
+            self.session.add(row)
+        elif row.organization_id != program.organization_id:
+            raise ValueError(f"Program {program.id} belongs to another organization; refusing to move it.")
+        row.name, row.kind, row.scope_kind, row.scope_id = (
+            program.name,
+            program.kind.value,
+            program.scope_kind.value,
+            program.scope_id,
+        )
+        row.cadence, row.group_size = program.cadence.value, program.group_size
+        row.prefer_cross_department, row.max_level_gap = (
+            program.prefer_cross_department,
+            program.max_level_gap,
+        )
+        row.cooldown_rounds, row.timezone, row.starts_on = (
+            program.cooldown_rounds,
+            program.timezone,
+            program.starts_on,
+        )
+        row.code_of_conduct, row.code_of_conduct_version = (
+            program.code_of_conduct,
+            program.code_of_conduct_version,
+        )
+        row.active, row.settings = program.active, dict(program.settings)
+        await self.session.flush()
+        await self.session.execute(delete(FacilitatorRow).where(FacilitatorRow.program_id == program.id))
+        for person_id in dict.fromkeys(program.facilitator_ids):
+            self.session.add(
+                FacilitatorRow(
+                    organization_id=program.organization_id, program_id=program.id, person_id=person_id
+                )
+            )
+        await self.session.flush()
+
+
+class SqlEnrollmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _to_domain(row: EnrollmentRow) -> Enrollment:
+        return Enrollment(
+            id=row.id,
+            organization_id=row.organization_id,
+            program_id=row.program_id,
+            person_id=row.person_id,
+            consent_version=row.consent_version,
+            consented_at=row.consented_at,
+            role=ParticipantRole(row.role),
+            status=EnrollmentStatus(row.status),
+            paused_until=row.paused_until,
+            unmatched_last_round=row.unmatched_last_round,
+        )
+
+    async def get(self, organization_id: str, program_id: str, person_id: str) -> Enrollment | None:
+        row = await self.session.scalar(
+            select(EnrollmentRow).where(
+                EnrollmentRow.organization_id == organization_id,
+                EnrollmentRow.program_id == program_id,
+                EnrollmentRow.person_id == person_id,
+            )
+        )
+        return None if row is None else self._to_domain(row)
+
+    async def for_person(self, organization_id: str, person_id: str) -> list[Enrollment]:
+        rows = await self.session.scalars(
+            select(EnrollmentRow)
+            .where(EnrollmentRow.organization_id == organization_id, EnrollmentRow.person_id == person_id)
+            .order_by(EnrollmentRow.consented_at, EnrollmentRow.id)
+        )
+        return [self._to_domain(r) for r in rows]
+
+    async def for_program(self, organization_id: str, program_id: str) -> list[Enrollment]:
+        rows = await self.session.scalars(
+            select(EnrollmentRow)
+            .where(EnrollmentRow.organization_id == organization_id, EnrollmentRow.program_id == program_id)
+            .order_by(EnrollmentRow.consented_at, EnrollmentRow.id)
+        )
+        return [self._to_domain(r) for r in rows]
+
+    async def save(self, enrollment: Enrollment) -> None:
+        row = await self.session.get(EnrollmentRow, enrollment.id)
+        if row is None:
+            row = EnrollmentRow(
+                id=enrollment.id,
+                organization_id=enrollment.organization_id,
+                program_id=enrollment.program_id,
+                person_id=enrollment.person_id,
+            )
+            self.session.add(row)
+        elif row.organization_id != enrollment.organization_id:
+            raise ValueError(
+                f"Enrollment {enrollment.id} belongs to another organization; refusing to move it."
+            )
+        row.consent_version, row.consented_at = enrollment.consent_version, enrollment.consented_at
+        row.role, row.status, row.paused_until = (
+            enrollment.role.value,
+            enrollment.status.value,
+            enrollment.paused_until,
+        )
+        row.unmatched_last_round = enrollment.unmatched_last_round
+        await self.session.flush()
+
+    async def delete_for_person(self, organization_id: str, person_id: str) -> None:
+        await self.session.execute(
+            delete(EnrollmentRow).where(
+                EnrollmentRow.organization_id == organization_id, EnrollmentRow.person_id == person_id
+            )
+        )
