@@ -1,0 +1,118 @@
+"""The aiohttp application factory: one server for both doors (`/api/messages`, `/lti/*`) and `/healthz`."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import SystemClock
+from core.ports import Clock
+from peerlearn import __version__
+from peerlearn.logs import request_id
+from peerlearn.settings import Settings
+from storage import migrate
+from storage.database import create_engine, session_factory
+from storage.unit_of_work import SqlUnitOfWorkFactory
+
+log = logging.getLogger("peerlearn.http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Runtime:
+    """What start-up builds once and every door shares."""
+
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: SqlUnitOfWorkFactory
+    clock: Clock
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give each request an id (kept from `X-Request-Id` when sane), log one line for it, and never show a trace."""
+    incoming = request.headers.get("X-Request-Id", "")
+    rid = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+    token = request_id.set(rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-Id"] = rid
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        exc.headers["X-Request-Id"] = rid
+        raise
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        return web.json_response(
+            {
+                "error": "Something went wrong on our side. It has been logged; quote this id if you report it.",
+                "id": rid,
+            },
+            status=500,
+            headers={"X-Request-Id": rid},
+        )
+    finally:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        request_id.reset(token)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    database: dict[str, str] = {"backend": runtime.engine.dialect.name}
+    try:
+        async with runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        database["state"] = await migrate.state(runtime.engine)
+    except Exception as exc:  # the health check reports the failure instead of failing itself
+        database["state"] = f"unreachable ({type(exc).__name__})"
+    healthy = database["state"] == "current"
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "version": __version__, "database": database},
+        status=200 if healthy else 503,
+    )
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Engines and factories. Creating an engine opens no connection; the first start-up hook does."""
+    engine = create_engine(settings.database_url)
+    return Runtime(settings, engine, SqlUnitOfWorkFactory(session_factory(engine)), clock or SystemClock())
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    runtime = build_runtime(settings, clock)
+    app = web.Application(middlewares=[request_context], client_max_size=settings.max_request_bytes)
+    app[RUNTIME] = runtime
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        # The embedded database is created and migrated on first start; PostgreSQL is migrated the same way.
+        await migrate.upgrade(runtime.engine)
+        log.info("database ready", extra={"backend": runtime.engine.dialect.name})
+        yield
+        await runtime.engine.dispose()
+
+    app.cleanup_ctx.append(database)
+    app.router.add_get("/healthz", healthz)
+    return app

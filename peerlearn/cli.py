@@ -1,0 +1,107 @@
+"""`peerlearn`: serve the app, run the worker, migrate the database, build the Teams app package, …"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from peerlearn import __version__, app_package
+from peerlearn.app import create_app
+from peerlearn.logs import configure_logging
+from peerlearn.settings import Settings, SettingsError, load_settings
+from storage import migrate
+from storage.database import create_engine
+
+log = logging.getLogger("peerlearn")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.env_file)
+    configure_logging(settings.log_level, settings.log_format, settings.secrets())
+    return settings
+
+
+def _announce(settings: Settings) -> None:
+    if not settings.authenticated:
+        log.warning(
+            "NO MicrosoftAppId IS SET: the bot accepts UNAUTHENTICATED requests. "
+            "This is for local testing with the Agents Playground only; never expose this port."
+        )
+    log.info(
+        "starting peerlearn",
+        extra={
+            "version": __version__,
+            "database": settings.database_url.split("://")[0],
+            "port": settings.port,
+        },
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.port is not None:
+        settings.port = args.port
+    _announce(settings)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, access_log=None)
+    return 0
+
+
+async def _migrate(settings: Settings, target: str, down: bool) -> str:
+    engine = create_engine(settings.database_url)
+    try:
+        if down:
+            await migrate.downgrade(engine, target)
+        else:
+            await migrate.upgrade(engine, target)
+        return await migrate.state(engine)
+    finally:
+        await engine.dispose()
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    state = asyncio.run(_migrate(settings, args.revision, args.down))
+    print(f"database: {state}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peerlearn", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"peerlearn {__version__}")
+    parser.add_argument(
+        "--env-file", default=".env", help="settings file read besides the environment (default .env)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser(
+        "serve", help="serve the bot, the LTI tool and /healthz (and the worker, by default)"
+    )
+    p.add_argument("--port", type=int, default=None, help="override PORT")
+    p.set_defaults(handler=serve)
+
+    p = commands.add_parser("migrate", help="bring the database to the newest schema (or another revision)")
+    p.add_argument("revision", nargs="?", default="heads", help="target revision (default: heads)")
+    p.add_argument("--down", action="store_true", help="downgrade to the revision instead")
+    p.set_defaults(handler=migrate_command)
+
+    app_package.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except SettingsError as exc:
+        print(f"peerlearn: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Settings, from the environment and `.env`.
+
+The bot's credentials keep the Bot Framework names (`MicrosoftAppId`, `MicrosoftAppPassword`,
+`MicrosoftAppType`, `MicrosoftAppTenantId`) so an Azure Bot's configuration can be pasted as it is.
+Everything else is `PEERLEARN_`-free upper case (`DATABASE_URL`, `PORT`, …). An invalid value stops
+start-up with a `SettingsError` that names the setting and the value.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.database import normalize_database_url
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class SettingsError(Exception):
+    """A setting has a value peerlearn cannot use; the message names it and says what would work."""
+
+
+class AppType(enum.StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+def _alias(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///var/peerlearn.db", validation_alias=_alias("DATABASE_URL"))
+    host: str = Field("127.0.0.1", validation_alias=_alias("HOST"))
+    port: int = Field(3978, ge=1, le=65535, validation_alias=_alias("PORT"))
+    public_url: str = Field("http://localhost:3978", validation_alias=_alias("PUBLIC_URL"))
+    log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
+    log_format: str = Field("json", validation_alias=_alias("LOG_FORMAT"))
+    run_worker: bool = Field(True, validation_alias=_alias("RUN_WORKER"))
+    max_request_bytes: int = Field(256 * 1024, ge=1024, validation_alias=_alias("MAX_REQUEST_BYTES"))
+
+    app_id: str = Field("", validation_alias=_alias("MicrosoftAppId", "MICROSOFT_APP_ID"))
+    app_password: SecretStr = Field(
+        SecretStr(""), validation_alias=_alias("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    app_type: AppType = Field(
+        AppType.MULTI_TENANT, validation_alias=_alias("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    app_tenant_id: str = Field("", validation_alias=_alias("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
+
+    graph_client_id: str = Field("", validation_alias=_alias("GRAPH_CLIENT_ID"))
+    graph_client_secret: SecretStr = Field(SecretStr(""), validation_alias=_alias("GRAPH_CLIENT_SECRET"))
+    graph_tenant_id: str = Field("", validation_alias=_alias("GRAPH_TENANT_ID"))
+    teams_app_catalog_id: str = Field("", validation_alias=_alias("TEAMS_APP_CATALOG_ID"))
+
+    secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("json", "text"):
+            raise ValueError("use 'json' (one JSON object a line) or 'text'")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(
+                "use the address people reach this service at, e.g. 'https://peerlearn.example.com'"
+            )
+        return value.rstrip("/")
+
+    @field_validator("app_id", "app_tenant_id", "graph_client_id", "graph_tenant_id")
+    @classmethod
+    def _guid_or_empty(cls, value: str) -> str:
+        value = value.strip()
+        if value and not GUID.match(value):
+            raise ValueError("expected a GUID such as '00000000-0000-0000-0000-000000000000', or nothing")
+        return value
+
+    @property
+    def authenticated(self) -> bool:
+        """False when no app id is set: the bot then accepts unauthenticated requests (local testing only)."""
+        return bool(self.app_id)
+
+    @property
+    def graph_enabled(self) -> bool:
+        return bool(
+            self.graph_client_id and self.graph_client_secret.get_secret_value() and self.graph_tenant_id
+        )
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so the log filter can redact them wherever they might appear."""
+        values = (self.app_password, self.graph_client_secret, self.secret_key)
+        return [v.get_secret_value() for v in values if v.get_secret_value()]
+
+    def check_consistency(self) -> None:
+        if self.app_type is AppType.SINGLE_TENANT and self.app_id and not self.app_tenant_id:
+            raise SettingsError(
+                "MicrosoftAppType is 'SingleTenant' but MicrosoftAppTenantId is empty. "
+                "Set MicrosoftAppTenantId to your Entra tenant id, or use 'MultiTenant'."
+            )
+        if (
+            self.app_id
+            and not self.app_password.get_secret_value()
+            and self.app_type is not AppType.USER_ASSIGNED_MSI
+        ):
+            raise SettingsError(
+                "MicrosoftAppId is set but MicrosoftAppPassword is empty. Set the bot's client secret."
+            )
+
+    @property
+    def data_dir(self) -> Path:
+        return Path("var")
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read settings; raise `SettingsError` naming the first bad setting and its value."""
+    try:
+        settings = Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "settings"
+            field = Settings.model_fields.get(name)
+            alias = field.validation_alias if field is not None else None
+            if isinstance(alias, AliasChoices):
+                name = str(alias.choices[0])
+            shown = "***" if "password" in name.lower() or "secret" in name.lower() else error.get("input")
+            message = str(error["msg"]).removeprefix("Value error, ").rstrip(".")
+            problems.append(f"Setting '{name}' has value '{shown}': {message}.")
+        raise SettingsError(" ".join(problems)) from None
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    settings.check_consistency()
+    return settings
