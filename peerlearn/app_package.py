@@ -127,7 +127,7 @@ def icon_problems(app_dir: Path) -> list[str]:
             with Image.open(path) as opened:
                 fmt, actual = opened.format, opened.size
                 has_alpha = "A" in opened.mode or "transparency" in opened.info
-                pixels: list[tuple[int, int, int, int]] = list(opened.convert("RGBA").getdata())
+                pixels = _rgba_pixels(opened)
         except FileNotFoundError:
             problems.append(f"{path} is missing.")
             continue
@@ -143,6 +143,12 @@ def icon_problems(app_dir: Path) -> list[str]:
         if name == OUTLINE_ICON:
             problems.extend(_outline_problems(path, has_alpha, pixels, actual[0]))
     return problems
+
+
+def _rgba_pixels(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Row by row; through bytes, since Pillow deprecates `getdata` and older Pillows lack its successor."""
+    data = image.convert("RGBA").tobytes()
+    return [(data[i], data[i + 1], data[i + 2], data[i + 3]) for i in range(0, len(data), 4)]
 
 
 def _outline_problems(
