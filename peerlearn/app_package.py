@@ -279,7 +279,7 @@ def _package(args: argparse.Namespace) -> int:
 
 
 def _admin_consent_url(args: argparse.Namespace) -> int:
-    values = load_values(Path(args.env_file))
+    values = load_values(Path(getattr(args, "env_file", ".env")))
     values |= {
         key: value
         for key, value in (("GRAPH_CLIENT_ID", args.client_id), ("GRAPH_TENANT_ID", args.tenant))
@@ -320,7 +320,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Reads GRAPH_CLIENT_ID or MicrosoftAppId, and GRAPH_TENANT_ID or MicrosoftAppTenantId, "
         "from the environment and the env file.",
     )
-    consent.add_argument("--env-file", default=".env", help="default: %(default)s (optional)")
+    # SUPPRESS keeps a top-level `peerlearn --env-file X admin-consent-url` from being reset to the default.
+    consent.add_argument(
+        "--env-file", default=argparse.SUPPRESS, help="settings file (default: .env, optional)"
+    )
     consent.add_argument("--client-id", help="the Entra app (client) id; overrides the settings")
     consent.add_argument("--tenant", help="tenant id or domain; default: the settings', else 'organizations'")
     consent.add_argument(
