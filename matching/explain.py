@@ -1,0 +1,127 @@
+"""Sentences a person can read, one per factor that counted in a pairing or a group."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from matching.model import ProgramSettings, Reason
+from matching.population import Population
+
+
+def row(matrix: csr_matrix, person: int) -> dict[int, int]:
+    start, end = matrix.indptr[person], matrix.indptr[person + 1]
+    return dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True))
+
+
+def _listing(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _hours(minutes: int) -> str:
+    hours = minutes / 60
+    shown = f"{hours:g}"
+    return f"{shown} hour" if shown == "1" else f"{shown} hours"
+
+
+def teaching_sentence(population: Population, teacher: int, learner: int, skill: int) -> str:
+    t = row(population.teach, teacher).get(skill, 0)
+    lv = row(population.learn, learner).get(skill, 0)
+    name = population.skills.shown[skill]
+    return (
+        f"{population.name(teacher)} teaches {name} at level {t}; "
+        f"{population.name(learner)} wants to learn it at level {lv}"
+    )
+
+
+def teachable_skills(population: Population, teacher: int, learner: int, max_gap: int) -> list[int]:
+    t = row(population.teach, teacher)
+    wanted = row(population.learn, learner)
+    return sorted(s for s, lv in wanted.items() if 1 <= t.get(s, 0) - lv <= max_gap)
+
+
+def _pair_text(population: Population, settings: ProgramSettings, factor: str, members: Sequence[int]) -> str:
+    p = population
+    if factor == "skill":
+        sentences: list[str] = []
+        for a, b in ((members[0], members[1]), (members[1], members[0])):
+            skills = teachable_skills(p, a, b, settings.max_level_gap)
+            if skills:
+                sentences.append(teaching_sentence(p, a, b, skills[0]))
+        return "; and ".join(sentences)
+    if factor == "goals":
+        shared = _shared_goals(p, members, at_least=len(members))
+        return f"you share the goal{'s' if len(shared) > 1 else ''} {_listing(shared)}"
+    if factor == "cross_department":
+        names = sorted({str(p.people[m].department) for m in members if p.people[m].department is not None})
+        return f"you work in different departments ({_listing(names)})"
+    if factor == "same_department":
+        return f"you both work in {p.people[members[0]].department}"
+    if factor == "same_team":
+        return f"you are on the same team ({p.people[members[0]].team})"
+    if factor == "timezone":
+        offsets = [int(p.tz[m]) for m in members]
+        spread = max(offsets) - min(offsets)
+        return (
+            "you are in the same time zone" if spread == 0 else f"your time zones are {_hours(spread)} apart"
+        )
+    if factor == "availability":
+        common = _common_hours(p, members)
+        return f"you share {common} hour{'s' if common != 1 else ''} a week when you are all free".replace(
+            "all free", "both free" if len(members) == 2 else "all free"
+        )
+    if factor == "fairness":
+        waited = [p.name(m) for m in members if p.unmatched_last[m]]
+        verb = "was" if len(waited) == 1 else "were"
+        return f"{_listing(waited)} {verb} not matched last round, so {'goes' if len(waited) == 1 else 'go'} first"
+    if factor == "previous_groupmate":
+        return "some of you were in a group together before"
+    if factor == "isolation":
+        return "someone would be the only one of their group in an attribute the program balances"
+    raise ValueError(f"Factor '{factor}' has no sentence.")
+
+
+def _shared_goals(population: Population, members: Sequence[int], at_least: int) -> list[str]:
+    counts: dict[int, int] = {}
+    for m in members:
+        for g in row(population.goals, m):
+            counts[g] = counts.get(g, 0) + 1
+    return sorted(population.goal_vocab.shown[g] for g, c in counts.items() if c >= at_least)
+
+
+def _common_hours(population: Population, members: Sequence[int]) -> int:
+    known = [population.avail_int[m] for m in members if population.avail_known[m]]
+    if len(known) < 2:
+        return 0
+    bits = known[0]
+    for other in known[1:]:
+        bits &= other
+    return bits.bit_count()
+
+
+def reasons(
+    population: Population, settings: ProgramSettings, members: Sequence[int], parts: Mapping[str, float]
+) -> tuple[Reason, ...]:
+    """One reason per factor with a non-zero contribution, largest first."""
+    out: list[Reason] = []
+    for factor, value in parts.items():
+        if abs(value) < 1e-9:
+            continue
+        text = _pair_text(population, settings, factor, members)
+        if factor == "goals" and len(members) > 2:
+            common = _shared_goals(population, members, at_least=2)
+            plural = "s" if len(common) > 1 else ""
+            text = f"several of you share the goal{plural} {_listing(common)}" if common else text
+        if factor == "availability" and _common_hours(population, members) == 0:
+            continue
+        out.append(Reason(factor, round(float(value), 4), text))
+    out.sort(key=lambda r: -r.contribution)
+    return tuple(out)
+
+
+def sum_parts(parts: Mapping[str, np.ndarray], index: Sequence[int] | np.ndarray) -> dict[str, float]:
+    return {factor: float(np.asarray(values)[index].sum()) for factor, values in parts.items()}

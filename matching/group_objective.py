@@ -1,0 +1,91 @@
+"""The study-group objective for one pair or one group, in plain Python for the local search's many small calls.
+
+It computes the same numbers as `scoring.factor_values` with GROUP_FACTORS (a test holds them equal), plus a
+large negative weight for a pair that breaks a hard constraint and a penalty for every isolated member.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from matching.constraints import Constraints
+from matching.model import ProgramSettings
+from matching.population import Population
+from matching.scoring import FULL_OVERLAP_HOURS, TZ_HORIZON_MINUTES
+
+FORBIDDEN = -1000.0
+
+
+class GroupObjective:
+    def __init__(self, population: Population, constraints: Constraints, settings: ProgramSettings) -> None:
+        p = population
+        self.n = max(p.n, 1)
+        self.settings = settings
+        self.weights = settings.weights
+        goals = p.goals
+        self.goal_bits = [
+            sum(1 << int(c) for c in goals.indices[goals.indptr[v] : goals.indptr[v + 1]]) for v in range(p.n)
+        ]
+        self.goal_count = [int(c) for c in p.goal_count]
+        self.dept = [int(d) for d in p.department]
+        self.tz = [int(t) for t in p.tz]
+        self.avail = p.avail_int
+        self.known = [bool(k) for k in p.avail_known]
+        self.forbidden = constraints.forbidden_set
+        self.earlier = constraints.earlier_set if settings.avoid_previous_groupmates else set()
+        self.attributes = [
+            tuple(q.attributes.get(a) for a in settings.isolate_rule_attributes) for q in p.people
+        ]
+        self.cache: dict[int, float] = {}
+
+    def pair(self, a: int, b: int) -> float:
+        key = a * self.n + b if a < b else b * self.n + a
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        value = self._compute(a, b, key)
+        self.cache[key] = value
+        return value
+
+    def allowed(self, a: int, b: int) -> bool:
+        return self.pair(a, b) > FORBIDDEN / 2
+
+    def _compute(self, a: int, b: int, key: int) -> float:
+        w = self.weights
+        if key in self.forbidden:
+            return FORBIDDEN
+        shared_hours = (self.avail[a] & self.avail[b]).bit_count()
+        need = self.settings.min_shared_hours
+        if need > 0 and self.known[a] and self.known[b] and shared_hours < need:
+            return FORBIDDEN
+        value = 0.0
+        shared = (self.goal_bits[a] & self.goal_bits[b]).bit_count()
+        union = self.goal_count[a] + self.goal_count[b] - shared
+        if union > 0:
+            value += w.goals * shared / union
+        if self.settings.prefer_cross_department and self.dept[a] >= 0 and self.dept[b] >= 0:
+            value += w.cross_department * (self.dept[a] != self.dept[b])
+        apart = min(abs(self.tz[a] - self.tz[b]), TZ_HORIZON_MINUTES)
+        value += w.timezone * (1.0 - apart / TZ_HORIZON_MINUTES)
+        value += w.availability * min(shared_hours / FULL_OVERLAP_HOURS, 1.0)
+        if key in self.earlier:
+            value -= w.previous_groupmate
+        return value
+
+    def isolated(self, members: Sequence[int]) -> int:
+        """How many (member, attribute) pairs leave someone the only one of their value in the group."""
+        if not self.settings.isolate_rule_attributes:
+            return 0
+        alone = 0
+        for k in range(len(self.settings.isolate_rule_attributes)):
+            counts = Counter(self.attributes[m][k] for m in members)
+            alone += sum(1 for value, c in counts.items() if c == 1 and value is not None)
+        return alone
+
+    def group(self, members: Sequence[int]) -> float:
+        value = 0.0
+        for x, a in enumerate(members):
+            for b in members[x + 1 :]:
+                value += self.pair(a, b)
+        return value - self.weights.isolation * self.isolated(members)

@@ -1,0 +1,116 @@
+"""Onboarding buddies: each new hire gets a tenured colleague, from their team or department when possible."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.candidates import nearest_edges, skill_edges, unique_directed
+from matching.constraints import Constraints
+from matching.explain import reasons
+from matching.mentoring import spare_slots
+from matching.model import Match, ProgramSettings, Role, Unmatched, UnmatchedCode
+from matching.peer_pairs import no_time
+from matching.population import IntArray, Population
+from matching.scoring import BUDDY_FACTORS, factor_values, total
+from matching.solve_bipartite import assign
+
+PER_BUCKET = 4
+
+
+def _bucketed(
+    codes: IntArray, newcomers: IntArray, buddies: IntArray, tz: IntArray, rand: np.ndarray
+) -> tuple[list[IntArray], list[IntArray]]:
+    """Nearest buddies (in time zone) inside each team or department."""
+    out_n: list[IntArray] = []
+    out_b: list[IntArray] = []
+    nc = newcomers[codes[newcomers] >= 0]
+    bc = buddies[codes[buddies] >= 0]
+    n_order = nc[np.argsort(codes[nc], kind="stable")]
+    b_order = bc[np.argsort(codes[bc], kind="stable")]
+    for code in np.intersect1d(codes[n_order], codes[b_order]).tolist():
+        left = n_order[codes[n_order] == code]
+        right = b_order[codes[b_order] == code]
+        a, b = nearest_edges(left, right, tz, rand, PER_BUCKET)
+        out_n.append(a)
+        out_b.append(b)
+    return out_n, out_b
+
+
+def match_onboarding(
+    population: Population, constraints: Constraints, settings: ProgramSettings, seed: int
+) -> tuple[list[Match], list[Unmatched]]:
+    p = population
+    rand = np.random.default_rng(seed).random(p.n)
+    slots = spare_slots(p, constraints, settings)
+    new = np.array([q.is_new_hire for q in p.people], dtype=np.bool_)
+    tenured = np.array(
+        [
+            not q.is_new_hire and (q.tenure_days is None or q.tenure_days >= settings.min_buddy_tenure_days)
+            for q in p.people
+        ],
+        dtype=np.bool_,
+    )
+    newcomers = np.nonzero(new & constraints.has_time)[0].astype(np.int64)
+    buddies = np.nonzero(tenured & (slots > 0))[0].astype(np.int64)
+    parts_n: list[IntArray] = [np.empty(0, np.int64)]
+    parts_b: list[IntArray] = [np.empty(0, np.int64)]
+    for codes in (p.team, p.department):
+        in_n, in_b = _bucketed(codes, newcomers, buddies, p.tz, rand)
+        parts_n += in_n
+        parts_b += in_b
+    near_n, near_b = nearest_edges(newcomers, buddies, p.tz, rand, 2 * PER_BUCKET)
+    parts_n.append(near_n)
+    parts_b.append(near_b)
+    skill_b, skill_n, _ = skill_edges(p, buddies, newcomers, settings.max_level_gap, rand, 2)
+    parts_n.append(skill_n)
+    parts_b.append(skill_b)
+    nn, bb = unique_directed(np.concatenate(parts_n), np.concatenate(parts_b), p.n)
+    ok = constraints.allowed(nn, bb)
+    nn, bb = nn[ok], bb[ok]
+    parts = factor_values(p, constraints, settings, bb, nn, BUDDY_FACTORS)
+    parts["fairness"] = settings.weights.fairness * p.unmatched_last[nn].astype(np.float64)
+    w = total(parts, len(nn))
+    chosen = assign(p.n, nn, bb, w, slots)
+    matches: list[Match] = []
+    in_match = np.zeros(p.n, dtype=np.bool_)
+    for newcomer in np.nonzero(chosen >= 0)[0].tolist():
+        e = int(chosen[newcomer])
+        buddy = int(bb[e])
+        in_match[[buddy, newcomer]] = True
+        matches.append(
+            Match(
+                members=(p.people[buddy].id, p.people[newcomer].id),
+                roles=(Role.BUDDY, Role.NEWCOMER),
+                score=round(float(w[e]), 6),
+                reasons=reasons(p, settings, [buddy, newcomer], {f: float(v[e]) for f, v in parts.items()}),
+            )
+        )
+    unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
+    for v in np.nonzero(~in_match & constraints.has_time)[0].tolist():
+        q = p.people[v]
+        if new[v]:
+            unmatched.append(
+                Unmatched(
+                    q.id,
+                    UnmatchedCode.NO_BUDDY_AVAILABLE,
+                    "no tenured colleague has buddy capacity this round",
+                )
+            )
+        elif not tenured[v]:
+            unmatched.append(
+                Unmatched(
+                    q.id,
+                    UnmatchedCode.NOT_NEEDED,
+                    f"{q.name} has been with the company less than {settings.min_buddy_tenure_days} days "
+                    "to be a buddy yet",
+                )
+            )
+        elif slots[v] <= 0:
+            unmatched.append(
+                Unmatched(q.id, UnmatchedCode.AT_CAPACITY, f"{q.name}'s buddy capacity is already in use")
+            )
+        else:
+            unmatched.append(
+                Unmatched(q.id, UnmatchedCode.NOT_NEEDED, "no new hire needed a buddy from you this round")
+            )
+    return matches, unmatched

@@ -1,0 +1,129 @@
+"""Peer pairs: everybody paired; with an odd number (or a partner nobody can take), one pair becomes a trio."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.candidates import general_edges, unique_pairs
+from matching.constraints import Constraints
+from matching.explain import reasons
+from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
+from matching.population import IntArray, Population
+from matching.scoring import PEER_FACTORS, factor_values, total, within
+from matching.solve_general import augment, max_weight_matching
+
+DENSE_LEFTOVERS = 2500
+
+
+def no_time(population: Population, constraints: Constraints) -> list[Unmatched]:
+    return [
+        Unmatched(
+            population.people[int(v)].id,
+            UnmatchedCode.NO_TIME,
+            f"{population.name(int(v))} has fewer hours this month than one pairing takes",
+        )
+        for v in np.nonzero(~constraints.has_time)[0]
+    ]
+
+
+def pair_people(
+    population: Population, constraints: Constraints, settings: ProgramSettings, people: IntArray, seed: int
+) -> IntArray:
+    """mate[v] for every node (-1 when unpaired), pairing as many of `people` as the hard constraints allow."""
+    n = population.n
+    rand = np.random.default_rng(seed).random(n)
+    i, j = general_edges(population, people, rand, reach=2, max_gap=settings.max_level_gap, skill_k=2)
+    ok = constraints.allowed(i, j)
+    i, j = i[ok], j[ok]
+    w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
+    mate = max_weight_matching(n, i, j, w)
+    augment(n, i, j, mate)
+    free = people[mate[people] < 0]
+    if 2 <= len(free) <= DENSE_LEFTOVERS:
+        # The few left over try every partner among themselves and along short alternating paths.
+        a, b = np.triu_indices(len(free), k=1)
+        fi, fj = free[a], free[b]
+        ok = constraints.allowed(fi, fj)
+        fi, fj = fi[ok], fj[ok]
+        fw = total(factor_values(population, constraints, settings, fi, fj, PEER_FACTORS), len(fi))
+        sub = max_weight_matching(n, fi, fj, fw)
+        hit = sub >= 0
+        mate[hit] = sub[hit]
+        every_i, every_j = unique_pairs(np.concatenate([i, fi]), np.concatenate([j, fj]), n)
+        augment(n, every_i, every_j, mate, depth=9)
+    return mate
+
+
+def _host_for(
+    population: Population, constraints: Constraints, settings: ProgramSettings, u: int, pairs: IntArray
+) -> int:
+    """Index of the pair `u` fits best as a third member, or -1 when every pair has someone u cannot join."""
+    if len(pairs) == 0:
+        return -1
+    uu = np.full(len(pairs), u, dtype=np.int64)
+    ok = constraints.allowed(uu, pairs[:, 0]) & constraints.allowed(uu, pairs[:, 1])
+    if not ok.any():
+        return -1
+    gain = total(factor_values(population, constraints, settings, uu, pairs[:, 0], PEER_FACTORS), len(uu))
+    gain += total(factor_values(population, constraints, settings, uu, pairs[:, 1], PEER_FACTORS), len(uu))
+    gain[~ok] = -np.inf
+    return int(np.argmax(gain))
+
+
+def match_peer_pairs(
+    population: Population, constraints: Constraints, settings: ProgramSettings, seed: int
+) -> tuple[list[Match], list[Unmatched]]:
+    unmatched = no_time(population, constraints)
+    people = np.nonzero(constraints.has_time)[0].astype(np.int64)
+    mate = pair_people(population, constraints, settings, people, seed)
+    lo = people[(mate[people] > people)]
+    pairs = np.stack([lo, mate[lo]], axis=1) if len(lo) else np.empty((0, 2), dtype=np.int64)
+    groups: list[list[int]] = [[int(a), int(b)] for a, b in pairs]
+    hosts_left = np.ones(len(groups), dtype=np.bool_)
+    joined: dict[int, int] = {}
+    for u in people[mate[people] < 0].tolist():
+        open_ids = np.nonzero(hosts_left)[0]
+        host = _host_for(population, constraints, settings, u, pairs[open_ids])
+        if host < 0:
+            code = (
+                UnmatchedCode.TOO_FEW_PARTICIPANTS if len(people) < 2 else UnmatchedCode.NO_COMPATIBLE_PARTNER
+            )
+            text = (
+                "nobody else opted in this round"
+                if len(people) < 2
+                else f"everyone {population.name(u)} could be paired with was matched recently, "
+                "is on a never-match list, or shares too few available hours"
+            )
+            unmatched.append(Unmatched(population.people[u].id, code, text))
+            continue
+        chosen = int(open_ids[host])
+        hosts_left[chosen] = False
+        groups[chosen].append(u)
+        joined[chosen] = u
+    matches = [_pair_match(population, constraints, settings, g, k in joined) for k, g in enumerate(groups)]
+    return matches, unmatched
+
+
+def _pair_match(
+    population: Population,
+    constraints: Constraints,
+    settings: ProgramSettings,
+    members: list[int],
+    trio: bool,
+) -> Match:
+    parts = within(population, constraints, settings, members, PEER_FACTORS)
+    why = reasons(
+        population,
+        settings,
+        members[:2],
+        within(population, constraints, settings, members[:2], PEER_FACTORS),
+    )
+    if trio:
+        third = population.name(members[2])
+        why = (*why, Reason("trio", 0.0, f"the round had an odd one out, so {third} joins you as a trio"))
+    return Match(
+        members=tuple(population.people[m].id for m in members),
+        roles=tuple(Role.PEER for _ in members),
+        score=round(sum(parts.values()), 6),
+        reasons=why,
+    )

@@ -1,0 +1,90 @@
+"""Soft preferences between two people, each scaled to 0..1 and multiplied by its weight.
+
+A pairing's score is the sum of its factors' contributions; the same numbers become its reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from matching.constraints import Constraints
+from matching.model import ProgramSettings
+from matching.population import FloatArray, IntArray, Population
+
+TZ_HORIZON_MINUTES = 12 * 60
+FULL_OVERLAP_HOURS = 10
+
+PEER_FACTORS = ("skill", "goals", "cross_department", "timezone", "availability", "fairness")
+GROUP_FACTORS = ("goals", "cross_department", "timezone", "availability", "previous_groupmate")
+MENTOR_FACTORS = ("goals", "cross_department", "timezone", "availability")
+BUDDY_FACTORS = ("skill", "goals", "same_department", "same_team", "timezone", "availability")
+
+
+def factor_values(
+    population: Population,
+    constraints: Constraints,
+    settings: ProgramSettings,
+    i: IntArray,
+    j: IntArray,
+    factors: Collection[str],
+) -> dict[str, FloatArray]:
+    """Weighted contribution of each factor for the pairs (i[k], j[k]). For "skill", i teaches j."""
+    w = settings.weights
+    out: dict[str, FloatArray] = {}
+    p = population
+    if "skill" in factors:
+        forward = p.teachable(i, j, settings.max_level_gap).astype(np.float64)
+        if settings.kind == "onboarding":
+            out["skill"] = w.skill * 0.5 * forward
+        else:
+            backward = p.teachable(j, i, settings.max_level_gap).astype(np.float64)
+            out["skill"] = w.skill * 0.5 * (forward + backward)
+    if "goals" in factors:
+        shared = p.shared_goals(i, j).astype(np.float64)
+        union = (p.goal_count[i] + p.goal_count[j]).astype(np.float64) - shared
+        out["goals"] = w.goals * np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    if "cross_department" in factors and settings.prefer_cross_department:
+        di, dj = p.department[i], p.department[j]
+        out["cross_department"] = w.cross_department * ((di >= 0) & (dj >= 0) & (di != dj)).astype(np.float64)
+    if "same_department" in factors:
+        di, dj = p.department[i], p.department[j]
+        out["same_department"] = w.same_department * ((di >= 0) & (di == dj)).astype(np.float64)
+    if "same_team" in factors:
+        ti, tj = p.team[i], p.team[j]
+        out["same_team"] = w.same_team * ((ti >= 0) & (ti == tj)).astype(np.float64)
+    if "timezone" in factors:
+        apart = np.minimum(np.abs(p.tz[i] - p.tz[j]), TZ_HORIZON_MINUTES).astype(np.float64)
+        out["timezone"] = w.timezone * (1.0 - apart / TZ_HORIZON_MINUTES)
+    if "availability" in factors:
+        hours = p.shared_hours(i, j).astype(np.float64)
+        out["availability"] = w.availability * np.minimum(hours / FULL_OVERLAP_HOURS, 1.0)
+    if "fairness" in factors:
+        waited = p.unmatched_last[i].astype(np.float64) + p.unmatched_last[j].astype(np.float64)
+        out["fairness"] = w.fairness * 0.5 * waited
+    if "previous_groupmate" in factors and settings.avoid_previous_groupmates:
+        before = constraints.was_together_before(i, j).astype(np.float64)
+        out["previous_groupmate"] = -w.previous_groupmate * before
+    return out
+
+
+def total(parts: dict[str, FloatArray], size: int) -> FloatArray:
+    result = np.zeros(size, dtype=np.float64)
+    for values in parts.values():
+        result += values
+    return result
+
+
+def within(
+    population: Population,
+    constraints: Constraints,
+    settings: ProgramSettings,
+    members: Sequence[int],
+    factors: Collection[str],
+) -> dict[str, float]:
+    """Each factor summed over every pair inside a group."""
+    a, b = np.triu_indices(len(members), k=1)
+    idx = np.asarray(members, dtype=np.int64)
+    parts = factor_values(population, constraints, settings, idx[a], idx[b], factors)
+    return {factor: float(values.sum()) for factor, values in parts.items()}
