@@ -4,7 +4,7 @@ Teams asks for a 192×192 full-colour icon (a solid background with the symbol i
 safe zone) and a 32×32 outline icon (white on a transparent background). Both show the same symbol:
 two peers side by side under an arc with an arrow at each end, knowledge going both ways.
 
-Regenerate with `python -m peerlearn.app_icons appPackage`.
+Regenerate with `python -m peerlearn.app_icons appPackage`; `icon_problems` checks icons before packaging.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, UnidentifiedImageError
 
-COLOR_SIZE = 192
-OUTLINE_SIZE = 32
+COLOR_ICON, OUTLINE_ICON = "color.png", "outline.png"
+COLOR_SIZE, OUTLINE_SIZE = 192, 32
 # The manifest's accentColor is the colour icon's background, so Teams' tiles match the icon.
 ACCENT_COLOR = "#3B5BDB"
 _ACCENT_RGB = (0x3B, 0x5B, 0xDB)
@@ -85,9 +85,61 @@ def draw_outline_icon() -> Image.Image:
     return icon
 
 
+def icon_problems(app_dir: Path) -> list[str]:
+    """What is wrong with color.png (192×192, opaque) and outline.png (32×32, white on transparent)."""
+    problems: list[str] = []
+    for name, size in ((COLOR_ICON, COLOR_SIZE), (OUTLINE_ICON, OUTLINE_SIZE)):
+        path = app_dir / name
+        try:
+            with Image.open(path) as opened:
+                fmt, actual = opened.format, opened.size
+                has_alpha = "A" in opened.mode or "transparency" in opened.info
+                pixels = _rgba_pixels(opened)
+        except FileNotFoundError:
+            problems.append(f"{path} is missing.")
+            continue
+        except UnidentifiedImageError:
+            problems.append(f"{path} is not an image.")
+            continue
+        if fmt != "PNG":
+            problems.append(f"{path} is a {fmt} image; Teams wants a PNG.")
+        if actual != (size, size):
+            problems.append(f"{path} is {actual[0]}×{actual[1]}; Teams wants {size}×{size}.")
+        if name == COLOR_ICON and any(alpha < 255 for *_, alpha in pixels):
+            problems.append(f"{path} has transparent pixels; the colour icon must be opaque (full colour).")
+        if name == OUTLINE_ICON:
+            problems.extend(_outline_problems(path, has_alpha, pixels, actual[0]))
+    return problems
+
+
+def _rgba_pixels(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Row by row; through bytes, since Pillow deprecates `getdata` and older Pillows lack its successor."""
+    data = image.convert("RGBA").tobytes()
+    return [(data[i], data[i + 1], data[i + 2], data[i + 3]) for i in range(0, len(data), 4)]
+
+
+def _outline_problems(
+    path: Path, has_alpha: bool, pixels: list[tuple[int, int, int, int]], width: int
+) -> list[str]:
+    if not has_alpha:
+        return [f"{path} has no alpha channel; the outline icon must be white on transparent."]
+    problems: list[str] = []
+    if all(alpha > 0 for *_, alpha in pixels):
+        problems.append(f"{path} has no transparent pixel; the outline icon must be white on transparent.")
+    if all(alpha == 0 for *_, alpha in pixels):
+        problems.append(f"{path} is fully transparent; draw the symbol in white.")
+    coloured = [i for i, (*rgb, alpha) in enumerate(pixels) if alpha and rgb != [255, 255, 255]]
+    if coloured:
+        x, y = coloured[0] % width, coloured[0] // width
+        problems.append(
+            f"{path} has {len(coloured)} visible pixels that are not white, e.g. at x={x}, y={y}."
+        )
+    return problems
+
+
 def write_icons(directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    color, outline = directory / "color.png", directory / "outline.png"
+    color, outline = directory / COLOR_ICON, directory / OUTLINE_ICON
     draw_color_icon().save(color, optimize=True)
     draw_outline_icon().save(outline, optimize=True)
     return color, outline

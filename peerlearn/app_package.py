@@ -30,8 +30,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jsonschema import Draft4Validator
-from PIL import Image, UnidentifiedImageError
 
+from peerlearn.app_icons import COLOR_ICON, OUTLINE_ICON, icon_problems
 from peerlearn.manifest_placeholders import (
     AppPackageError,
     JSONValue,
@@ -43,8 +43,6 @@ from peerlearn.manifest_placeholders import (
     placeholders_in,
 )
 
-COLOR_ICON, OUTLINE_ICON = "color.png", "outline.png"
-COLOR_SIZE, OUTLINE_SIZE = 192, 32
 # Microsoft documents up to 10 commands per command list (the 1.30 schema itself allows 12).
 MAX_COMMANDS_PER_LIST = 10
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -115,58 +113,6 @@ def schema_problems(manifest: JSONValue) -> list[str]:
                     f"manifest.json at bots/{b}/commandLists/{c}: {len(commands)} commands, "
                     f"Teams shows at most {MAX_COMMANDS_PER_LIST} per list."
                 )
-    return problems
-
-
-def icon_problems(app_dir: Path) -> list[str]:
-    """What is wrong with color.png (192×192, opaque) and outline.png (32×32, white on transparent)."""
-    problems: list[str] = []
-    for name, size in ((COLOR_ICON, COLOR_SIZE), (OUTLINE_ICON, OUTLINE_SIZE)):
-        path = app_dir / name
-        try:
-            with Image.open(path) as opened:
-                fmt, actual = opened.format, opened.size
-                has_alpha = "A" in opened.mode or "transparency" in opened.info
-                pixels = _rgba_pixels(opened)
-        except FileNotFoundError:
-            problems.append(f"{path} is missing.")
-            continue
-        except UnidentifiedImageError:
-            problems.append(f"{path} is not an image.")
-            continue
-        if fmt != "PNG":
-            problems.append(f"{path} is a {fmt} image; Teams wants a PNG.")
-        if actual != (size, size):
-            problems.append(f"{path} is {actual[0]}×{actual[1]}; Teams wants {size}×{size}.")
-        if name == COLOR_ICON and any(alpha < 255 for *_, alpha in pixels):
-            problems.append(f"{path} has transparent pixels; the colour icon must be opaque (full colour).")
-        if name == OUTLINE_ICON:
-            problems.extend(_outline_problems(path, has_alpha, pixels, actual[0]))
-    return problems
-
-
-def _rgba_pixels(image: Image.Image) -> list[tuple[int, int, int, int]]:
-    """Row by row; through bytes, since Pillow deprecates `getdata` and older Pillows lack its successor."""
-    data = image.convert("RGBA").tobytes()
-    return [(data[i], data[i + 1], data[i + 2], data[i + 3]) for i in range(0, len(data), 4)]
-
-
-def _outline_problems(
-    path: Path, has_alpha: bool, pixels: list[tuple[int, int, int, int]], width: int
-) -> list[str]:
-    if not has_alpha:
-        return [f"{path} has no alpha channel; the outline icon must be white on transparent."]
-    problems: list[str] = []
-    if all(alpha > 0 for *_, alpha in pixels):
-        problems.append(f"{path} has no transparent pixel; the outline icon must be white on transparent.")
-    if all(alpha == 0 for *_, alpha in pixels):
-        problems.append(f"{path} is fully transparent; draw the symbol in white.")
-    coloured = [i for i, (*rgb, alpha) in enumerate(pixels) if alpha and rgb != [255, 255, 255]]
-    if coloured:
-        x, y = coloured[0] % width, coloured[0] // width
-        problems.append(
-            f"{path} has {len(coloured)} visible pixels that are not white, e.g. at x={x}, y={y}."
-        )
     return problems
 
 

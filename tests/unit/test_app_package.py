@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from peerlearn import app_package
+from peerlearn.app_icons import icon_problems
 from peerlearn.app_package import (
     IconError,
     ManifestSchemaError,
@@ -18,7 +19,6 @@ from peerlearn.app_package import (
     build_package,
     consent_target,
     env_name,
-    icon_problems,
     load_schema,
     schema_problems,
 )
