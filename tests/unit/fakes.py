@@ -1,0 +1,354 @@
+"""Small real in-memory implementations of `core.ports`, for unit tests of the use cases (no mocks).
+
+`FakeStore` is the "database". A `FakeUnitOfWork` works on a deep copy of it and writes the copy back only
+on `commit()`, so leaving the block without committing changes nothing, as with the real one.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from core.model import (
+    CheckIn,
+    Concern,
+    Enrollment,
+    Organization,
+    OrganizationKind,
+    OutboxMessage,
+    Pairing,
+    Person,
+    Profile,
+    Program,
+    Round,
+    ScopeKind,
+)
+
+
+@dataclass
+class FakeStore:
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    persons: dict[str, Person] = field(default_factory=dict)
+    profiles: dict[str, tuple[str, Profile]] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)
+    rounds: dict[str, Round] = field(default_factory=dict)
+    pairings: dict[str, Pairing] = field(default_factory=dict)
+    check_ins: dict[str, CheckIn] = field(default_factory=dict)
+    concerns: dict[str, Concern] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    commits: int = 0
+
+
+class FakeClock:
+    def __init__(self, start: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+class _Repo:
+    def __init__(self, store: FakeStore) -> None:
+        self.s = store
+
+
+class FakeOrganizations(_Repo):
+    async def get(self, organization_id: str) -> Organization | None:
+        return self.s.organizations.get(organization_id)
+
+    async def by_external_id(self, kind: OrganizationKind, external_id: str) -> Organization | None:
+        return next(
+            (o for o in self.s.organizations.values() if (o.kind, o.external_id) == (kind, external_id)), None
+        )
+
+    async def add(self, organization: Organization) -> None:
+        self.s.organizations[organization.id] = organization
+
+    async def save(self, organization: Organization) -> None:
+        self.s.organizations[organization.id] = organization
+
+
+class FakePersons(_Repo):
+    async def get(self, organization_id: str, person_id: str) -> Person | None:
+        p = self.s.persons.get(person_id)
+        return p if p is not None and p.organization_id == organization_id else None
+
+    def _in(self, organization_id: str) -> list[Person]:
+        return sorted(
+            (p for p in self.s.persons.values() if p.organization_id == organization_id), key=lambda p: p.id
+        )
+
+    async def by_aad_object_id(self, organization_id: str, aad_object_id: str) -> Person | None:
+        return next(
+            (p for p in self._in(organization_id) if p.teams and p.teams.aad_object_id == aad_object_id), None
+        )
+
+    async def by_lti_subject(self, organization_id: str, issuer: str, subject: str) -> Person | None:
+        return next(
+            (
+                p
+                for p in self._in(organization_id)
+                if any((i.issuer, i.subject) == (issuer, subject) for i in p.lti)
+            ),
+            None,
+        )
+
+    async def by_verified_email(self, organization_id: str, email: str) -> list[Person]:
+        return [p for p in self._in(organization_id) if p.verified_email == email]
+
+    async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Person]:
+        return [p for p in self._in(organization_id) if p.id in set(person_ids)]
+
+    async def add(self, person: Person) -> None:
+        self.s.persons[person.id] = person
+
+    async def save(self, person: Person) -> None:
+        self.s.persons[person.id] = person
+
+    async def remove(self, organization_id: str, person_id: str) -> None:
+        if await self.get(organization_id, person_id) is not None:
+            del self.s.persons[person_id]
+
+
+class FakeProfiles(_Repo):
+    async def get(self, organization_id: str, person_id: str) -> Profile | None:
+        found = self.s.profiles.get(person_id)
+        return found[1] if found and found[0] == organization_id else None
+
+    async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Profile]:
+        return [p for pid in person_ids if (p := await self.get(organization_id, pid)) is not None]
+
+    async def teachers_of(self, organization_id: str, skill_key: str) -> list[Profile]:
+        found = [p for org, p in self.s.profiles.values() if org == organization_id]
+        return [p for p in found if any(s.key == skill_key for s in p.teaches)]
+
+    async def save(self, organization_id: str, profile: Profile) -> None:
+        self.s.profiles[profile.person_id] = (organization_id, profile)
+
+    async def delete(self, organization_id: str, person_id: str) -> None:
+        if await self.get(organization_id, person_id) is not None:
+            del self.s.profiles[person_id]
+
+
+class FakePrograms(_Repo):
+    async def get(self, organization_id: str, program_id: str) -> Program | None:
+        p = self.s.programs.get(program_id)
+        return p if p is not None and p.organization_id == organization_id else None
+
+    async def by_scope(self, organization_id: str, scope_kind: ScopeKind, scope_id: str) -> Program | None:
+        return next(
+            (
+                p
+                for p in self.s.programs.values()
+                if (p.organization_id, p.scope_kind, p.scope_id) == (organization_id, scope_kind, scope_id)
+            ),
+            None,
+        )
+
+    async def for_organization(self, organization_id: str) -> list[Program]:
+        return sorted(
+            (p for p in self.s.programs.values() if p.organization_id == organization_id),
+            key=lambda p: p.name,
+        )
+
+    async def add(self, program: Program) -> None:
+        self.s.programs[program.id] = program
+
+    async def save(self, program: Program) -> None:
+        self.s.programs[program.id] = program
+
+
+class FakeEnrollments(_Repo):
+    async def get(self, organization_id: str, program_id: str, person_id: str) -> Enrollment | None:
+        return next(
+            (e for e in await self.for_program(organization_id, program_id) if e.person_id == person_id), None
+        )
+
+    async def for_person(self, organization_id: str, person_id: str) -> list[Enrollment]:
+        return [
+            e
+            for e in self.s.enrollments.values()
+            if (e.organization_id, e.person_id) == (organization_id, person_id)
+        ]
+
+    async def for_program(self, organization_id: str, program_id: str) -> list[Enrollment]:
+        return [
+            e
+            for e in self.s.enrollments.values()
+            if (e.organization_id, e.program_id) == (organization_id, program_id)
+        ]
+
+    async def save(self, enrollment: Enrollment) -> None:
+        self.s.enrollments[enrollment.id] = enrollment
+
+    async def delete_for_person(self, organization_id: str, person_id: str) -> None:
+        for e in await self.for_person(organization_id, person_id):
+            del self.s.enrollments[e.id]
+
+
+class FakeRounds(_Repo):
+    async def get(self, organization_id: str, round_id: str) -> Round | None:
+        r = self.s.rounds.get(round_id)
+        return r if r is not None and r.organization_id == organization_id else None
+
+    async def recent(self, organization_id: str, program_id: str, limit: int) -> list[Round]:
+        found = [
+            r
+            for r in self.s.rounds.values()
+            if (r.organization_id, r.program_id) == (organization_id, program_id)
+        ]
+        return sorted(found, key=lambda r: -r.index)[:limit]
+
+    async def save(self, round_: Round) -> None:
+        self.s.rounds[round_.id] = round_
+
+
+class FakePairings(_Repo):
+    async def get(self, organization_id: str, pairing_id: str) -> Pairing | None:
+        p = self.s.pairings.get(pairing_id)
+        return p if p is not None and p.organization_id == organization_id else None
+
+    async def for_person(self, organization_id: str, person_id: str) -> list[Pairing]:
+        return [
+            p
+            for p in self.s.pairings.values()
+            if p.organization_id == organization_id and person_id in p.member_ids()
+        ]
+
+    async def for_program(self, organization_id: str, program_id: str) -> list[Pairing]:
+        return [
+            p
+            for p in self.s.pairings.values()
+            if (p.organization_id, p.program_id) == (organization_id, program_id)
+        ]
+
+    async def save(self, pairing: Pairing) -> None:
+        if not pairing.members:
+            raise ValueError("a pairing without members is never stored")
+        self.s.pairings[pairing.id] = pairing
+
+
+class FakeCheckIns(_Repo):
+    async def for_pairing(self, organization_id: str, pairing_id: str) -> list[CheckIn]:
+        return [
+            c
+            for c in self.s.check_ins.values()
+            if (c.organization_id, c.pairing_id) == (organization_id, pairing_id)
+        ]
+
+    async def by_person(self, organization_id: str, person_id: str) -> list[CheckIn]:
+        return [
+            c
+            for c in self.s.check_ins.values()
+            if (c.organization_id, c.person_id) == (organization_id, person_id)
+        ]
+
+    async def for_program(self, organization_id: str, program_id: str) -> list[CheckIn]:
+        ids = {p.id for p in self.s.pairings.values() if p.program_id == program_id}
+        return [
+            c
+            for c in self.s.check_ins.values()
+            if c.organization_id == organization_id and c.pairing_id in ids
+        ]
+
+    async def add(self, check_in: CheckIn) -> None:
+        self.s.check_ins[check_in.id] = check_in
+
+    async def delete_by_person(self, organization_id: str, person_id: str) -> None:
+        for c in await self.by_person(organization_id, person_id):
+            del self.s.check_ins[c.id]
+
+
+class FakeConcerns(_Repo):
+    async def for_program(self, organization_id: str, program_id: str) -> list[Concern]:
+        return [
+            c
+            for c in self.s.concerns.values()
+            if (c.organization_id, c.program_id) == (organization_id, program_id)
+        ]
+
+    async def by_reporter(self, organization_id: str, person_id: str) -> list[Concern]:
+        return [
+            c
+            for c in self.s.concerns.values()
+            if (c.organization_id, c.reporter_id) == (organization_id, person_id)
+        ]
+
+    async def add(self, concern: Concern) -> None:
+        self.s.concerns[concern.id] = concern
+
+    async def save(self, concern: Concern) -> None:
+        self.s.concerns[concern.id] = concern
+
+    async def delete_by_reporter(self, organization_id: str, person_id: str) -> None:
+        for c in await self.by_reporter(organization_id, person_id):
+            del self.s.concerns[c.id]
+
+
+class FakeOutbox(_Repo):
+    async def add(self, message: OutboxMessage) -> bool:
+        keys = {(m.organization_id, m.idempotency_key) for m in self.s.outbox.values()}
+        if (message.organization_id, message.idempotency_key) in keys:
+            return False
+        self.s.outbox[message.id] = message
+        return True
+
+    async def for_recipient(self, organization_id: str, person_id: str) -> list[OutboxMessage]:
+        return [
+            m
+            for m in self.s.outbox.values()
+            if (m.organization_id, m.recipient_id) == (organization_id, person_id)
+        ]
+
+    async def delete_for_recipient(self, organization_id: str, person_id: str) -> None:
+        for m in await self.for_recipient(organization_id, person_id):
+            del self.s.outbox[m.id]
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    async def __aenter__(self) -> Self:
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        self.working = w = copy.deepcopy(self.store)
+        self.organizations, self.persons, self.profiles = (
+            FakeOrganizations(w),
+            FakePersons(w),
+            FakeProfiles(w),
+        )
+        self.programs, self.enrollments, self.rounds = FakePrograms(w), FakeEnrollments(w), FakeRounds(w)
+        self.pairings, self.check_ins, self.concerns = FakePairings(w), FakeCheckIns(w), FakeConcerns(w)
+        self.outbox = FakeOutbox(w)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        del self.working
+
+    async def commit(self) -> None:
+        self.working.commits += 1
+        for name in vars(self.store):
+            setattr(self.store, name, copy.deepcopy(getattr(self.working, name)))
+
+    async def rollback(self) -> None:
+        self._open()
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.store = FakeStore()
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
