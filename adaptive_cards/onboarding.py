@@ -1,0 +1,126 @@
+"""Welcome and consent, the channel invitation, help, and the generic answers (error, done, confirm)."""
+
+from __future__ import annotations
+
+from adaptive_cards import verbs
+from adaptive_cards.elements import Card, bullets, card, execute, facts, heading, subheading, text
+from core.model import Program
+
+COMMANDS = (
+    ("help", "what I can do"),
+    ("profile", "what you can teach, want to learn, and your time"),
+    ("status", "your programs, pairings and check-ins"),
+    ("pause <weeks>", "take a break, e.g. 'pause 3'"),
+    ("resume", "take part again"),
+    ("leave", "leave the programs you are in"),
+    ("find <skill>", "colleagues who teach a skill, e.g. 'find kubernetes'"),
+    ("my data", "everything stored about you"),
+    ("delete my data", "erase it (asks first)"),
+)
+FACILITATOR_COMMANDS = (
+    ("setup", "set up the program (kind, cadence, group size, start)"),
+    ("match now", "run a round of matching now"),
+    ("report", "opt-ins, acceptance, meetings, usefulness, concerns, missing skills"),
+)
+
+
+def welcome(program: Program, *, joined: bool = False) -> Card:
+    data = {"program_id": program.id, "version": str(program.code_of_conduct_version)}
+    body = [
+        heading("Welcome to peer learning"),
+        text(
+            f"**{program.name}** pairs you with colleagues to learn from each other: you teach what you know, "
+            "learn what you want, on the time you have."
+        ),
+        subheading(f"Code of conduct (version {program.code_of_conduct_version})"),
+        text(program.code_of_conduct),
+    ]
+    if joined:
+        body.append(
+            text("✅ You accepted the code of conduct and joined. Next: fill in your profile.", color="Good")
+        )
+        return card(
+            body, [execute("Edit my profile", verbs.PROFILE_OPEN, primary=True), execute("Help", verbs.HELP)]
+        )
+    body.append(text("Joining means you accept this code of conduct. You can pause or leave at any time."))
+    return card(
+        body,
+        [
+            execute("I accept and join", verbs.JOIN, data, primary=True),
+            execute("Help", verbs.HELP),
+        ],
+    )
+
+
+def channel_invite(program: Program) -> Card:
+    """Sent to a team's channel when the app is installed there; each member's view is their own."""
+    return card(
+        [
+            heading(f"Peer learning for {program.name}"),
+            text(
+                "Learn from each other: tell me what you can teach and what you want to learn, and every round "
+                "I suggest a colleague to meet, with the reasons for the match."
+            ),
+            text(
+                "Facilitators: set up the program (kind, cadence, group size, start date) first.", subtle=True
+            ),
+        ],
+        [
+            execute(
+                "Join",
+                verbs.JOIN,
+                {"program_id": program.id, "version": str(program.code_of_conduct_version)},
+                primary=True,
+            ),
+            execute("Set up (facilitators)", verbs.SETUP_OPEN, {"program_id": program.id}),
+            execute("Help", verbs.HELP),
+        ],
+    )
+
+
+def help_card(*, facilitator: bool) -> Card:
+    body = [heading("What I can do"), text("Type one of these in our chat:"), facts(COMMANDS)]
+    if facilitator:
+        body += [subheading("For facilitators"), facts(FACILITATOR_COMMANDS)]
+    return card(body, [execute("My status", verbs.STATUS), execute("Edit my profile", verbs.PROFILE_OPEN)])
+
+
+def error_card(message: str, *, title: str = "Nothing changed") -> Card:
+    return card(
+        [heading(title), text(message, color="Attention")],
+        [execute("My status", verbs.STATUS), execute("Help", verbs.HELP)],
+    )
+
+
+def done(title: str, message: str, *, lines: tuple[str, ...] = ()) -> Card:
+    body = [heading(title), text(message)]
+    if lines:
+        body.append(bullets(lines))
+    return card(body, [execute("My status", verbs.STATUS), execute("Help", verbs.HELP)])
+
+
+def confirm_delete() -> Card:
+    return card(
+        [
+            heading("Delete all your data?"),
+            text(
+                "This erases your profile, enrollments, check-ins and concerns, and ends your open pairings. "
+                "Colleagues' history keeps a 'former participant' in your place. It cannot be undone."
+            ),
+        ],
+        [
+            execute("Yes, delete everything", verbs.DELETE_CONFIRM, {"confirm": "yes"}),
+            execute("No, keep it", verbs.STATUS),
+        ],
+    )
+
+
+def export_summary(counts: list[tuple[str, str]]) -> Card:
+    return card(
+        [
+            heading("Your data"),
+            text("Everything stored about you follows in the next message, as JSON you can keep."),
+            facts(counts),
+        ],
+        [execute("My status", verbs.STATUS)],
+    )

@@ -1,0 +1,60 @@
+"""The facilitator's report: aggregates, open concerns, and the skills nobody teaches yet."""
+
+from __future__ import annotations
+
+from adaptive_cards import verbs
+from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
+from core.services.reports import FacilitatorReport
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100)} %"
+
+
+def report(data: FacilitatorReport) -> Card:
+    program = data.program
+    body: list[Element] = [
+        heading(f"Report: {program.name}"),
+        text("Figures only; nobody's individual answers are shown.", subtle=True),
+        facts(
+            [
+                ("Opted in", f"{data.opted_in} (paused {data.paused}, left {data.left})"),
+                ("Proposals", str(data.proposals)),
+                (
+                    "Acceptance",
+                    f"{_percent(data.acceptance_rate)} ({data.accepted} accepted, {data.declined} declined)",
+                ),
+                ("Meetings held", str(data.meetings_held)),
+                ("Check-ins", str(data.check_ins)),
+                (
+                    "Average usefulness",
+                    "–" if data.average_usefulness is None else f"{data.average_usefulness:.1f} / 5",
+                ),
+                ("Status", "running" if program.active else "stopped (the app was removed from the team)"),
+            ]
+        ),
+        subheading(f"Open concerns ({len(data.open_concerns)})"),
+    ]
+    if data.open_concerns:
+        body.append(
+            bullets(
+                f"{c.created_at:%Y-%m-%d}, {c.reporter_name}: {c.text[:300]}" for c in data.open_concerns[:10]
+            )
+        )
+        body.append(text("Confidential: only facilitators see these.", subtle=True))
+    else:
+        body.append(text("None."))
+    body.append(subheading("Skills people want that nobody teaches yet"))
+    if data.skills_wanted_untaught:
+        body.append(bullets(f"{label} ({n} want it)" for label, n in data.skills_wanted_untaught[:10]))
+    else:
+        body.append(text("None: every skill asked for has a teacher."))
+    data_ids = {"program_id": program.id}
+    return card(
+        body,
+        [
+            execute("Refresh", verbs.REPORT_OPEN, data_ids),
+            execute("Match now", verbs.ROUND_RUN, data_ids),
+            execute("Set up", verbs.SETUP_OPEN, data_ids),
+        ],
+    )

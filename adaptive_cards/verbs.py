@@ -1,0 +1,23 @@
+"""The `Action.Execute` verbs the cards use. The bot routes each to one handler."""
+
+from __future__ import annotations
+
+JOIN = "join"
+HELP = "help"
+STATUS = "status"
+RESUME = "resume"
+PROFILE_OPEN = "profile.open"
+PROFILE_SAVE = "profile.save"
+SETUP_OPEN = "setup.open"
+SETUP_SAVE = "setup.save"
+ROUND_RUN = "round.run"
+REPORT_OPEN = "report.open"
+PAIRING_VIEW = "pairing.view"
+PAIRING_ACCEPT = "pairing.accept"
+PAIRING_DECLINE = "pairing.decline"
+PAIRING_SOMEONE_ELSE = "pairing.someone_else"
+CHECKIN_OPEN = "checkin.open"
+CHECKIN_SUBMIT = "checkin.submit"
+DELETE_ASK = "data.delete.ask"
+DELETE_CONFIRM = "data.delete.confirm"
+CHANNEL_VIEW = "channel.view"
