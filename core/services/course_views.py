@@ -1,0 +1,185 @@
+"""What the course pages show: the roster with who answered, the groups with their reasons, a learner's own
+group, and each learner's participation. Read-only; every read is scoped to the course's organization."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from core.model import OPEN_STATUSES, EnrollmentStatus, Pairing, PairingStatus, Person
+from core.ports import UnitOfWork
+from core.services import _lookups
+
+TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0"
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """One member of the course as the LMS lists it (Names and Role Provisioning)."""
+
+    subject: str
+    name: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    subject: str
+    name: str
+    is_learner: bool
+    answered: bool
+    group_number: int | None
+    person_id: str | None
+
+
+@dataclass(frozen=True)
+class GroupMemberView:
+    person_id: str
+    name: str
+    on_teams: bool
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: str
+    number: int
+    status: str
+    members: tuple[GroupMemberView, ...]
+    reasons: tuple[str, ...]
+    shared_goal: str
+    teams_chat_url: str | None
+    check_ins: int = 0
+
+
+@dataclass
+class CourseOverview:
+    groups: list[GroupView] = field(default_factory=list)
+    unmatched: list[GroupMemberView] = field(default_factory=list)
+    answered: int = 0
+
+    @property
+    def has_drafts(self) -> bool:
+        return any(g.status == PairingStatus.PROPOSED.value for g in self.groups)
+
+
+def teams_chat_url(people: Sequence[Person], topic: str) -> str | None:
+    """A Teams deep link that opens a group chat with the members whose LMS and Teams identities are linked."""
+    emails = [p.verified_email for p in people if p.teams is not None and p.verified_email]
+    if len(emails) < 2:
+        return None
+    return f"{TEAMS_CHAT}?users={quote(','.join(emails), safe=',@')}&topicName={quote(topic[:60])}"
+
+
+def _is_learner(roles: Sequence[str]) -> bool:
+    return any(r.rsplit("#", 1)[-1] == "Learner" or r.endswith("/Learner") for r in roles)
+
+
+async def _group_view(
+    uow: UnitOfWork, organization_id: str, pairing: Pairing, number: int, topic: str
+) -> GroupView:
+    people = {p.id: p for p in await uow.persons.many(organization_id, pairing.member_ids())}
+    members = tuple(
+        GroupMemberView(pid, people[pid].display_name, people[pid].teams is not None)
+        for pid in pairing.member_ids()
+        if pid in people
+    )
+    check_ins = await uow.check_ins.for_pairing(organization_id, pairing.id)
+    return GroupView(
+        id=pairing.id,
+        number=number,
+        status=pairing.status.value,
+        members=members,
+        reasons=tuple(r.text for r in pairing.reasons),
+        shared_goal=pairing.shared_goal,
+        teams_chat_url=teams_chat_url(list(people.values()), f"{topic} – group {number}"),
+        check_ins=len(check_ins),
+    )
+
+
+def _current(pairings: list[Pairing]) -> list[Pairing]:
+    """The latest round's groups: drafts if any exist, else the open (published) ones."""
+    drafts = [p for p in pairings if p.status is PairingStatus.PROPOSED]
+    chosen = drafts or [p for p in pairings if p.status in OPEN_STATUSES]
+    return sorted(chosen, key=lambda p: (p.created_at, p.id))
+
+
+async def course_overview(uow: UnitOfWork, organization_id: str, program_id: str) -> CourseOverview:
+    async with uow:
+        program = await _lookups.program(uow, organization_id, program_id)
+        enrollments = [
+            e
+            for e in await uow.enrollments.for_program(organization_id, program.id)
+            if e.status is not EnrollmentStatus.LEFT
+        ]
+        groups = _current(await uow.pairings.for_program(organization_id, program.id))
+        overview = CourseOverview(answered=len(enrollments))
+        grouped: set[str] = set()
+        for number, pairing in enumerate(groups, start=1):
+            overview.groups.append(await _group_view(uow, organization_id, pairing, number, program.name))
+            grouped.update(pairing.member_ids())
+        loose = [e.person_id for e in enrollments if e.person_id not in grouped]
+        for person in await uow.persons.many(organization_id, loose):
+            overview.unmatched.append(
+                GroupMemberView(person.id, person.display_name, person.teams is not None)
+            )
+        overview.unmatched.sort(key=lambda m: m.name)
+        return overview
+
+
+async def roster_status(
+    uow: UnitOfWork, organization_id: str, program_id: str, issuer: str, roster: Sequence[RosterMember]
+) -> list[RosterRow]:
+    """The LMS roster, each member marked with whether they answered and which group they are in."""
+    overview = await course_overview(uow, organization_id, program_id)
+    group_of = {m.person_id: g.number for g in overview.groups for m in g.members}
+    async with uow:
+        answered = {
+            e.person_id
+            for e in await uow.enrollments.for_program(organization_id, program_id)
+            if e.status is not EnrollmentStatus.LEFT
+        }
+        rows = []
+        for member in roster:
+            person = await uow.persons.by_lti_subject(organization_id, issuer, member.subject)
+            pid = person.id if person is not None else None
+            rows.append(
+                RosterRow(
+                    subject=member.subject,
+                    name=member.name or (person.display_name if person else member.subject),
+                    is_learner=_is_learner(member.roles),
+                    answered=pid in answered,
+                    group_number=group_of.get(pid) if pid else None,
+                    person_id=pid,
+                )
+            )
+        return sorted(rows, key=lambda r: (not r.is_learner, r.name.casefold()))
+
+
+async def my_group(
+    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
+) -> GroupView | None:
+    """The learner's published group in this course; drafts stay hidden until the instructor publishes."""
+    async with uow:
+        program = await _lookups.program(uow, organization_id, program_id)
+        published = [
+            p
+            for p in _current(await uow.pairings.for_program(organization_id, program.id))
+            if p.status is not PairingStatus.PROPOSED
+        ]
+        for number, pairing in enumerate(published, start=1):
+            if person_id in pairing.member_ids():
+                return await _group_view(uow, organization_id, pairing, number, program.name)
+        return None
+
+
+async def participation(uow: UnitOfWork, organization_id: str, program_id: str) -> dict[str, float]:
+    """A participation score from 0 to 1 per learner: half for answering, half for checking in with the group."""
+    async with uow:
+        scores: dict[str, float] = {}
+        for enrollment in await uow.enrollments.for_program(organization_id, program_id):
+            if enrollment.status is EnrollmentStatus.LEFT:
+                continue
+            checked_in = any(c for c in await uow.check_ins.by_person(organization_id, enrollment.person_id))
+            scores[enrollment.person_id] = 0.5 + (0.5 if checked_in else 0.0)
+        return scores

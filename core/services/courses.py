@@ -1,0 +1,232 @@
+"""A course's study groups, as the LTI door drives them: the course's program, its settings, the learners'
+questionnaire, and the instructor's draft groups (move a member, publish).
+
+Groups formed for a course stay `proposed` (a draft only the instructor sees) until published; publishing
+makes them `accepted` then `active` in one step, recording the instructor in their history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from core import commands
+from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from core.model import (
+    Enrollment,
+    Intent,
+    MemberRole,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+    Profile,
+    Program,
+    ProgramKind,
+    Response,
+    ScopeKind,
+    StatusChange,
+    new_id,
+)
+from core.ports import Clock, UnitOfWork
+from core.services import _lookups
+from core.services.notify import notify
+from core.services.profiles import profile_from_command
+
+CRITERIA = (
+    "similar_goals",
+    "overlapping_availability",
+    "mix_sections",
+    "no_isolated_member",
+    "avoid_previous_groupmates",
+)
+"""The criteria an instructor can switch on, stored as booleans in `Program.settings["criteria"]`."""
+DEFAULT_CRITERIA = dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
+MEMBER_ATTRIBUTES = "member_attributes"
+"""`Program.settings[MEMBER_ATTRIBUTES][person_id]` holds attributes such as {"section": "B"} for matching."""
+
+
+@dataclass(frozen=True)
+class EnsureCourseProgram:
+    organization_id: str
+    course_id: str  # unique per platform deployment: the entrypoint prefixes the LTI context id
+    course_title: str
+    actor_id: str
+    actor_is_instructor: bool
+    group_size: int | None = None  # from a deep-linked resource link's custom parameters
+
+
+@dataclass(frozen=True)
+class UpdateCourseSettings:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    group_size: int
+    criteria: frozenset[str]
+    questionnaire_deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class SaveQuestionnaire:
+    organization_id: str
+    program_id: str
+    profile: commands.UpdateProfile
+    accepted_code_of_conduct_version: int | None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class MoveMember:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    person_id: str
+    to_pairing_id: str
+
+
+@dataclass(frozen=True)
+class PublishGroups:
+    organization_id: str
+    program_id: str
+    actor_id: str
+
+
+@dataclass
+class Published:
+    pairings: list[Pairing] = field(default_factory=list)
+    notified: int = 0
+
+
+async def ensure_course_program(cmd: EnsureCourseProgram, uow: UnitOfWork) -> Program:
+    """The course's program, created at its first launch. Every instructor who launches becomes a facilitator."""
+    async with uow:
+        program = await uow.programs.by_scope(cmd.organization_id, ScopeKind.LMS_COURSE, cmd.course_id)
+        if program is None:
+            program = Program(
+                id=new_id(),
+                organization_id=cmd.organization_id,
+                name=(" ".join(cmd.course_title.split()) or "Course")[:120],
+                kind=ProgramKind.STUDY_GROUPS,
+                scope_kind=ScopeKind.LMS_COURSE,
+                scope_id=cmd.course_id,
+                group_size=4,
+                settings={"criteria": dict(DEFAULT_CRITERIA)},
+            )
+            if cmd.group_size is not None and 3 <= cmd.group_size <= 6:
+                program.group_size = cmd.group_size
+            program.validate()
+            await uow.programs.add(program)
+        if cmd.actor_is_instructor and not program.is_facilitator(cmd.actor_id):
+            program.facilitator_ids.append(cmd.actor_id)
+            await uow.programs.save(program)
+        await uow.commit()
+        return program
+
+
+async def _instructor_program(
+    uow: UnitOfWork, organization_id: str, program_id: str, actor_id: str
+) -> Program:
+    program = await _lookups.program(uow, organization_id, program_id)
+    if not program.is_facilitator(actor_id):
+        raise PermissionDenied("Only the course's instructors can do this.")
+    return program
+
+
+async def update_course_settings(cmd: UpdateCourseSettings, uow: UnitOfWork) -> Program:
+    unknown = cmd.criteria - set(CRITERIA)
+    if unknown:
+        raise InvalidInput(
+            "criteria", f"The criterion '{sorted(unknown)[0]}' is not one of: {', '.join(CRITERIA)}."
+        )
+    async with uow:
+        program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
+        program.group_size = cmd.group_size
+        program.validate()
+        program.settings = {
+            **program.settings,
+            "criteria": {name: name in cmd.criteria for name in CRITERIA},
+            "questionnaire_deadline": cmd.questionnaire_deadline.isoformat()
+            if cmd.questionnaire_deadline
+            else None,
+        }
+        await uow.programs.save(program)
+        await uow.commit()
+        return program
+
+
+async def save_questionnaire(
+    cmd: SaveQuestionnaire, uow: UnitOfWork, clock: Clock
+) -> tuple[Profile, Enrollment]:
+    """A learner's answers become their profile and their enrollment in the course's program, in one go."""
+    profile = profile_from_command(cmd.profile)  # validated before any I/O: a mistake changes nothing
+    section = " ".join((cmd.section or "").split())[:80] or None
+    async with uow:
+        organization_id, person_id = cmd.organization_id, cmd.profile.person_id
+        program = await _lookups.program(uow, organization_id, cmd.program_id)
+        await _lookups.person(uow, organization_id, person_id)
+        if cmd.accepted_code_of_conduct_version is None:
+            raise InvalidInput("code_of_conduct", "Tick the box to accept the group's code of conduct.")
+        enrollment = await uow.enrollments.get(organization_id, program.id, person_id)
+        now = clock.now()
+        if enrollment is None:
+            enrollment = Enrollment(new_id(), organization_id, program.id, person_id, 0, now)
+        enrollment.consent(program, cmd.accepted_code_of_conduct_version, now)
+        attributes = dict(program.settings.get(MEMBER_ATTRIBUTES) or {})  # type: ignore[call-overload]
+        attributes[person_id] = {"section": section} if section else {}
+        program.settings = {**program.settings, MEMBER_ATTRIBUTES: attributes}
+        await uow.profiles.save(organization_id, profile)
+        await uow.enrollments.save(enrollment)
+        await uow.programs.save(program)
+        await uow.commit()
+        return profile, enrollment
+
+
+async def move_member(cmd: MoveMember, uow: UnitOfWork) -> Pairing:
+    """Move a learner into another draft group (from their draft group, or from the unmatched)."""
+    async with uow:
+        program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
+        target = await _lookups.pairing(uow, cmd.organization_id, cmd.to_pairing_id)
+        if target.program_id != program.id or target.status is not PairingStatus.PROPOSED:
+            raise InvalidTransition("Members can be moved into draft groups of this course only.")
+        if cmd.person_id in target.member_ids():
+            raise InvalidInput("person", "That learner is already in this group.")
+        if await uow.enrollments.get(cmd.organization_id, program.id, cmd.person_id) is None:
+            raise NotFound("That learner has not answered the questionnaire of this course.")
+        for source in await uow.pairings.for_program(cmd.organization_id, program.id):
+            if source.status is PairingStatus.PROPOSED and cmd.person_id in source.member_ids():
+                if len(source.members) == 1:
+                    raise InvalidTransition("That would leave a group empty; move someone into it first.")
+                source.members = [m for m in source.members if m.person_id != cmd.person_id]
+                await uow.pairings.save(source)
+        target.members.append(PairingMember(cmd.person_id, MemberRole.PEER))
+        await uow.pairings.save(target)
+        await uow.commit()
+        return target
+
+
+async def publish_groups(cmd: PublishGroups, uow: UnitOfWork, clock: Clock) -> Published:
+    """Publish every draft group: learners see their group, and those linked to Teams are introduced there."""
+    async with uow:
+        program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
+        drafts = [
+            p
+            for p in await uow.pairings.for_program(cmd.organization_id, program.id)
+            if p.status is PairingStatus.PROPOSED
+        ]
+        if not drafts:
+            raise InvalidTransition("There are no draft groups to publish; form groups first.")
+        now, result = clock.now(), Published()
+        for pairing in drafts:
+            for member in pairing.members:
+                member.response = Response.ACCEPTED
+            pairing.status = PairingStatus.ACCEPTED
+            pairing.history.append(StatusChange(PairingStatus.ACCEPTED, now, cmd.actor_id))
+            pairing.start(now)
+            await uow.pairings.save(pairing)
+            people = await uow.persons.many(cmd.organization_id, pairing.member_ids())
+            on_teams = [p.id for p in people if p.teams is not None]
+            result.notified += await notify(
+                uow, clock, cmd.organization_id, on_teams, Intent.INTRODUCTION, pairing.id
+            )
+            result.pairings.append(pairing)
+        await uow.commit()
+        return result
