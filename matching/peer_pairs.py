@@ -100,24 +100,24 @@ def match_peer_pairs(
         hosts_left[chosen] = False
         groups[chosen].append(u)
         joined[chosen] = u
-    matches = [_pair_match(population, constraints, settings, g, k in joined) for k, g in enumerate(groups)]
+    every = within(population, constraints, settings, groups, PEER_FACTORS)
+    first_two = within(population, constraints, settings, [g[:2] for g in groups], PEER_FACTORS)
+    matches = [
+        _pair_match(population, settings, g, every[k], first_two[k], k in joined)
+        for k, g in enumerate(groups)
+    ]
     return matches, unmatched
 
 
 def _pair_match(
     population: Population,
-    constraints: Constraints,
     settings: ProgramSettings,
     members: list[int],
+    parts: dict[str, float],
+    pair_parts: dict[str, float],
     trio: bool,
 ) -> Match:
-    parts = within(population, constraints, settings, members, PEER_FACTORS)
-    why = reasons(
-        population,
-        settings,
-        members[:2],
-        within(population, constraints, settings, members[:2], PEER_FACTORS),
-    )
+    why = reasons(population, settings, members[:2], pair_parts)
     if trio:
         third = population.name(members[2])
         why = (*why, Reason("trio", 0.0, f"the round had an odd one out, so {third} joins you as a trio"))

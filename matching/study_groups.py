@@ -177,18 +177,19 @@ def match_study_groups(
                 "never-match list with, or share too few available hours with",
             )
         )
-    matches = [_group_match(p, constraints, settings, objective, sorted(g)) for g in groups if g]
+    final = [sorted(g) for g in groups if g]
+    parts = within(p, constraints, settings, final, GROUP_FACTORS)
+    matches = [_group_match(p, settings, objective, g, parts[k]) for k, g in enumerate(final)]
     return matches, unmatched
 
 
 def _group_match(
     population: Population,
-    constraints: Constraints,
     settings: ProgramSettings,
     objective: GroupObjective,
     members: list[int],
+    parts: dict[str, float],
 ) -> Match:
-    parts = within(population, constraints, settings, members, GROUP_FACTORS)
     why = reasons(population, settings, members, parts)
     alone = objective.isolated(members)
     if alone:
