@@ -137,3 +137,13 @@ class ProgramSetup:
     starts_on: date | None = None
     max_level_gap: int = 2
     extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunRound:
+    """Open a round of matching. `actor_id` None means the scheduler runs it; otherwise a facilitator must."""
+
+    organization_id: str
+    program_id: str
+    actor_id: str | None
+    seed: int | None = None

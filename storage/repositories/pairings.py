@@ -182,3 +182,11 @@ class SqlPairingRepository:
                 )
             )
         await self.session.flush()
+
+    async def delete(self, organization_id: str, pairing_id: str) -> None:
+        await self.session.execute(
+            delete(PairingRow).where(
+                PairingRow.organization_id == organization_id, PairingRow.id == pairing_id
+            )
+        )
+        self.session.expunge_all()

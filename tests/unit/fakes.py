@@ -235,6 +235,10 @@ class FakePairings(_Repo):
             raise ValueError("a pairing without members is never stored")
         self.s.pairings[pairing.id] = pairing
 
+    async def delete(self, organization_id: str, pairing_id: str) -> None:
+        if await self.get(organization_id, pairing_id) is not None:
+            del self.s.pairings[pairing_id]
+
 
 class FakeCheckIns(_Repo):
     async def for_pairing(self, organization_id: str, pairing_id: str) -> list[CheckIn]:

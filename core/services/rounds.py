@@ -1,0 +1,174 @@
+"""Running a round of matching for a program: who takes part, what the matcher proposes, and who is told."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import matching
+from core import commands
+from core.errors import InvalidTransition, PermissionDenied
+from core.model import (
+    OPEN_STATUSES,
+    EnrollmentStatus,
+    Intent,
+    MatchReason,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+    Program,
+    ProgramKind,
+    Round,
+    ScopeKind,
+    new_id,
+)
+from core.ports import Clock, UnitOfWork
+from core.services import _lookups
+from core.services.notify import notify
+from core.services.participants import (
+    GUIDED_ROLES,
+    GUIDING_ROLES,
+    ROLE_OF,
+    history_for,
+    settings_for,
+    to_participant,
+)
+
+# Pairings of these kinds last one round; mentoring and onboarding pairings run until completed.
+ONE_ROUND_KINDS = frozenset({ProgramKind.PEER_PAIRS, ProgramKind.STUDY_GROUPS})
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    round: Round
+    pairings: list[Pairing]
+    unmatched: list[tuple[str, str]]  # (person id, the reason a person can read)
+
+
+def _seed(program: Program, index: int) -> int:
+    digest = hashlib.sha256(f"{program.id}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _shared_goal(match: matching.Match, names: dict[str, str]) -> str:
+    if match.skill:
+        mentee = next(
+            (m for m, r in zip(match.members, match.roles, strict=True) if r is matching.Role.MENTEE), None
+        )
+        who = names.get(mentee, "the learner") if mentee else "everyone"
+        return f"By the end, {who} can use {match.skill} on a real task at work."
+    goal_reason = next((r.text for r in match.reasons if r.factor == "goals"), None)
+    return (
+        goal_reason
+        or "Agree in your first meeting on one thing each of you wants to be able to do by the end."
+    )
+
+
+async def _close_previous(
+    uow: UnitOfWork, program: Program, pairings: list[Pairing], clock: Clock
+) -> list[Pairing]:
+    """Unanswered proposals expire; one-round pairings complete. Returns the pairings still running."""
+    now, running = clock.now(), []
+    for pairing in pairings:
+        if pairing.status is PairingStatus.PROPOSED and program.scope_kind is ScopeKind.LMS_COURSE:
+            await uow.pairings.delete(program.organization_id, pairing.id)  # an unpublished draft: form anew
+        elif pairing.status is PairingStatus.PROPOSED or (
+            program.kind in ONE_ROUND_KINDS and pairing.status is PairingStatus.ACCEPTED
+        ):
+            pairing.end(now, None)
+            await uow.pairings.save(pairing)
+        elif pairing.status is PairingStatus.ACTIVE and program.kind in ONE_ROUND_KINDS:
+            pairing.complete(now, None)
+            await uow.pairings.save(pairing)
+        elif pairing.status in OPEN_STATUSES:
+            running.append(pairing)
+    return running
+
+
+async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> RoundOutcome:
+    async with uow:
+        org = cmd.organization_id
+        program = await _lookups.program(uow, org, cmd.program_id)
+        if cmd.actor_id is not None and not program.is_facilitator(cmd.actor_id):
+            raise PermissionDenied("Only the program's facilitators can run a round.")
+        if not program.active:
+            raise InvalidTransition(f"The program '{program.name}' is not running, so no round can start.")
+        now = clock.now()
+        today = now.date()
+
+        all_pairings = await uow.pairings.for_program(org, program.id)
+        running = await _close_previous(uow, program, all_pairings, clock)
+        recent = await uow.rounds.recent(org, program.id, max(program.cooldown_rounds, 1) + 1)
+        index = recent[0].index + 1 if recent else 1
+        history = history_for(all_pairings, {r.id: r.index for r in recent}, index)
+
+        guiding = {pid: 0 for p in running for pid in p.member_ids()}
+        busy: set[str] = set()
+        for pairing in running:
+            for member in pairing.members:
+                if member.role in GUIDING_ROLES:
+                    guiding[member.person_id] += 1
+                elif member.role in GUIDED_ROLES or program.kind in ONE_ROUND_KINDS:
+                    busy.add(member.person_id)
+
+        enrollments = [
+            e
+            for e in await uow.enrollments.for_program(org, program.id)
+            if e.is_available_on(today) and e.has_current_consent(program) and e.person_id not in busy
+        ]
+        for e in enrollments:
+            if e.status is EnrollmentStatus.PAUSED:  # the pause has run out: taking part again
+                e.resume()
+        people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
+        profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
+        participants = [
+            to_participant(
+                people[e.person_id],
+                profiles.get(e.person_id),
+                e.role,
+                now=now,
+                active_mentees=guiding.get(e.person_id, 0),
+                unmatched_last_round=e.unmatched_last_round,
+            )
+            for e in enrollments
+            if e.person_id in people and not people[e.person_id].erased
+        ]
+        result = matching.match(
+            participants, settings_for(program), history, cmd.seed or _seed(program, index)
+        )
+
+        round_ = Round(new_id(), org, program.id, index, now)
+        await uow.rounds.save(round_)
+        names = {p.id: p.display_name for p in people.values()}
+        created = []
+        for match in result.matches:
+            pairing = Pairing(
+                id=new_id(),
+                organization_id=org,
+                program_id=program.id,
+                round_id=round_.id,
+                members=[
+                    PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)
+                ],
+                created_at=now,
+                shared_goal=_shared_goal(match, names),
+                skill=match.skill,
+                score=round(match.score, 4),
+                reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
+            )
+            await uow.pairings.save(pairing)
+            created.append(pairing)
+        unmatched = [(u.participant_id, u.text) for u in result.unmatched]
+        left_out = {person for person, _ in unmatched}
+        for e in enrollments:
+            e.unmatched_last_round = e.person_id in left_out
+            await uow.enrollments.save(e)
+
+        if program.scope_kind is ScopeKind.TEAMS_TEAM:
+            # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
+            for pairing in created:
+                await notify(uow, clock, org, pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id)
+            for person, reason in unmatched:
+                await notify(uow, clock, org, [person], Intent.UNMATCHED, round_.id, {"reason": reason})
+        await uow.commit()
+        return RoundOutcome(round_, created, unmatched)

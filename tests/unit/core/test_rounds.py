@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core import commands
+from core.errors import PermissionDenied
+from core.model import (
+    Enrollment,
+    EnrollmentStatus,
+    Intent,
+    MemberRole,
+    PairingStatus,
+    ParticipantRole,
+    Person,
+    Profile,
+    ProgramKind,
+    ScopeKind,
+    SkillLevel,
+)
+from core.services import pairings, rounds
+from tests.unit.conftest import ORG, PROGRAM
+from tests.unit.fakes import FakeClock, FakeUnitOfWork
+
+
+def enroll(
+    uow: FakeUnitOfWork, clock: FakeClock, *people: str, role: ParticipantRole = ParticipantRole.EITHER
+) -> None:
+    for person in people:
+        if person not in uow.store.persons:
+            uow.store.persons[person] = Person(person, ORG, person.title())
+        uow.store.enrollments[f"e-{person}"] = Enrollment(
+            f"e-{person}", ORG, PROGRAM, person, 1, clock.now(), role=role
+        )
+
+
+def run(by: str | None = "fay") -> commands.RunRound:
+    return commands.RunRound(ORG, PROGRAM, by)
+
+
+def members_of(outcome: rounds.RoundOutcome) -> list[list[str]]:
+    return sorted(sorted(p.member_ids()) for p in outcome.pairings)
+
+
+async def test_a_round_pairs_everyone_and_tells_each_member_with_the_reasons_kept(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo", "cy", "dee")
+    outcome = await rounds.run_round(run(), uow, clock)
+    assert sorted(m for pair in members_of(outcome) for m in pair) == ["ana", "bo", "cy", "dee"]
+    assert all(len(p.members) == 2 and p.status is PairingStatus.PROPOSED for p in outcome.pairings)
+    proposed = sorted(
+        m.recipient_id for m in uow.store.outbox.values() if m.intent is Intent.PAIRING_PROPOSED
+    )
+    assert proposed == ["ana", "bo", "cy", "dee"]
+    assert outcome.round.index == 1
+    assert all(p.shared_goal for p in outcome.pairings)
+
+
+async def test_an_odd_participant_joins_a_trio_instead_of_being_dropped(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo", "cy")
+    outcome = await rounds.run_round(run(), uow, clock)
+    assert members_of(outcome) == [["ana", "bo", "cy"]]
+    assert outcome.unmatched == []
+
+
+async def test_only_the_programs_facilitators_can_run_a_round(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    enroll(uow, clock, "ana", "bo")
+    with pytest.raises(PermissionDenied):
+        await rounds.run_round(run(by="ana"), uow, clock)
+    assert uow.store.rounds == {} and uow.store.pairings == {}
+
+
+async def test_declined_pairing_is_never_proposed_again(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    enroll(uow, clock, "ana", "bo")
+    first = await rounds.run_round(run(), uow, clock)
+    [pairing] = first.pairings
+    await pairings.respond(commands.RespondToPairing(ORG, pairing.id, "bo", "someone_else"), uow, clock)
+    for _ in range(5):
+        clock.advance(days=14)
+        again = await rounds.run_round(run(), uow, clock)
+        assert again.pairings == []
+        assert sorted(p for p, _ in again.unmatched) == ["ana", "bo"]
+        assert all(reason for _, reason in again.unmatched)
+
+
+async def test_the_same_pair_is_not_proposed_again_within_the_cool_down(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo", "cy", "dee")
+    seen: list[list[list[str]]] = []
+    for _ in range(3):
+        outcome = await rounds.run_round(run(), uow, clock)
+        seen.append(members_of(outcome))
+        clock.advance(days=14)
+    pairs = [tuple(pair) for round_pairs in seen for pair in round_pairs]
+    assert len(pairs) == len(set(pairs)) == 6  # three rounds of four people: every possible pair once
+
+
+async def test_paused_people_and_people_without_current_consent_are_not_matched(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo", "cy", "dee")
+    uow.store.enrollments["e-cy"].status = EnrollmentStatus.PAUSED
+    uow.store.enrollments["e-cy"].paused_until = clock.now().date() + timedelta(weeks=2)
+    uow.store.programs[PROGRAM].change_code_of_conduct("New rules")
+    uow.store.enrollments["e-ana"].consent_version = 2
+    uow.store.enrollments["e-bo"].consent_version = 2
+    outcome = await rounds.run_round(run(), uow, clock)
+    assert members_of(outcome) == [["ana", "bo"]]
+
+
+async def test_a_mentors_capacity_counts_the_mentees_they_already_have(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    program = uow.store.programs[PROGRAM]
+    program.kind = ProgramKind.MENTORING
+    enroll(uow, clock, "ana", role=ParticipantRole.MENTOR)
+    enroll(uow, clock, "bo", "cy", role=ParticipantRole.LEARNER)
+    uow.store.profiles["ana"] = (
+        ORG,
+        Profile("ana", teaches=(SkillLevel.of("Kubernetes", 4),), mentor_capacity=1),
+    )
+    for learner in ("bo", "cy"):
+        uow.store.profiles[learner] = (ORG, Profile(learner, learns=(SkillLevel.of("Kubernetes", 2),)))
+    first = await rounds.run_round(run(), uow, clock)
+    [pairing] = first.pairings
+    assert [m.role for m in pairing.members] == [MemberRole.MENTOR, MemberRole.MENTEE]
+    assert pairing.skill == "Kubernetes"
+    assert any("teaches Kubernetes at level 4" in r.text for r in pairing.reasons)
+    for member in pairing.member_ids():
+        await pairings.respond(commands.RespondToPairing(ORG, pairing.id, member, "accept"), uow, clock)
+    clock.advance(days=14)
+    second = await rounds.run_round(run(), uow, clock)
+    assert second.pairings == []  # ana's one place is taken by her running pairing
+    left = next(iter({"bo", "cy"} - set(pairing.member_ids())))
+    reasons = dict(second.unmatched)
+    assert set(reasons) == {
+        "ana",
+        left,
+    }  # the mentor is told she is at capacity, the learner why nobody is free
+    assert "capacity" in reasons[left]
+
+
+async def test_course_groups_are_drafts_that_nobody_is_told_about_and_forming_again_replaces_them(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    program = uow.store.programs[PROGRAM]
+    program.kind, program.scope_kind, program.group_size = ProgramKind.STUDY_GROUPS, ScopeKind.LMS_COURSE, 3
+    enroll(uow, clock, "ana", "bo", "cy", "dee", "eve", "fin")
+    first = await rounds.run_round(run(), uow, clock)
+    assert [len(p.members) for p in first.pairings] == [3, 3]
+    assert uow.store.outbox == {}
+    second = await rounds.run_round(run(), uow, clock)
+    assert set(uow.store.pairings) == {p.id for p in second.pairings}
