@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+
+from peerlearn.settings import AppType, SettingsError, load_settings
+
+GUID = "8e3d2f0a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "DATABASE_URL",
+        "PORT",
+        "MicrosoftAppId",
+        "MicrosoftAppPassword",
+        "MicrosoftAppType",
+        "MicrosoftAppTenantId",
+        "LOG_LEVEL",
+        "PUBLIC_URL",
+        "GRAPH_CLIENT_ID",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_serve_sqlite_on_port_3978_without_authentication() -> None:
+    settings = load_settings(None)
+    assert settings.port == 3978
+    assert settings.database_url == "sqlite+aiosqlite:///var/peerlearn.db"
+    assert settings.authenticated is False
+
+
+def test_bot_framework_names_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MicrosoftAppId", GUID)
+    monkeypatch.setenv("MicrosoftAppPassword", "s3cret-value")
+    monkeypatch.setenv("MicrosoftAppType", "SingleTenant")
+    monkeypatch.setenv("MicrosoftAppTenantId", GUID)
+    settings = load_settings(None)
+    assert (settings.app_id, settings.app_type, settings.app_tenant_id) == (GUID, AppType.SINGLE_TENANT, GUID)
+    assert settings.app_password.get_secret_value() == "s3cret-value"
+    assert "s3cret-value" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("PORT", "abc", "Setting 'PORT' has value 'abc'"),
+        ("PORT", "70000", "Setting 'PORT' has value '70000'"),
+        ("MicrosoftAppId", "not-a-guid", "Setting 'MicrosoftAppId' has value 'not-a-guid'"),
+        ("MicrosoftAppType", "Tenantless", "Setting 'MicrosoftAppType' has value 'Tenantless'"),
+        ("DATABASE_URL", "mysql://db/x", "driver 'mysql'"),
+        ("LOG_LEVEL", "LOUD", "Setting 'LOG_LEVEL' has value 'LOUD'"),
+        ("PUBLIC_URL", "peerlearn.example.com", "Setting 'PUBLIC_URL' has value 'peerlearn.example.com'"),
+    ],
+)
+def test_an_invalid_value_stops_start_up_naming_the_setting_and_the_value(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=expected):
+        load_settings(None)
+
+
+def test_a_secret_is_never_quoted_back_in_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MicrosoftAppId", GUID)
+    monkeypatch.setenv("MicrosoftAppType", "SingleTenant")
+    monkeypatch.setenv("MicrosoftAppPassword", "hunter2-hunter2")
+    with pytest.raises(SettingsError) as error:
+        load_settings(None)
+    assert "MicrosoftAppTenantId" in str(error.value)
+    assert "hunter2" not in str(error.value)
+
+
+def test_an_app_id_without_a_password_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MicrosoftAppId", GUID)
+    with pytest.raises(SettingsError, match="MicrosoftAppPassword is empty"):
+        load_settings(None)
+
+
+def test_settings_are_read_from_an_env_file(tmp_path: pytest.TempPathFactory) -> None:
+    env = tmp_path / ".env"  # type: ignore[operator]
+    env.write_text("PORT=4000\nDATABASE_URL=postgresql://u:p@127.0.0.1/peerlearn\n")
+    settings = load_settings(env)
+    assert settings.port == 4000
+    assert settings.database_url == "postgresql+asyncpg://u:p@127.0.0.1/peerlearn"
