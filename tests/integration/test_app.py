@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -26,7 +25,9 @@ def free_port() -> int:
 
 
 async def test_healthz_reports_the_version_and_a_migrated_database(aiohttp_client, database_url: str) -> None:  # type: ignore[no-untyped-def]
-    client: TestClient = await aiohttp_client(create_app(load_settings(None, database_url=database_url)))
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(
+        create_app(load_settings(None, database_url=database_url))
+    )
     response = await client.get("/healthz")
     body = await response.json()
     assert response.status == 200
@@ -42,7 +43,7 @@ async def test_an_unexpected_error_is_a_500_with_an_id_and_no_trace(aiohttp_clie
         raise RuntimeError("internal detail that must not leak")
 
     app.router.add_get("/broken", broken)
-    client: TestClient = await aiohttp_client(app)
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(app)
     response = await client.get("/broken")
     text = await response.text()
     assert response.status == 500
@@ -58,7 +59,7 @@ async def test_a_body_over_the_limit_is_refused_with_413(aiohttp_client, tmp_pat
         return web.Response(text=str(len(await request.read())))
 
     app.router.add_post("/echo", echo)
-    client: TestClient = await aiohttp_client(app)
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(app)
     assert (await client.post("/echo", data=b"x" * 100)).status == 200
     assert (await client.post("/echo", data=b"x" * 10_000)).status == 413
 
@@ -97,7 +98,7 @@ async def test_serve_creates_and_migrates_the_embedded_database_and_warns_loudly
                         body = await response.json()
                         break
                 except aiohttp.ClientConnectionError:
-                    time.sleep(0.1)
+                    await asyncio.sleep(0.1)
         assert body["database"] == {"backend": "sqlite", "state": "current"}
         assert (tmp_path / "var" / "peerlearn.db").exists()
     finally:
@@ -109,7 +110,7 @@ async def test_serve_creates_and_migrates_the_embedded_database_and_warns_loudly
 
 def test_an_invalid_setting_stops_start_up_with_a_message_naming_it(tmp_path: Path) -> None:
     process = _peerlearn("serve", cwd=tmp_path, env=_clean_env(PORT="eighty"))
-    stdout, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "Setting 'PORT' has value 'eighty'" in stderr
     assert "Traceback" not in stderr
