@@ -43,13 +43,23 @@ def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
     keep = i != j
     lo = np.minimum(i[keep], j[keep])
     hi = np.maximum(i[keep], j[keep])
-    keys = np.unique(lo * np.int64(max(n, 1)) + hi)
+    return _split(_sorted_unique(lo * np.int64(max(n, 1)) + hi), n)
+
+
+def _sorted_unique(keys: IntArray) -> IntArray:
+    keys = np.sort(keys)
+    keep = np.ones(len(keys), dtype=np.bool_)
+    keep[1:] = keys[1:] != keys[:-1]
+    out: IntArray = keys[keep]
+    return out
+
+
+def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
     return keys // max(n, 1), keys % max(n, 1)
 
 
 def unique_directed(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    keys = np.unique(i * np.int64(max(n, 1)) + j)
-    return keys // max(n, 1), keys % max(n, 1)
+    return _split(_sorted_unique(i * np.int64(max(n, 1)) + j), n)
 
 
 def by_column(matrix: csr_matrix, rows: IntArray) -> list[tuple[IntArray, IntArray]]:

@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from matching.model import ProgramSettings, Reason
 from matching.population import Population
-
-
-def row(matrix: csr_matrix, person: int) -> dict[int, int]:
-    start, end = matrix.indptr[person], matrix.indptr[person + 1]
-    return dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True))
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -29,8 +23,8 @@ def _hours(minutes: int) -> str:
 
 
 def teaching_sentence(population: Population, teacher: int, learner: int, skill: int) -> str:
-    t = row(population.teach, teacher).get(skill, 0)
-    lv = row(population.learn, learner).get(skill, 0)
+    t = population.teach_rows[teacher].get(skill, 0)
+    lv = population.learn_rows[learner].get(skill, 0)
     name = population.skills.shown[skill]
     return (
         f"{population.name(teacher)} teaches {name} at level {t}; "
@@ -39,8 +33,8 @@ def teaching_sentence(population: Population, teacher: int, learner: int, skill:
 
 
 def teachable_skills(population: Population, teacher: int, learner: int, max_gap: int) -> list[int]:
-    t = row(population.teach, teacher)
-    wanted = row(population.learn, learner)
+    t = population.teach_rows[teacher]
+    wanted = population.learn_rows[learner]
     return sorted(s for s, lv in wanted.items() if 1 <= t.get(s, 0) - lv <= max_gap)
 
 
@@ -88,7 +82,7 @@ def _pair_text(population: Population, settings: ProgramSettings, factor: str, m
 def _shared_goals(population: Population, members: Sequence[int], at_least: int) -> list[str]:
     counts: dict[int, int] = {}
     for m in members:
-        for g in row(population.goals, m):
+        for g in population.goal_rows[m]:
             counts[g] = counts.get(g, 0) + 1
     return sorted(population.goal_vocab.shown[g] for g, c in counts.items() if c >= at_least)
 

@@ -7,7 +7,7 @@ from scipy.sparse import csc_matrix
 
 from matching.candidates import skill_edges
 from matching.constraints import Constraints
-from matching.explain import reasons, row, teaching_sentence
+from matching.explain import reasons, teaching_sentence
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
 from matching.population import FloatArray, IntArray, Population
@@ -98,7 +98,7 @@ def _why_not(
 ) -> Unmatched:
     p = population
     person = p.people[v]
-    wanted = row(p.learn, v)
+    wanted = p.learn_rows[v]
     if wanted:
         names = [p.skills.shown[s] for s in sorted(wanted)]
         skill_list = " or ".join(names)
@@ -135,7 +135,7 @@ def _why_not(
             f"nobody in the program teaches {skill_list} at a level up to {settings.max_level_gap} above "
             f"{person.name}'s yet",
         )
-    if row(p.teach, v):
+    if p.teach_rows[v]:
         if slots[v] <= 0:
             return Unmatched(
                 person.id, UnmatchedCode.AT_CAPACITY, f"{person.name}'s mentoring capacity is already in use"

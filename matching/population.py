@@ -6,7 +6,7 @@ People are ordered by id, which makes every result independent of the order of t
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,37 +38,65 @@ class Vocabulary:
     shown: list[str]
 
 
-def _levels_matrix(
-    maps: Sequence[dict[str, int]], vocab: Vocabulary, n: int, what: str, ids: Sequence[str]
-) -> csr_matrix:
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[int] = []
+class _Labels:
+    """Numbers labels (skills or goals) by their normalised form, remembering the first spelling to show."""
+
+    def __init__(self) -> None:
+        self.raw: dict[str, int] = {}
+        self.index: dict[str, int] = {}
+        self.shown: list[str] = []
+
+    def number(self, label: str) -> int:
+        hit = self.raw.get(label)
+        if hit is None:
+            key = normalise(label)
+            hit = self.index.get(key)
+            if hit is None:
+                hit = self.index[key] = len(self.shown)
+                self.shown.append(label.strip())
+            self.raw[label] = hit
+        return hit
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.index, self.shown)
+
+
+def _rows(
+    maps: Sequence[Mapping[str, int]], labels: _Labels, what: str, ids: Sequence[str]
+) -> list[dict[int, int]]:
+    out: list[dict[int, int]] = []
+    number = labels.number
     for row, mapping in enumerate(maps):
+        coded: dict[int, int] = {}
         for label, level in mapping.items():
             if not 1 <= level <= 5:
                 raise ValueError(
                     f"Participant '{ids[row]}' {what} '{label}' at level '{level}'. Not in 1..5."
                 )
-            rows.append(row)
-            cols.append(vocab.index[label])
-            vals.append(level)
-    return csr_matrix(
-        (np.array(vals, dtype=np.int64), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-        shape=(n, max(len(vocab.shown), 1)),
-    )
+            column = number(label)
+            coded[column] = max(level, coded.get(column, 0))
+        out.append(coded)
+    return out
 
 
-def _vocabulary(labels: Sequence[Sequence[str]]) -> Vocabulary:
-    index: dict[str, int] = {}
-    shown: list[str] = []
-    for group in labels:
-        for label in group:
-            key = normalise(label)
-            if key not in index:
-                index[key] = len(shown)
-                shown.append(label.strip())
-    return Vocabulary(index, shown)
+def _matrix(rows: Sequence[dict[int, int]], width: int) -> csr_matrix:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    cols = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(indptr[-1]))
+    vals = np.fromiter((v for r in rows for v in r.values()), dtype=np.int64, count=int(indptr[-1]))
+    matrix = csr_matrix((vals, cols, indptr), shape=(len(rows), max(width, 1)))
+    matrix.sort_indices()
+    return matrix
+
+
+def _bits(person: Participant) -> int:
+    slots = person.weekly_availability
+    if not slots:
+        return 0
+    if min(slots) < 0 or max(slots) >= HOURS_PER_WEEK:
+        bad = min(slots) if min(slots) < 0 else max(slots)
+        raise ValueError(f"Participant '{person.id}' is available at slot '{bad}'. Not in 0..167.")
+    return sum(1 << slot for slot in slots)
 
 
 class Population:
@@ -82,33 +110,28 @@ class Population:
         self.people = people
         self.n = n = len(people)
         self.position = {p.id: i for i, p in enumerate(people)}
-        teaches = [{normalise(k): v for k, v in p.teaches.items()} for p in people]
-        learns = [{normalise(k): v for k, v in p.learns.items()} for p in people]
-        self.skills = _vocabulary([list(p.teaches) + list(p.learns) for p in people])
-        self.goal_vocab = _vocabulary([sorted(p.goals) for p in people])
         ids = [p.id for p in people]
-        self.teach = _levels_matrix(teaches, self.skills, n, "teaches", ids)
-        self.learn = _levels_matrix(learns, self.skills, n, "learns", ids)
-        self.goals = _levels_matrix(
-            [{normalise(g): 1 for g in p.goals} for p in people], self.goal_vocab, n, "has goal", ids
-        )
+        skills = _Labels()
+        self.teach_rows = _rows([p.teaches for p in people], skills, "teaches", ids)
+        self.learn_rows = _rows([p.learns for p in people], skills, "learns", ids)
+        goals = _Labels()
+        self.goal_rows = _rows([dict.fromkeys(sorted(p.goals), 1) for p in people], goals, "has goal", ids)
+        self.skills = skills.vocabulary()
+        self.goal_vocab = goals.vocabulary()
+        self.teach = _matrix(self.teach_rows, len(self.skills.shown))
+        self.learn = _matrix(self.learn_rows, len(self.skills.shown))
+        self.goals = _matrix(self.goal_rows, len(self.goal_vocab.shown))
         self.goal_count = np.asarray(self.goals.sum(axis=1)).ravel().astype(np.int64)
         self.department = _codes([p.department for p in people])
         self.team = _codes([p.team for p in people])
         self.tz = np.array([p.utc_offset_minutes for p in people], dtype=np.int64)
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
-        self.avail = np.zeros((n, WORDS), dtype=np.uint64)
-        self.avail_int: list[int] = []
-        for i, p in enumerate(people):
-            bits = 0
-            for slot in p.weekly_availability or ():
-                if not 0 <= slot < HOURS_PER_WEEK:
-                    raise ValueError(f"Participant '{p.id}' is available at slot '{slot}'. Not in 0..167.")
-                bits |= 1 << slot
-            self.avail_int.append(bits)
-            for w in range(WORDS):
-                self.avail[i, w] = (bits >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+        self.avail_int = [_bits(p) for p in people]
+        mask = (1 << 64) - 1
+        self.avail = np.array(
+            [[(bits >> (64 * w)) & mask for w in range(WORDS)] for bits in self.avail_int], dtype=np.uint64
+        ).reshape(n, WORDS)
 
     def shared_hours(self, i: IntArray, j: IntArray) -> IntArray:
         """Weekly hours both are available (0 when either availability is unknown)."""
