@@ -1,0 +1,1 @@
+"""The Teams entrypoint: botbuilder stops here. Activities become core commands; answers are cards."""

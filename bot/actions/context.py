@@ -1,0 +1,80 @@
+"""What every action handler gets (who acts, where, with which card data) and gives back (a card)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from adaptive_cards.elements import Card
+from bot.forms import card_id
+from bot.ports import BotStore
+from core.errors import NotFound, PermissionDenied
+from core.model import Person, Program, ScopeKind
+from core.ports import Clock, UnitOfWorkFactory
+from core.services import programs
+
+
+@dataclass(frozen=True)
+class Services:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    store: BotStore
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    services: Services
+    organization_id: str
+    person: Person
+    data: Mapping[str, object]
+    team_id: str | None = None
+    shared: bool = False  # a channel or group chat: cards are made user-specific with `refresh`
+
+
+@dataclass
+class Reply:
+    card: Card
+    # The verb and ids that re-render this card from storage (used for `refresh` in shared chats).
+    view: tuple[str, dict[str, str]] | None = None
+    followups: list[str] = field(default_factory=list)
+
+
+Handler = Callable[[ActionContext], Awaitable[Reply]]
+
+
+async def target_program(ctx: ActionContext, *, for_facilitator: bool) -> Program:
+    """The program an action is about: the one named on the card, else this team's, else the person's own.
+
+    A program id on a card is looked up inside the actor's organization only, so an id from another
+    tenant is simply not found.
+    """
+    uow = ctx.services.uow_factory()
+    if "program_id" in ctx.data:
+        program_id = card_id(ctx.data, "program_id")
+        async with uow:
+            program = await uow.programs.get(ctx.organization_id, program_id)
+        if program is None:
+            raise NotFound(
+                "That program does not exist here (it may belong to another team or organization)."
+            )
+        return program
+    if ctx.team_id is not None:
+        async with uow:
+            program = await uow.programs.by_scope(ctx.organization_id, ScopeKind.TEAMS_TEAM, ctx.team_id)
+        if program is not None:
+            return program
+    if for_facilitator:
+        async with uow:
+            everything = await uow.programs.for_organization(ctx.organization_id)
+        mine = [p for p in everything if p.is_facilitator(ctx.person.id)]
+        if mine:
+            return sorted(mine, key=lambda p: (p.scope_id != programs.ORGANIZATION_SCOPE, p.name))[0]
+    return await programs.ensure_organization_program(ctx.organization_id, ctx.services.uow_factory())
+
+
+async def require_team_member(ctx: ActionContext, program: Program) -> None:
+    """A team's program is for that team's members: known from the roster, or acting in the team itself."""
+    if program.scope_id == programs.ORGANIZATION_SCOPE or ctx.team_id == program.scope_id:
+        return
+    if not await ctx.services.store.is_team_member(ctx.organization_id, program.scope_id, ctx.person.id):
+        raise PermissionDenied(f"'{program.name}' is for the members of its team.")

@@ -1,0 +1,61 @@
+"""Facilitators: set up a program, run a round now, read the report. Core checks who is a facilitator."""
+
+from __future__ import annotations
+
+from adaptive_cards import onboarding, verbs
+from adaptive_cards import report as report_cards
+from adaptive_cards import setup as setup_cards
+from bot.actions.context import ActionContext, Reply, target_program
+from bot.forms import field_of, parse_setup
+from core import commands
+from core.errors import InvalidInput, PermissionDenied
+from core.services import programs, reports, rounds
+
+
+async def open_setup(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=True)
+    if program.facilitator_ids and not program.is_facilitator(ctx.person.id):
+        raise PermissionDenied("Only this program's facilitators can change its set-up.")
+    return Reply(setup_cards.setup_card(program), view=(verbs.SETUP_OPEN, {"program_id": program.id}))
+
+
+async def save_setup(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=True)
+    form = parse_setup(ctx.data, ctx.organization_id, program.id, ctx.person.id)
+    if form.command is None:
+        return Reply(setup_cards.setup_card(program, form.values, form.errors))
+    try:
+        saved = await programs.setup_program(form.command, ctx.services.uow_factory(), ctx.services.clock)
+    except InvalidInput as error:
+        return Reply(setup_cards.setup_card(program, form.values, {field_of(error, {}): error.message}))
+    return Reply(setup_cards.setup_card(saved, saved=True), view=(verbs.SETUP_OPEN, {"program_id": saved.id}))
+
+
+async def run_round(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=True)
+    if not program.active:
+        return Reply(
+            onboarding.error_card(f"'{program.name}' is stopped: the app was removed from its team.")
+        )
+    outcome = await rounds.run_round(
+        commands.RunRound(ctx.organization_id, program.id, ctx.person.id),
+        ctx.services.uow_factory(),
+        ctx.services.clock,
+    )
+    ids = [pid for pid, _ in outcome.unmatched]
+    uow = ctx.services.uow_factory()
+    async with uow:
+        names = {p.id: p.display_name for p in await uow.persons.many(ctx.organization_id, ids)}
+    people = sum(len(p.members) for p in outcome.pairings)
+    unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
+    return Reply(
+        setup_cards.round_result(program, outcome.round.index, len(outcome.pairings), people, unmatched)
+    )
+
+
+async def open_report(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=True)
+    data = await reports.facilitator_report(
+        ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory()
+    )
+    return Reply(report_cards.report(data), view=(verbs.REPORT_OPEN, {"program_id": program.id}))

@@ -1,0 +1,133 @@
+"""Joining, help, status, pausing, resuming, leaving, finding experts, and a person's data."""
+
+from __future__ import annotations
+
+import json
+
+from adaptive_cards import onboarding, status, verbs
+from bot.actions.context import ActionContext, Reply, require_team_member, target_program
+from bot.forms import StaleCard, plain, weeks
+from core import commands
+from core.errors import InvalidInput
+from core.services import enrollment, experts, privacy
+from core.services import status as status_service
+
+MAX_EXPORT_MESSAGE = 24_000
+
+
+async def join(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=False)
+    await require_team_member(ctx, program)
+    version = plain(ctx.data.get("version"))
+    if version is None or not version.isdigit():
+        # From a typed 'join' there is no version seen yet: show the code of conduct to accept first.
+        if "version" in ctx.data:
+            raise StaleCard("This card's code-of-conduct version is not valid. Nothing was changed.")
+        return Reply(onboarding.welcome(program))
+    await enrollment.enroll(
+        commands.Enroll(ctx.organization_id, program.id, ctx.person.id, int(version)),
+        ctx.services.uow_factory(),
+        ctx.services.clock,
+    )
+    return Reply(
+        onboarding.welcome(program, joined=True), view=(verbs.CHANNEL_VIEW, {"program_id": program.id})
+    )
+
+
+async def channel_view(ctx: ActionContext) -> Reply:
+    """What one member sees on the team's invitation card: the invitation, or that they joined."""
+    program = await target_program(ctx, for_facilitator=False)
+    uow = ctx.services.uow_factory()
+    async with uow:
+        joined = await uow.enrollments.get(ctx.organization_id, program.id, ctx.person.id)
+    if joined is not None and joined.has_current_consent(program):
+        return Reply(
+            onboarding.welcome(program, joined=True), view=(verbs.CHANNEL_VIEW, {"program_id": program.id})
+        )
+    return Reply(onboarding.channel_invite(program), view=(verbs.CHANNEL_VIEW, {"program_id": program.id}))
+
+
+async def help_(ctx: ActionContext) -> Reply:
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    return Reply(onboarding.help_card(facilitator=bool(mine.facilitated)), view=(verbs.HELP, {}))
+
+
+async def show_status(ctx: ActionContext) -> Reply:
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    return Reply(status.status(mine), view=(verbs.STATUS, {}))
+
+
+async def pause(ctx: ActionContext) -> Reply:
+    count = weeks(ctx.data)
+    changed = await enrollment.pause(
+        commands.Pause(ctx.organization_id, ctx.person.id, count),
+        ctx.services.uow_factory(),
+        ctx.services.clock,
+    )
+    until = changed[0].paused_until
+    when = until.isoformat() if until else "later"
+    return Reply(
+        onboarding.done("Paused", f"You will not be matched until {when}. Say 'resume' to come back earlier.")
+    )
+
+
+async def resume(ctx: ActionContext) -> Reply:
+    await enrollment.resume(commands.Resume(ctx.organization_id, ctx.person.id), ctx.services.uow_factory())
+    return Reply(onboarding.done("Welcome back", "You take part again from the next round."))
+
+
+async def leave(ctx: ActionContext) -> Reply:
+    left = await enrollment.leave(
+        commands.Leave(ctx.organization_id, ctx.person.id), ctx.services.uow_factory(), ctx.services.clock
+    )
+    return Reply(
+        onboarding.done(
+            "You left",
+            f"You left {len(left)} program(s); your open pairings there have ended. You can join again any time.",
+        )
+    )
+
+
+async def find(ctx: ActionContext) -> Reply:
+    skill = (plain(ctx.data.get("skill")) or "").strip()
+    if not skill:
+        raise InvalidInput("skill", "Say which skill, e.g. 'find kubernetes'.")
+    found = await experts.find_experts(
+        ctx.organization_id, ctx.person.id, skill[:60], ctx.services.uow_factory()
+    )
+    return Reply(status.experts(skill[:60], found))
+
+
+async def export(ctx: ActionContext) -> Reply:
+    data = await privacy.export_my_data(
+        commands.ExportMyData(ctx.organization_id, ctx.person.id),
+        ctx.services.uow_factory(),
+        ctx.services.clock,
+    )
+    counts = [
+        (name.replace("_", " ").capitalize(), str(len(value)))
+        for name, value in data.items()
+        if isinstance(value, list)
+    ]
+    dumped = json.dumps(data, indent=1, ensure_ascii=False)
+    if len(dumped) > MAX_EXPORT_MESSAGE:
+        dumped = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return Reply(onboarding.export_summary(counts), followups=[f"```json\n{dumped}\n```"])
+
+
+async def delete_ask(ctx: ActionContext) -> Reply:
+    return Reply(onboarding.confirm_delete())
+
+
+async def delete_confirm(ctx: ActionContext) -> Reply:
+    if plain(ctx.data.get("confirm")) != "yes":
+        raise StaleCard("Deleting your data needs the confirmation button. Nothing was changed.")
+    await privacy.delete_my_data(
+        commands.DeleteMyData(ctx.organization_id, ctx.person.id),
+        ctx.services.uow_factory(),
+        ctx.services.clock,
+    )
+    await ctx.services.store.forget_person(ctx.organization_id, ctx.person.id)
+    return Reply(
+        onboarding.done("Your data is deleted", "Everything about you is erased. Say 'help' to start again.")
+    )

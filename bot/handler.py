@@ -1,0 +1,156 @@
+"""The Teams activity handler: parse → check the actor → one handler (one core service) → a card."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from adaptive_cards import onboarding, verbs
+from adaptive_cards.elements import Card, with_refresh
+from bot import roster, text_commands
+from bot.actions import ActionContext, Handler, Reply, Services
+from bot.forms import StaleCard
+from bot.turns import actor_of, is_personal, replay_key, team_id_of
+from core import commands
+from core.errors import DomainError, PermissionDenied
+from core.services import identity
+
+log = logging.getLogger("peerlearn.bot")
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+# What an automatic refresh may run: views only, never a change.
+VIEW_VERBS = frozenset(
+    {
+        verbs.CHANNEL_VIEW,
+        verbs.STATUS,
+        verbs.HELP,
+        verbs.PROFILE_OPEN,
+        verbs.SETUP_OPEN,
+        verbs.REPORT_OPEN,
+        verbs.PAIRING_VIEW,
+        verbs.CHECKIN_OPEN,
+    }
+)
+
+
+class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(
+        self, services: Services, registry: Mapping[str, Handler], adapter: Any, app_id: str
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.registry = registry
+        self.roster = roster.Roster(services, adapter, app_id)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        command = text_commands.parse(turn_context.activity.text)
+        reply = await self._run(turn_context, command.verb, command.data)
+        if not command.understood and turn_context.activity.text:
+            await turn_context.send_activity(
+                MessageFactory.text("I did not understand that. Here is what I can do:")
+            )
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(reply.card)))
+        for text in reply.followups:
+            await turn_context.send_activity(MessageFactory.text(text))
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        action = invoke_value.action if isinstance(invoke_value.action, dict) else {}
+        verb, data = action.get("verb"), action.get("data")
+        if not isinstance(verb, str) or not isinstance(data, dict | None):
+            reply = Reply(onboarding.error_card("This card sent something I do not understand."))
+        elif invoke_value.trigger == "automatic" and verb not in VIEW_VERBS:
+            reply = Reply(onboarding.error_card("A refresh cannot change anything."))
+        else:
+            reply = await self._run(turn_context, verb, data or {})
+        card = reply.card
+        if reply.view is not None and not is_personal(turn_context.activity):
+            sender = turn_context.activity.from_property
+            card = with_refresh(card, reply.view[0], reply.view[1], [sender.id] if sender else [])
+        for text in reply.followups:
+            await turn_context.send_activity(MessageFactory.text(text))
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
+
+    async def _run(self, turn_context: TurnContext, verb: str, data: Mapping[str, object]) -> Reply:
+        activity = turn_context.activity
+        actor = actor_of(activity)
+        if actor is None:
+            return Reply(onboarding.error_card("Teams did not say who you are, so nothing was changed."))
+        key = replay_key(activity)
+        if key is None or not await self.services.store.claim_activity(key, self.services.clock.now()):
+            log.warning("replayed or unidentified activity refused", extra={"verb": verb})
+            return Reply(
+                onboarding.error_card("This action was already handled, so nothing changed this time.")
+            )
+        handler = self.registry.get(verb)
+        if handler is None:
+            return Reply(onboarding.error_card(f"'{verb[:40]}' is not something I can do. Say 'help'."))
+        try:
+            organization, person = await identity.resolve_teams_person(
+                commands.ResolveTeamsPerson(
+                    actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
+                ),
+                self.services.uow_factory(),
+            )
+            await self.roster.remember_personal_chat(turn_context, organization.id, person)
+            ctx = ActionContext(
+                services=self.services,
+                organization_id=organization.id,
+                person=person,
+                data=data,
+                team_id=team_id_of(activity),
+                shared=not is_personal(activity),
+            )
+            return await handler(ctx)
+        except StaleCard as error:
+            return Reply(onboarding.error_card(str(error)))
+        except PermissionDenied as error:
+            return Reply(onboarding.error_card(error.message, title="Not allowed"))
+        except DomainError as error:
+            return Reply(onboarding.error_card(error.message))
+
+    async def on_teams_members_added(
+        self,
+        teams_members_added: list[TeamsChannelAccount],
+        team_info: TeamInfo | None,
+        turn_context: TurnContext,
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        people = [m for m in teams_members_added if m.id != bot_id]
+        if any(m.id == bot_id for m in teams_members_added):
+            if team_info is not None and team_info.id:
+                await self.roster.team_installed(turn_context, team_info)
+            elif is_personal(turn_context.activity):
+                await self.roster.personal_installed(turn_context)
+        if team_info is not None and team_info.id and people:
+            await self.roster.members_joined(turn_context, team_info, people)
+
+    async def on_teams_members_removed(
+        self,
+        teams_members_removed: list[ChannelAccount],
+        team_info: TeamInfo | None,
+        turn_context: TurnContext,
+    ) -> None:
+        if team_info is None or not team_info.id:
+            return
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in teams_members_removed):
+            await self.roster.team_uninstalled(turn_context, team_info.id)
+            return
+        await self.roster.members_left(turn_context, team_info.id, teams_members_removed)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        team_id = team_id_of(turn_context.activity)
+        if team_id is not None:
+            await self.roster.team_uninstalled(turn_context, team_id)
+
+
+def card_message(card: Card) -> Any:
+    return MessageFactory.attachment(CardFactory.adaptive_card(card))

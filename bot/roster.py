@@ -1,0 +1,205 @@
+"""Installation and roster events: welcome cards, the team's program, members joining and leaving."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ChannelAccount, ConversationParameters
+from botbuilder.schema.teams import TeamInfo
+
+from adaptive_cards import onboarding
+from bot.actions import Services
+from bot.turns import actor_of, is_personal, stored_conversation, tenant_of
+from core import commands
+from core.errors import DomainError
+from core.model import OrganizationKind, Person, Program
+from core.model.conversations import ConversationScope
+from core.services import identity, programs
+
+log = logging.getLogger("peerlearn.bot")
+PAGE_SIZE = 100
+MAX_PAGES = 500  # 50,000 members: the largest Teams team is 25,000
+
+
+def _email(member: Any) -> str | None:
+    value = getattr(member, "user_principal_name", None) or getattr(member, "email", None)
+    return str(value) if value else None
+
+
+class Roster:
+    def __init__(self, services: Services, adapter: Any, app_id: str) -> None:
+        self.services = services
+        self.adapter = adapter
+        self.app_id = app_id
+        self._known_chats: set[tuple[str, str, str]] = set()
+
+    async def _resolve(self, tenant_id: str, member: Any) -> Person | None:
+        if not getattr(member, "aad_object_id", None) or not member.id:
+            return None
+        _, person = await identity.resolve_teams_person(
+            commands.ResolveTeamsPerson(
+                tenant_id, str(member.aad_object_id), str(member.id), str(member.name or ""), _email(member)
+            ),
+            self.services.uow_factory(),
+        )
+        return person
+
+    async def remember_personal_chat(
+        self, turn_context: TurnContext, organization_id: str, person: Person
+    ) -> None:
+        """Keep the 1:1 conversation reference, so the outbox sender can reach this person later."""
+        activity = turn_context.activity
+        if not is_personal(activity) or activity.conversation is None:
+            return
+        seen = (organization_id, person.id, str(activity.conversation.id))
+        if seen in self._known_chats:
+            return
+        await self.services.store.save_conversation(
+            stored_conversation(
+                turn_context, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
+            )
+        )
+        self._known_chats.add(seen)
+
+    async def personal_installed(self, turn_context: TurnContext) -> None:
+        actor = actor_of(turn_context.activity)
+        if actor is None:
+            return
+        organization, person = await identity.resolve_teams_person(
+            commands.ResolveTeamsPerson(
+                actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
+            ),
+            self.services.uow_factory(),
+        )
+        await self.remember_personal_chat(turn_context, organization.id, person)
+        program = await programs.ensure_organization_program(organization.id, self.services.uow_factory())
+        await turn_context.send_activity(
+            MessageFactory.attachment(CardFactory.adaptive_card(onboarding.welcome(program)))
+        )
+
+    async def team_installed(self, turn_context: TurnContext, team: TeamInfo) -> None:
+        tenant = tenant_of(turn_context.activity)
+        installer = await self._resolve(tenant, turn_context.activity.from_property) if tenant else None
+        if installer is None:
+            log.warning("team installation without a tenant or installer; ignored")
+            return
+        organization_id = installer.organization_id
+        program = await programs.ensure_team_program(
+            programs.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id),
+            self.services.uow_factory(),
+        )
+        await self.services.store.save_conversation(
+            stored_conversation(
+                turn_context, organization_id, ConversationScope.TEAM, str(team.id), self.services.clock
+            )
+        )
+        members = await self._read_roster(turn_context, tenant)
+        await self.services.store.add_team_members(organization_id, str(team.id), [installer.id, *members])
+        await turn_context.send_activity(
+            MessageFactory.attachment(CardFactory.adaptive_card(onboarding.channel_invite(program)))
+        )
+
+    async def _read_roster(self, turn_context: TurnContext, tenant: str) -> list[str]:
+        """Every member of the team, page by page; a roster that cannot be read is logged, not fatal."""
+        found: list[str] = []
+        token: str | None = None
+        try:
+            for _ in range(MAX_PAGES):
+                page = await TeamsInfo.get_paged_members(turn_context, token, PAGE_SIZE)
+                for member in page.members or []:
+                    person = await self._resolve(tenant, member)
+                    if person is not None:
+                        found.append(person.id)
+                token = page.continuation_token
+                if not token:
+                    break
+        except Exception as error:  # the connector is another service: its failure must not lose the install
+            log.warning("could not read the team roster", extra={"error": type(error).__name__})
+        return found
+
+    async def members_joined(self, turn_context: TurnContext, team: TeamInfo, members: Sequence[Any]) -> None:
+        tenant = tenant_of(turn_context.activity)
+        people = [p for p in [await self._resolve(tenant, m) for m in members] if p is not None]
+        if not people:
+            return
+        organization_id = people[0].organization_id
+        await self.services.store.add_team_members(organization_id, str(team.id), [p.id for p in people])
+        program = await programs.ensure_team_program(
+            programs.EnsureTeamProgram(organization_id, str(team.id), str(team.name or "")),
+            self.services.uow_factory(),
+        )
+        for person in people:
+            await self._welcome_one_to_one(organization_id, tenant, str(team.id), person, program)
+
+    async def _welcome_one_to_one(
+        self, organization_id: str, tenant: str, team_id: str, person: Person, program: Program
+    ) -> None:
+        """Proactively, from the team's stored conversation reference: create the 1:1 chat and welcome."""
+        team_chat = await self.services.store.conversation(organization_id, ConversationScope.TEAM, team_id)
+        if team_chat is None or person.teams is None:
+            return
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=team_chat.bot_id),
+            members=[ChannelAccount(id=person.teams.teams_user_id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}},
+        )
+
+        async def send(turn_context: TurnContext) -> None:
+            await self.services.store.save_conversation(
+                stored_conversation(
+                    turn_context, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
+                )
+            )
+            await turn_context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(onboarding.welcome(program)))
+            )
+
+        try:
+            await self.adapter.create_conversation(
+                self.app_id, send, parameters, team_chat.channel_id, team_chat.service_url, None
+            )
+        except Exception as error:  # one unreachable person must not stop the others' welcome
+            log.warning("could not welcome a new member", extra={"error": type(error).__name__})
+
+    async def members_left(
+        self, turn_context: TurnContext, team_id: str, members: Sequence[ChannelAccount]
+    ) -> None:
+        organization = await self._organization(turn_context)
+        if organization is None:
+            return
+        for member in members:
+            if not member.aad_object_id:
+                continue
+            try:
+                await programs.remove_team_member(
+                    organization,
+                    team_id,
+                    str(member.aad_object_id),
+                    self.services.uow_factory(),
+                    self.services.clock,
+                )
+            except DomainError as error:
+                log.info("member left without an enrollment", extra={"reason": error.message})
+            uow = self.services.uow_factory()
+            async with uow:
+                person = await uow.persons.by_aad_object_id(organization, str(member.aad_object_id))
+            if person is not None:
+                await self.services.store.remove_team_member(organization, team_id, person.id)
+
+    async def team_uninstalled(self, turn_context: TurnContext, team_id: str) -> None:
+        organization = await self._organization(turn_context)
+        if organization is not None:
+            await programs.deactivate_team_program(organization, team_id, self.services.uow_factory())
+
+    async def _organization(self, turn_context: TurnContext) -> str | None:
+        tenant = tenant_of(turn_context.activity)
+        uow = self.services.uow_factory()
+        async with uow:
+            found = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant)
+        return None if found is None else found.id
