@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,13 +13,19 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import setup_bot
+from bot.config import BotConfig
 from core.clock import SystemClock
 from core.ports import Clock
+from lti.config import LtiConfig
+from lti.setup import setup_lti
 from peerlearn import __version__
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from storage import migrate
+from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
+from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger("peerlearn.http")
@@ -101,6 +108,22 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(settings, engine, SqlUnitOfWorkFactory(session_factory(engine)), clock or SystemClock())
 
 
+def bot_config(settings: Settings) -> BotConfig:
+    return BotConfig(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password.get_secret_value(),
+        APP_TYPE=settings.app_type.value,
+        APP_TENANTID=settings.app_tenant_id,
+    )
+
+
+def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
+    # Without SECRET_KEY, page sessions last as long as this process (fine for one local instance).
+    secret = settings.secret_key.get_secret_value().encode() or secrets.token_bytes(32)
+    store = SqlLtiStore(runtime.uow_factory.sessions)
+    return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret)
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     runtime = build_runtime(settings, clock)
     app = web.Application(middlewares=[request_context], client_max_size=settings.max_request_bytes)
@@ -115,4 +138,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)
+    setup_lti(app, lti_config(settings, runtime))
+    setup_bot(
+        app,
+        bot_config(settings),
+        runtime.uow_factory,
+        runtime.clock,
+        SqlBotStore(runtime.uow_factory.sessions),
+    )
     return app
