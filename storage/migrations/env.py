@@ -9,7 +9,10 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from storage import models_lti  # noqa: F401  (registers the LTI tables for autogenerate)
+from storage import (
+    models_bot,  # noqa: F401  (registers the Teams bot tables for autogenerate)
+    models_lti,  # noqa: F401  (registers the LTI tables for autogenerate)
+)
 from storage.database import create_engine
 from storage.models import Base
 from storage.types import UTCDateTime
