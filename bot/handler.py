@@ -6,13 +6,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adaptive_cards import onboarding, verbs
-from adaptive_cards.elements import Card, with_refresh
+from adaptive_cards.elements import with_refresh
 from bot import roster, text_commands
 from bot.actions import ActionContext, Handler, Reply, Services
 from bot.forms import StaleCard
@@ -38,6 +38,9 @@ VIEW_VERBS = frozenset(
     }
 )
 
+# Joining or editing a profile is when we ask Teams for the person's UPN (for chat and meeting links).
+EMAIL_VERBS = frozenset({verbs.JOIN, verbs.PROFILE_OPEN, verbs.PROFILE_SAVE})
+
 
 class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(
@@ -59,6 +62,16 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         for text in reply.followups:
             await turn_context.send_activity(MessageFactory.text(text))
 
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        # botbuilder 4.17.1 turns the response into a dict that CloudAdapter then fails to serialize:
+        # answer with the model object instead (see TOOLS.md).
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        invoke_value = AdaptiveCardInvokeValue(action=value.get("action"))
+        response = await self.on_adaptive_card_invoke(turn_context, invoke_value)
+        return InvokeResponse(status=200, body=response)
+
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
     ) -> AdaptiveCardInvokeResponse:
@@ -66,7 +79,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         verb, data = action.get("verb"), action.get("data")
         if not isinstance(verb, str) or not isinstance(data, dict | None):
             reply = Reply(onboarding.error_card("This card sent something I do not understand."))
-        elif invoke_value.trigger == "automatic" and verb not in VIEW_VERBS:
+        elif _trigger(turn_context) == "automatic" and verb not in VIEW_VERBS:
             reply = Reply(onboarding.error_card("A refresh cannot change anything."))
         else:
             reply = await self._run(turn_context, verb, data or {})
@@ -99,6 +112,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
                 ),
                 self.services.uow_factory(),
             )
+            if verb in EMAIL_VERBS and person.verified_email is None:
+                person = await self.roster.learn_email(turn_context, person)
             await self.roster.remember_personal_chat(turn_context, organization.id, person)
             ctx = ActionContext(
                 services=self.services,
@@ -115,6 +130,12 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             return Reply(onboarding.error_card(error.message, title="Not allowed"))
         except DomainError as error:
             return Reply(onboarding.error_card(error.message))
+        except Exception:
+            # Each use case ran in its own unit of work, which rolled back: say so instead of failing the turn.
+            log.exception("card action failed", extra={"verb": verb})
+            return Reply(
+                onboarding.error_card("Something went wrong on our side; nothing was changed. Try again.")
+            )
 
     async def on_teams_members_added(
         self,
@@ -152,5 +173,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.roster.team_uninstalled(turn_context, team_id)
 
 
-def card_message(card: Card) -> Any:
-    return MessageFactory.attachment(CardFactory.adaptive_card(card))
+def _trigger(turn_context: TurnContext) -> str:
+    value = turn_context.activity.value
+    trigger = value.get("trigger") if isinstance(value, dict) else None
+    return trigger if isinstance(trigger, str) else "manual"

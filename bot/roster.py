@@ -65,6 +65,18 @@ class Roster:
         )
         self._known_chats.add(seen)
 
+    async def learn_email(self, turn_context: TurnContext, person: Person) -> Person:
+        """Ask Teams for the person's UPN; without one, links to chats and meetings cannot be made."""
+        sender = turn_context.activity.from_property
+        try:
+            member = await TeamsInfo.get_member(turn_context, sender.id)
+        except Exception as error:  # the connector is another service; the action goes on without the UPN
+            log.warning("could not read the member's UPN", extra={"error": type(error).__name__})
+            return person
+        if not getattr(member, "aad_object_id", None):
+            member.aad_object_id = sender.aad_object_id
+        return await self._resolve(tenant_of(turn_context.activity), member) or person
+
     async def personal_installed(self, turn_context: TurnContext) -> None:
         actor = actor_of(turn_context.activity)
         if actor is None:

@@ -51,7 +51,9 @@ class FakeConnector:
         for member in self.members:
             if member["id"] == request.match_info["mid"]:
                 return web.json_response(member)
-        return web.json_response({"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404)
+        return web.json_response(
+            {"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404
+        )
 
     def cards(self, conversation: str | None = None) -> list[dict[str, Any]]:
         """Every Adaptive Card sent (optionally to one conversation), oldest first."""

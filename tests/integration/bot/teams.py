@@ -51,7 +51,12 @@ class Teams:
         channel_data: dict[str, Any] = {"tenant": {"id": user.tenant}}
         if team is not None:
             channel_data |= {"team": {"id": team, "name": "Platform"}, "channel": {"id": team}}
-            conversation = {"id": team, "conversationType": "channel", "tenantId": user.tenant, "isGroup": True}
+            conversation = {
+                "id": team,
+                "conversationType": "channel",
+                "tenantId": user.tenant,
+                "isGroup": True,
+            }
         else:
             conversation = {"id": user.chat, "conversationType": "personal", "tenantId": user.tenant}
         return {

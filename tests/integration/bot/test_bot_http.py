@@ -12,19 +12,32 @@ ANA, BO = User("ana"), User("bo")
 STRANGER = User("mallory", tenant="tenant-b")
 
 GOOD_PROFILE = {
-    "ana": {"teach_skill_0": "Python", "teach_level_0": "5", "learn_skill_0": "Kubernetes", "learn_level_0": "2"},
-    "bo": {"teach_skill_0": "Kubernetes", "teach_level_0": "5", "learn_skill_0": "Python", "learn_level_0": "2"},
+    "ana": {
+        "teach_skill_0": "Python",
+        "teach_level_0": "5",
+        "learn_skill_0": "Kubernetes",
+        "learn_level_0": "2",
+    },
+    "bo": {
+        "teach_skill_0": "Kubernetes",
+        "teach_level_0": "5",
+        "learn_skill_0": "Python",
+        "learn_level_0": "2",
+    },
 }
 
 
 async def join(teams: Teams, fake: FakeConnector, user: User) -> dict[str, Any]:
+    fake.members.append(user.member)
     assert await teams.install(user) in (200, 201)
     welcome = fake.cards(user.chat)[-1]
     assert "Code of conduct" in card_text(welcome)
     joined = await teams.click(user, verbs.JOIN, action_data(welcome, verbs.JOIN))
     assert "You accepted the code of conduct" in card_text(joined)
     profile = {"department": user.key.upper(), "timezone": "Europe/Berlin", "hours_per_month": "6"}
-    saved = await teams.click(user, verbs.PROFILE_SAVE, profile | GOOD_PROFILE[user.key] | {"discoverable": "true"})
+    saved = await teams.click(
+        user, verbs.PROFILE_SAVE, profile | GOOD_PROFILE[user.key] | {"discoverable": "true"}
+    )
     assert "Saved" in card_text(saved), card_text(saved)
     return welcome
 
@@ -37,3 +50,104 @@ async def test_install_in_a_personal_chat_sends_the_welcome_card_with_the_code_o
     (welcome,) = fake.cards(ANA.chat)
     assert "Code of conduct (version 1)" in card_text(welcome)
     assert action_data(welcome, verbs.JOIN)["version"] == "1"
+
+
+async def test_a_profile_with_mistakes_comes_back_with_what_to_fix_and_the_typed_values_kept(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    await join(teams, fake, ANA)
+    wrong = {"teach_skill_0": "Rust", "teach_level_0": "", "hours_per_month": "200", "timezone": "Mars/Base"}
+    card = await teams.click(ANA, verbs.PROFILE_SAVE, wrong | {"goals": "Ship a CLI"})
+    text = card_text(card)
+    assert "Pick a level from 1 to 5 for 'Rust'" in text
+    assert "'200' is not a whole number from 0 to 80" in text
+    assert "Rust" in text and "Ship a CLI" in text and "Mars/Base" in text
+    stored = await teams.click(ANA, verbs.PROFILE_OPEN)
+    assert "Rust" not in card_text(stored) and "Python" in card_text(stored)
+
+
+async def test_the_whole_journey_from_install_to_the_report(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    welcome = await join(teams, fake, ANA)
+    await join(teams, fake, BO)
+    program = action_data(welcome, verbs.JOIN)["program_id"]
+
+    setup = {"kind": "peer_pairs", "cadence": "weekly", "group_size": "2", "cross_department": "true"}
+    saved = await teams.click(
+        ANA, verbs.SETUP_SAVE, setup | {"program_id": program, "starts_on": "2020-01-01"}
+    )
+    assert "must be between today and a year from now" in card_text(saved)
+    saved = await teams.click(ANA, verbs.SETUP_SAVE, setup | {"program_id": program})
+    assert "Saved" in card_text(saved)
+    refused = await teams.click(BO, verbs.SETUP_SAVE, setup | {"program_id": program})
+    assert "Only this program's facilitators" in card_text(refused)
+
+    assert await teams.say(ANA, "match now") in (200, 201)
+    assert "Proposals" in card_text(fake.cards(ANA.chat)[-1])
+    await teams.say(BO, "status")
+    pairing = action_data(fake.cards(BO.chat)[-1], verbs.PAIRING_VIEW)
+    proposal = await teams.click(BO, verbs.PAIRING_VIEW, pairing)
+    assert "Why you two" in card_text(proposal)
+
+    forged = await teams.click(STRANGER, verbs.PAIRING_ACCEPT, pairing)
+    assert "does not exist here" in card_text(forged)
+    first = await teams.click(ANA, verbs.PAIRING_ACCEPT, pairing)
+    assert "You accepted" in card_text(first)
+    intro = await teams.click(BO, verbs.PAIRING_ACCEPT, pairing)
+    links = [a["url"] for a in intro["actions"] if a["type"] == "Action.OpenUrl"]
+    assert links[0] == "https://teams.microsoft.com/l/chat/0/0?users=ana@contoso.example,bo@contoso.example"
+    assert links[1].startswith(
+        "https://teams.microsoft.com/l/meeting/new?attendees=ana@contoso.example,bo@contoso.example&subject="
+    )
+    again = await teams.click(BO, verbs.PAIRING_ACCEPT, pairing)
+    assert "already active" in card_text(again)
+
+    mistake = await teams.click(ANA, verbs.CHECKIN_SUBMIT, pairing | {"met": "yes", "learned": "Helm charts"})
+    assert "say how useful it was" in card_text(mistake) and "Helm charts" in card_text(mistake)
+    answer = pairing | {"met": "yes", "usefulness": "4", "learned": "Helm", "confidential_note": "Bo is late"}
+    thanks = await teams.click(ANA, verbs.CHECKIN_SUBMIT, answer)
+    assert "Thanks for checking in" in card_text(thanks)
+
+    report = card_text(await teams.click(ANA, verbs.REPORT_OPEN, {"program_id": program}))
+    assert "Meetings held" in report and "4.0 / 5" in report and "Bo is late" in report
+    assert "100 %" in report
+    denied = await teams.click(BO, verbs.REPORT_OPEN, {"program_id": program})
+    assert "Not allowed" in card_text(denied) and "Bo is late" not in card_text(denied)
+
+
+async def test_a_replayed_activity_changes_nothing_the_second_time(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    welcome = await join(teams, fake, ANA)
+    replayed = teams.invoke(ANA, verbs.PROFILE_SAVE, {"teach_skill_0": "Go", "teach_level_0": "3"})
+    first = await teams.post(replayed)
+    second = await teams.post(replayed)
+    assert "Saved" in card_text(first[1]["value"])
+    assert "already handled" in card_text(second[1]["value"])
+    assert action_data(welcome, verbs.JOIN)
+
+
+async def test_unknown_text_gets_help_rather_than_silence(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    await teams.say(ANA, "what is this?")
+    assert "I did not understand" in fake.texts()[-2]
+    assert "What I can do" in card_text(fake.cards(ANA.chat)[-1])
+
+
+async def test_a_card_without_a_user_or_with_a_garbled_id_changes_nothing(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    await join(teams, fake, ANA)
+    garbled = await teams.click(ANA, verbs.PAIRING_ACCEPT, {"pairing_id": {"$ne": 1}})
+    assert "no valid 'pairing_id'" in card_text(garbled)
+    anonymous = teams.invoke(ANA, verbs.STATUS)
+    del anonymous["from"]["aadObjectId"]
+    status, body = await teams.post(anonymous)
+    assert status == 200 and "did not say who you are" in card_text(body["value"])
