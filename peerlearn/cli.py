@@ -6,16 +6,19 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from lti import cli as lti_cli
 from peerlearn import __version__, app_package
 from peerlearn.app import create_app
 from peerlearn.logs import configure_logging
 from peerlearn.settings import Settings, SettingsError, load_settings
 from storage import migrate
-from storage.database import create_engine
+from storage.database import create_engine, session_factory
+from storage.lti_store import SqlLtiStore
 
 log = logging.getLogger("peerlearn")
 
@@ -70,6 +73,16 @@ def migrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@asynccontextmanager
+async def open_lti_store(args: argparse.Namespace) -> AsyncIterator[SqlLtiStore]:
+    engine = create_engine(_settings(args).database_url)
+    try:
+        await migrate.upgrade(engine)
+        yield SqlLtiStore(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerlearn", description=__doc__)
     parser.add_argument("--version", action="version", version=f"peerlearn {__version__}")
@@ -90,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=migrate_command)
 
     app_package.add_commands(commands)
+    lti_cli.add_commands(commands, open_lti_store)
     return parser
 
 

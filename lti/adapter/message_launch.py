@@ -28,6 +28,7 @@ class AiohttpMessageLaunch(
         session_service: AiohttpSessionService,
         requests_session: requests.Session,
         cookie_service: AiohttpCookieService | None = None,
+        **_: Any,  # `from_cache` passes pylti1p3's other options; ours are fixed here
     ) -> None:
         super().__init__(
             request=request,

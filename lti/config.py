@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from core.ports import Clock, UnitOfWorkFactory
+from lti.ports import LtiStore
+from lti.session import Sessions
+from lti.tool import Tool
+
+TOOL_NAME = "Peer study groups"
+SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+)
+
+
+@dataclass
+class LtiConfig:
+    """What the composition root passes in: storage, the clock, where the tool is reached, a secret."""
+
+    store: LtiStore
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    public_url: str
+    secret_key: bytes
+    tool: Tool = field(init=False)
+    sessions: Sessions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.public_url = self.public_url.rstrip("/")
+        self.tool = Tool(self.store, self.clock, self.public_url)
+        self.sessions = Sessions(self.secret_key)
+
+    def url(self, path: str) -> str:
+        return f"{self.public_url}{path}"
+
+
+LTI = web.AppKey("lti", LtiConfig)

@@ -1,0 +1,236 @@
+"""What the course pages post. Each action checks the session, its CSRF token and (for instructor actions)
+the launch's role, runs one core use case, and redirects back to the page with a notice."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
+
+from core import commands
+from core.errors import DomainError, InvalidInput
+from core.services import course_views
+from core.services.checkins import submit_check_in
+from core.services.courses import (
+    CRITERIA,
+    MoveMember,
+    PublishGroups,
+    SaveQuestionnaire,
+    UpdateCourseSettings,
+    move_member,
+    publish_groups,
+    save_questionnaire,
+    update_course_settings,
+)
+from core.services.rounds import run_round
+from lti import services
+from lti.config import LTI, LtiConfig
+from lti.pages import error_page, render
+from lti.session import PageSession, SessionRefused
+from lti.tool import LaunchRefused
+
+Form = MultiDictProxy[str | bytes | bytearray | FileField]
+Action = Callable[[LtiConfig, PageSession, Form], Awaitable[str]]
+
+
+def action(fn: Action, *, instructor: bool) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        config = request.app[LTI]
+        try:
+            session, token = await config.sessions.from_request(request, config.clock.now())
+            if instructor and not session.instructor:
+                raise SessionRefused(403, "Only the course's instructors can do this.")
+            notice = await fn(config, session, await request.post())
+        except SessionRefused as exc:
+            return error_page(request, exc.status, exc.message)
+        except (DomainError, LaunchRefused) as exc:
+            return error_page(
+                request, 400 if isinstance(exc, DomainError) else exc.status, exc.message, back=token
+            )
+        location = request.app.router["lti_course"].url_for().with_query({"s": token, "notice": notice})
+        raise web.HTTPSeeOther(location)
+
+    return handler
+
+
+def _text(form: Form, name: str, limit: int = 500) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _int(form: Form, name: str, low: int, high: int) -> int:
+    raw = _text(form, name, 10)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(name, f"'{raw}' is not a number from {low} to {high}.")
+    return int(raw)
+
+
+async def save_settings(config: LtiConfig, session: PageSession, form: Form) -> str:
+    raw = _text(form, "deadline", 10)
+    try:
+        deadline = date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise InvalidInput("deadline", f"The deadline '{raw}' is not a date like 2026-12-01.") from exc
+    await update_course_settings(
+        UpdateCourseSettings(
+            session.organization_id,
+            session.program_id,
+            session.person_id,
+            _int(form, "group_size", 3, 6),
+            frozenset(c for c in CRITERIA if form.get(c) == "on"),
+            deadline,
+        ),
+        config.uow_factory(),
+    )
+    return "Settings saved."
+
+
+async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
+    outcome = await run_round(
+        commands.RunRound(session.organization_id, session.program_id, session.person_id),
+        config.uow_factory(),
+        config.clock,
+    )
+    return f"Formed {len(outcome.pairings)} draft groups; {len(outcome.unmatched)} learners are not in a group yet."
+
+
+async def move(config: LtiConfig, session: PageSession, form: Form) -> str:
+    await move_member(
+        MoveMember(
+            session.organization_id,
+            session.program_id,
+            session.person_id,
+            _text(form, "person_id", 64),
+            _text(form, "to_group", 64),
+        ),
+        config.uow_factory(),
+    )
+    return "Member moved."
+
+
+async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
+    published = await publish_groups(
+        PublishGroups(session.organization_id, session.program_id, session.person_id),
+        config.uow_factory(),
+        config.clock,
+    )
+    return (
+        f"Published {len(published.pairings)} groups; {published.notified} members will also hear on Teams."
+    )
+
+
+async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> str:
+    scores = await course_views.participation(
+        config.uow_factory(), session.organization_id, session.program_id
+    )
+    async with config.uow_factory() as uow:
+        people = await uow.persons.many(session.organization_id, list(scores))
+    by_subject = {
+        identity.subject: scores[p.id]
+        for p in people
+        for identity in p.lti
+        if identity.issuer == session.issuer
+    }
+    sent = await services.send_scores(config.tool, session, by_subject, config.clock.now())
+    return f"Sent participation for {sent} learners to the gradebook."
+
+
+async def questionnaire(config: LtiConfig, session: PageSession, form: Form) -> str:
+    def skills(prefix: str) -> tuple[commands.SkillInput, ...]:
+        found = []
+        for i in range(3):
+            name = _text(form, f"{prefix}_{i}", 60).strip()
+            if name:
+                found.append(commands.SkillInput(name, _int(form, f"{prefix}_level_{i}", 1, 5)))
+        return tuple(found)
+
+    hours = frozenset(
+        int(v) for v in form.getall("slot", []) if isinstance(v, str) and v.isdigit() and int(v) < 168
+    )
+    slots = frozenset(h + i for h in hours for i in range(2) if h + i < 168)
+    profile = commands.UpdateProfile(
+        organization_id=session.organization_id,
+        person_id=session.person_id,
+        teaches=skills("teach"),
+        learns=skills("learn"),
+        timezone=_text(form, "timezone", 64) or "UTC",
+        goals=_text(form, "goals", 600),
+        weekly_availability=slots,
+    )
+    consent = 1 if form.get("code_of_conduct") == "on" else None
+    await save_questionnaire(
+        SaveQuestionnaire(
+            session.organization_id, session.program_id, profile, consent, session.section or None
+        ),
+        config.uow_factory(),
+        config.clock,
+    )
+    return "Thank you: your answers are saved."
+
+
+async def check_in(config: LtiConfig, session: PageSession, form: Form) -> str:
+    met = form.get("met") == "yes"
+    await submit_check_in(
+        commands.SubmitCheckIn(
+            session.organization_id,
+            _text(form, "group", 64),
+            session.person_id,
+            met,
+            _int(form, "usefulness", 1, 5) if met else None,
+            learned=_text(form, "learned", 2000),
+            blockers=_text(form, "blockers", 2000),
+        ),
+        config.uow_factory(),
+        config.clock,
+    )
+    return "Thanks for your check-in and feedback."
+
+
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    config = request.app[LTI]
+    try:
+        session, _ = await config.sessions.from_request(request, config.clock.now())
+        if not session.instructor:
+            raise SessionRefused(403, "Only the course's instructors can export the groups.")
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    overview = await course_views.course_overview(
+        config.uow_factory(), session.organization_id, session.program_id
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["group", "status", "member", "reasons"])
+    for group in overview.groups:
+        for member in group.members:
+            writer.writerow([group.number, group.status, member.name, " | ".join(group.reasons)])
+    for member in overview.unmatched:
+        writer.writerow(["", "not grouped", member.name, ""])
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="study-groups.csv"'},
+    )
+
+
+async def deep_link(request: web.Request) -> web.StreamResponse:
+    config = request.app[LTI]
+    try:
+        session, _ = await config.sessions.from_request(request, config.clock.now())
+        if not session.instructor:
+            raise SessionRefused(403, "Only instructors can add this tool to a course.")
+        form = await request.post()
+        size = _int(form, "group_size", 3, 6)
+        title = _text(form, "title", 100).strip() or "Peer study groups"
+        jwt_value, return_url = await services.deep_link_response(
+            config.tool, session, title, {"group_size": str(size)}
+        )
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    except (DomainError, LaunchRefused) as exc:
+        return error_page(request, 400 if isinstance(exc, DomainError) else exc.status, exc.message)
+    return render(request, "deep_link_return.html", {"return_url": return_url, "jwt": jwt_value})

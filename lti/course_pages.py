@@ -1,0 +1,94 @@
+"""The pages inside the course: the instructor's (settings, roster, groups) and the learner's
+(questionnaire, then their group). Every read is scoped to the session's organization and program."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import DomainError
+from core.model import DEFAULT_CODE_OF_CONDUCT
+from core.services import course_views
+from core.services.courses import CRITERIA
+from lti import services
+from lti.config import LTI
+from lti.pages import error_page, render
+from lti.session import PageSession, SessionRefused
+from lti.tool import LaunchRefused
+
+CRITERIA_LABELS = {
+    "similar_goals": "Similar learning goals",
+    "overlapping_availability": "Overlapping weekly availability",
+    "mix_sections": "Mix course sections",
+    "no_isolated_member": "Don't isolate one member of a section",
+    "avoid_previous_groupmates": "Avoid previous groupmates",
+}
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+GRID_HOURS = tuple(range(8, 22, 2))  # two-hour blocks, 08:00–22:00, in the learner's time zone
+
+
+def _base(session: PageSession, token: str, request: web.Request) -> dict[str, Any]:
+    config = request.app[LTI]
+    return {"session": token, "csrf": config.sessions.csrf(token), "instructor": session.instructor}
+
+
+async def course_page(
+    request: web.Request, session: PageSession, token: str, notice: str = ""
+) -> web.Response:
+    config = request.app[LTI]
+    uow = config.uow_factory
+    org, program_id = session.organization_id, session.program_id
+    async with uow() as u:
+        program = await u.programs.get(org, program_id)
+    if program is None:
+        return error_page(request, 404, "This course's groups are not here any more; launch the tool again.")
+    context = {**_base(session, token, request), "program": program, "notice": notice}
+    if session.instructor:
+        overview = await course_views.course_overview(uow(), org, program_id)
+        members, roster_error = None, ""
+        try:
+            members = await services.roster(config.tool, session)
+        except LaunchRefused as exc:
+            roster_error = exc.message
+        rows = await course_views.roster_status(uow(), org, program_id, session.issuer, members or [])
+        criteria = program.settings.get("criteria") or {}
+        context.update(
+            overview=overview,
+            roster=rows,
+            roster_available=members is not None,
+            roster_error=roster_error,
+            criteria=[(name, CRITERIA_LABELS[name], bool(criteria.get(name))) for name in CRITERIA],  # type: ignore[attr-defined]
+            deadline=program.settings.get("questionnaire_deadline") or "",
+        )
+        return render(request, "instructor.html", context)
+    async with uow() as u:
+        enrollment = await u.enrollments.get(org, program_id, session.person_id)
+        profile = await u.profiles.get(org, session.person_id)
+    group = await course_views.my_group(uow(), org, program_id, session.person_id)
+    context.update(
+        answered=enrollment is not None,
+        editing=request.query.get("edit") == "1" or enrollment is None,
+        profile=profile,
+        group=group,
+        days=list(enumerate(DAYS)),
+        hours=GRID_HOURS,
+        code_of_conduct=DEFAULT_CODE_OF_CONDUCT,
+        deadline=program.settings.get("questionnaire_deadline") or "",
+    )
+    return render(request, "learner.html", context)
+
+
+async def deep_link_form(request: web.Request, session: PageSession, token: str) -> web.Response:
+    return render(request, "deep_link.html", {**_base(session, token, request), "sizes": range(3, 7)})
+
+
+async def show_course(request: web.Request) -> web.StreamResponse:
+    config = request.app[LTI]
+    try:
+        session, token = await config.sessions.from_request(request, config.clock.now())
+        return await course_page(request, session, token, request.query.get("notice", "")[:200])
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    except DomainError as exc:
+        return error_page(request, 400, exc.message)

@@ -1,0 +1,62 @@
+"""Rendering: jinja2 templates shipped in `lti/templates`, security headers, and error pages (never a 500)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+FRAME_ANCESTORS = web.AppKey("lti_frame_ancestors", str)
+
+
+def setup_templates(app: web.Application) -> None:
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("lti", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+    )
+
+
+def render(request: web.Request, name: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    response = aiohttp_jinja2.render_template(name, request, context, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(request: web.Request, status: int, message: str, **extra: Any) -> web.Response:
+    titles = {400: "The request was not valid", 401: "Not verified", 403: "Not allowed", 404: "Not found"}
+    context = {"title": titles.get(status, "Something went wrong"), "message": message, **extra}
+    return render(request, "error.html", context, status=status)
+
+
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if name not in ("style.css", "autosubmit.js"):
+        raise web.HTTPNotFound()
+    text = (resources.files("lti") / "templates" / name).read_text()
+    kind = "text/css" if name.endswith(".css") else "application/javascript"
+    return web.Response(text=text, content_type=kind, headers={"Cache-Control": "max-age=3600"})
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith("/lti/"):
+        return await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        response = error_page(request, 413, "That form is too large.")
+    ancestors = request.app.get(FRAME_ANCESTORS, "*")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"form-action *; base-uri 'none'; object-src 'none'; frame-ancestors {ancestors}",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response

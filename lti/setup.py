@@ -1,0 +1,36 @@
+"""One call wires the LTI door into the app: `setup_lti(app, LtiConfig(...))`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from lti import course_actions as actions
+from lti import views_protocol as protocol
+from lti.config import LTI, LtiConfig
+from lti.course_pages import show_course
+from lti.pages import security_headers, setup_templates, static
+from lti.registration import register
+
+
+def setup_lti(app: web.Application, config: LtiConfig) -> None:
+    app[LTI] = config
+    setup_templates(app)
+    app.middlewares.append(security_headers)
+    r = app.router
+    r.add_route("GET", "/lti/login", protocol.login)
+    r.add_route("POST", "/lti/login", protocol.login)
+    r.add_post("/lti/launch", protocol.launch)
+    r.add_get("/lti/jwks", protocol.jwks)
+    r.add_get("/lti/canvas.json", protocol.canvas_json)
+    r.add_get("/lti/register", register)
+    r.add_get("/lti/static/{name}", static)
+    r.add_get("/lti/course", show_course, name="lti_course")
+    r.add_get("/lti/course/export.csv", actions.export_csv)
+    r.add_post("/lti/course/settings", actions.action(actions.save_settings, instructor=True))
+    r.add_post("/lti/course/form", actions.action(actions.form_groups, instructor=True))
+    r.add_post("/lti/course/move", actions.action(actions.move, instructor=True))
+    r.add_post("/lti/course/publish", actions.action(actions.publish, instructor=True))
+    r.add_post("/lti/course/scores", actions.action(actions.send_scores, instructor=True))
+    r.add_post("/lti/course/questionnaire", actions.action(actions.questionnaire, instructor=False))
+    r.add_post("/lti/course/checkin", actions.action(actions.check_in, instructor=False))
+    r.add_post("/lti/deep-link", actions.deep_link)

@@ -1,0 +1,198 @@
+"""The tool's use of pylti1p3, off the event loop: OIDC login, launch validation, and the platform services
+(roster, scores, deep-linking response) from a stored launch. Framework values stop here: callers get
+plain `Launch` values and raise `LaunchRefused`, which the views turn into a 400/401 page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import jwt
+from aiohttp import web
+from pylti1p3.exception import LtiException, OIDCException
+
+from core.ports import Clock
+from lti.adapter.cookie import AiohttpCookieService
+from lti.adapter.launch_data import DbLaunchDataStorage
+from lti.adapter.message_launch import AiohttpMessageLaunch
+from lti.adapter.oidc_login import AiohttpOIDCLogin
+from lti.adapter.request import AiohttpRequest
+from lti.adapter.session import AiohttpSessionService
+from lti.adapter.tool_config import DbToolConf
+from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
+from lti.keys import ensure_key
+from lti.ports import KeyRing, LtiStore, PlatformRegistration
+
+T = TypeVar("T")
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+STAFF_ROLES = ("Instructor", "Administrator", "TeachingAssistant")
+
+
+class LaunchRefused(Exception):
+    def __init__(self, status: int, message: str, login_params: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.login_params = dict(login_params or {})
+
+
+@dataclass(frozen=True)
+class Launch:
+    organization_id: str
+    registration_id: str
+    launch_id: str
+    issuer: str
+    client_id: str
+    deployment_id: str
+    message_type: str
+    subject: str
+    name: str
+    email: str | None
+    roles: tuple[str, ...]
+    context_id: str
+    context_title: str
+    section: str | None = None
+    custom: Mapping[str, str] = field(default_factory=dict)
+    has_nrps: bool = False
+    has_ags: bool = False
+
+    @property
+    def is_instructor(self) -> bool:
+        return any(role.rsplit("#", 1)[-1] in STAFF_ROLES for role in self.roles)
+
+    @property
+    def course_id(self) -> str:
+        return f"{self.deployment_id}:{self.context_id}"
+
+
+@dataclass
+class Tool:
+    store: LtiStore
+    clock: Clock
+    public_url: str
+    secure: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.secure = self.public_url.startswith("https://")
+
+    @property
+    def launch_url(self) -> str:
+        return f"{self.public_url}/lti/launch"
+
+    async def _context(
+        self, request: AiohttpRequest, registration: PlatformRegistration | None
+    ) -> tuple[DbToolConf, AiohttpSessionService]:
+        key = await ensure_key(self.store, self.clock.now())
+        conf = DbToolConf(registration, KeyRing(key), self.clock.now())
+        org = registration.organization_id if registration else ""
+        storage = DbLaunchDataStorage(self.store, org, LoopBridge(asyncio.get_running_loop()), self.clock)
+        return conf, AiohttpSessionService(request, storage)
+
+    async def login(self, request: web.Request) -> web.Response:
+        params = await AiohttpRequest.from_aiohttp(request, self.secure)
+        iss, client_id = params.get_param("iss"), params.get_param("client_id") or None
+        if not iss or not params.get_param("login_hint"):
+            raise LaunchRefused(
+                400, "This login request does not name the platform (iss) and the user (login_hint)."
+            )
+        registration = await self.store.registration(iss, client_id)
+        if registration is None:
+            raise LaunchRefused(400, f"The platform '{iss[:200]}' is not registered with this tool.")
+        deployment = params.get_param("lti_deployment_id")
+        if deployment and deployment not in registration.deployment_ids:
+            raise LaunchRefused(400, f"The deployment '{deployment[:100]}' is not registered with this tool.")
+        conf, session = await self._context(params, registration)
+        login = AiohttpOIDCLogin(params, conf, session_service=session)
+        login.pass_params_to_launch({k: params.get_param(k) for k in LOGIN_PARAMS if params.get_param(k)})
+        return await self._guard(lambda: login.redirect(self.launch_url))
+
+    async def launch(self, request: web.Request) -> tuple[Launch, AiohttpCookieService]:
+        params = await AiohttpRequest.from_aiohttp(request, self.secure)
+        token = params.get_param("id_token")
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRefused(400, "The launch carries no readable id_token.") from exc
+        aud = unverified.get("aud")
+        client_id = aud[0] if isinstance(aud, list) and aud else aud
+        registration = await self.store.registration(str(unverified.get("iss", "")), str(client_id or ""))
+        if registration is None:
+            raise LaunchRefused(
+                401, "This launch is not for a platform and client registered with this tool."
+            )
+        conf, session = await self._context(params, registration)
+        cookies = AiohttpCookieService(params)
+        message = AiohttpMessageLaunch(
+            params, conf, session_service=session, cookie_service=cookies, requests_session=TimeoutSession()
+        )
+        state = params.get_param("state")
+        if state and cookies.get_cookie(state) is None:
+            # The browser did not send the state cookie: blocked third-party cookies, or a forged state.
+            saved = await self.store.get(registration.organization_id, f"lti1p3-{state}", self.clock.now())
+            raise LaunchRefused(
+                401,
+                "Your browser did not send back the cookie this tool set a moment ago, so the launch could not "
+                "be verified.",
+                saved if isinstance(saved, dict) else None,
+            )
+        body = await self._guard(lambda: message.validate().get_launch_data())
+        if message.fetched_key_set is not None:
+            await self.store.save_key_set(registration.id, message.fetched_key_set, self.clock.now())
+        return _to_launch(registration, message.get_launch_id(), body), cookies
+
+    async def restore(
+        self, organization_id: str, issuer: str, client_id: str, launch_id: str
+    ) -> AiohttpMessageLaunch:
+        registration = await self.store.registration(issuer, client_id)
+        if registration is None or registration.organization_id != organization_id:
+            raise LaunchRefused(401, "This course's platform registration is gone; launch the tool again.")
+        params = AiohttpRequest({}, {}, self.secure)
+        conf, session = await self._context(params, registration)
+
+        def load() -> AiohttpMessageLaunch:
+            launch = AiohttpMessageLaunch.from_cache(
+                launch_id, params, conf, session_service=session, requests_session=TimeoutSession()
+            )
+            assert isinstance(launch, AiohttpMessageLaunch)
+            return launch
+
+        return await self._guard(load)
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        return await self._guard(fn)
+
+    async def _guard(self, fn: Callable[[], T]) -> T:
+        try:
+            return await run_blocking(fn)
+        except (LtiException, OIDCException) as exc:
+            raise LaunchRefused(401, f"The launch could not be verified: {exc}") from exc
+        except Timeout as exc:
+            raise LaunchRefused(504, str(exc)) from exc
+
+
+def _to_launch(registration: PlatformRegistration, launch_id: str, body: Mapping[str, Any]) -> Launch:
+    context = body.get(f"{CLAIM}context") or {}
+    lis = body.get(f"{CLAIM}lis") or {}
+    custom = body.get(f"{CLAIM}custom") or {}
+    return Launch(
+        organization_id=registration.organization_id,
+        registration_id=registration.id,
+        launch_id=launch_id,
+        issuer=registration.issuer,
+        client_id=registration.client_id,
+        deployment_id=str(body.get(f"{CLAIM}deployment_id", "")),
+        message_type=str(body.get(f"{CLAIM}message_type", "")),
+        subject=str(body.get("sub", "")),
+        name=str(body.get("name") or body.get("given_name") or "Learner"),
+        email=body.get("email") if isinstance(body.get("email"), str) else None,
+        roles=tuple(str(r) for r in body.get(f"{CLAIM}roles") or ()),
+        context_id=str(context.get("id") or body.get(f"{CLAIM}resource_link", {}).get("id") or "course"),
+        context_title=str(context.get("title") or context.get("label") or "Course"),
+        section=str(lis["course_section_sourcedid"]) if lis.get("course_section_sourcedid") else None,
+        custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
+        has_nrps="https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice" in body,
+        has_ags="https://purl.imsglobal.org/spec/lti-ags/claim/endpoint" in body,
+    )

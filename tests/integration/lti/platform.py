@@ -1,0 +1,182 @@
+"""A real LTI 1.3 platform (`lti1p3platform`'s classes) behind a small aiohttp server on 127.0.0.1:
+OIDC auth endpoint, JWKS, token endpoint, NRPS (paged with `Link: rel="next"`), AGS line items and scores,
+and the deep-linking return URL. It records what it received so tests can assert on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request, TRequest
+
+from lti.keys import generate_key
+
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+
+
+class PlatformConf(LTI1P3PlatformConfAbstract):
+    def init_platform_config(self, **kwargs: Any) -> None:
+        self._registration = kwargs["registration"]
+
+    def get_registration_by_params(self, **kwargs: Any) -> Registration:
+        return self._registration
+
+
+class PlainRequest(Request):
+    def build_metadata(self, request: Any) -> TRequest:
+        return request
+
+
+class Launch(LTIAdvantageMessageLaunchAbstract):
+    def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> Any:
+        return launch_data
+
+
+@dataclass
+class Platform:
+    base: str
+    tool: str
+    client_id: str = "peerlearn-client"
+    deployment_id: str = "deployment-1"
+    members: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 2
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    line_items: list[dict[str, Any]] = field(default_factory=list)
+    deep_link_items: list[dict[str, Any]] = field(default_factory=list)
+    nrps_pages_served: int = 0
+    id_token_expiration: int = 300
+    audience: str | None = None
+
+    def __post_init__(self) -> None:
+        key = generate_key(__import__("datetime").datetime.now(__import__("datetime").UTC))
+        self.registration = (
+            Registration()
+            .set_iss(self.base)
+            .set_client_id(self.client_id)
+            .set_deployment_id(self.deployment_id)
+            .set_oidc_login_url(f"{self.tool}/lti/login")
+            .set_launch_url(f"{self.tool}/lti/launch")
+            .set_deeplink_launch_url(f"{self.tool}/lti/launch")
+            .set_platform_public_key(key.public_pem)
+            .set_platform_private_key(key.private_pem)
+            .set_tool_key_set_url(f"{self.tool}/lti/jwks")
+        )
+        self.conf = PlatformConf(registration=self.registration)
+
+    def login_url(self, user: str, message: str = "resource") -> str:
+        hint = json.dumps({"user": user, "message": message})
+        from urllib.parse import urlencode
+
+        params = {
+            "iss": self.base,
+            "login_hint": user,
+            "lti_message_hint": hint,
+            "target_link_uri": f"{self.tool}/lti/launch",
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
+        return f"{self.tool}/lti/login?{urlencode(params)}"
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        return next(m for m in self.members if m["user_id"] == user_id)
+
+    # --- HTTP ---------------------------------------------------------------------------------------
+    async def auth(self, request: web.Request) -> web.Response:
+        data = dict(request.query)
+        hint = json.loads(data.get("lti_message_hint", "{}"))
+        member = self.user(hint["user"])
+        launch = Launch(PlainRequest({"get_data": data, "form_data": {}}), self.conf)  # type: ignore[arg-type]
+        launch.set_user_data(member["user_id"], member["roles"], member["name"], member.get("email"))
+        launch.set_launch_context_claim("course-101", context_title="Algorithms 101")
+        launch.set_resource_link_claim("link-1", title="Peer study groups")
+        launch.set_nrps(f"{self.base}/nrps")
+        launch.set_ags(f"{self.base}/lineitems", allow_creating_lineitems=True)
+        if hint.get("message") == "deep_link":
+            launch.set_dl(f"{self.base}/dl_return", title="Add content", accept_types={"ltiResourceLink"})
+        launch.set_id_token_expiration(self.id_token_expiration)
+        if self.audience:
+            launch.set_extra_claims({"aud": self.audience})
+        form = launch.lti_launch()
+        return web.Response(
+            text=_form(form["launch_url"], form["id_token"], form["state"]), content_type="text/html"
+        )
+
+    async def jwks(self, request: web.Request) -> web.Response:
+        return web.json_response(self.conf.get_jwks())
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        # The platform fetches the tool's key set with `requests`: off the loop, which also serves the tool.
+        return web.json_response(await asyncio.to_thread(self.conf.get_access_token, form))
+
+    def _authorized(self, request: web.Request, scope: str) -> None:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not token or not self.conf.validate_token(token, [scope]):
+            raise web.HTTPUnauthorized()
+
+    async def nrps(self, request: web.Request) -> web.Response:
+        self._authorized(request, "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly")
+        page = int(request.query.get("page", "1"))
+        start = (page - 1) * self.page_size
+        chunk = self.members[start : start + self.page_size]
+        self.nrps_pages_served += 1
+        headers = {}
+        if start + self.page_size < len(self.members):
+            headers["Link"] = f'<{self.base}/nrps?page={page + 1}>; rel="next"'
+        body = {"id": f"{self.base}/nrps", "context": {"id": "course-101"}, "members": chunk}
+        return web.json_response(
+            body, headers=headers, content_type="application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+        )
+
+    async def lineitems(self, request: web.Request) -> web.Response:
+        self._authorized(request, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem")
+        if request.method == "POST":
+            item = {**(await request.json()), "id": f"{self.base}/lineitems/{len(self.line_items) + 1}"}
+            self.line_items.append(item)
+            return web.json_response(item, status=201)
+        return web.json_response(self.line_items)
+
+    async def score(self, request: web.Request) -> web.Response:
+        self._authorized(request, "https://purl.imsglobal.org/spec/lti-ags/scope/score")
+        self.scores.append({"line_item": request.match_info["item"], **(await request.json())})
+        return web.json_response({}, status=200)
+
+    async def dl_return(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        items = await asyncio.to_thread(self.conf.validate_deeplinking_resp, form)
+        self.deep_link_items.extend(items)
+        return web.Response(text="<h1>Content added</h1>", content_type="text/html")
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/auth", self.auth)
+        app.router.add_get("/jwks", self.jwks)
+        app.router.add_post("/token", self.token)
+        app.router.add_get("/nrps", self.nrps)
+        app.router.add_route("*", "/lineitems", self.lineitems)
+        app.router.add_post("/lineitems/{item}/scores", self.score)
+        app.router.add_post("/dl_return", self.dl_return)
+        return app
+
+
+def _form(action: str, id_token: str, state: str) -> str:
+    return (
+        f'<form id="f" method="post" action="{action}"><input type="hidden" name="id_token" value="{id_token}">'
+        f'<input type="hidden" name="state" value="{state}"><button>Launch</button></form>'
+        '<script>document.getElementById("f").submit()</script>'
+    )
+
+
+def parse_form(html: str) -> tuple[str, dict[str, str]]:
+    action = re.search(r'action="([^"]+)"', html)
+    assert action, html[:500]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', html))
+    return action.group(1), fields
