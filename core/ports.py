@@ -122,18 +122,31 @@ class OutboxRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the `async with` block without `commit()` rolls everything back."""
+    """One transaction. Leaving the `async with` block without `commit()` rolls everything back.
 
-    organizations: OrganizationRepository
-    persons: PersonRepository
-    profiles: ProfileRepository
-    programs: ProgramRepository
-    enrollments: EnrollmentRepository
-    rounds: RoundRepository
-    pairings: PairingRepository
-    check_ins: CheckInRepository
-    concerns: ConcernRepository
-    outbox: OutboxRepository
+    The repositories are read-only properties so that an implementation may hold its own concrete types.
+    """
+
+    @property
+    def organizations(self) -> OrganizationRepository: ...
+    @property
+    def persons(self) -> PersonRepository: ...
+    @property
+    def profiles(self) -> ProfileRepository: ...
+    @property
+    def programs(self) -> ProgramRepository: ...
+    @property
+    def enrollments(self) -> EnrollmentRepository: ...
+    @property
+    def rounds(self) -> RoundRepository: ...
+    @property
+    def pairings(self) -> PairingRepository: ...
+    @property
+    def check_ins(self) -> CheckInRepository: ...
+    @property
+    def concerns(self) -> ConcernRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
