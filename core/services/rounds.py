@@ -121,6 +121,9 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
                 e.resume()
         people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
         profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
+        # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
+        member_attributes = program.settings.get("member_attributes")
+        attributes = member_attributes if isinstance(member_attributes, dict) else {}
         participants = [
             to_participant(
                 people[e.person_id],
@@ -129,6 +132,7 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
                 now=now,
                 active_mentees=guiding.get(e.person_id, 0),
                 unmatched_last_round=e.unmatched_last_round,
+                attributes=attributes.get(e.person_id),
             )
             for e in enrollments
             if e.person_id in people and not people[e.person_id].erased

@@ -156,3 +156,22 @@ async def test_course_groups_are_drafts_that_nobody_is_told_about_and_forming_ag
     assert uow.store.outbox == {}
     second = await rounds.run_round(run(), uow, clock)
     assert set(uow.store.pairings) == {p.id for p in second.pairings}
+
+
+async def test_course_sections_reach_the_matcher_so_nobody_is_the_only_one_of_their_section(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    program = uow.store.programs[PROGRAM]
+    program.kind, program.scope_kind, program.group_size = ProgramKind.STUDY_GROUPS, ScopeKind.LMS_COURSE, 3
+    people = ["ana", "bo", "cy", "dee", "eve", "fin"]
+    sections = {"ana": "B", "bo": "B", "cy": "A", "dee": "A", "eve": "A", "fin": "A"}
+    program.settings = {
+        "isolate_rule_attributes": ["section"],
+        "member_attributes": {p: {"section": s} for p, s in sections.items()},
+    }
+    enroll(uow, clock, *people)
+    for seed in range(5):
+        outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay", seed=seed + 1), uow, clock)
+        for pairing in outcome.pairings:
+            in_b = [m for m in pairing.member_ids() if sections[m] == "B"]
+            assert len(in_b) != 1, f"seed {seed}: {pairing.member_ids()} isolates one member of section B"
