@@ -1,0 +1,152 @@
+"""Every card the bot can send, built from realistic core objects (for validation and screenshots)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from adaptive_cards import checkin, onboarding, pairing, profile, report, setup, status
+from adaptive_cards.elements import Card
+from core.model import (
+    CheckIn,
+    Enrollment,
+    MatchReason,
+    MemberRole,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+    Person,
+    Profile,
+    Program,
+    ProgramKind,
+    Response,
+    ScopeKind,
+    SkillLevel,
+)
+from core.services.experts import Expert
+from core.services.reports import FacilitatorReport, OpenConcern
+from core.services.status import EnrollmentView, MemberView, MyStatus, PairingView
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+PROGRAM = Program(
+    id="a" * 32,
+    organization_id="o",
+    name="Platform guild",
+    kind=ProgramKind.PEER_PAIRS,
+    scope_kind=ScopeKind.TEAMS_TEAM,
+    scope_id="19:team",
+    facilitator_ids=["fay"],
+    starts_on=date(2026, 11, 9),
+)
+PROFILE = Profile(
+    person_id="ana",
+    teaches=(SkillLevel.of("Python", 5), SkillLevel.of("SQL", 4)),
+    learns=(SkillLevel.of("Kubernetes", 2),),
+    department="Payments",
+    timezone="Europe/Berlin",
+    hours_per_month=6,
+    goals="Run my own service on our cluster by spring.",
+    discoverable_as_expert=True,
+)
+
+
+def _view(status_: PairingStatus, my_response: Response = Response.PENDING) -> PairingView:
+    pair = Pairing(
+        id="b" * 32,
+        organization_id="o",
+        program_id=PROGRAM.id,
+        round_id=None,
+        members=[
+            PairingMember("ana", MemberRole.MENTOR, my_response),
+            PairingMember("bo", MemberRole.MENTEE),
+        ],
+        created_at=NOW,
+        status=status_,
+        shared_goal="Deploy a Python service to Kubernetes together",
+        skill="kubernetes",
+        reasons=[
+            MatchReason("skill", 0.6, "Ana teaches Kubernetes at level 5; Bo wants to learn it (level 2)."),
+            MatchReason("department", 0.2, "You work in different departments."),
+            MatchReason("time", 0.1, "Your working hours overlap 4 hours a day."),
+        ],
+    )
+    members = [
+        MemberView("ana", "Ana Alvarez", "ana@contoso.example", MemberRole.MENTOR, my_response, True),
+        MemberView("bo", "Bo Berg", "bo@contoso.example", MemberRole.MENTEE, Response.PENDING, False),
+    ]
+    return PairingView(pair, PROGRAM, members, "ana")
+
+
+def gallery() -> dict[str, Card]:
+    ana = Person("ana", "o", "Ana Alvarez", "ana@contoso.example")
+    enrollment = Enrollment("e", "o", PROGRAM.id, "ana", 1, NOW)
+    active = _view(PairingStatus.ACTIVE, Response.ACCEPTED)
+    mine = MyStatus(
+        ana,
+        PROFILE,
+        [EnrollmentView(enrollment, PROGRAM)],
+        [_view(PairingStatus.PROPOSED), active],
+        [PROGRAM],
+    )
+    data = FacilitatorReport(
+        program=PROGRAM,
+        opted_in=24,
+        paused=2,
+        left=1,
+        proposals=11,
+        accepted=9,
+        declined=2,
+        meetings_held=7,
+        check_ins=15,
+        average_usefulness=4.2,
+        open_concerns=[OpenConcern("c", "My partner keeps cancelling at the last minute.", "Bo Berg", NOW)],
+        skills_wanted_untaught=[("Rust", 4), ("Terraform", 2)],
+    )
+    wrong = profile.profile_values(PROFILE) | {"teach_skill_2": "Rust", "hours_per_month": "200"}
+    experts = [
+        Expert("ana", "Ana Alvarez", None, "Python", 5, "Payments"),
+        Expert("cy", "Cy Chen", None, "Python", 4, None),
+    ]
+    check_in_errors = {"usefulness": "You met: say how useful it was, from 1 to 5."}
+    return {
+        "welcome": onboarding.welcome(PROGRAM),
+        "welcome_joined": onboarding.welcome(PROGRAM, joined=True),
+        "channel_invite": onboarding.channel_invite(PROGRAM),
+        "help": onboarding.help_card(facilitator=True),
+        "error": onboarding.error_card("That pairing does not exist here; the card may be out of date."),
+        "done": onboarding.done("Paused", "You will not be matched until 2026-11-23."),
+        "confirm_delete": onboarding.confirm_delete(),
+        "export": onboarding.export_summary([("Pairings", "3"), ("Check ins", "5")]),
+        "profile": profile.profile_editor(profile.profile_values(PROFILE)),
+        "profile_errors": profile.profile_editor(
+            wrong,
+            {
+                "teach_level_2": "Pick a level from 1 to 5 for 'Rust'.",
+                "hours_per_month": "'200' is not a whole number from 0 to 80.",
+            },
+        ),
+        "setup": setup.setup_card(PROGRAM),
+        "setup_errors": setup.setup_card(
+            PROGRAM,
+            setup.setup_values(PROGRAM) | {"group_size": "9"},
+            {"group_size": "'9' is not a whole number from 2 to 6."},
+        ),
+        "round_result": setup.round_result(
+            PROGRAM, 3, 5, 10, [("Cy Chen", "Nobody teaches what Cy wants to learn yet.")]
+        ),
+        "proposal": pairing.proposal(_view(PairingStatus.PROPOSED)),
+        "proposal_accepted": pairing.proposal(_view(PairingStatus.PROPOSED, Response.ACCEPTED)),
+        "introduction": pairing.introduction(active),
+        "closed": pairing.closed(_view(PairingStatus.DECLINED)),
+        "check_in": checkin.check_in(active),
+        "check_in_errors": checkin.check_in(
+            active, {"met": "yes", "learned": "Helm charts"}, check_in_errors
+        ),
+        "check_in_thanks": checkin.check_in_thanks(active, concern_sent=True),
+        "report": report.report(data),
+        "status": status.status(mine),
+        "experts": status.experts("python", experts),
+        "experts_none": status.experts("cobol", []),
+    }
+
+
+__all__ = ["CheckIn", "gallery"]
