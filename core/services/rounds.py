@@ -66,13 +66,18 @@ def _shared_goal(match: matching.Match, names: dict[str, str]) -> str:
 
 async def _close_previous(
     uow: UnitOfWork, program: Program, pairings: list[Pairing], clock: Clock
-) -> list[Pairing]:
-    """Unanswered proposals expire; one-round pairings complete. Returns the pairings still running."""
-    now, running = clock.now(), []
+) -> tuple[list[Pairing], list[Pairing]]:
+    """Unanswered proposals expire; one-round pairings complete; unpublished course drafts are discarded.
+
+    Returns the pairings still running, and those that stay in the program's history.
+    """
+    now, running, kept = clock.now(), [], []
     for pairing in pairings:
         if pairing.status is PairingStatus.PROPOSED and program.scope_kind is ScopeKind.LMS_COURSE:
             await uow.pairings.delete(program.organization_id, pairing.id)  # an unpublished draft: form anew
-        elif pairing.status is PairingStatus.PROPOSED or (
+            continue
+        kept.append(pairing)
+        if pairing.status is PairingStatus.PROPOSED or (
             program.kind in ONE_ROUND_KINDS and pairing.status is PairingStatus.ACCEPTED
         ):
             pairing.end(now, None)
@@ -82,7 +87,7 @@ async def _close_previous(
             await uow.pairings.save(pairing)
         elif pairing.status in OPEN_STATUSES:
             running.append(pairing)
-    return running
+    return running, kept
 
 
 async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> RoundOutcome:
@@ -96,11 +101,12 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
         now = clock.now()
         today = now.date()
 
-        all_pairings = await uow.pairings.for_program(org, program.id)
-        running = await _close_previous(uow, program, all_pairings, clock)
+        running, past = await _close_previous(
+            uow, program, await uow.pairings.for_program(org, program.id), clock
+        )
         recent = await uow.rounds.recent(org, program.id, max(program.cooldown_rounds, 1) + 1)
         index = recent[0].index + 1 if recent else 1
-        history = history_for(all_pairings, {r.id: r.index for r in recent}, index)
+        history = history_for(past, {r.id: r.index for r in recent}, index)
 
         guiding = {pid: 0 for p in running for pid in p.member_ids()}
         busy: set[str] = set()
