@@ -1,0 +1,125 @@
+"""The services the Teams bot added: programs, reports, experts, status."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import commands
+from core.errors import InvalidInput, PermissionDenied
+from core.model import CheckIn, Concern, Enrollment, PairingStatus, Profile, SkillLevel
+from core.services import experts, programs, reports, status
+from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
+from tests.unit.fakes import FakeClock, FakeUnitOfWork
+
+
+def _setup(actor: str, **changes: object) -> commands.ProgramSetup:
+    values: dict[str, object] = {
+        "kind": "peer_pairs",
+        "cadence": "weekly",
+        "group_size": 2,
+        "prefer_cross_department": True,
+    }
+    values |= changes
+    return commands.ProgramSetup(organization_id=ORG, actor_id=actor, program_id=PROGRAM, **values)  # type: ignore[arg-type]
+
+
+async def test_only_a_facilitator_sets_up_a_program(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    with pytest.raises(PermissionDenied):
+        await programs.setup_program(_setup("ana"), uow, clock)
+    saved = await programs.setup_program(_setup("fay", cadence="monthly"), uow, clock)
+    assert saved.cadence.value == "monthly" and uow.store.programs[PROGRAM].prefer_cross_department
+
+
+async def test_a_program_nobody_facilitates_is_claimed_by_whoever_sets_it_up(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    uow.store.programs[PROGRAM].facilitator_ids = []
+    await programs.setup_program(_setup("ana"), uow, clock)
+    assert uow.store.programs[PROGRAM].facilitator_ids == ["ana"]
+
+
+async def test_set_up_refuses_an_unknown_kind_and_a_past_start(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    with pytest.raises(InvalidInput, match="'speed_dating' is not a kind"):
+        await programs.setup_program(_setup("fay", kind="speed_dating"), uow, clock)
+    with pytest.raises(InvalidInput) as error:
+        await programs.setup_program(
+            _setup("fay", starts_on=clock.now().date().replace(year=2020)), uow, clock
+        )
+    assert error.value.field == "starts_on"
+
+
+async def test_the_team_program_is_created_once_and_its_installer_facilitates_it(uow: FakeUnitOfWork) -> None:
+    first = await programs.ensure_team_program(programs.EnsureTeamProgram(ORG, "19:new", "Data", "ana"), uow)
+    again = await programs.ensure_team_program(programs.EnsureTeamProgram(ORG, "19:new", "Data", "bo"), uow)
+    assert first.id == again.id and again.facilitator_ids == ["ana"]
+
+
+async def test_uninstalling_stops_the_program_without_deleting_it(uow: FakeUnitOfWork) -> None:
+    await programs.deactivate_team_program(ORG, "19:team", uow)
+    assert uow.store.programs[PROGRAM].active is False
+
+
+async def test_a_member_leaving_the_team_leaves_its_program_and_their_pairings_end(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    uow.store.enrollments["e"] = Enrollment("e", ORG, PROGRAM, "ana", 1, clock.now())
+    pairing = proposed_pairing(uow, clock, "ana", "bo")
+    assert await programs.remove_team_member(ORG, "19:team", "aad-ana", uow, clock)
+    assert uow.store.enrollments["e"].status.value == "left"
+    assert uow.store.pairings[pairing.id].status is PairingStatus.ENDED
+
+
+async def test_the_report_counts_without_showing_answers_and_lists_untaught_skills(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    s = uow.store
+    for person in ("ana", "bo"):
+        s.enrollments[person] = Enrollment(person, ORG, PROGRAM, person, 1, clock.now())
+    s.profiles["ana"] = (ORG, Profile("ana", learns=(SkillLevel.of("Rust", 1),)))
+    s.profiles["bo"] = (
+        ORG,
+        Profile("bo", teaches=(SkillLevel.of("Go", 4),), learns=(SkillLevel.of("Go", 1),)),
+    )
+    pairing = proposed_pairing(uow, clock, "ana", "bo")
+    pairing.status = PairingStatus.ACTIVE
+    s.check_ins["c1"] = CheckIn("c1", ORG, pairing.id, "ana", clock.now(), True, 4, learned="secret")
+    s.check_ins["c2"] = CheckIn("c2", ORG, pairing.id, "bo", clock.now(), True, 5)
+    s.concerns["k"] = Concern("k", ORG, PROGRAM, "bo", "Ana is late", clock.now())
+    with pytest.raises(PermissionDenied):
+        await reports.facilitator_report(ORG, PROGRAM, "ana", uow)
+    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    assert (report.opted_in, report.accepted, report.meetings_held, report.average_usefulness) == (
+        2,
+        1,
+        1,
+        4.5,
+    )
+    assert report.skills_wanted_untaught == [("Rust", 1)]
+    assert [c.text for c in report.open_concerns] == ["Ana is late"]
+    assert "secret" not in repr(report)
+
+
+async def test_experts_are_only_those_who_agreed_to_be_found_best_level_first(uow: FakeUnitOfWork) -> None:
+    uow.store.profiles["ana"] = (
+        ORG,
+        Profile("ana", teaches=(SkillLevel.of("Go", 3),), discoverable_as_expert=True),
+    )
+    uow.store.profiles["bo"] = (
+        ORG,
+        Profile("bo", teaches=(SkillLevel.of("Go", 5),), discoverable_as_expert=True),
+    )
+    uow.store.profiles["cy"] = (ORG, Profile("cy", teaches=(SkillLevel.of("Go", 5),)))
+    found = await experts.find_experts(ORG, "fay", " go ", uow)
+    assert [e.person_id for e in found] == ["bo", "ana"]
+
+
+async def test_only_members_see_a_pairing_and_status_lists_open_ones(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    pairing = proposed_pairing(uow, clock, "ana", "bo")
+    with pytest.raises(PermissionDenied):
+        await status.pairing_view(ORG, pairing.id, "cy", uow)
+    view = await status.pairing_view(ORG, pairing.id, "ana", uow)
+    assert [m.display_name for m in view.others] == ["Bo"] and status.awaiting_my_answer(view)
+    mine = await status.my_status(ORG, "fay", uow)
+    assert [p.id for p in mine.facilitated] == [PROGRAM] and mine.open_pairings == []
