@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     graph_client_secret: SecretStr = Field(SecretStr(""), validation_alias=_alias("GRAPH_CLIENT_SECRET"))
     graph_tenant_id: str = Field("", validation_alias=_alias("GRAPH_TENANT_ID"))
     teams_app_catalog_id: str = Field("", validation_alias=_alias("TEAMS_APP_CATALOG_ID"))
+    graph_base_url: str = Field("https://graph.microsoft.com", validation_alias=_alias("GRAPH_BASE_URL"))
+    graph_authority_host: str = Field(
+        "https://login.microsoftonline.com", validation_alias=_alias("GRAPH_AUTHORITY_HOST")
+    )
+    teams_tenant_messages_per_second: float = Field(
+        30.0, gt=0, le=1000, validation_alias=_alias("TEAMS_TENANT_MESSAGES_PER_SECOND")
+    )
+    delivery_lease_seconds: float = Field(
+        15.0, ge=1, le=600, validation_alias=_alias("DELIVERY_LEASE_SECONDS")
+    )
 
     secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
 
@@ -112,6 +122,23 @@ class Settings(BaseSettings):
         return bool(
             self.graph_client_id and self.graph_client_secret.get_secret_value() and self.graph_tenant_id
         )
+
+    @property
+    def graph_off_reason(self) -> str:
+        """Why installing the app for people and group chats are off ("" when they are on)."""
+        missing = [
+            name
+            for name, value in (
+                ("GRAPH_CLIENT_ID", self.graph_client_id),
+                ("GRAPH_CLIENT_SECRET", self.graph_client_secret.get_secret_value()),
+                ("GRAPH_TENANT_ID", self.graph_tenant_id),
+                ("TEAMS_APP_CATALOG_ID", self.teams_app_catalog_id),
+            )
+            if not value
+        ]
+        if not missing:
+            return ""
+        return f"Microsoft Graph is not configured ({', '.join(missing)} not set); an IT admin can set it up."
 
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can redact them wherever they might appear."""

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from storage import (
     models_bot,  # noqa: F401  (registers the Teams bot tables for autogenerate)
+    models_delivery,  # noqa: F401  (registers the delivery tables for autogenerate)
     models_lti,  # noqa: F401  (registers the LTI tables for autogenerate)
 )
 from storage.database import create_engine

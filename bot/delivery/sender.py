@@ -1,0 +1,237 @@
+"""Sending one tenant's outbox rows through the Bot Connector, within Teams' limits.
+
+Per row: claim (committed) → render from current state → find or create the 1:1 chat → wait for the rate
+limiter → send → record the outcome (committed). The claim holds the row for `hold` seconds and bumps its
+attempt number, so no other sender takes it meanwhile and a superseded sender cannot record an outcome.
+
+What a crash can do: a row whose send was answered but whose outcome was not yet committed is sent again
+after its hold expires. The Bot Connector's create-activity call takes no idempotency key, so this window
+(one database commit) cannot be closed from our side; every attempt carries the same activity `id`
+(derived from the row's idempotency key) so a receiver can recognise it. Everything else is exactly once:
+a row is never claimed by two live senders, and an outcome is recorded once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot.delivery.connector import BotConnector, activity_id, card_activity
+from bot.delivery.limits import RateLimiter
+from bot.delivery.render import Rendered, Skip, render
+from bot.delivery.retry import NotInstalled, PeerError, Permanent, Transient, backoff, gives_up
+from bot.delivery.tokens import TokenError
+from bot.ports import BotStore
+from core.delivery_ports import OutboxQueue
+from core.model import Person
+from core.model.conversations import ConversationScope, StoredConversation
+from core.model.delivery import Claim, DeliveryOutcome, Finish
+from core.ports import Clock, UnitOfWorkFactory
+
+log = logging.getLogger("peerlearn.delivery")
+
+DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+INSTALL_SETTLE = 10.0  # seconds for Teams to set up the chat after Graph installed the app
+
+
+class Installer(Protocol):
+    async def install_for(self, person: Person) -> str | None:
+        """Ask Graph to install the app for the person; None when done, else why it cannot be done."""
+        ...
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    bot_id: str
+    lease_seconds: float = 15.0
+    concurrency: int = 16
+    default_service_url: str = DEFAULT_SERVICE_URL
+
+    @property
+    def hold(self) -> timedelta:
+        """How long a claim keeps a row: longer than a request can take (`request_timeout`) plus rendering."""
+        return timedelta(seconds=3 * self.lease_seconds)
+
+    @property
+    def request_timeout(self) -> float:
+        return 2 * self.lease_seconds
+
+
+@dataclass
+class Deps:
+    queue: OutboxQueue
+    uows: UnitOfWorkFactory
+    store: BotStore
+    connector: BotConnector
+    clock: Clock
+    installer: Installer | None = None
+    graph_off_reason: str = "Microsoft Graph is not configured."
+
+
+class TenantSender:
+    def __init__(self, organization_id: str, deps: Deps, limiter: RateLimiter, config: SenderConfig) -> None:
+        self.org, self.deps, self.limiter, self.config = organization_id, deps, limiter, config
+        self.sent = 0
+
+    async def drain(self, keep_going: Callable[[], bool]) -> int:
+        """Send until nothing is due or `keep_going()` turns False; in-flight sends always finish."""
+        pending: deque[Claim] = deque()
+        running: set[asyncio.Task[None]] = set()
+        exhausted = False
+        try:
+            while keep_going():
+                if len(pending) < self.config.concurrency and not exhausted:
+                    now = self.deps.clock.now()
+                    batch = 2 * self.config.concurrency - len(pending)
+                    claims = await self.deps.queue.claim(self.org, now, now + self.config.hold, batch)
+                    pending.extend(claims)
+                    exhausted = not claims
+                while pending and len(running) < self.config.concurrency:
+                    running.add(asyncio.create_task(self._deliver(pending.popleft())))
+                if not running:
+                    if exhausted:
+                        break
+                    continue
+                _, running = await asyncio.wait(running, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+                if exhausted and len(running) < self.config.concurrency:
+                    exhausted = False  # look again: retries may have fallen due meanwhile
+        finally:
+            if running:
+                await asyncio.wait(running)
+            now = self.deps.clock.now()
+            for claim in pending:  # claimed but not started: give them back at once
+                await self.deps.queue.postpone(claim, now, "released by a stopping sender")
+        return self.sent
+
+    async def _finish(self, claim: Claim, result: Finish) -> None:
+        if not await self.deps.queue.finish(claim, result, self.deps.clock.now()):
+            log.warning(
+                "outcome not recorded: the claim was superseded", extra={"outbox_id": claim.message.id}
+            )
+        elif result.outcome is DeliveryOutcome.DELIVERED:
+            self.sent += 1
+
+    async def _retry(self, claim: Claim, error: Exception, retry_after: float | None = None) -> None:
+        if gives_up(claim.attempt):
+            reason = f"Undeliverable after {claim.attempt} attempts (last: {error})."
+            await self._finish(claim, Finish(DeliveryOutcome.FAILED, reason))
+            return
+        delay = backoff(claim.attempt, retry_after)
+        await self.deps.queue.postpone(claim, self.deps.clock.now() + timedelta(seconds=delay), str(error))
+
+    async def _deliver(self, claim: Claim) -> None:
+        message = claim.message
+        conversation_id = ""
+        rendered: Rendered | Skip | None = None
+        try:
+            rendered = await render(message, self.deps.uows)
+            if isinstance(rendered, Skip):
+                await self._finish(
+                    claim, Finish(DeliveryOutcome.SKIPPED, rendered.reason, rendered.program_id)
+                )
+                return
+            async with self.deps.uows() as uow:
+                person = await uow.persons.get(self.org, message.recipient_id)
+                program = (
+                    await uow.programs.get(self.org, rendered.program_id) if rendered.program_id else None
+                )
+            if person is None or person.teams is None:
+                reason = "The person has no Teams account linked to peerlearn."
+                await self._finish(claim, Finish(DeliveryOutcome.SKIPPED, reason, rendered.program_id))
+                return
+            conversation = await self._conversation(person, program.scope_id if program else None)
+            conversation_id = conversation.conversation_id
+            if not await self._throttle(claim, conversation_id):
+                return
+            activity = card_activity(
+                rendered.card, rendered.summary, activity_id(self.org, message.idempotency_key)
+            )
+            sent_id = await self.deps.connector.send(conversation.service_url, conversation_id, activity)
+            await self._finish(
+                claim, Finish(DeliveryOutcome.DELIVERED, "", rendered.program_id, sent_id, conversation_id)
+            )
+        except Transient as error:
+            if error.status == 429:
+                self.limiter.pause(error.retry_after or 1.0, conversation_id)
+            await self._retry(claim, error, error.retry_after)
+        except NotInstalled as error:
+            await self._not_installed(claim, error, rendered)
+        except Permanent as error:
+            await self._finish(claim, Finish(DeliveryOutcome.FAILED, error.reason, _program(rendered)))
+        except TokenError as error:
+            log.error("no token for the Bot Connector", extra={"error": str(error)})
+            await self._retry(claim, error)
+        except Exception as error:  # a bug or an outage must not lose the row: it is retried, then given up
+            log.exception("delivery failed unexpectedly", extra={"outbox_id": message.id})
+            await self._retry(claim, error)
+
+    async def _not_installed(self, claim: Claim, error: PeerError, rendered: Rendered | Skip | None) -> None:
+        async with self.deps.uows() as uow:
+            person = await uow.persons.get(self.org, claim.message.recipient_id)
+        why = self.deps.graph_off_reason
+        if self.deps.installer is not None and person is not None:
+            cannot = await self.deps.installer.install_for(person)
+            if cannot is None:
+                await self._retry(claim, error, INSTALL_SETTLE)
+                return
+            why = cannot
+        reason = f"The app is not installed for the person, and peerlearn cannot install it: {why}"
+        await self._finish(claim, Finish(DeliveryOutcome.FAILED, reason, _program(rendered)))
+
+    async def _throttle(self, claim: Claim, conversation_id: str) -> bool:
+        """Wait for the limiter; a wait longer than the claim can cover gives the row back instead."""
+        budget = self.config.hold.total_seconds() - self.config.request_timeout - 5.0
+        waited = 0.0
+        while (wait := self.limiter.wait(conversation_id)) > 0:
+            if waited + wait > budget:
+                when = self.deps.clock.now() + timedelta(seconds=wait)
+                await self.deps.queue.postpone(claim, when, "waiting for Teams' rate limit")
+                return False
+            await asyncio.sleep(wait)
+            waited += wait
+        self.limiter.record(conversation_id)
+        return True
+
+    async def _conversation(self, person: Person, team_id: str | None) -> StoredConversation:
+        store, teams = self.deps.store, person.teams
+        assert teams is not None
+        found = await store.conversation(self.org, ConversationScope.PERSONAL, person.id)
+        if found is not None:
+            return found
+        team = await store.conversation(self.org, ConversationScope.TEAM, team_id) if team_id else None
+        service_url = team.service_url if team else self.config.default_service_url
+        bot_id = team.bot_id if team else self.config.bot_id
+        conversation_id = await self.deps.connector.create_personal_conversation(
+            service_url, bot_id, teams.tenant_id, teams.teams_user_id
+        )
+        created = StoredConversation(
+            organization_id=self.org,
+            scope=ConversationScope.PERSONAL,
+            key=person.id,
+            conversation_id=conversation_id,
+            service_url=service_url,
+            tenant_id=teams.tenant_id,
+            bot_id=bot_id,
+            updated_at=self.deps.clock.now(),
+            reference={
+                "conversation": {
+                    "id": conversation_id,
+                    "conversationType": "personal",
+                    "tenantId": teams.tenant_id,
+                },
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "bot": {"id": bot_id},
+                "user": {"id": teams.teams_user_id, "aadObjectId": teams.aad_object_id},
+            },
+        )
+        await store.save_conversation(created)
+        return created
+
+
+def _program(rendered: Rendered | Skip | None) -> str | None:
+    return rendered.program_id if rendered is not None else None

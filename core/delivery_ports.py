@@ -1,0 +1,54 @@
+"""The ports delivery needs besides the unit of work: leases on periodic jobs, the outbox as a queue, and the
+program directory the scheduler walks. `storage/` implements them on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from core.model.delivery import Claim, Finish
+
+
+class Leases(Protocol):
+    async def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew the lease `name` until `until`; False when another holder has it and it has not expired."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None: ...
+
+
+class OutboxQueue(Protocol):
+    async def tenants_with_due(self, now: datetime, limit: int) -> list[str]:
+        """Organizations that have rows to send now, most overdue first."""
+        ...
+
+    async def claim(
+        self, organization_id: str, now: datetime, hold_until: datetime, limit: int
+    ) -> list[Claim]:
+        """Take up to `limit` due rows: each becomes due again only at `hold_until` unless finished first.
+
+        Several senders never get the same row: PostgreSQL skips rows another transaction has locked,
+        and every claim bumps the row's attempt number, which fences out a slower holder."""
+        ...
+
+    async def finish(self, claim: Claim, result: Finish, now: datetime) -> bool:
+        """Record the row's final outcome; False (and nothing written) when this claim was superseded."""
+        ...
+
+    async def postpone(self, claim: Claim, until: datetime, reason: str) -> bool:
+        """Make the row due again at `until` (a retry); False when this claim was superseded."""
+        ...
+
+
+class DeliveryRecords(Protocol):
+    async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
+        """How many of the program's rows were delivered, skipped and failed (keys: the outcome values)."""
+        ...
+
+    async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]: ...
+
+
+class ProgramDirectory(Protocol):
+    async def running_programs(self) -> list[tuple[str, str]]:
+        """(organization id, program id) of every active program, across organizations."""
+        ...
