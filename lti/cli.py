@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
+from core.model.platforms import NewRegistration
+from core.platform_ports import LtiStore
 from lti.keys import generate_key
-from lti.ports import LtiStore, NewRegistration
 
 OpenStore = Callable[[argparse.Namespace], AbstractAsyncContextManager[LtiStore]]
 

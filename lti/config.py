@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from core.platform_ports import LtiStore
 from core.ports import Clock, UnitOfWorkFactory
-from lti.ports import LtiStore
 from lti.session import Sessions
 from lti.tool import Tool
 

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pylti1p3.registration import Registration
 
-from lti.ports import LtiStore, ToolKey
+from core.model.platforms import ToolKey
+from core.platform_ports import LtiStore
 
 
 def generate_key(at: datetime, key_size: int = 2048) -> ToolKey:

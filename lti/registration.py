@@ -12,10 +12,10 @@ from pylti1p3.exception import LtiException
 from requests import RequestException
 from yarl import URL
 
+from core.model.platforms import NewRegistration
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
 from lti.config import LTI, SCOPES, TOOL_NAME, LtiConfig
 from lti.pages import error_page, render
-from lti.ports import NewRegistration
 
 CONFIG_CLAIM = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CLAIM = "https://purl.imsglobal.org/spec/lti-tool-configuration"

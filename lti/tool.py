@@ -14,6 +14,8 @@ import jwt
 from aiohttp import web
 from pylti1p3.exception import LtiException, OIDCException
 
+from core.model.platforms import PlatformRegistration
+from core.platform_ports import LtiStore
 from core.ports import Clock
 from lti.adapter.cookie import AiohttpCookieService
 from lti.adapter.launch_data import DbLaunchDataStorage
@@ -24,7 +26,6 @@ from lti.adapter.session import AiohttpSessionService
 from lti.adapter.tool_config import DbToolConf
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
 from lti.keys import ensure_key
-from lti.ports import KeyRing, LtiStore, PlatformRegistration
 
 T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -86,7 +87,7 @@ class Tool:
         self, request: AiohttpRequest, registration: PlatformRegistration | None
     ) -> tuple[DbToolConf, AiohttpSessionService]:
         key = await ensure_key(self.store, self.clock.now())
-        conf = DbToolConf(registration, KeyRing(key), self.clock.now())
+        conf = DbToolConf(registration, key, self.clock.now())
         org = registration.organization_id if registration else ""
         storage = DbLaunchDataStorage(self.store, org, LoopBridge(asyncio.get_running_loop()), self.clock)
         return conf, AiohttpSessionService(request, storage)

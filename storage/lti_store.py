@@ -1,4 +1,4 @@
-"""The SQL implementation of `lti.ports.LtiStore`. Each call is its own short transaction."""
+"""The SQL implementation of `core.platform_ports.LtiStore`. Each call is its own short transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model import OrganizationKind, new_id
-from lti.ports import NewRegistration, PlatformRegistration, ToolKey
+from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
 from storage.models import OrganizationRow
 from storage.models_lti import LtiDeploymentRow, LtiLaunchDataRow, LtiRegistrationRow, LtiToolKeyRow
 

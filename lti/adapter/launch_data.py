@@ -5,9 +5,9 @@ from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 
+from core.platform_ports import LtiStore
 from core.ports import Clock
 from lti.bridge import LoopBridge
-from lti.ports import LtiStore
 
 DEFAULT_LIFETIME = 86400
 

@@ -7,8 +7,8 @@ from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
+from core.model.platforms import PlatformRegistration, ToolKey
 from lti.adapter.request import AiohttpRequest
-from lti.ports import KeyRing, PlatformRegistration
 
 KEY_SET_TTL = timedelta(hours=24)
 
@@ -18,10 +18,10 @@ class DbToolConf(ToolConfAbstract[AiohttpRequest]):
     asks synchronously), with the tool's current key pair. The platform key set cached in the database is used
     while fresh; `cached_key_set` tells the message launch to refetch it when a key id is unknown."""
 
-    def __init__(self, registration: PlatformRegistration | None, keys: KeyRing, now: datetime) -> None:
+    def __init__(self, registration: PlatformRegistration | None, key: ToolKey, now: datetime) -> None:
         self.issuers_relation_types = {}
         self._registration = registration
-        self._keys = keys
+        self._key = key
         fresh = (
             registration is not None
             and registration.key_set is not None
@@ -56,8 +56,8 @@ class DbToolConf(ToolConfAbstract[AiohttpRequest]):
             .set_auth_login_url(found.auth_login_url)
             .set_auth_token_url(found.auth_token_url)
             .set_key_set_url(found.key_set_url)
-            .set_tool_private_key(self._keys.current.private_pem)
-            .set_tool_public_key(self._keys.current.public_pem)
+            .set_tool_private_key(self._key.private_pem)
+            .set_tool_public_key(self._key.public_pem)
         )
         if found.auth_audience:
             registration.set_auth_audience(found.auth_audience)

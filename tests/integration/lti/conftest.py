@@ -8,8 +8,8 @@ import pytest
 from aiohttp import ClientSession, CookieJar, web
 
 from core.clock import SystemClock
+from core.model.platforms import NewRegistration
 from lti.config import LtiConfig
-from lti.ports import NewRegistration
 from lti.setup import setup_lti
 from storage import migrate
 from storage.database import create_engine, session_factory

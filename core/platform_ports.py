@@ -1,4 +1,5 @@
-"""What `lti/` needs from storage, as a Protocol; `storage/lti_store.py` implements it, tests may fake it.
+"""What the LTI door needs from storage besides the unit of work: platform registrations, the tool's keys,
+and pylti1p3's short-lived launch data. `storage/lti_store.py` implements it.
 
 Every method that reads or writes an organization's rows takes `organization_id`; tool keys are the tool's own.
 """
@@ -6,51 +7,10 @@ Every method that reads or writes an organization's rows takes `organization_id`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True)
-class NewRegistration:
-    issuer: str
-    client_id: str
-    auth_login_url: str
-    auth_token_url: str
-    key_set_url: str
-    deployment_ids: tuple[str, ...] = ()
-    auth_audience: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class PlatformRegistration:
-    id: str
-    organization_id: str
-    issuer: str
-    client_id: str
-    auth_login_url: str
-    auth_token_url: str
-    key_set_url: str
-    auth_audience: str | None = None
-    deployment_ids: frozenset[str] = frozenset()
-    key_set: Mapping[str, Any] | None = None
-    key_set_fetched_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ToolKey:
-    kid: str
-    private_pem: str
-    public_pem: str
-    created_at: datetime
-    status: str = "current"  # "current", "previous" or "retired"
-
-
-@dataclass
-class KeyRing:
-    current: ToolKey
-    previous: list[ToolKey] = field(default_factory=list)
+from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
 
 
 class LtiStore(Protocol):

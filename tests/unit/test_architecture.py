@@ -1,0 +1,39 @@
+"""The arrows of ARCHITECTURE.md, checked on the import statements: storage → core, lti → core, and core
+free of frameworks and of the doors."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN = {
+    "core": ("lti", "bot", "storage", "peerlearn", "adaptive_cards", "aiohttp", "sqlalchemy", "pylti1p3"),
+    "lti": ("bot", "storage", "peerlearn", "adaptive_cards", "sqlalchemy"),
+    "storage": ("lti", "bot", "peerlearn", "adaptive_cards", "aiohttp", "pylti1p3"),
+}
+
+
+def imports(package: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found += [(str(path.relative_to(ROOT)), alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.append((str(path.relative_to(ROOT)), node.module))
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_a_package_imports_only_what_the_arrows_allow(package: str) -> None:
+    wrong = [
+        f"{where} imports {module}"
+        for where, module in imports(package)
+        if module.split(".")[0] in FORBIDDEN[package]
+    ]
+    assert wrong == []
