@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from core.model.delivery import Claim, Finish
+from core.model.delivery import AppInstallation, Claim, Finish, PairingChat
 
 
 class Leases(Protocol):
@@ -52,3 +52,10 @@ class ProgramDirectory(Protocol):
     async def running_programs(self) -> list[tuple[str, str]]:
         """(organization id, program id) of every active program, across organizations."""
         ...
+
+
+class GraphRecords(Protocol):
+    async def installation(self, organization_id: str, person_id: str) -> AppInstallation | None: ...
+    async def save_installation(self, installation: AppInstallation) -> None: ...
+    async def chat(self, organization_id: str, pairing_id: str) -> PairingChat | None: ...
+    async def save_chat(self, chat: PairingChat) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -66,6 +67,30 @@ async def _migrate(settings: Settings, target: str, down: bool) -> str:
         await engine.dispose()
 
 
+async def _work(settings: Settings) -> None:
+    from peerlearn.app import build_runtime
+    from peerlearn.worker import Worker
+
+    runtime = build_runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await migrate.upgrade(runtime.engine)
+        await Worker(settings, runtime.uow_factory, runtime.clock).run(stop)
+    finally:
+        await runtime.engine.dispose()
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Run only the background worker (rounds, check-ins, outbox) until SIGINT or SIGTERM."""
+    settings = _settings(args)
+    _announce(settings)
+    asyncio.run(_work(settings))
+    return 0
+
+
 def migrate_command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     state = asyncio.run(_migrate(settings, args.revision, args.down))
@@ -96,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=None, help="override PORT")
     p.set_defaults(handler=serve)
+
+    p = commands.add_parser("worker", help="run only the background worker: rounds, check-ins, the outbox")
+    p.set_defaults(handler=worker)
 
     p = commands.add_parser("migrate", help="bring the database to the newest schema (or another revision)")
     p.add_argument("revision", nargs="?", default="heads", help="target revision (default: heads)")

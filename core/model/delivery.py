@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.model.outbox import OutboxMessage
 
@@ -57,3 +58,27 @@ class DeliveryHealth:
     failed: int
     failures_by_reason: list[tuple[str, int]]
     graph: GraphStatus
+
+
+@dataclass(frozen=True)
+class PairingChat:
+    """How far the group chat of a pairing got: created → installed (the app is in it) → introduced, or failed."""
+
+    organization_id: str
+    pairing_id: str
+    program_id: str
+    chat_id: str | None
+    status: str
+    reason: str
+    attempts: int
+    next_attempt_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AppInstallation:
+    organization_id: str
+    person_id: str
+    status: str  # "installed" or "failed"
+    reason: str
+    updated_at: datetime

@@ -1,0 +1,207 @@
+"""Microsoft Graph: install the app for a person who cannot be reached yet, and give a pairing its own group
+chat (create it, install the app in it, introduce the members there).
+
+Graph's answers are classified like the Bot Connector's (`bot.delivery.retry`): 429/5xx are retried with
+back-off honouring `Retry-After`, refusals are recorded with their reason. Creating a chat takes no
+idempotency key either; its id is stored the moment Graph returns it, and each later step is repeatable
+(installing an app that is already there answers 409, which counts as done)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from adaptive_cards.pairing import introduction
+from bot.delivery.connector import activity_id, card_activity, request_json
+from bot.delivery.retry import PeerError, Permanent, Transient, backoff, gives_up
+from bot.delivery.sender import Deps, SenderConfig
+from bot.delivery.tokens import TokenSource
+from core.delivery_ports import GraphRecords, ProgramDirectory
+from core.model import PairingStatus, Person
+from core.model.conversations import ConversationScope
+from core.model.delivery import AppInstallation, PairingChat
+from core.ports import Clock
+from core.services.status import MemberView, PairingView
+
+log = logging.getLogger("peerlearn.graph")
+
+INSTALLED, FAILED = "installed", "failed"
+CREATED, INTRODUCED = "created", "introduced"
+
+
+class GraphClient:
+    def __init__(
+        self, http: aiohttp.ClientSession, tokens: TokenSource, base_url: str, catalog_app_id: str
+    ) -> None:
+        self.http, self.tokens = http, tokens
+        self.base = base_url.rstrip("/") + "/v1.0"
+        self.app_binding = {"teamsApp@odata.bind": f"{self.base}/appCatalogs/teamsApps/{catalog_app_id}"}
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return await request_json(self.http, "POST", self.base + path, self.tokens, body)
+        except Permanent as error:
+            if error.status == 409:  # already installed / already there: the step is done
+                return {}
+            raise
+
+    async def install_for_user(self, aad_object_id: str) -> None:
+        """`POST /users/{id}/teamwork/installedApps` (permission TeamsAppInstallation.ReadWriteForUser.All)."""
+        await self._post(f"/users/{quote(aad_object_id, safe='')}/teamwork/installedApps", self.app_binding)
+
+    async def create_group_chat(self, aad_object_ids: list[str], topic: str) -> str:
+        """`POST /chats` with chatType group (permission Chat.Create)."""
+        members = [
+            {
+                "@odata.type": "#microsoft.graph.aadUserConversationMember",
+                "roles": ["owner"],
+                "user@odata.bind": f"{self.base}/users('{aad}')",
+            }
+            for aad in aad_object_ids
+        ]
+        data = await self._post("/chats", {"chatType": "group", "topic": topic[:250], "members": members})
+        chat_id = str(data.get("id", ""))
+        if not chat_id:
+            raise Transient(200, "NoChatId", "Graph created a chat without returning its id.")
+        return chat_id
+
+    async def install_in_chat(self, chat_id: str) -> None:
+        """`POST /chats/{id}/installedApps` (permission TeamsAppInstallation.ReadWriteForChat.All)."""
+        await self._post(f"/chats/{quote(chat_id, safe='')}/installedApps", self.app_binding)
+
+
+class GraphInstaller:
+    """Install the app for people the bot cannot reach yet; a person who removed it is left alone."""
+
+    def __init__(self, graph: GraphClient, records: GraphRecords, clock: Clock) -> None:
+        self.graph, self.records, self.clock = graph, records, clock
+
+    async def install_for(self, person: Person) -> str | None:
+        if person.teams is None:
+            return "The person has no Microsoft Entra account on record."
+        before = await self.records.installation(person.organization_id, person.id)
+        if before is not None and before.status == INSTALLED:
+            return "The person removed the app after peerlearn installed it; it is not installed again."
+        try:
+            await self.graph.install_for_user(person.teams.aad_object_id)
+        except Permanent as error:
+            await self._record(person, FAILED, error.reason)
+            return error.reason
+        await self._record(person, INSTALLED, "")
+        return None
+
+    async def _record(self, person: Person, status: str, reason: str) -> None:
+        await self.records.save_installation(
+            AppInstallation(person.organization_id, person.id, status, reason, self.clock.now())
+        )
+
+
+class GroupChats:
+    """For programs with `settings["group_chats"]` on: a Teams group chat per accepted pairing or group."""
+
+    def __init__(
+        self,
+        graph: GraphClient,
+        records: GraphRecords,
+        deps: Deps,
+        config: SenderConfig,
+        directory: ProgramDirectory,
+    ) -> None:
+        self.graph, self.records, self.deps, self.config, self.directory = (
+            graph,
+            records,
+            deps,
+            config,
+            directory,
+        )
+
+    async def run(self) -> int:
+        introduced = 0
+        for organization_id, program_id in await self.directory.running_programs():
+            async with self.deps.uows() as uow:
+                program = await uow.programs.get(organization_id, program_id)
+                if program is None or program.settings.get("group_chats") is not True:
+                    continue
+                pairings = [
+                    p
+                    for p in await uow.pairings.for_program(organization_id, program_id)
+                    if p.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
+                ]
+                people = {
+                    p.id: p
+                    for p in await uow.persons.many(
+                        organization_id, [m for p in pairings for m in p.member_ids()]
+                    )
+                }
+            for pairing in pairings:
+                view = PairingView(
+                    pairing,
+                    program,
+                    [
+                        MemberView(
+                            m.person_id,
+                            people[m.person_id].display_name
+                            if m.person_id in people
+                            else "A former participant",
+                            people[m.person_id].verified_email if m.person_id in people else None,
+                            m.role,
+                            m.response,
+                            False,
+                        )
+                        for m in pairing.members
+                    ],
+                    viewer_id="",
+                )
+                introduced += await self._set_up(view, [people.get(m) for m in pairing.member_ids()])
+        return introduced
+
+    async def _set_up(self, view: PairingView, members: list[Person | None]) -> int:
+        org, pairing = view.program.organization_id, view.pairing
+        now = self.deps.clock.now()
+        chat = await self.records.chat(org, pairing.id) or PairingChat(
+            org, pairing.id, view.program.id, None, "new", "", 0, now, now
+        )
+        if chat.status in (INTRODUCED, FAILED) or chat.next_attempt_at > now:
+            return 0
+        try:
+            if chat.chat_id is None:
+                aad = [p.teams.aad_object_id for p in members if p is not None and p.teams is not None]
+                if len(aad) != len(members) or len(aad) < 2:
+                    raise Permanent(400, "MembersNotInTeams", "Not every member has a Teams account.")
+                chat_id = await self.graph.create_group_chat(aad, f"Peer learning: {view.program.name}")
+                chat = replace(chat, chat_id=chat_id, status=CREATED, updated_at=now)
+                await self.records.save_chat(chat)
+            if chat.status == CREATED and chat.chat_id:
+                await self.graph.install_in_chat(chat.chat_id)
+                chat = replace(chat, status=INSTALLED, updated_at=self.deps.clock.now())
+                await self.records.save_chat(chat)
+            assert chat.chat_id is not None
+            team = await self.deps.store.conversation(org, ConversationScope.TEAM, view.program.scope_id)
+            service_url = team.service_url if team else self.config.default_service_url
+            key = f"group_intro:{pairing.id}"
+            activity = card_activity(introduction(view), "You are matched: say hello", activity_id(org, key))
+            await self.deps.connector.send(service_url, chat.chat_id, activity)
+            await self.records.save_chat(
+                replace(chat, status=INTRODUCED, reason="", updated_at=self.deps.clock.now())
+            )
+            return 1
+        except Transient as error:
+            attempts = chat.attempts + 1
+            if gives_up(attempts):
+                await self.records.save_chat(
+                    replace(chat, status=FAILED, reason=str(error), attempts=attempts)
+                )
+                return 0
+            later = now + timedelta(seconds=backoff(attempts, error.retry_after))
+            await self.records.save_chat(
+                replace(chat, attempts=attempts, next_attempt_at=later, reason=str(error))
+            )
+        except PeerError as error:
+            reason = error.reason if isinstance(error, Permanent) else str(error)
+            await self.records.save_chat(replace(chat, status=FAILED, reason=reason, updated_at=now))
+        return 0

@@ -1,0 +1,151 @@
+"""The background worker: opens due rounds, queues check-ins and reminders, and drains the outbox.
+
+Every periodic job runs under a lease in the database (`job:<name>`, held for the job's interval), so with
+several instances each job runs once per interval in total; the outbox is sent per tenant under
+`send:<organization id>`. `peerlearn serve` runs the worker in-process unless RUN_WORKER is false;
+`peerlearn worker` runs it alone."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from bot.delivery.connector import BotConnector
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
+from bot.delivery.sender import Deps, SenderConfig
+from bot.delivery.tokens import (
+    BOT_CONNECTOR_SCOPE,
+    GRAPH_SCOPE,
+    ClientCredentials,
+    ManagedIdentity,
+    NoToken,
+    TokenSource,
+)
+from core.ports import Clock
+from core.services import schedule
+from peerlearn.settings import AppType, Settings
+from storage.bot_store import SqlBotStore
+from storage.delivery_store import SqlLeases, SqlOutboxQueue, SqlProgramDirectory
+from storage.graph_store import SqlGraphStore
+from storage.unit_of_work import SqlUnitOfWorkFactory
+
+log = logging.getLogger("peerlearn.worker")
+
+ROUNDS_EVERY = timedelta(minutes=1)
+CHECK_INS_EVERY = timedelta(minutes=5)
+GROUP_CHATS_EVERY = timedelta(seconds=30)
+
+
+def bot_tokens(settings: Settings) -> TokenSource:
+    if not settings.authenticated:
+        return NoToken()
+    if settings.app_type is AppType.USER_ASSIGNED_MSI:
+        return ManagedIdentity(settings.app_id, BOT_CONNECTOR_SCOPE)
+    tenant = settings.app_tenant_id if settings.app_type is AppType.SINGLE_TENANT else "botframework.com"
+    return ClientCredentials(
+        settings.app_id, settings.app_password.get_secret_value(), tenant, BOT_CONNECTOR_SCOPE
+    )
+
+
+def graph_client(settings: Settings, http: aiohttp.ClientSession) -> GraphClient | None:
+    if settings.graph_off_reason:
+        return None
+    tokens = ClientCredentials(
+        settings.graph_client_id,
+        settings.graph_client_secret.get_secret_value(),
+        settings.graph_tenant_id,
+        GRAPH_SCOPE,
+        authority_host=settings.graph_authority_host,
+    )
+    return GraphClient(http, tokens, settings.graph_base_url, settings.teams_app_catalog_id)
+
+
+class Worker:
+    def __init__(self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock) -> None:
+        self.settings, self.uows, self.clock = settings, uows, clock
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leases = SqlLeases(uows.sessions)
+        self.directory = SqlProgramDirectory(uows.sessions)
+
+    async def _every(
+        self, name: str, interval: timedelta, job: Callable[[], Awaitable[object]], stop: asyncio.Event
+    ) -> None:
+        """Run `job` once per `interval` across all instances: whoever takes the lease runs it."""
+        while not stop.is_set():
+            now = self.clock.now()
+            try:
+                if await self.leases.acquire(f"job:{name}", self.holder, now, now + interval):
+                    result = await job()
+                    log.info("job ran", extra={"job": name, "result": repr(result)[:300]})
+            except Exception:  # one failed run must not end the worker; the next interval tries again
+                log.exception("job failed", extra={"job": name})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), min(interval.total_seconds(), 5.0))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        settings = self.settings
+        lease = settings.delivery_lease_seconds
+        async with aiohttp.ClientSession() as http:
+            graph = graph_client(settings, http)
+            store = SqlBotStore(self.uows.sessions)
+            graph_store = SqlGraphStore(self.uows.sessions)
+            connector = BotConnector(http, bot_tokens(settings), timeout=2 * lease)
+            deps = Deps(
+                queue=SqlOutboxQueue(self.uows.sessions),
+                uows=self.uows,
+                store=store,
+                connector=connector,
+                clock=self.clock,
+                installer=GraphInstaller(graph, graph_store, self.clock) if graph else None,
+                graph_off_reason=settings.graph_off_reason,
+            )
+            config = SenderConfig(bot_id=settings.app_id or "peerlearn", lease_seconds=lease)
+            dispatcher = Dispatcher(
+                deps, self.leases, self.holder, config, settings.teams_tenant_messages_per_second
+            )
+            jobs = [
+                dispatcher.run(stop),
+                self._every(
+                    "rounds",
+                    ROUNDS_EVERY,
+                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock),
+                    stop,
+                ),
+                self._every(
+                    "check-ins",
+                    CHECK_INS_EVERY,
+                    lambda: schedule.queue_check_ins(self.directory, self.uows, self.clock),
+                    stop,
+                ),
+            ]
+            if graph is not None:
+                chats = GroupChats(graph, graph_store, deps, config, self.directory)
+                jobs.append(self._every("group-chats", GROUP_CHATS_EVERY, chats.run, stop))
+            else:
+                log.info("Graph features are off", extra={"reason": settings.graph_off_reason})
+            log.info("worker started", extra={"holder": self.holder})
+            await asyncio.gather(*jobs)
+            log.info("worker stopped", extra={"delivered": dispatcher.delivered})
+
+
+def attach_worker(app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock) -> None:
+    """Run the worker alongside the web app: it starts after the database is migrated and stops first."""
+
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(Worker(settings, uows, clock).run(stop))
+        yield
+        stop.set()
+        await task
+
+    app.cleanup_ctx.append(context)
