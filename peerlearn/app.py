@@ -25,6 +25,7 @@ from lti.setup import setup_lti
 from peerlearn import __version__
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
+from peerlearn.worker import attach_worker
 from storage import migrate
 from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
@@ -158,4 +159,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         runtime.clock,
         SqlBotStore(runtime.uow_factory.sessions),
     )
+    if settings.run_worker:
+        attach_worker(app, settings, runtime.uow_factory, runtime.clock)
     return app
