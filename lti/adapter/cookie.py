@@ -21,9 +21,11 @@ def set_cookie(
         samesite="None" if secure else "Lax",
     )
     if secure:
+        # Python's Morsel knows `Partitioned` only from 3.14: teach this one morsel the flag, then set it.
         morsel = response.cookies[name]
         morsel._reserved = {**morsel._reserved, "partitioned": "Partitioned"}  # type: ignore[attr-defined]
         morsel._flags = {*morsel._flags, "partitioned"}  # type: ignore[attr-defined]
+        morsel["partitioned"] = True
 
 
 class AiohttpCookieService(CookieService):
