@@ -12,6 +12,7 @@ from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FRAME_ANCESTORS = web.AppKey("lti_frame_ancestors", str)
+STATIC = {"style.css": "text/css", "autosubmit.js": "application/javascript", "logo.png": "image/png"}
 
 
 def setup_templates(app: web.Application) -> None:
@@ -36,11 +37,11 @@ def error_page(request: web.Request, status: int, message: str, **extra: Any) ->
 
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
-    if name not in ("style.css", "autosubmit.js"):
+    kind = STATIC.get(name)
+    if kind is None:
         raise web.HTTPNotFound()
-    text = (resources.files("lti") / "templates" / name).read_text()
-    kind = "text/css" if name.endswith(".css") else "application/javascript"
-    return web.Response(text=text, content_type=kind, headers={"Cache-Control": "max-age=3600"})
+    body = (resources.files("lti") / "templates" / name).read_bytes()
+    return web.Response(body=body, content_type=kind, headers={"Cache-Control": "max-age=3600"})
 
 
 @web.middleware

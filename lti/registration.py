@@ -63,7 +63,7 @@ class ToolRegistration(DynamicRegistration):
         ]
 
     def get_logo_uri(self) -> str:
-        return self._config.url("/lti/static/style.css").replace("style.css", "logo.png")
+        return self._config.url("/lti/static/logo.png")
 
     def get_openid_configuration_endpoint(self) -> str:
         return self._endpoint
@@ -75,7 +75,7 @@ class ToolRegistration(DynamicRegistration):
         configuration: dict[str, Any] = super().get_openid_configuration()
         issuer = str(configuration.get("issuer", ""))
         # The configuration must come from its issuer (LTI-DR 3.5.1): no registering a platform under another name.
-        if not issuer or not self._endpoint.startswith(issuer.rstrip("/")):
+        if not _serves(issuer, self._endpoint):
             raise LtiException(
                 f"The OpenID configuration at '{self._endpoint}' names another issuer, '{issuer}'."
             )
@@ -98,6 +98,16 @@ class ToolRegistration(DynamicRegistration):
         saved = self._bridge.call(self._config.store.add_registration(new, None, self._config.clock.now()))
         self.stored = saved.id
         return saved
+
+
+def _serves(issuer: str, endpoint: str) -> bool:
+    """Whether `endpoint` lies under `issuer`: the same origin, and the issuer's path followed by a path
+    boundary (so `https://lms.example` does not vouch for `https://lms.example.evil` or `:4430` for `:443`)."""
+    iss, url = URL(issuer), URL(endpoint)
+    if not iss.absolute or (iss.scheme, iss.host, iss.port) != (url.scheme, url.host, url.port):
+        return False
+    base = iss.path.rstrip("/")
+    return url.path == base or url.path.startswith(f"{base}/")
 
 
 async def register(request: web.Request) -> web.StreamResponse:

@@ -8,7 +8,9 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -22,7 +24,7 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
 
-class PlatformConf(LTI1P3PlatformConfAbstract):
+class PlatformConf(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
     def init_platform_config(self, **kwargs: Any) -> None:
         self._registration = kwargs["registration"]
 
@@ -30,12 +32,12 @@ class PlatformConf(LTI1P3PlatformConfAbstract):
         return self._registration
 
 
-class PlainRequest(Request):
+class PlainRequest(Request):  # type: ignore[misc]
     def build_metadata(self, request: Any) -> TRequest:
         return request
 
 
-class Launch(LTIAdvantageMessageLaunchAbstract):
+class Launch(LTIAdvantageMessageLaunchAbstract):  # type: ignore[misc]
     def render_launch_form(self, launch_data: dict[str, Any], **kwargs: Any) -> Any:
         return launch_data
 
@@ -54,9 +56,13 @@ class Platform:
     nrps_pages_served: int = 0
     id_token_expiration: int = 300
     audience: str | None = None
+    # LTI Dynamic Registration (lti1p3platform has none, so this half is written here)
+    registration_token: str = "registration-token-1"
+    openid_issuer: str | None = None  # the issuer the OpenID configuration names; None: this platform's own
+    registrations_received: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        key = generate_key(__import__("datetime").datetime.now(__import__("datetime").UTC))
+        key = generate_key(datetime.now(UTC))
         self.registration = (
             Registration()
             .set_iss(self.base)
@@ -73,8 +79,6 @@ class Platform:
 
     def login_url(self, user: str, message: str = "resource") -> str:
         hint = json.dumps({"user": user, "message": message})
-        from urllib.parse import urlencode
-
         params = {
             "iss": self.base,
             "login_hint": user,
@@ -93,7 +97,7 @@ class Platform:
         data = dict(request.query)
         hint = json.loads(data.get("lti_message_hint", "{}"))
         member = self.user(hint["user"])
-        launch = Launch(PlainRequest({"get_data": data, "form_data": {}}), self.conf)  # type: ignore[arg-type]
+        launch = Launch(PlainRequest({"get_data": data, "form_data": {}}), self.conf)
         launch.set_user_data(member["user_id"], member["roles"], member["name"], member.get("email"))
         launch.set_launch_context_claim("course-101", context_title="Algorithms 101")
         launch.set_resource_link_claim("link-1", title="Peer study groups")
@@ -155,8 +159,52 @@ class Platform:
         self.deep_link_items.extend(items)
         return web.Response(text="<h1>Content added</h1>", content_type="text/html")
 
+    async def openid_configuration(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "issuer": self.openid_issuer or self.base,
+                "authorization_endpoint": f"{self.base}/auth",
+                "token_endpoint": f"{self.base}/token",
+                "jwks_uri": f"{self.base}/jwks",
+                "registration_endpoint": f"{self.base}/register",
+                "scopes_supported": ["openid"],
+                "response_types_supported": ["id_token"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+                "claims_supported": ["iss", "sub", "name", "email"],
+                "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                    "product_family_code": "peerlearn-test-lms",
+                    "version": "1.0",
+                    "messages_supported": [
+                        {"type": "LtiResourceLinkRequest"},
+                        {"type": "LtiDeepLinkingRequest"},
+                    ],
+                },
+            }
+        )
+
+    async def register(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.registration_token}":
+            return web.json_response({"error": "invalid registration token"}, status=401)
+        tool = await request.json()
+        self.registrations_received.append(tool)
+        config = tool["https://purl.imsglobal.org/spec/lti-tool-configuration"]
+        return web.json_response(
+            {
+                **tool,
+                "client_id": self.client_id,
+                "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                    **config,
+                    "deployment_id": self.deployment_id,
+                },
+            },
+            status=201,
+        )
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/.well-known/openid-configuration", self.openid_configuration)
+        app.router.add_post("/register", self.register)
         app.router.add_get("/auth", self.auth)
         app.router.add_get("/jwks", self.jwks)
         app.router.add_post("/token", self.token)
