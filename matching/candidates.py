@@ -26,16 +26,67 @@ def window_edges(members: IntArray, key: IntArray, rand: FloatArray, reach: int)
 def nearest_edges(
     left: IntArray, right: IntArray, key: IntArray, rand: FloatArray, k: int
 ) -> tuple[IntArray, IntArray]:
-    """Link each of `left` to about `k` of `right` that are nearest in key order."""
-    if len(left) == 0 or len(right) == 0 or k < 1:
+    """Link each of `left` to about `k` of `right` that are nearest in (key, rand) order.
+
+    The random part matters: people with the same key spread over all of `right` with that key,
+    instead of crowding onto the same few.
+    """
+    group = np.zeros(len(key), dtype=np.int64)
+    return grouped_nearest(left, group[left], right, group[right], key, rand, k)
+
+
+def grouped_nearest(
+    left: IntArray,
+    left_group: IntArray,
+    right: IntArray,
+    right_group: IntArray,
+    key: IntArray,
+    rand: FloatArray,
+    k: int,
+) -> tuple[IntArray, IntArray]:
+    """Like `nearest_edges`, for many buckets at once: left[a] links only to right[b] with the same group."""
+    if len(left) == 0 or len(right) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = right[np.lexsort((rand[right], key[right]))]
-    keys = key[order]
-    pos = np.searchsorted(keys, key[left])
+    low = int(min(key[left].min(), key[right].min()))
+    span = int(max(key[left].max(), key[right].max())) - low + 1
+    right_key = (right_group * span + (key[right] - low)).astype(np.float64) + 0.999 * rand[right]
+    order = np.argsort(right_key, kind="stable")
+    sorted_key = right_key[order]
+    pos = np.searchsorted(
+        sorted_key, (left_group * span + (key[left] - low)).astype(np.float64) + 0.999 * rand[left]
+    )
     k = min(k, len(order))
-    start = np.clip(pos - k // 2, 0, len(order) - k)
-    idx = start[:, None] + np.arange(k)[None, :]
-    return np.repeat(left, k), order[idx].ravel()
+    idx = np.clip(pos[:, None] + np.arange(-(k // 2), k - k // 2)[None, :], 0, len(order) - 1)
+    a = np.repeat(left, k)
+    pick = order[idx].ravel()
+    same = right_group[pick] == np.repeat(left_group, k)
+    return a[same], right[pick[same]]
+
+
+def mutual_edges(
+    population: Population, people: IntArray, rand: FloatArray, k: int
+) -> tuple[IntArray, IntArray]:
+    """Pairs who could teach each other: one teaches x and wants s, the other teaches s and wants x."""
+    person: list[int] = []
+    taught: list[int] = []
+    wanted: list[int] = []
+    for v in people.tolist():
+        learn = population.learn_rows[v]
+        for x in population.teach_rows[v]:
+            for s in learn:
+                if s != x:
+                    person.append(v)
+                    taught.append(x)
+                    wanted.append(s)
+    if not person:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    who = np.array(person, dtype=np.int64)
+    x = np.array(taught, dtype=np.int64)
+    s = np.array(wanted, dtype=np.int64)
+    width = max(len(population.skills.shown), 1)
+    bucket = np.minimum(x, s) * width + np.maximum(x, s)
+    side = x < s
+    return grouped_nearest(who[side], bucket[side], who[~side], bucket[~side], population.tz, rand, k)
 
 
 def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -124,6 +175,9 @@ def general_edges(
     t, lr, _ = skill_edges(population, people, people, max_gap, rand, skill_k)
     parts_i.append(t)
     parts_j.append(lr)
+    mi, mj = mutual_edges(population, people, rand, 2 * skill_k)
+    parts_i.append(mi)
+    parts_j.append(mj)
     gi, gj = goal_edges(population, people, rand, reach)
     parts_i.append(gi)
     parts_j.append(gj)

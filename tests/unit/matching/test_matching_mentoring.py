@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from matching import Participant, ProgramSettings, Role, UnmatchedCode, match
+
+MENTORING = ProgramSettings(kind="mentoring")
+
+
+def test_mentor_is_matched_with_a_learner_on_a_skill_they_want() -> None:
+    people = [
+        Participant("ana", "Ana", teaches={"Kubernetes": 4}),
+        Participant("bo", "Bo", learns={"Kubernetes": 2}),
+    ]
+    (m,) = match(people, MENTORING).matches
+    assert m.members == ("ana", "bo")
+    assert m.roles == (Role.MENTOR, Role.MENTEE)
+    assert m.skill == "Kubernetes"
+    assert m.reasons[0].text == "Ana teaches Kubernetes at level 4; Bo wants to learn it at level 2"
+
+
+def test_level_gap_above_the_bound_is_never_matched() -> None:
+    people = [Participant("ana", teaches={"Go": 5}), Participant("bo", learns={"Go": 1})]
+    result = match(people, ProgramSettings(kind="mentoring", max_level_gap=2))
+    assert result.matches == ()
+    codes = {u.participant_id: u.code for u in result.unmatched}
+    assert codes == {"ana": UnmatchedCode.NOT_NEEDED, "bo": UnmatchedCode.NOTHING_TO_MATCH}
+
+
+def test_mentor_at_or_below_the_learners_level_is_never_matched() -> None:
+    people = [Participant("ana", teaches={"Go": 2}), Participant("bo", learns={"Go": 2})]
+    assert match(people, MENTORING).matches == ()
+
+
+def test_mentor_capacity_counts_the_mentees_already_active() -> None:
+    people = [
+        Participant("ana", teaches={"Rust": 4}, capacity=2, active_mentees=1),
+        Participant("bo", learns={"Rust": 2}),
+        Participant("cy", learns={"Rust": 3}),
+    ]
+    result = match(people, MENTORING)
+    assert len(result.matches) == 1
+    (left_out,) = result.unmatched
+    assert left_out.code == UnmatchedCode.NO_MENTOR_CAPACITY
+    assert left_out.text == "no mentor for Rust has capacity this round"
+
+
+def test_mentor_takes_several_mentees_up_to_capacity() -> None:
+    people = [Participant("ana", teaches={"Rust": 4}, capacity=3)]
+    people += [Participant(f"l{k}", learns={"Rust": 3}) for k in range(4)]
+    result = match(people, MENTORING)
+    assert len(result.matches) == 3
+    assert all(m.members[0] == "ana" for m in result.matches)
+
+
+def test_learner_unmatched_last_round_goes_first() -> None:
+    people = [
+        Participant("ana", teaches={"Rust": 4}),
+        Participant("bo", learns={"Rust": 3}),
+        Participant("cy", learns={"Rust": 3}, unmatched_last_round=True),
+    ]
+    (m,) = match(people, MENTORING).matches
+    assert m.members == ("ana", "cy")
+    assert any(r.factor == "fairness" for r in m.reasons)
+
+
+def test_monthly_hours_limit_how_many_mentees_a_mentor_takes() -> None:
+    people = [Participant("ana", teaches={"Rust": 4}, capacity=3, hours_per_month=4)]
+    people += [Participant(f"l{k}", learns={"Rust": 3}) for k in range(3)]
+    result = match(people, ProgramSettings(kind="mentoring", hours_per_pairing=2))
+    assert len(result.matches) == 2
+
+
+def test_nobody_teaching_a_skill_is_explained() -> None:
+    result = match([Participant("bo", learns={"COBOL": 1})], MENTORING)
+    assert result.unmatched[0].text == "nobody in the program teaches COBOL at a level up to 2 above bo's yet"
+
+
+def test_skill_names_match_whatever_their_case() -> None:
+    people = [Participant("ana", teaches={"kubernetes ": 4}), Participant("bo", learns={"Kubernetes": 3})]
+    assert len(match(people, MENTORING).matches) == 1
