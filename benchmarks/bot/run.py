@@ -135,7 +135,7 @@ async def load(url: str, clients: list[tuple[str, str]], total: int) -> dict[str
             async with session.post(url, json=invoke(user, pairing_id)) as response:
                 body = await response.read()
             latencies.append(time.perf_counter() - started)
-            if response.status != 200 or b"Thanks for checking in" not in body and b'"ok"' not in body:
+            if response.status != 200 or (b"Thanks for checking in" not in body and b'"ok"' not in body):
                 failures += 1
 
     connector = aiohttp.TCPConnector(limit=len(clients))
