@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from tests.integration.lti.conftest import World
-from tests.integration.lti.flows import launch
+from tests.support.lti.flows import launch
+from tests.support.lti.world import World
 
 
 def register_url(world: World, token: str | None = None) -> str:

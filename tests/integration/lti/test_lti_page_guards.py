@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import json
 
-from tests.integration.lti.conftest import World
-from tests.integration.lti.flows import launch, tokens
+from tests.support.lti.flows import launch, tokens
+from tests.support.lti.world import World
 
 
 async def test_a_form_without_its_csrf_token_is_refused(world: World) -> None:

@@ -4,9 +4,9 @@ import base64
 import json
 import re
 
-from tests.integration.lti.conftest import World
-from tests.integration.lti.flows import launch, launch_form, tokens
-from tests.integration.lti.platform import parse_form
+from tests.support.lti.flows import launch, launch_form, tokens
+from tests.support.lti.platform import parse_form
+from tests.support.lti.world import World
 
 
 async def test_an_instructor_launch_shows_the_whole_roster_read_through_every_nrps_page(world: World) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.lti.conftest import World
-from tests.integration.lti.flows import launch_form
+from tests.support.lti.flows import launch_form
+from tests.support.lti.world import World
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import re
 
 from aiohttp import ClientSession
 
-from tests.integration.lti.platform import Platform, parse_form
+from tests.support.lti.platform import Platform, parse_form
 
 
 async def launch_form(
