@@ -1,0 +1,138 @@
+"""A fake Bot Connector on 127.0.0.1 that behaves like Teams where delivery is concerned.
+
+- It enforces Teams' limits with sliding windows: per conversation 7 a second and 60 per 30 seconds, per
+  tenant a ceiling. A send over a limit is answered 429 with `Retry-After` and counted as a violation.
+- It answers 429 at random (`throttle_probability`), as Teams does under load.
+- It is slow on purpose (`delay` before a message is accepted) and can hold every send after the first
+  `hold_after` accepted ones until `release()`, so a test can kill the sender with sends in flight.
+- A message counts as delivered once the connector accepts it; the request is handled with cancellation on,
+  so a send whose client vanished while it was still being processed is not delivered (as when the sender's
+  process dies before Teams took the message).
+- Every message is counted by the activity id the sender put on it (one per outbox row): a count above one
+  is a duplicate the person would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+CONVERSATION_WINDOWS = ((7, 1.0), (60, 30.0))
+
+
+@dataclass
+class FakeTeams:
+    tenant_per_second: float | None = None
+    throttle_probability: float = 0.0
+    delay: float = 0.0
+    hold_after: int | None = None
+    blocked_members: set[str] = field(default_factory=set)
+    seed: int = 7
+    deliveries: Counter[str] = field(default_factory=Counter)
+    accepted_at: list[float] = field(default_factory=list)
+    conversations_created: int = 0
+    random_429: int = 0
+    limit_violations: int = 0
+    in_flight: int = 0
+    held: int = 0
+    _gate: asyncio.Event = field(default_factory=asyncio.Event)
+    _tenant: deque[float] = field(default_factory=deque)
+    _windows: dict[tuple[str, float], deque[float]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self.create_conversation)
+        app.router.add_post("/v3/conversations/{cid}/activities", self.send)
+        return app
+
+    def release(self) -> None:
+        self.hold_after = None
+        self._gate.set()
+
+    @property
+    def delivered(self) -> int:
+        return len(self.deliveries)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(n - 1 for n in self.deliveries.values() if n > 1)
+
+    async def create_conversation(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        member = str(body["members"][0]["id"])
+        if member in self.blocked_members:
+            return _error(403, "ConversationBlockedByUser", "User blocked the conversation with the bot.")
+        self.conversations_created += 1
+        return web.json_response({"id": f"a:personal-{member}"}, status=201)
+
+    def _over_limit(self, conversation: str, now: float) -> bool:
+        windows: list[tuple[deque[float], int, float]] = [
+            (self._windows.setdefault((conversation, period), deque()), limit, period)
+            for limit, period in CONVERSATION_WINDOWS
+        ]
+        if self.tenant_per_second is not None:
+            windows.append((self._tenant, int(self.tenant_per_second), 1.0))
+        for sent, limit, period in windows:
+            while sent and sent[0] <= now - period:
+                sent.popleft()
+        if any(len(sent) >= limit for sent, limit, _ in windows):
+            return True
+        for sent, _, _ in windows:
+            sent.append(now)
+        return False
+
+    async def send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        conversation = request.match_info["cid"]
+        if conversation.removeprefix("a:personal-") in self.blocked_members:
+            return _error(403, "ConversationBlockedByUser", "User blocked the conversation with the bot.")
+        self.in_flight += 1
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            if self.hold_after is not None and self.delivered >= self.hold_after:
+                self.held += 1
+                await self._gate.wait()
+            if self._random.random() < self.throttle_probability:
+                self.random_429 += 1
+                return _error(429, "Throttled", "Too many requests.", retry_after="1")
+            now = time.monotonic()
+            if self._over_limit(conversation, now):
+                self.limit_violations += 1
+                return _error(429, "Throttled", "Rate limit exceeded.", retry_after="1")
+            self.deliveries[str(body.get("id") or f"no-id-{next(self._ids)}")] += 1
+            self.accepted_at.append(now)
+            return web.json_response({"id": f"m{next(self._ids)}"}, status=201)
+        finally:
+            self.in_flight -= 1
+
+    def achieved_rate(self, skip_first: int = 0) -> float:
+        """Messages a second between the first counted and the last accepted message."""
+        times = sorted(self.accepted_at)[skip_first:]
+        if len(times) < 2:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+
+def _error(status: int, code: str, message: str, retry_after: str | None = None) -> web.Response:
+    headers = {"Retry-After": retry_after} if retry_after else None
+    return web.json_response({"error": {"code": code, "message": message}}, status=status, headers=headers)
+
+
+async def serve(fake: FakeTeams, port: int = 0) -> tuple[web.AppRunner, str]:
+    """Start the fake on 127.0.0.1; returns the runner (to clean up) and its base URL."""
+    runner = web.AppRunner(fake.app(), handler_cancellation=True, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/"
