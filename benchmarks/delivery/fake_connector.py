@@ -82,7 +82,7 @@ class FakeTeams:
         ]
         if self.tenant_per_second is not None:
             windows.append((self._tenant, int(self.tenant_per_second), 1.0))
-        for sent, limit, period in windows:
+        for sent, _, period in windows:
             while sent and sent[0] <= now - period:
                 sent.popleft()
         if any(len(sent) >= limit for sent, limit, _ in windows):
