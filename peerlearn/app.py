@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,8 +19,6 @@ from core.clock import SystemClock
 from core.ports import Clock
 from lti.config import LtiConfig
 from lti.setup import setup_lti
-from lti.config import LtiConfig
-from lti.setup import setup_lti
 from peerlearn import __version__
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
@@ -29,7 +26,6 @@ from peerlearn.worker import attach_worker
 from storage import migrate
 from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
-from storage.lti_store import SqlLtiStore
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -129,13 +125,6 @@ def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
     return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret)
 
 
-def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
-    # Without SECRET_KEY, page sessions last as long as this process (fine for one local instance).
-    secret = settings.secret_key.get_secret_value().encode() or secrets.token_bytes(32)
-    store = SqlLtiStore(runtime.uow_factory.sessions)
-    return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret)
-
-
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     runtime = build_runtime(settings, clock)
     app = web.Application(middlewares=[request_context], client_max_size=settings.max_request_bytes)
@@ -150,7 +139,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)
-    setup_lti(app, lti_config(settings, runtime))
     setup_lti(app, lti_config(settings, runtime))
     setup_bot(
         app,
