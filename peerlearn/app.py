@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,7 +18,7 @@ from core.clock import SystemClock
 from core.ports import Clock
 from lti.config import LtiConfig
 from lti.setup import setup_lti
-from peerlearn import __version__
+from peerlearn import __version__, secret_key
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker
@@ -119,8 +118,11 @@ def bot_config(settings: Settings) -> BotConfig:
 
 
 def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
-    # Without SECRET_KEY, page sessions last as long as this process (fine for one local instance).
-    secret = settings.secret_key.get_secret_value().encode() or secrets.token_bytes(32)
+    secret = secret_key.load_or_create(
+        settings.secret_key.get_secret_value(),
+        settings.data_dir,
+        shared_database=runtime.engine.dialect.name != "sqlite",
+    )
     store = SqlLtiStore(runtime.uow_factory.sessions)
     return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret)
 

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     )
 
     secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
+    data_dir: Path = Field(Path("var"), validation_alias=_alias("DATA_DIR"))
 
     @field_validator("database_url")
     @classmethod
@@ -159,10 +160,6 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "MicrosoftAppId is set but MicrosoftAppPassword is empty. Set the bot's client secret."
             )
-
-    @property
-    def data_dir(self) -> Path:
-        return Path("var")
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
