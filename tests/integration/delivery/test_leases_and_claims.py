@@ -1,0 +1,66 @@
+"""Leases and claims: several instances never run the same job or send the same row (both lanes)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from benchmarks.delivery.seed import Seeded
+from bot.delivery.sender import Deps
+from core import commands
+from core.model.delivery import DeliveryOutcome, Finish
+from core.services.rounds import run_round
+from storage.delivery_store import SqlLeases, SqlOutboxQueue
+from storage.unit_of_work import SqlUnitOfWorkFactory
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_a_lease_has_one_holder_until_it_expires(uow_factory: SqlUnitOfWorkFactory) -> None:
+    leases = SqlLeases(uow_factory.sessions)
+    minute = timedelta(minutes=1)
+    assert await leases.acquire("job:rounds", "a", T0, T0 + minute)
+    assert not await leases.acquire("job:rounds", "b", T0 + timedelta(seconds=30), T0 + 2 * minute)
+    assert await leases.acquire("job:rounds", "a", T0 + timedelta(seconds=30), T0 + 2 * minute)  # renewal
+    assert await leases.acquire("job:rounds", "b", T0 + 2 * minute, T0 + 3 * minute)  # expired: taken over
+    assert not await leases.acquire("job:rounds", "a", T0 + 2 * minute, T0 + 3 * minute)
+    await leases.release("job:rounds", "b")
+    assert await leases.acquire("job:rounds", "a", T0 + 2 * minute, T0 + 3 * minute)
+
+
+async def test_instances_racing_for_one_lease_get_it_once(uow_factory: SqlUnitOfWorkFactory) -> None:
+    leases = SqlLeases(uow_factory.sessions)
+    results = await asyncio.gather(
+        *(leases.acquire("send:org", f"instance-{i}", T0, T0 + timedelta(seconds=15)) for i in range(8))
+    )
+    assert sum(results) == 1
+
+
+async def test_concurrent_claims_never_hand_out_the_same_row_and_a_superseded_claim_cannot_finish(
+    seeded: Seeded, uow_factory: SqlUnitOfWorkFactory, deps: Deps
+) -> None:
+    await run_round(
+        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+    )
+    queue = SqlOutboxQueue(uow_factory.sessions)
+    now = deps.clock.now()
+    batches = await asyncio.gather(
+        *(queue.claim(seeded.organization_id, now, now + timedelta(minutes=1), 3) for _ in range(6))
+    )
+    # A claimer that loses a race gets fewer rows, never someone else's; what is left stays due.
+    leftovers = await queue.claim(seeded.organization_id, now, now + timedelta(minutes=1), 100)
+    ids = [claim.message.id for batch in [*batches, leftovers] for claim in batch]
+    assert len(ids) == len(set(ids)) == seeded.people
+    assert await queue.claim(seeded.organization_id, now, now + timedelta(minutes=1), 10) == []
+
+    first = batches[0][0]
+    later = now + timedelta(minutes=2)  # the hold ran out: another sender takes the row over
+    (takeover,) = [
+        c
+        for c in await queue.claim(seeded.organization_id, later, later, 100)
+        if c.message.id == first.message.id
+    ]
+    assert takeover.attempt == first.attempt + 1
+    assert not await queue.finish(first, Finish(DeliveryOutcome.DELIVERED), later)
+    assert await queue.finish(takeover, Finish(DeliveryOutcome.DELIVERED), later)
+    assert not await queue.finish(takeover, Finish(DeliveryOutcome.DELIVERED), later)  # exactly once
