@@ -6,9 +6,12 @@ import logging
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import CallerIdConstants
 
 from bot.actions import Services, build_registry
+from bot.auth import ChannelTokenValidator, SigningKeys
 from bot.config import BotConfig
+from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
 from bot.ports import BotStore
 from core.ports import Clock, UnitOfWorkFactory
@@ -34,7 +37,21 @@ def setup_bot(
     adapter, bot = build_bot(config, uow_factory, clock, store)
     app[ADAPTER], app[BOT] = adapter, bot
 
-    async def messages(request: web.Request) -> web.StreamResponse:
-        return await adapter.process(request, bot) or web.Response(status=201)
+    app.router.add_post("/api/messages", messages_endpoint(app, config, adapter, bot))
 
-    app.router.add_post("/api/messages", messages)
+
+def messages_endpoint(
+    app: web.Application, config: BotConfig, adapter: CloudAdapter, bot: PeerlearnBot
+) -> MessagesEndpoint:
+    """With an app id, peerlearn checks the channel's token itself (see `bot.auth`) before botbuilder runs."""
+    gate, caller_id = None, None
+    if config.authenticated:
+        keys = SigningKeys(config.openid_metadata_url)
+        gate = ChannelTokenValidator(config.APP_ID, config.token_issuer, keys)
+        caller_id = CallerIdConstants.public_azure_channel
+
+        async def close_keys(app: web.Application) -> None:
+            await keys.close()
+
+        app.on_cleanup.append(close_keys)
+    return MessagesEndpoint(adapter, bot, adapter.bot_framework_authentication, gate, caller_id)

@@ -114,6 +114,8 @@ def bot_config(settings: Settings) -> BotConfig:
         APP_PASSWORD=settings.app_password.get_secret_value(),
         APP_TYPE=settings.app_type.value,
         APP_TENANTID=settings.app_tenant_id,
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.bot_openid_metadata_url or None,
+        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=settings.bot_token_issuer or None,
     )
 
 

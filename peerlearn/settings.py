@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         AppType.MULTI_TENANT, validation_alias=_alias("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
     app_tenant_id: str = Field("", validation_alias=_alias("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
+    # For tests and sovereign clouds only: who signs the tokens Teams sends the bot, and where its signing
+    # keys are published. Empty means the public cloud's (https://api.botframework.com and its metadata).
+    bot_token_issuer: str = Field("", validation_alias=_alias("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"))
+    bot_openid_metadata_url: str = Field(
+        "", validation_alias=_alias("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL")
+    )
 
     graph_client_id: str = Field("", validation_alias=_alias("GRAPH_CLIENT_ID"))
     graph_client_secret: SecretStr = Field(SecretStr(""), validation_alias=_alias("GRAPH_CLIENT_SECRET"))

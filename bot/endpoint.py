@@ -1,0 +1,127 @@
+"""`POST /api/messages`: refuse what the Bot Framework would never send, then hand the activity to botbuilder.
+
+| what arrives | answer |
+| --- | --- |
+| no, or a malformed, `Authorization` header (with an app id) | 401 before the body is read |
+| not `application/json` | 415 |
+| larger than `MAX_REQUEST_BYTES` | 413 (aiohttp's `client_max_size`) |
+| not JSON, not an object, not an activity, no `type` | 400 |
+| a token the channel did not sign for us (see `bot.auth`) | 401 |
+| the channel's keys cannot be fetched | 503 |
+
+Each refusal is one warning in the log with its reason, never the token, and nothing reaches the bot.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import Bot
+from botbuilder.core.serializer_helper import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+)
+
+from bot.auth import ChannelTokenValidator, KeysUnavailable, Unauthorized
+
+log = logging.getLogger("peerlearn.bot.http")
+
+
+def _refuse(request: web.Request, status: int, reason: str, message: str) -> web.Response:
+    log.warning(
+        "bot request refused",
+        extra={"status": status, "reason": reason, "remote": request.remote or ""},
+    )
+    return web.json_response({"error": message}, status=status)
+
+
+def _unauthorized(request: web.Request, reason: str) -> web.Response:
+    response = _refuse(
+        request, 401, reason, "This endpoint only accepts requests signed by the Bot Framework."
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer realm="peerlearn"'
+    return response
+
+
+async def _activity(request: web.Request) -> Activity | str:
+    """The posted activity, or why the body is not one."""
+    if request.content_type != "application/json":
+        return f"content type '{request.content_type[:60]}' is not application/json"
+    body = await request.read()  # over client_max_size: HTTPRequestEntityTooLarge, a 413
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not JSON"
+    if not isinstance(payload, dict):
+        return "the body is not a JSON object"
+    try:
+        activity = Activity().deserialize(payload)
+    except Exception:  # msrest raises several kinds for values of the wrong type
+        return "the body is not a Bot Framework activity"
+    if not isinstance(activity.type, str) or not activity.type:
+        return "the activity has no type"
+    for name in ("channel_id", "service_url", "id"):
+        if getattr(activity, name) is not None and not isinstance(getattr(activity, name), str):
+            return f"the activity's {name} is not text"
+    return activity
+
+
+class MessagesEndpoint:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        bot: Bot,
+        authentication: BotFrameworkAuthentication,
+        gate: ChannelTokenValidator | None,
+        caller_id: str | None,
+    ) -> None:
+        self.adapter, self.bot, self.authentication = adapter, bot, authentication
+        self.gate, self.caller_id = gate, caller_id
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        if self.gate is not None:
+            try:
+                self.gate.bearer(header)
+            except Unauthorized as refused:
+                return _unauthorized(request, refused.reason)
+        activity = await _activity(request)
+        if isinstance(activity, str):
+            status = 415 if activity.startswith("content type") else 400
+            return _refuse(request, status, activity, "This is not a Bot Framework activity.")
+        auth: str | AuthenticateRequestResult = header
+        if self.gate is not None:
+            try:
+                claims = await self.gate.validate(
+                    header, activity.channel_id or "", activity.service_url or ""
+                )
+            except Unauthorized as refused:
+                return _unauthorized(request, refused.reason)
+            except KeysUnavailable:
+                return web.json_response(
+                    {"error": "The bot cannot check who is calling right now; try again shortly."}, status=503
+                )
+            auth = self._authenticated(claims)
+        invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
+        if invoke_response:
+            return web.json_response(
+                data=serializer_helper(invoke_response.body), status=invoke_response.status
+            )
+        return web.Response(status=201)
+
+    def _authenticated(self, claims: dict[str, Any]) -> AuthenticateRequestResult:
+        """What botbuilder's own `authenticate_request` returns for a channel token, without re-checking it."""
+        identity = ClaimsIdentity(claims, True)
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = self.authentication.get_originating_audience()
+        result.caller_id = self.caller_id
+        result.connector_factory = self.authentication.create_connector_factory(identity)
+        return result
