@@ -24,7 +24,7 @@ CRITERIA_LABELS = {
     "no_isolated_member": "Don't isolate one member of a section",
     "avoid_previous_groupmates": "Avoid previous groupmates",
 }
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 GRID_HOURS = tuple(range(8, 22, 2))  # two-hour blocks, 08:00–22:00, in the learner's time zone
 
 

@@ -12,7 +12,12 @@ from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FRAME_ANCESTORS = web.AppKey("lti_frame_ancestors", str)
-STATIC = {"style.css": "text/css", "autosubmit.js": "application/javascript", "logo.png": "image/png"}
+STATIC = {
+    "style.css": "text/css",
+    "autosubmit.js": "application/javascript",
+    "grid.js": "application/javascript",
+    "logo.png": "image/png",
+}
 
 
 def setup_templates(app: web.Application) -> None:

@@ -38,6 +38,7 @@ class GroupMemberView:
     person_id: str
     name: str
     on_teams: bool
+    goal: str = ""  # what they wrote they want to be able to do, shown to their group
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ async def _group_view(
     uow: UnitOfWork, organization_id: str, pairing: Pairing, number: int, topic: str
 ) -> GroupView:
     people = {p.id: p for p in await uow.persons.many(organization_id, pairing.member_ids())}
+    goals = {p.person_id: p.goals for p in await uow.profiles.many(organization_id, pairing.member_ids())}
     members = tuple(
-        GroupMemberView(pid, people[pid].display_name, people[pid].teams is not None)
+        GroupMemberView(pid, people[pid].display_name, people[pid].teams is not None, goals.get(pid, ""))
         for pid in pairing.member_ids()
         if pid in people
     )

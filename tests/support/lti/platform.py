@@ -5,6 +5,7 @@ and the deep-linking return URL. It records what it received so tests can assert
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -201,8 +202,23 @@ class Platform:
             status=201,
         )
 
+    async def course(self, request: web.Request) -> web.Response:
+        """A course page of this "LMS" with the tool in an iframe, as LMSs show it."""
+        user = request.query.get("user", "")
+        src = html.escape(self.login_url(user), quote=True)
+        return web.Response(
+            text=(
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Algorithms 101</title>'
+                "<style>body{margin:0;font-family:sans-serif}header{background:#37474f;color:#fff;padding:8px 16px}"
+                "iframe{border:0;width:100%;height:1400px}</style></head><body><header>Example LMS · "
+                f'Algorithms 101</header><iframe title="Peer study groups" src="{src}"></iframe></body></html>'
+            ),
+            content_type="text/html",
+        )
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/course", self.course)
         app.router.add_get("/.well-known/openid-configuration", self.openid_configuration)
         app.router.add_post("/register", self.register)
         app.router.add_get("/auth", self.auth)

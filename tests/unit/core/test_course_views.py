@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import NotFound
-from core.model import CheckIn, EnrollmentStatus, MatchReason, PairingStatus, Person
+from core.model import CheckIn, EnrollmentStatus, MatchReason, PairingStatus, Person, Profile
 from core.services import course_views
 from core.services.course_views import RosterMember
 from tests.unit.core.course_world import COURSE, ISSUER, LMS, course_uow, enroll, group, link_to_teams
@@ -113,6 +113,17 @@ async def test_the_group_chat_link_lists_only_members_linked_to_teams(
     assert "liv@" not in mine.teams_chat_url
     assert "topicName=Algorithms%20101%20%E2%80%93%20group%201" in mine.teams_chat_url
     assert [m.on_teams for m in mine.members] == [True, True, False]
+
+
+async def test_a_group_shows_each_members_own_goal(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
+    uow.store.profiles["lea"] = (LMS, Profile("lea", goals="Pass the exam"))
+    uow.store.profiles["leo"] = ("org-other", Profile("leo", goals="not this organization's"))
+    mine = await course_views.my_group(uow, LMS, COURSE, "lea")
+    assert mine is not None and [(m.name, m.goal) for m in mine.members] == [
+        ("Lea", "Pass the exam"),
+        ("Leo", ""),
+    ]
 
 
 def test_no_chat_link_with_fewer_than_two_linked_members() -> None:
