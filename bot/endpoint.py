@@ -32,6 +32,7 @@ from botframework.connector.auth import (
 from bot.auth import ChannelTokenValidator, KeysUnavailable, Unauthorized
 
 log = logging.getLogger("peerlearn.bot.http")
+TEXT_FIELDS = ("id", "channelId", "serviceUrl", "name", "text", "locale", "replyToId", "timestamp")
 
 
 def _refuse(request: web.Request, status: int, reason: str, message: str) -> web.Response:
@@ -61,15 +62,16 @@ async def _activity(request: web.Request) -> Activity | str:
         return "the body is not JSON"
     if not isinstance(payload, dict):
         return "the body is not a JSON object"
+    if not isinstance(payload.get("type"), str) or not payload["type"]:
+        return "the activity has no type"
+    # msrest would turn a number or an object into text here; an activity never carries one.
+    for name in TEXT_FIELDS:
+        if payload.get(name) is not None and not isinstance(payload[name], str):
+            return f"the activity's '{name}' is not text"
     try:
-        activity = Activity().deserialize(payload)
+        activity: Activity = Activity().deserialize(payload)
     except Exception:  # msrest raises several kinds for values of the wrong type
         return "the body is not a Bot Framework activity"
-    if not isinstance(activity.type, str) or not activity.type:
-        return "the activity has no type"
-    for name in ("channel_id", "service_url", "id"):
-        if getattr(activity, name) is not None and not isinstance(getattr(activity, name), str):
-            return f"the activity's {name} is not text"
     return activity
 
 
