@@ -26,6 +26,10 @@ class LtiStore(Protocol):
         adds the new deployment ids and updates the URLs."""
         ...
 
+    async def platform_urls(self) -> list[str]:
+        """Every registered platform's issuer and login URL (the LTI pages may be framed by their origins)."""
+        ...
+
     async def save_key_set(self, registration_id: str, key_set: Mapping[str, Any], at: datetime) -> None: ...
 
     async def tool_keys(self) -> list[ToolKey]:

@@ -10,8 +10,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from lti.security import ANCESTORS, secure_headers
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-FRAME_ANCESTORS = web.AppKey("lti_frame_ancestors", str)
 STATIC = {
     "style.css": "text/css",
     "autosubmit.js": "application/javascript",
@@ -57,12 +58,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         response = await handler(request)
     except web.HTTPRequestEntityTooLarge:
         response = error_page(request, 413, "That form is too large.")
-    ancestors = request.app.get(FRAME_ANCESTORS, "*")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"form-action *; base-uri 'none'; object-src 'none'; frame-ancestors {ancestors}",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    except web.HTTPException as exc:  # redirects and refusals raised as exceptions get the headers too
+        secure_headers(exc, await _ancestors(request))
+        raise
+    secure_headers(response, await _ancestors(request))
     return response
+
+
+async def _ancestors(request: web.Request) -> str:
+    ancestors = request.app.get(ANCESTORS)
+    return await ancestors.value() if ancestors is not None else "'self'"

@@ -8,14 +8,18 @@ from lti import course_actions as actions
 from lti import views_protocol as protocol
 from lti.config import LTI, LtiConfig
 from lti.course_pages import show_course
+from lti.login_binding import login_binding
 from lti.pages import security_headers, setup_templates, static
 from lti.registration import register
+from lti.security import ANCESTORS, FrameAncestors
 
 
 def setup_lti(app: web.Application, config: LtiConfig) -> None:
     app[LTI] = config
+    app[ANCESTORS] = FrameAncestors(config.store)
     setup_templates(app)
     app.middlewares.append(security_headers)
+    app.middlewares.append(login_binding)
     r = app.router
     r.add_route("GET", "/lti/login", protocol.login)
     r.add_route("POST", "/lti/login", protocol.login)

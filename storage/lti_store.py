@@ -50,6 +50,11 @@ class SqlLtiStore:
                 return None
             return await self._to_registration(session, rows[0])
 
+    async def platform_urls(self) -> list[str]:
+        async with self._sessions() as session:
+            query = select(LtiRegistrationRow.issuer, LtiRegistrationRow.auth_login_url)
+            return [url for row in (await session.execute(query)).all() for url in row]
+
     async def _organization(
         self, session: AsyncSession, new: NewRegistration, organization_id: str | None
     ) -> str:
