@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import jwt
 from aiohttp import web
 from pylti1p3.exception import LtiException, OIDCException
 
-from core.model.platforms import PlatformRegistration
+from core.model.platforms import PlatformRegistration, ToolKey
 from core.platform_ports import LtiStore
 from core.ports import Clock
 from lti.adapter.cookie import AiohttpCookieService
@@ -31,6 +32,7 @@ T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 STAFF_ROLES = ("Instructor", "Administrator", "TeachingAssistant")
+KEY_REUSE = timedelta(seconds=60)
 
 
 class LaunchRefused(Exception):
@@ -75,6 +77,9 @@ class Tool:
     clock: Clock
     public_url: str
     secure: bool = field(init=False)
+    # The signing key, read again after KEY_REUSE: after `rotate-key` the new key is used within that time,
+    # and the previous one stays published at /lti/jwks meanwhile.
+    _key: tuple[ToolKey, datetime] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.secure = self.public_url.startswith("https://")
@@ -86,11 +91,16 @@ class Tool:
     async def _context(
         self, request: AiohttpRequest, registration: PlatformRegistration | None
     ) -> tuple[DbToolConf, AiohttpSessionService]:
-        key = await ensure_key(self.store, self.clock.now())
-        conf = DbToolConf(registration, key, self.clock.now())
+        conf = DbToolConf(registration, await self._signing_key(), self.clock.now())
         org = registration.organization_id if registration else ""
         storage = DbLaunchDataStorage(self.store, org, LoopBridge(asyncio.get_running_loop()), self.clock)
         return conf, AiohttpSessionService(request, storage)
+
+    async def _signing_key(self) -> ToolKey:
+        now = self.clock.now()
+        if self._key is None or now - self._key[1] >= KEY_REUSE:
+            self._key = (await ensure_key(self.store, now), now)
+        return self._key[0]
 
     async def login(self, request: web.Request) -> web.Response:
         params = await AiohttpRequest.from_aiohttp(request, self.secure)

@@ -1,0 +1,196 @@
+"""Full LTI 1.3 resource-link launches against a real platform (`lti1p3platform`) on 127.0.0.1, beside the
+cost of pylti1p3's own id_token validation measured in the same run.
+
+    .venv/bin/python -m benchmarks.lti.run [--launches 300] [--clients 1 8]
+
+A launch is what a browser does: GET the tool's /lti/login (OIDC login initiation) → the platform's /auth
+(which signs the id_token) → POST the tool's /lti/launch → the learner's page (200). Each launch starts with an
+empty cookie jar, as a new browser would. The tool and the platform share this process and its event loop, so
+the platform's signing is inside the measured time; the per-leg columns show where the time goes.
+
+"pylti1p3 alone" is `MessageLaunch`'s own checks on one id_token from the same platform: JWT format,
+registration, RS256 signature (key set cached, as after the first launch), deployment and message claims;
+no HTTP, no database, no nonce or state (those need storage). It is the floor a launch cannot go below.
+
+SQLite always; PostgreSQL too when PEERLEARN_TEST_POSTGRES_URL names a server (a database is created and
+dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiohttp import ClientSession, CookieJar
+
+from core.clock import SystemClock
+from lti.adapter.launch_data import DbLaunchDataStorage
+from lti.adapter.message_launch import AiohttpMessageLaunch
+from lti.adapter.request import AiohttpRequest
+from lti.adapter.session import AiohttpSessionService
+from lti.adapter.tool_config import DbToolConf
+from lti.bridge import LoopBridge, TimeoutSession
+from lti.keys import ensure_key
+from tests.conftest import POSTGRES_ENV, _create_postgres_database, _drop_postgres_database
+from tests.support.lti.platform import parse_form
+from tests.support.lti.world import World, open_world
+
+LEARNERS = [f"learner-{i}" for i in range(1, 7)]
+
+
+@dataclass
+class Timings:
+    total: list[float] = field(default_factory=list)
+    login: list[float] = field(default_factory=list)
+    auth: list[float] = field(default_factory=list)
+    launch: list[float] = field(default_factory=list)
+    failures: int = 0
+    wall: float = 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
+
+
+async def one_launch(client: ClientSession, world: World, user: str, timings: Timings) -> None:
+    client.cookie_jar.clear()
+    t0 = time.perf_counter()
+    login = await client.get(world.platform.login_url(user), allow_redirects=False)
+    location = login.headers.get("Location", "")
+    await login.read()
+    t1 = time.perf_counter()
+    auth = await client.get(location)
+    action, fields = parse_form(await auth.text())
+    t2 = time.perf_counter()
+    page = await client.post(action, data=fields)
+    body = await page.text()
+    t3 = time.perf_counter()
+    if login.status != 302 or page.status != 200 or "Study groups" not in body:
+        timings.failures += 1
+        return
+    timings.login.append(t1 - t0)
+    timings.auth.append(t2 - t1)
+    timings.launch.append(t3 - t2)
+    timings.total.append(t3 - t0)
+
+
+async def launches(world: World, count: int, clients: int) -> Timings:
+    timings = Timings()
+    queue = iter(range(count))
+
+    async def worker() -> None:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as client:
+            for n in queue:
+                await one_launch(client, world, LEARNERS[n % len(LEARNERS)], timings)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    timings.wall = time.perf_counter() - started
+    return timings
+
+
+async def pylti1p3_alone(world: World, iterations: int) -> list[float]:
+    """pylti1p3's checks on one fresh id_token, timed one by one in this thread."""
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as client:
+        login = await client.get(world.platform.login_url("learner-1"), allow_redirects=False)
+        auth = await client.get(login.headers["Location"])
+        _, fields = parse_form(await auth.text())
+    registration = await world.store.registration(world.platform.base, world.platform.client_id)
+    assert registration is not None
+    clock = SystemClock()
+    key = await ensure_key(world.store, clock.now())
+    key_set = world.platform.conf.get_jwks()
+    await world.store.save_key_set(registration.id, key_set, clock.now())
+    registration = await world.store.registration(world.platform.base, world.platform.client_id)
+    assert registration is not None
+    request = AiohttpRequest(fields, {}, secure=False)
+    bridge = LoopBridge(asyncio.get_running_loop())
+    storage = DbLaunchDataStorage(world.store, registration.organization_id, bridge, clock)
+
+    def run() -> list[float]:
+        times = []
+        for _ in range(iterations):
+            started = time.perf_counter()
+            conf = DbToolConf(registration, key, clock.now())
+            launch = AiohttpMessageLaunch(
+                request,
+                conf,
+                session_service=AiohttpSessionService(request, storage),
+                requests_session=TimeoutSession(),
+            )
+            # validate()'s own steps, less state, nonce and saving (those need storage)
+            launch.set_auto_validation(enable=False)
+            (
+                launch.validate_jwt_format()
+                .validate_registration()
+                .validate_jwt_signature()
+                .validate_deployment()
+                .validate_message()
+            )
+            times.append(time.perf_counter() - started)
+        return times
+
+    return await asyncio.to_thread(run)
+
+
+def row(name: str, timings: Timings, clients: int) -> str:
+    done = len(timings.total)
+    rate = done / timings.wall if timings.wall else 0.0
+    legs = " / ".join(
+        f"{statistics.median(v) * 1000:.1f}" for v in (timings.login, timings.auth, timings.launch)
+    )
+    return (
+        f"| {name} | {clients} | {done} | {timings.failures} | {rate:.1f} | "
+        f"{percentile(timings.total, 50):.1f} | {percentile(timings.total, 99):.1f} | {legs} |"
+    )
+
+
+async def bench(
+    database_url: str, name: str, count: int, clients: Sequence[int], validations: int
+) -> list[str]:
+    rows = []
+    async with open_world(database_url) as world:
+        await launches(world, 12, 1)  # warm-up: first key, registration cache, person and program rows
+        for c in clients:
+            rows.append(row(f"full launch, {name}", await launches(world, count, c), c))
+        if validations:
+            times = await pylti1p3_alone(world, validations)
+            rate = len(times) / sum(times)
+            rows.append(
+                f"| pylti1p3 alone (id_token checks, no I/O) | 1 | {len(times)} | 0 | {rate:.1f} | "
+                f"{percentile(times, 50):.2f} | {percentile(times, 99):.2f} | – |"
+            )
+    return rows
+
+
+async def main(count: int, clients: Sequence[int], validations: int) -> None:
+    header = [
+        "| run | clients | launches | failures | launches/s | p50 (ms) | p99 (ms) | p50 login / auth / launch (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = await bench(f"sqlite:///{tmp}/bench.db", "SQLite", count, clients, validations)
+    admin = os.environ.get(POSTGRES_ENV)
+    if admin:
+        url = await _create_postgres_database(admin)
+        try:
+            rows += await bench(url, "PostgreSQL", count, clients, validations)
+        finally:
+            await _drop_postgres_database(admin, url)
+    print("\n".join(header + rows))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--launches", type=int, default=300, help="launches per row")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="concurrent browsers per row")
+    parser.add_argument("--validations", type=int, default=500, help="pylti1p3-alone iterations per database")
+    args = parser.parse_args()
+    asyncio.run(main(args.launches, args.clients, args.validations))
