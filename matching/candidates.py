@@ -32,7 +32,8 @@ def nearest_edges(
     instead of crowding onto the same few.
     """
     group = np.zeros(len(key), dtype=np.int64)
-    return grouped_nearest(left, group[left], right, group[right], key, rand, k)
+    a, b, _ = grouped_nearest(left, group[left], right, group[right], key, rand, k)
+    return a, b
 
 
 def grouped_nearest(
@@ -43,10 +44,13 @@ def grouped_nearest(
     key: IntArray,
     rand: FloatArray,
     k: int,
-) -> tuple[IntArray, IntArray]:
-    """Like `nearest_edges`, for many buckets at once: left[a] links only to right[b] with the same group."""
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Like `nearest_edges`, for many buckets at once: left[a] links only to right[b] with the same group.
+
+    Returns (left end, right end, group) of each edge.
+    """
     if len(left) == 0 or len(right) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
     low = int(min(key[left].min(), key[right].min()))
     span = int(max(key[left].max(), key[right].max())) - low + 1
     right_key = (right_group * span + (key[right] - low)).astype(np.float64) + 0.999 * rand[right]
@@ -59,8 +63,9 @@ def grouped_nearest(
     idx = np.clip(pos[:, None] + np.arange(-(k // 2), k - k // 2)[None, :], 0, len(order) - 1)
     a = np.repeat(left, k)
     pick = order[idx].ravel()
-    same = right_group[pick] == np.repeat(left_group, k)
-    return a[same], right[pick[same]]
+    group = np.repeat(left_group, k)
+    same = right_group[pick] == group
+    return a[same], right[pick[same]], group[same]
 
 
 def mutual_edges(
@@ -86,7 +91,8 @@ def mutual_edges(
     width = max(len(population.skills.shown), 1)
     bucket = np.minimum(x, s) * width + np.maximum(x, s)
     side = x < s
-    return grouped_nearest(who[side], bucket[side], who[~side], bucket[~side], population.tz, rand, k)
+    a, b, _ = grouped_nearest(who[side], bucket[side], who[~side], bucket[~side], population.tz, rand, k)
+    return a, b
 
 
 def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -124,6 +130,28 @@ def by_column(matrix: csr_matrix, rows: IntArray) -> list[tuple[IntArray, IntArr
     return out
 
 
+def _entries(matrix: csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(row, column, value) of every entry in the given rows."""
+    sub = csr_matrix(matrix[rows])
+    counts = np.diff(sub.indptr)
+    return np.repeat(rows, counts), sub.indices.astype(np.int64), sub.data.astype(np.int64)
+
+
+def with_goals(population: Population, who: IntArray, key: IntArray) -> tuple[IntArray, IntArray]:
+    """Each (person, key) once per goal of the person, the key extended by the goal."""
+    g_who, g_goal, _ = _entries(population.goals, np.unique(who))
+    order = np.argsort(g_who, kind="stable")
+    g_who, g_goal = g_who[order], g_goal[order]
+    start = np.searchsorted(g_who, who)
+    count = np.searchsorted(g_who, who, side="right") - start
+    rep_who = np.repeat(who, count)
+    rep_key = np.repeat(key, count)
+    offset = np.arange(len(rep_who)) - np.repeat(np.cumsum(count) - count, count)
+    goal = g_goal[np.repeat(start, count) + offset]
+    width = max(len(population.goal_vocab.shown), 1)
+    return rep_who, rep_key * width + goal
+
+
 def skill_edges(
     population: Population,
     teachers: IntArray,
@@ -132,26 +160,33 @@ def skill_edges(
     rand: FloatArray,
     k: int,
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """(teacher, learner, skill) triples where the teacher's level is 1..max_gap above the learner's."""
-    teach_cols = by_column(population.teach, teachers)
-    learn_cols = by_column(population.learn, learners)
-    out_t: list[IntArray] = []
-    out_l: list[IntArray] = []
-    out_s: list[IntArray] = []
-    for skill, ((t_rows, t_lv), (l_rows, l_lv)) in enumerate(zip(teach_cols, learn_cols, strict=True)):
-        if len(t_rows) == 0 or len(l_rows) == 0:
-            continue
-        for level in np.unique(l_lv):
-            who = l_rows[l_lv == level]
-            able = t_rows[(t_lv > level) & (t_lv <= level + max_gap)]
-            lr, t = nearest_edges(who, able, population.tz, rand, k)
-            out_t.append(t)
-            out_l.append(lr)
-            out_s.append(np.full(len(t), skill, dtype=np.int64))
-    if not out_t:
-        empty = np.empty(0, np.int64)
-        return empty, empty, empty
-    return np.concatenate(out_t), np.concatenate(out_l), np.concatenate(out_s)
+    """(teacher, learner, skill) triples where the teacher's level is 1..max_gap above the learner's.
+
+    Each learner gets about k teachers per (skill, suitable level), nearest in time zone, and about k more
+    among those who also share one of the learner's goals.
+    """
+    t_who, t_skill, t_level = _entries(population.teach, teachers)
+    l_who, l_skill, l_level = _entries(population.learn, learners)
+    # A learner at level l looks in the buckets (skill, l + 1) .. (skill, l + max_gap).
+    gaps = np.arange(1, max_gap + 1)
+    l_who = np.repeat(l_who, max_gap)
+    l_skill = np.repeat(l_skill, max_gap)
+    target = np.repeat(l_level, max_gap) + np.tile(gaps, len(l_level))
+    keep = target <= 5
+    l_who, l_skill, target = l_who[keep], l_skill[keep], target[keep]
+    t_key = t_skill * 6 + t_level
+    l_key = l_skill * 6 + target
+    lr, t, key = grouped_nearest(l_who, l_key, t_who, t_key, population.tz, rand, k)
+    if population.goals.nnz:
+        gl_who, gl_key = with_goals(population, l_who, l_key)
+        gt_who, gt_key = with_goals(population, t_who, t_key)
+        glr, gt, gkey = grouped_nearest(gl_who, gl_key, gt_who, gt_key, population.tz, rand, k)
+        width = max(len(population.goal_vocab.shown), 1)
+        lr, t, key = np.concatenate([lr, glr]), np.concatenate([t, gt]), np.concatenate([key, gkey // width])
+    skill = key // 6
+    n = max(population.n, 1)
+    triples = np.unique((skill * n + t) * n + lr)
+    return (triples // n) % n, triples % n, triples // n // n
 
 
 def goal_edges(

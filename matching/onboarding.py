@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.candidates import nearest_edges, skill_edges, unique_directed
+from matching.candidates import grouped_nearest, nearest_edges, skill_edges, unique_directed, with_goals
 from matching.constraints import Constraints
 from matching.explain import reasons
 from matching.mentoring import spare_slots
@@ -14,7 +14,7 @@ from matching.population import IntArray, Population
 from matching.scoring import BUDDY_FACTORS, factor_values, total
 from matching.solve_bipartite import assign
 
-PER_BUCKET = 4
+PER_BUCKET = 8
 
 
 def _bucketed(
@@ -61,9 +61,16 @@ def match_onboarding(
     near_n, near_b = nearest_edges(newcomers, buddies, p.tz, rand, 2 * PER_BUCKET)
     parts_n.append(near_n)
     parts_b.append(near_b)
-    skill_b, skill_n, _ = skill_edges(p, buddies, newcomers, settings.max_level_gap, rand, 2)
+    skill_b, skill_n, _ = skill_edges(p, buddies, newcomers, settings.max_level_gap, rand, PER_BUCKET)
     parts_n.append(skill_n)
     parts_b.append(skill_b)
+    for codes in (p.team, p.department):
+        # Same team (or department) and a shared goal: the strongest buddies.
+        gn, gkey = with_goals(p, newcomers, codes[newcomers])
+        gb, gbkey = with_goals(p, buddies, codes[buddies])
+        a, b, _ = grouped_nearest(gn, gkey, gb, gbkey, p.tz, rand, PER_BUCKET)
+        parts_n.append(a)
+        parts_b.append(b)
     nn, bb = unique_directed(np.concatenate(parts_n), np.concatenate(parts_b), p.n)
     ok = constraints.allowed(nn, bb)
     nn, bb = nn[ok], bb[ok]

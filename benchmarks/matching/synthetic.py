@@ -74,5 +74,9 @@ def random_history(people: list[Participant], rounds: int, group_size: int, seed
         order = rng.permutation(len(ids))
         for start in range(0, len(order) - group_size + 1, group_size):
             past.append(PastGroup(r, frozenset(ids[int(v)] for v in order[start : start + group_size])))
-    never = {frozenset({ids[int(a)], ids[int(b)]}) for a, b in rng.integers(0, len(ids), (len(ids) // 100, 2)) if a != b}
+    never = {
+        frozenset({ids[int(a)], ids[int(b)]})
+        for a, b in rng.integers(0, len(ids), (len(ids) // 100, 2))
+        if a != b
+    }
     return History(past=tuple(past), never_match=frozenset(never), current_round=rounds)
