@@ -9,17 +9,12 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from storage import (
-    models_bot,  # noqa: F401  (registers the Teams bot tables for autogenerate)
-    models_delivery,  # noqa: F401  (registers the delivery tables for autogenerate)
-    models_lti,  # noqa: F401  (registers the LTI tables for autogenerate)
-)
 from storage.database import create_engine
-from storage.models import Base
+from storage.schema import metadata
 from storage.types import UTCDateTime
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:

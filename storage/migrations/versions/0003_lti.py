@@ -69,7 +69,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_deployments")),
         sa.UniqueConstraint(
-            "registration_id", "deployment_id", name=op.f("uq_lti_deployments_registration_id")
+            "registration_id", "deployment_id", name=op.f("uq_lti_deployments_registration_id_deployment_id")
         ),
     )
     with op.batch_alter_table("lti_deployments", schema=None) as batch_op:

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import migrate
 from storage.database import create_engine
-from storage.models import Base
+from storage.schema import metadata
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
@@ -18,7 +18,7 @@ async def test_upgrade_from_empty_creates_every_table_and_downgrade_removes_them
     try:
         assert await _tables(engine) == set()
         await migrate.upgrade(engine)
-        assert await _tables(engine) == set(Base.metadata.tables)
+        assert await _tables(engine) == set(metadata.tables)
         assert await migrate.state(engine) == "current"
         await migrate.downgrade(engine, "base")
         assert await _tables(engine) == set()
@@ -38,7 +38,7 @@ async def test_the_migrated_schema_matches_the_models(database_url: str) -> None
         await migrate.upgrade(engine)
         async with engine.connect() as connection:
             diff = await connection.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+                lambda c: compare_metadata(MigrationContext.configure(c), metadata)
             )
         assert diff == []
     finally:
