@@ -175,3 +175,18 @@ async def test_course_sections_reach_the_matcher_so_nobody_is_the_only_one_of_th
         for pairing in outcome.pairings:
             in_b = [m for m in pairing.member_ids() if sections[m] == "B"]
             assert len(in_b) != 1, f"seed {seed}: {pairing.member_ids()} isolates one member of section B"
+
+
+async def test_a_groups_first_shared_goal_is_the_members_goal_closest_to_everyones(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo", "cy")
+    goals = {
+        "ana": "Pass the graph algorithms exam",
+        "bo": "Understand dynamic programming",
+        "cy": "Graph algorithms and dynamic programming practice",
+    }
+    for person, goal in goals.items():
+        uow.store.profiles[person] = (ORG, Profile(person, goals=goal))
+    [trio] = (await rounds.run_round(run(), uow, clock)).pairings
+    assert trio.shared_goal.startswith("Graph algorithms and dynamic programming practice (from Cy's goal")
