@@ -8,6 +8,7 @@
 | not JSON, not an object, not an activity, no `type` | 400 |
 | a token the channel did not sign for us (see `bot.auth`) | 401 |
 | the channel's keys cannot be fetched | 503 |
+| an invoke no handler claims (botbuilder's 501) | 400 |
 
 Each refusal is one warning in the log with its reason, never the token, and nothing reaches the bot.
 """
@@ -32,6 +33,7 @@ from botframework.connector.auth import (
 from bot.auth import ChannelTokenValidator, KeysUnavailable, Unauthorized
 
 log = logging.getLogger("peerlearn.bot.http")
+ACCOUNTS = ("from", "recipient", "conversation")
 TEXT_FIELDS = ("id", "channelId", "serviceUrl", "name", "text", "locale", "replyToId", "timestamp")
 
 
@@ -68,6 +70,13 @@ async def _activity(request: web.Request) -> Activity | str:
     for name in TEXT_FIELDS:
         if payload.get(name) is not None and not isinstance(payload[name], str):
             return f"the activity's '{name}' is not text"
+    for name in ("channelId", "serviceUrl"):
+        if not payload.get(name):
+            return f"the activity has no '{name}'"
+    for name in ACCOUNTS:  # the channel always says who speaks, to whom, and where
+        account = payload.get(name)
+        if not isinstance(account, dict) or not isinstance(account.get("id"), str) or not account["id"]:
+            return f"the activity's '{name}' has no id"
     try:
         activity: Activity = Activity().deserialize(payload)
     except Exception:  # msrest raises several kinds for values of the wrong type
@@ -112,6 +121,13 @@ class MessagesEndpoint:
                 )
             auth = self._authenticated(claims)
         invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
+        if invoke_response and invoke_response.status == 501:
+            # botbuilder's answer to an invoke no handler claims: the client asked for something this bot
+            # does not do, which is not a server error.
+            name = activity.name if isinstance(activity.name, str) else ""
+            return web.json_response(
+                {"error": f"This bot does not handle '{name[:60]}' invokes."}, status=400
+            )
         if invoke_response:
             return web.json_response(
                 data=serializer_helper(invoke_response.body), status=invoke_response.status
