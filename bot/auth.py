@@ -125,7 +125,7 @@ class ChannelTokenValidator:
         """The token in a well-formed header, or `Unauthorized` (checked before the body is read)."""
         if not auth_header:
             raise Unauthorized("no Authorization header")
-        match = BEARER.match(auth_header) if len(auth_header) <= MAX_HEADER else None
+        match = BEARER.fullmatch(auth_header) if len(auth_header) <= MAX_HEADER else None
         if match is None:
             raise Unauthorized("the Authorization header is not 'Bearer' and a JWT")
         return match.group(1)

@@ -63,7 +63,9 @@ class Sessions:
 
     def read(self, token: str, now: datetime) -> PageSession:
         payload, _, mac = token.partition(".")
-        if not payload or not hmac.compare_digest(mac, self._mac("session", payload)):
+        if not payload or not hmac.compare_digest(
+            mac.encode(errors="replace"), self._mac("session", payload).encode()
+        ):
             raise SessionRefused(401, "Your session is not valid here. Open the tool again from your course.")
         try:
             session = PageSession(**json.loads(_unb64(payload)))
@@ -89,7 +91,9 @@ class Sessions:
                 "There is no session: your browser may block this tool's cookies. Open it again from your course.",
             )
         session = self.read(token, now)
-        if form is not None and not hmac.compare_digest(str(form.get("csrf", "")), self.csrf(token)):
+        if form is not None and not hmac.compare_digest(
+            str(form.get("csrf", "")).encode(errors="replace"), self.csrf(token).encode()
+        ):
             raise SessionRefused(
                 403, "This form is missing its security token. Reload the page and try again."
             )
