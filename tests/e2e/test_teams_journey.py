@@ -1,6 +1,13 @@
 """The whole Teams journey through Microsoft's M365 Agents Playground, against the real server process.
 
 install → consent → profile → facilitator set-up → match now → accept on both sides → check-in → report.
+
+Alex (the Playground's current user) installs the app in the team and so facilitates it; he acts on the
+channel's cards and @mentions the bot there. Megan joins the team, which makes the bot open a 1:1 chat with
+her through the Bot Connector; she acts there. The Playground checks every click: the conversation must
+exist, `from.id` must be one of its members (a personal chat has only its owner) and `replyToId` must be a
+message the bot sent into that very conversation (a post at a channel's root lives in its own thread,
+`<channel>;messageid=<id>`).
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,17 +30,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND = ROOT / "tests" / "e2e" / "node" / "node_modules" / ".bin" / "agentsplayground"
 CONFIG = ROOT / "tests" / "e2e" / "playground.yml"
-CHAT = "personal-chat"
-ALEX, MEGAN = "user-id-0", "user-id-1"
+ALEX, MEGAN = "user-id-0", "user-id-1"  # the mock users of playground.yml (Alex is its current user)
+TEAM = "team-id"  # the team's General channel has the team's id
+BOT_ID = "00000000-0000-0000-0000-00000000000011"
+CARD = "application/vnd.microsoft.card.adaptive"
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js for the Agents Playground"),
     pytest.mark.skipif(
         not PLAYGROUND.exists(), reason="needs the Agents Playground: `npm ci` in tests/e2e/node"
-    ),
-    pytest.mark.skip(
-        reason="unfinished: install and the welcome card work through the Playground; its invoke API answers "
-        "'UserNotFound' for the join click (the `from` of /_conversation/v1/invoke needs more than an id?)"
     ),
 ]
 
@@ -101,51 +108,103 @@ async def playground(tmp_path: Path) -> AsyncIterator[str]:
         for process in (tool, server):
             process.terminate()
             process.wait(timeout=10)
+        if tool.stdout is not None:
+            tool.stdout.close()
 
 
-class Chat:
+class Playground:
+    """Drives the Playground's API as Teams users would, and hears every message the bot sends.
+
+    The conversation stream (`/_ws_conversation/...`) only carries what the Playground's *current* user sees.
+    The log stream carries every activity in both directions, so it is where another user's 1:1 chat (created
+    by the bot through the Bot Connector) and the ids of the bot's card messages in it can be read.
+    """
+
     def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
         self.session, self.base = session, base
-        self.messages: list[dict[str, Any]] = []
+        self.cards: list[tuple[str, str, dict[str, Any]]] = []  # (conversation id, message id, card)
+        self.created: dict[str, str] = {}  # member id → the conversation the bot created with them
 
     async def listen(self) -> None:
-        async with self.session.ws_connect(
-            f"{self.base.replace('http', 'ws')}/_ws_conversation/v1/conversations/stream"
-        ) as ws:
+        async with self.session.ws_connect(f"{self.base.replace('http', 'ws')}/_ws/log/stream") as ws:
             async for frame in ws:
-                data = json.loads(frame.data)
-                if data.get("action") == "createMessage":
-                    self.messages.append(data["message"])
+                entry = json.loads(frame.data).get("log") or {}
+                if entry.get("from") != "User Application":  # the bot's side of the conversation
+                    continue
+                request = (entry.get("request") or {}).get("body") or {}
+                response = (entry.get("response") or {}).get("body") or {}
+                if entry.get("activityName") == "createConversation":
+                    self.created[request["members"][0]["id"]] = response["id"]
+                where, message_id = str(entry.get("conversationId")), str(entry.get("messageId"))
+                if where == TEAM:  # a post at a channel's root starts a thread: its own conversation
+                    where = f"{TEAM};messageid={message_id}"
+                for attachment in request.get("attachments") or []:
+                    if entry.get("activityName") == "message" and attachment.get("contentType") == CARD:
+                        self.cards.append((where, message_id, attachment["content"]))
 
-    async def card(self, after: int) -> tuple[str, dict[str, Any]]:
-        for _ in range(100):
-            for message in self.messages[after:]:
-                for attachment in message.get("attachments") or []:
-                    if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
-                        return str(message.get("messageId") or message.get("id")), attachment["content"]
+    async def card(self, conversation: str, after: int = 0) -> tuple[str, str, dict[str, Any]]:
+        """The first card the bot sent into `conversation` (or a thread of it) after the first `after` cards:
+        where it is, its message id, and the card."""
+        for _ in range(150):
+            for where, message_id, content in self.cards[after:]:
+                if where == conversation or where.startswith(f"{conversation};"):
+                    return where, message_id, content
             await asyncio.sleep(0.1)
-        raise AssertionError(f"no card after message {after}: {self.messages[after:]}")
+        raise AssertionError(f"no card in {conversation} after {after}: {self.cards[after:]}")
 
-    async def say(self, user: str, text: str) -> tuple[str, dict[str, Any]]:
-        count = len(self.messages)
-        body = {"from": {"id": user}, "text": text, "textFormat": "plain"}
+    async def chat_created_with(self, user: str) -> str:
+        for _ in range(150):
+            if user in self.created:
+                return self.created[user]
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"the bot never opened a chat with {user}")
+
+    async def say(self, user: str, conversation: str, text: str) -> tuple[str, str, dict[str, Any]]:
+        """Type into a chat; in a channel the bot must be @mentioned, and it answers in the new thread."""
+        count = len(self.cards)
+        body: dict[str, Any] = {"from": {"id": user}, "text": text, "textFormat": "plain"}
+        if conversation == TEAM:
+            body |= {
+                "text": f"<at>peerlearn</at> {text}",
+                "mentions": [{"mentioned": {"id": BOT_ID}, "text": "<at>peerlearn</at>"}],
+            }
         async with self.session.post(
-            f"{self.base}/_conversation/v1/conversations/{CHAT}/messages", json=body
+            f"{self.base}/_conversation/v1/conversations/{conversation}/messages", json=body
         ) as r:
             assert r.status < 300, await r.text()
-        return await self.card(count)
+            where = str((await r.json()).get("postConversationId") or conversation)
+        return await self.card(where, count)
 
-    async def click(self, user: str, reply_to: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    async def click(
+        self, user: str, conversation: str, message_id: str, verb: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An `Action.Execute` button pressed on the card message `message_id`; returns the refreshed card."""
         body = {
             "name": "adaptiveCard/action",
-            "conversation": {"id": CHAT},
+            "conversation": {"id": conversation},
             "from": {"id": user},
-            "replyToId": reply_to,
+            "replyToId": message_id,
             "value": {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
         }
         async with self.session.post(f"{self.base}/_conversation/v1/invoke", json=body) as r:
             answer = await r.json()
-        return dict(answer.get("body", answer).get("value") or answer)
+            assert r.status == 200, answer
+        assert answer.get("type") == CARD, answer
+        return dict(answer["value"])
+
+    async def add_to_team(self, user: str) -> None:
+        """A member joins the team: the conversationUpdate Teams sends, from the Playground's own template."""
+        async with self.session.get(f"{self.base}/_internal/v1/config") as r:
+            users = (await r.json())["config"]["users"]
+        member = next(u for u in users if u["id"] == user)
+        async with self.session.get(
+            f"{self.base}/_internal/v1/customActivities/template",
+            params={"conversationId": TEAM, "type": "userAdded"},
+        ) as r:
+            activity = await r.json()
+        activity["membersAdded"] = [{"id": member["id"], "aadObjectId": member["aadObjectId"]}]
+        async with self.session.post(f"{self.base}/_internal/v1/customActivities", json=activity) as r:
+            assert r.status < 300, await r.text()
 
 
 def _data(card: dict[str, Any], verb: str) -> dict[str, Any]:
@@ -157,65 +216,92 @@ def _data(card: dict[str, Any], verb: str) -> dict[str, Any]:
     raise AssertionError(f"no {verb} in {text[:2000]}")
 
 
+def _text(card: dict[str, Any]) -> str:
+    return json.dumps(card)
+
+
 async def test_the_journey_from_install_to_report_in_the_agents_playground(playground: str) -> None:
     async with aiohttp.ClientSession() as session:
-        chat = Chat(session, playground)
-        listener = asyncio.create_task(chat.listen())
+        pg = Playground(session, playground)
+        listener = asyncio.create_task(pg.listen())
         try:
-            async with session.post(f"{playground}/_debug/conversation/{CHAT}/installation", json={}) as r:
+            # Alex installs the app in the team: he becomes the facilitator; the channel gets the invitation.
+            async with session.post(f"{playground}/_debug/conversation/{TEAM}/installation", json={}) as r:
                 assert r.status < 300
-            card_id, welcome = await chat.card(0)
-            assert "Code of conduct" in json.dumps(welcome)
-            join = _data(welcome, "join")
+            channel, invite_id, invite = await pg.card(TEAM)
+            join = _data(invite, "join")
+            program = {"program_id": join["program_id"]}
+
+            # Megan joins the team: the bot opens a 1:1 chat with her and welcomes her there.
+            await pg.add_to_team(MEGAN)
+            megan_chat = await pg.chat_created_with(MEGAN)
+            _, welcome_id, welcome = await pg.card(megan_chat)
+            assert "Code of conduct" in _text(welcome)
+            assert _data(welcome, "join") == join
+
+            # Consent and profile: Alex on the channel's card, Megan in her chat. A mistake comes back first.
+            places = {ALEX: (channel, invite_id), MEGAN: (megan_chat, welcome_id)}
             profiles = {
-                ALEX: {
-                    "teach_skill_0": "Python",
-                    "teach_level_0": "5",
-                    "learn_skill_0": "Kubernetes",
-                    "learn_level_0": "2",
-                },
-                MEGAN: {
-                    "teach_skill_0": "Kubernetes",
-                    "teach_level_0": "5",
-                    "learn_skill_0": "Python",
-                    "learn_level_0": "2",
-                },
+                ALEX: {"teach_skill_0": "Python", "teach_level_0": "5", "learn_skill_0": "Kubernetes"},
+                MEGAN: {"teach_skill_0": "Kubernetes", "teach_level_0": "5", "learn_skill_0": "Python"},
             }
             for user, profile in profiles.items():
-                assert "You accepted" in json.dumps(await chat.click(user, card_id, "join", join))
-                mistake = await chat.click(
-                    user, card_id, "profile.save", profile | {"hours_per_month": "500"}
+                where, message = places[user]
+                profile |= {"learn_level_0": "2"}
+                assert "You accepted" in _text(await pg.click(user, where, message, "join", join))
+                mistake = await pg.click(
+                    user, where, message, "profile.save", profile | {"hours_per_month": "500"}
                 )
-                assert "is not a whole number from 0 to 80" in json.dumps(mistake)
-                assert "Saved" in json.dumps(
-                    await chat.click(user, card_id, "profile.save", profile | {"hours_per_month": "4"})
+                assert "is not a whole number from 0 to 80" in _text(mistake)
+                assert "500" in _text(mistake)  # what was typed is kept
+                saved = await pg.click(
+                    user, where, message, "profile.save", profile | {"hours_per_month": "4"}
                 )
-            setup = {
-                "kind": "peer_pairs",
-                "cadence": "weekly",
-                "group_size": "2",
-                "program_id": join["program_id"],
-            }
-            assert "Saved" in json.dumps(await chat.click(ALEX, card_id, "setup.save", setup))
-            _, result = await chat.say(ALEX, "match now")
-            assert "Proposals" in json.dumps(result)
-            status_id, status = await chat.say(MEGAN, "status")
-            pairing = _data(status, "pairing.view")
-            assert "You accepted" in json.dumps(await chat.click(ALEX, status_id, "pairing.accept", pairing))
-            intro = json.dumps(await chat.click(MEGAN, status_id, "pairing.accept", pairing))
-            assert "teams.microsoft.com/l/meeting/new?attendees=" in intro
-            answer = pairing | {
+                assert "Saved" in _text(saved)
+
+            # Facilitator set-up of the team's program; Megan may not.
+            setup = program | {"kind": "peer_pairs", "cadence": "weekly", "group_size": "2"}
+            refused = await pg.click(MEGAN, megan_chat, welcome_id, "setup.save", setup)
+            assert "Not allowed" in _text(refused)
+            assert "Saved" in _text(await pg.click(ALEX, channel, invite_id, "setup.save", setup))
+
+            # `match now`, typed in the channel with an @mention.
+            _, _, result = await pg.say(ALEX, TEAM, "match now")
+            assert "Proposals" in _text(result), _text(result)
+
+            # Both accept, each from their own status card, refreshed in place into the proposal.
+            answers = {}
+            for user, where in ((ALEX, TEAM), (MEGAN, megan_chat)):
+                thread, status_id, status = await pg.say(user, where, "status")
+                view = _data(status, "pairing.view")
+                proposal = await pg.click(user, thread, status_id, "pairing.view", view)
+                assert "A learning match for you" in _text(proposal) and "Why you two" in _text(proposal)
+                accept = _data(proposal, "pairing.accept")
+                answers[user] = _text(await pg.click(user, thread, status_id, "pairing.accept", accept))
+                again = await pg.click(user, thread, status_id, "pairing.accept", accept)
+                assert "Nothing changed" in _text(again)  # a second click on Accept
+            assert "You accepted" in answers[ALEX]
+            assert "You are matched" in answers[MEGAN]
+            assert "teams.microsoft.com/l/meeting/new?attendees=" in answers[MEGAN]
+            assert "alexw%40example.com" in answers[MEGAN] or "alexw@example.com" in answers[MEGAN]
+
+            # Megan checks in from her status card.
+            thread, status_id, status = await pg.say(MEGAN, megan_chat, "status")
+            check_in = await pg.click(MEGAN, thread, status_id, "checkin.open", _data(status, "checkin.open"))
+            filled = _data(check_in, "checkin.submit") | {
                 "met": "yes",
                 "usefulness": "5",
                 "learned": "Helm",
                 "confidential_note": "all good",
             }
-            assert "Thanks for checking in" in json.dumps(
-                await chat.click(MEGAN, status_id, "checkin.submit", answer)
+            thanks = await pg.click(MEGAN, thread, status_id, "checkin.submit", filled)
+            assert "Thanks for checking in" in _text(thanks)
+
+            # Alex reads the report in the channel; Megan may not open it.
+            _, _, report = await pg.say(ALEX, TEAM, "report")
+            assert "Meetings held" in _text(report) and "5.0 / 5" in _text(report), _text(report)
+            assert "Not allowed" in _text(
+                await pg.click(MEGAN, megan_chat, welcome_id, "report.open", program)
             )
-            report = json.dumps(
-                await chat.click(ALEX, status_id, "report.open", {"program_id": join["program_id"]})
-            )
-            assert "Meetings held" in report and "5.0 / 5" in report
         finally:
             listener.cancel()
