@@ -35,7 +35,7 @@ from core.ports import Clock
 from core.services import schedule
 from peerlearn.settings import AppType, Settings
 from storage.bot_store import SqlBotStore
-from storage.delivery_store import SqlLeases, SqlOutboxQueue, SqlProgramDirectory
+from storage.delivery_store import SqlLeases, SqlOutboxQueue, SqlProgramDirectory, single_writer
 from storage.graph_store import SqlGraphStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -108,6 +108,7 @@ class Worker:
                 clock=self.clock,
                 installer=GraphInstaller(graph, graph_store, self.clock) if graph else None,
                 graph_off_reason=settings.graph_off_reason,
+                write_lock=asyncio.Lock() if single_writer(self.uows.sessions) else None,
             )
             config = SenderConfig(bot_id=settings.app_id or "peerlearn", lease_seconds=lease)
             dispatcher = Dispatcher(

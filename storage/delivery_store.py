@@ -212,3 +212,9 @@ class SqlProgramDirectory:
                 .order_by(ProgramRow.organization_id, ProgramRow.id)
             )
             return [(org, program) for org, program in rows]
+
+
+def single_writer(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """True on SQLite, where concurrent write transactions wait on each other by sleeping."""
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"

@@ -53,7 +53,20 @@ class FakeTeams:
         app = web.Application()
         app.router.add_post("/v3/conversations", self.create_conversation)
         app.router.add_post("/v3/conversations/{cid}/activities", self.send)
+        app.router.add_get("/_stats", self.stats)
         return app
+
+    async def stats(self, _: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "delivered": self.delivered,
+                "duplicates": self.duplicates,
+                "random_429": self.random_429,
+                "limit_violations": self.limit_violations,
+                "conversations_created": self.conversations_created,
+                "achieved_rate": self.achieved_rate(),
+            }
+        )
 
     def release(self) -> None:
         self.hold_after = None
@@ -136,3 +149,14 @@ async def serve(fake: FakeTeams, port: int = 0) -> tuple[web.AppRunner, str]:
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/"
+
+
+def run_in_process(port: int, tenant_per_second: float, throttle_probability: float) -> None:
+    """Serve a fake in its own process (as Teams would be), until terminated."""
+
+    async def main() -> None:
+        fake = FakeTeams(tenant_per_second=tenant_per_second, throttle_probability=throttle_probability)
+        await serve(fake, port)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())

@@ -4,21 +4,25 @@
 
 Reports the achieved rate as a fraction of the tenant ceiling (target >= 95 %), messages lost (target 0),
 duplicates (target 0), sends refused for exceeding a limit, and the time to drain. The rate is measured
-over the whole drain, from the first message accepted to the last, including the retries of random 429s."""
+over the whole drain, from the first message accepted to the last, including the retries of random 429s.
+The fake runs in its own process, as Teams would; the sender runs as in `peerlearn worker`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import multiprocessing
+import socket
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
 
-from benchmarks.delivery.fake_connector import FakeTeams, serve
+from benchmarks.delivery.fake_connector import run_in_process
 from benchmarks.delivery.seed import seed
 from bot.delivery.connector import BotConnector
 from bot.delivery.dispatcher import Dispatcher
@@ -39,8 +43,10 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
     engine = create_engine(database_url)
     await migrate.upgrade(engine)
     uows = SqlUnitOfWorkFactory(session_factory(engine))
-    fake = FakeTeams(tenant_per_second=ceiling, throttle_probability=throttle)
-    runner, url = await serve(fake)
+    port = _free_port()
+    fake = multiprocessing.get_context("spawn").Process(target=run_in_process, args=(port, ceiling, throttle))
+    fake.start()
+    url = f"http://127.0.0.1:{port}/"
     clock = SystemClock()
     try:
         seeded = await seed(uows, url, people)
@@ -50,6 +56,7 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
         async with uows.sessions() as session:
             rows = int(await session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
         async with aiohttp.ClientSession() as http:
+            await _wait_for(http, url)
             deps = Deps(
                 SqlOutboxQueue(uows.sessions),
                 uows,
@@ -63,12 +70,15 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
             task = asyncio.create_task(dispatcher.run(stop))
             started = time.perf_counter()
             deadline = started + rows / ceiling * 3 + 60
-            while fake.delivered < rows and time.perf_counter() < deadline:  # noqa: ASYNC110 (polls a counter)
-                await asyncio.sleep(0.2)
+            stats = await _stats(http, url)
+            while stats["delivered"] < rows and time.perf_counter() < deadline:
+                await asyncio.sleep(0.5)
+                stats = await _stats(http, url)
             drain = time.perf_counter() - started
             stop.set()
             await task
-        rate = fake.achieved_rate()
+            stats = await _stats(http, url)
+        rate = float(stats["achieved_rate"])
         return {
             "people": people,
             "messages": rows,
@@ -76,18 +86,40 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
             "random_429_probability": throttle,
             "achieved_per_second": round(rate, 2),
             "fraction_of_ceiling": round(rate / ceiling, 4),
-            "lost": rows - fake.delivered,
-            "duplicates": fake.duplicates,
-            "random_429s": fake.random_429,
-            "limit_violations": fake.limit_violations,
-            "conversations_created": fake.conversations_created,
+            "lost": rows - int(stats["delivered"]),
+            "duplicates": stats["duplicates"],
+            "random_429s": stats["random_429"],
+            "limit_violations": stats["limit_violations"],
+            "conversations_created": stats["conversations_created"],
             "round_seconds": round(round_seconds, 1),
             "drain_seconds": round(drain, 1),
             "database": engine.dialect.name,
         }
     finally:
-        await runner.cleanup()
+        fake.terminate()
+        fake.join()
         await engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _stats(http: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    async with http.get(url + "_stats") as response:
+        data: dict[str, Any] = await response.json()
+        return data
+
+
+async def _wait_for(http: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(100):
+        try:
+            await _stats(http, url)
+            return
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.1)
 
 
 def main() -> None:

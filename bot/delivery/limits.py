@@ -51,6 +51,12 @@ class RateLimiter:
         # A whole number of sends per window: 30/s is 30 per second; 2.5/s is 5 per 2 seconds.
         period = 1.0 if per_second >= 1 else 1.0 / per_second
         self.tenant = SlidingWindow(max(int(per_second * period), 1), period)
+        # Evenly spaced sends: a burst of a whole window at once arrives spread out and then crowds the
+        # next window at Teams' end; one send per interval keeps arrival order and spacing.
+        # Slots are kept on a fixed timeline, so a send that wakes up a little late does not push every
+        # later slot back (that drift alone costs several per cent of the ceiling).
+        self.spacing = self.tenant.period / self.tenant.limit
+        self._next_slot = float("-inf")
         self._conversations: dict[str, list[SlidingWindow]] = {}
         self._paused: dict[str, float] = {}
 
@@ -65,10 +71,12 @@ class RateLimiter:
         """Seconds to wait before sending to `conversation`; 0 means send now (and `record` it)."""
         now = self.clock()
         paused = max(self._paused.get(conversation, 0.0), self._paused.get("", 0.0)) - now
-        return max(paused, self.tenant.wait(now), *(w.wait(now) for w in self._windows(conversation)))
+        spaced = self._next_slot - now
+        return max(paused, spaced, self.tenant.wait(now), *(w.wait(now) for w in self._windows(conversation)))
 
     def record(self, conversation: str) -> None:
         now = self.clock()
+        self._next_slot = max(self._next_slot + self.spacing, now)
         self.tenant.record(now)
         for window in self._windows(conversation):
             window.record(now)

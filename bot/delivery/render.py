@@ -6,7 +6,7 @@ retried, and the person is not shown something out of date."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from adaptive_cards import notices
@@ -14,11 +14,11 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
-from core.errors import DomainError
-from core.model import ConcernStatus, Intent, OutboxMessage, PairingStatus, Response
-from core.ports import UnitOfWorkFactory
+from core.model import ConcernStatus, Intent, OutboxMessage, PairingStatus, Person, Response
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.services.schedule import local_instant
-from core.services.status import PairingView, pairing_view
+from core.services.status import PairingView
+from core.services.status import _pairing_view as member_view  # one member's view, inside our unit of work
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Rendered:
     card: Card
     summary: str
     program_id: str | None
+    team_id: str | None = None  # the program's Teams team: its conversation gives the service URL
+    person: Person | None = None  # the recipient, as read with the card
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,18 @@ def _pairing_id(message: OutboxMessage) -> str:
     return str(value) if value else message.subject_id.split(":", 1)[0]
 
 
-async def _for_pairing(message: OutboxMessage, view: PairingView) -> Rendered | Skip:
-    status, program_id = view.pairing.status, view.program.id
+def _for_pairing(message: OutboxMessage, view: PairingView) -> Rendered | Skip:
+    status, program_id, team = view.pairing.status, view.program.id, view.program.scope_id
     if message.intent is Intent.PAIRING_PROPOSED:
         if status is not PairingStatus.PROPOSED or view.me.response is not Response.PENDING:
             return Skip("The proposal was answered or closed before it was sent.", program_id)
-        return Rendered(proposal(view), "A learning match for you", program_id)
+        return Rendered(proposal(view), "A learning match for you", program_id, team)
     if message.intent is Intent.INTRODUCTION:
         if status not in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE):
             return Skip("The pairing ended before the introduction was sent.", program_id)
-        return Rendered(introduction(view), "You are matched: say hello", program_id)
+        return Rendered(introduction(view), "You are matched: say hello", program_id, team)
     if message.intent is Intent.PAIRING_DECLINED:
-        return Rendered(closed(view), "A proposal will not go ahead", program_id)
+        return Rendered(closed(view), "A proposal will not go ahead", program_id, team)
     if status is not PairingStatus.ACTIVE:
         return Skip("The pairing is no longer active.", program_id)
     due = message.payload.get("due")
@@ -69,49 +71,60 @@ async def _for_pairing(message: OutboxMessage, view: PairingView) -> Rendered | 
         since = local_instant(datetime.fromisoformat(due).date(), view.program.timezone)
         if any(c.submitted_at >= since for c in view.my_check_ins):
             return Skip("The person checked in before the reminder was sent.", program_id)
-        return Rendered(notices.check_in_reminder(view), "A reminder to check in", program_id)
-    return Rendered(check_in(view), "Time to check in", program_id)
+        return Rendered(notices.check_in_reminder(view), "A reminder to check in", program_id, team)
+    return Rendered(check_in(view), "Time to check in", program_id, team)
 
 
 async def render(message: OutboxMessage, uows: UnitOfWorkFactory) -> Rendered | Skip:
+    """Everything is read in one unit of work, so the card shows one consistent state."""
     org, recipient = message.organization_id, message.recipient_id
     async with uows() as uow:
         person = await uow.persons.get(org, recipient)
-    if person is None or person.erased:
-        return Skip("The person deleted their data.")
+        if person is None or person.erased:
+            return Skip("The person deleted their data.")
+        result = await _render(message, uow)
+    if isinstance(result, Rendered):
+        return replace(result, person=person)
+    return result
+
+
+async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:
+    org, recipient = message.organization_id, message.recipient_id
     if message.intent in PAIRING_INTENTS:
-        try:
-            view = await pairing_view(org, _pairing_id(message), recipient, uows())
-        except DomainError:
+        pairing = await uow.pairings.get(org, _pairing_id(message))
+        program = await uow.programs.get(org, pairing.program_id) if pairing else None
+        if pairing is None or program is None or recipient not in pairing.member_ids():
             return Skip("The pairing no longer exists, or the person is no longer in it.")
-        return await _for_pairing(message, view)
-    async with uows() as uow:
-        if message.intent is Intent.UNMATCHED:
-            round_ = await uow.rounds.get(org, message.subject_id)
-            program = await uow.programs.get(org, round_.program_id) if round_ else None
-            if round_ is None or program is None:
-                return Skip("The round no longer exists.")
-            latest = await uow.rounds.recent(org, program.id, 1)
-            if latest and latest[0].id != round_.id:
-                return Skip("A newer round opened before this one's message was sent.", program.id)
-            reason = str(message.payload.get("reason", ""))
-            return Rendered(notices.unmatched(program, reason), "No match this round", program.id)
-        if message.intent is Intent.CONCERN_RAISED:
-            for program in await uow.programs.for_organization(org):
-                if not program.is_facilitator(recipient):
-                    continue
-                for concern in await uow.concerns.for_program(org, program.id):
-                    if concern.id == message.subject_id:
-                        if concern.status is not ConcernStatus.OPEN:
-                            return Skip("The concern was closed before the message was sent.", program.id)
-                        return Rendered(notices.concern_raised(program), "A concern was raised", program.id)
-            return Skip("The concern no longer exists, or the person no longer facilitates its program.")
-        if message.intent is Intent.WELCOME:
-            program = await uow.programs.get(org, message.subject_id)
-            if program is None or not program.active:
-                return Skip("The program is no longer running.")
-            enrollment = await uow.enrollments.get(org, program.id, recipient)
-            if enrollment is not None and enrollment.has_current_consent(program):
-                return Skip("The person joined before the welcome was sent.", program.id)
-            return Rendered(welcome(program), f"Welcome to {program.name}", program.id)
+        return _for_pairing(message, await member_view(uow, pairing, program, recipient))
+    if message.intent is Intent.UNMATCHED:
+        round_ = await uow.rounds.get(org, message.subject_id)
+        program = await uow.programs.get(org, round_.program_id) if round_ else None
+        if round_ is None or program is None:
+            return Skip("The round no longer exists.")
+        latest = await uow.rounds.recent(org, program.id, 1)
+        if latest and latest[0].id != round_.id:
+            return Skip("A newer round opened before this one's message was sent.", program.id)
+        reason = str(message.payload.get("reason", ""))
+        return Rendered(
+            notices.unmatched(program, reason), "No match this round", program.id, program.scope_id
+        )
+    if message.intent is Intent.CONCERN_RAISED:
+        for program in await uow.programs.for_organization(org):
+            if not program.is_facilitator(recipient):
+                continue
+            for concern in await uow.concerns.for_program(org, program.id):
+                if concern.id == message.subject_id:
+                    if concern.status is not ConcernStatus.OPEN:
+                        return Skip("The concern was closed before the message was sent.", program.id)
+                    card = notices.concern_raised(program)
+                    return Rendered(card, "A concern was raised", program.id, program.scope_id)
+        return Skip("The concern no longer exists, or the person no longer facilitates its program.")
+    if message.intent is Intent.WELCOME:
+        program = await uow.programs.get(org, message.subject_id)
+        if program is None or not program.active:
+            return Skip("The program is no longer running.")
+        enrollment = await uow.enrollments.get(org, program.id, recipient)
+        if enrollment is not None and enrollment.has_current_consent(program):
+            return Skip("The person joined before the welcome was sent.", program.id)
+        return Rendered(welcome(program), f"Welcome to {program.name}", program.id, program.scope_id)
     return Skip(f"Nothing renders the intent '{message.intent.value}'.")

@@ -13,11 +13,12 @@ a row is never claimed by two live senders, and an outcome is recorded once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.delivery.connector import BotConnector, activity_id, card_activity
@@ -70,12 +71,22 @@ class Deps:
     clock: Clock
     installer: Installer | None = None
     graph_off_reason: str = "Microsoft Graph is not configured."
+    # SQLite has one writer at a time and its busy handler sleeps in growing steps when writers collide:
+    # taking turns in-process is far faster there. PostgreSQL needs no such lock (None).
+    write_lock: asyncio.Lock | None = None
+
+    def writing(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self.write_lock if self.write_lock is not None else contextlib.nullcontext()
 
 
 class TenantSender:
     def __init__(self, organization_id: str, deps: Deps, limiter: RateLimiter, config: SenderConfig) -> None:
         self.org, self.deps, self.limiter, self.config = organization_id, deps, limiter, config
         self.sent = 0
+        # Rows this sender is working on, with their latest claim. A row whose hold ran out while its send
+        # was still running (a very slow request) can come back in a later claim: the running send then
+        # records its outcome under the new claim instead of a second send starting.
+        self.claims: dict[str, Claim] = {}
 
     async def drain(self, keep_going: Callable[[], bool]) -> int:
         """Send until nothing is due or `keep_going()` turns False; in-flight sends always finish."""
@@ -87,11 +98,16 @@ class TenantSender:
                 if len(pending) < self.config.concurrency and not exhausted:
                     now = self.deps.clock.now()
                     batch = 2 * self.config.concurrency - len(pending)
-                    claims = await self.deps.queue.claim(self.org, now, now + self.config.hold, batch)
+                    async with self.deps.writing():
+                        claims = await self.deps.queue.claim(self.org, now, now + self.config.hold, batch)
                     pending.extend(claims)
                     exhausted = not claims
                 while pending and len(running) < self.config.concurrency:
-                    running.add(asyncio.create_task(self._deliver(pending.popleft())))
+                    claim = pending.popleft()
+                    busy = claim.message.id in self.claims
+                    self.claims[claim.message.id] = claim
+                    if not busy:
+                        running.add(asyncio.create_task(self._deliver(claim)))
                 if not running:
                     if exhausted:
                         break
@@ -104,11 +120,19 @@ class TenantSender:
                 await asyncio.wait(running)
             now = self.deps.clock.now()
             for claim in pending:  # claimed but not started: give them back at once
-                await self.deps.queue.postpone(claim, now, "released by a stopping sender")
+                await self._postpone(claim, now, "released by a stopping sender")
         return self.sent
 
+    async def _postpone(self, claim: Claim, until: datetime, reason: str) -> None:
+        claim = self.claims.pop(claim.message.id, claim)
+        async with self.deps.writing():
+            await self.deps.queue.postpone(claim, until, reason)
+
     async def _finish(self, claim: Claim, result: Finish) -> None:
-        if not await self.deps.queue.finish(claim, result, self.deps.clock.now()):
+        claim = self.claims.pop(claim.message.id, claim)
+        async with self.deps.writing():
+            recorded = await self.deps.queue.finish(claim, result, self.deps.clock.now())
+        if not recorded:
             log.warning(
                 "outcome not recorded: the claim was superseded", extra={"outbox_id": claim.message.id}
             )
@@ -121,9 +145,15 @@ class TenantSender:
             await self._finish(claim, Finish(DeliveryOutcome.FAILED, reason))
             return
         delay = backoff(claim.attempt, retry_after)
-        await self.deps.queue.postpone(claim, self.deps.clock.now() + timedelta(seconds=delay), str(error))
+        await self._postpone(claim, self.deps.clock.now() + timedelta(seconds=delay), str(error))
 
     async def _deliver(self, claim: Claim) -> None:
+        try:
+            await self._deliver_once(claim)
+        finally:
+            self.claims.pop(claim.message.id, None)
+
+    async def _deliver_once(self, claim: Claim) -> None:
         message = claim.message
         conversation_id = ""
         rendered: Rendered | Skip | None = None
@@ -134,16 +164,12 @@ class TenantSender:
                     claim, Finish(DeliveryOutcome.SKIPPED, rendered.reason, rendered.program_id)
                 )
                 return
-            async with self.deps.uows() as uow:
-                person = await uow.persons.get(self.org, message.recipient_id)
-                program = (
-                    await uow.programs.get(self.org, rendered.program_id) if rendered.program_id else None
-                )
+            person = rendered.person
             if person is None or person.teams is None:
                 reason = "The person has no Teams account linked to peerlearn."
                 await self._finish(claim, Finish(DeliveryOutcome.SKIPPED, reason, rendered.program_id))
                 return
-            conversation = await self._conversation(person, program.scope_id if program else None)
+            conversation = await self._conversation(person, rendered.team_id)
             conversation_id = conversation.conversation_id
             if not await self._throttle(claim, conversation_id):
                 return
@@ -184,12 +210,13 @@ class TenantSender:
 
     async def _throttle(self, claim: Claim, conversation_id: str) -> bool:
         """Wait for the limiter; a wait longer than the claim can cover gives the row back instead."""
-        budget = self.config.hold.total_seconds() - self.config.request_timeout - 5.0
+        # The hold outlasts a request by one lease period; spend at most half of that waiting here.
+        budget = self.config.lease_seconds / 2
         waited = 0.0
         while (wait := self.limiter.wait(conversation_id)) > 0:
             if waited + wait > budget:
                 when = self.deps.clock.now() + timedelta(seconds=wait)
-                await self.deps.queue.postpone(claim, when, "waiting for Teams' rate limit")
+                await self._postpone(claim, when, "waiting for Teams' rate limit")
                 return False
             await asyncio.sleep(wait)
             waited += wait
@@ -229,7 +256,8 @@ class TenantSender:
                 "user": {"id": teams.teams_user_id, "aadObjectId": teams.aad_object_id},
             },
         )
-        await store.save_conversation(created)
+        async with self.deps.writing():
+            await store.save_conversation(created)
         return created
 
 
