@@ -33,6 +33,8 @@ class FakeTeams:
     delay: float = 0.0
     hold_after: int | None = None
     blocked_members: set[str] = field(default_factory=set)
+    not_installed: set[str] = field(default_factory=set)
+    conversations: Counter[str] = field(default_factory=Counter)
     seed: int = 7
     deliveries: Counter[str] = field(default_factory=Counter)
     accepted_at: list[float] = field(default_factory=list)
@@ -85,6 +87,10 @@ class FakeTeams:
         member = str(body["members"][0]["id"])
         if member in self.blocked_members:
             return _error(403, "ConversationBlockedByUser", "User blocked the conversation with the bot.")
+        if member in self.not_installed:
+            return _error(
+                403, "BotNotInConversationRoster", "The bot is not part of the conversation roster."
+            )
         self.conversations_created += 1
         return web.json_response({"id": f"a:personal-{member}"}, status=201)
 
@@ -124,6 +130,7 @@ class FakeTeams:
                 self.limit_violations += 1
                 return _error(429, "Throttled", "Rate limit exceeded.", retry_after="1")
             self.deliveries[str(body.get("id") or f"no-id-{next(self._ids)}")] += 1
+            self.conversations[conversation] += 1
             self.accepted_at.append(now)
             return web.json_response({"id": f"m{next(self._ids)}"}, status=201)
         finally:
