@@ -27,6 +27,7 @@ class LtiConfig:
     clock: Clock
     public_url: str
     secret_key: bytes
+    frame_ancestors: tuple[str, ...] = ()
     tool: Tool = field(init=False)
     sessions: Sessions = field(init=False)
 

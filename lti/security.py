@@ -47,14 +47,17 @@ def content_security_policy(ancestors: str) -> str:
 class FrameAncestors:
     """The `frame-ancestors` source list, from the store, cached for `CACHE_SECONDS`."""
 
-    def __init__(self, store: LtiStore, clock: Callable[[], float] = time.monotonic) -> None:
-        self.store, self.clock = store, clock
+    def __init__(
+        self, store: LtiStore, clock: Callable[[], float] = time.monotonic, extra: Iterable[str] = ()
+    ) -> None:
+        # `extra`: origins an LMS frames the pages from that are not its issuer or login URL (Canvas: the school's host).
+        self.store, self.clock, self.extra = store, clock, tuple(extra)
         self._value: str | None = None
         self._at = 0.0
 
     async def value(self) -> str:
         if self._value is None or self.clock() - self._at > CACHE_SECONDS:
-            self._value = frame_ancestors(await self.store.platform_urls())
+            self._value = frame_ancestors([*await self.store.platform_urls(), *self.extra])
             self._at = self.clock()
         return self._value
 

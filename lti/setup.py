@@ -16,7 +16,7 @@ from lti.security import ANCESTORS, FrameAncestors
 
 def setup_lti(app: web.Application, config: LtiConfig) -> None:
     app[LTI] = config
-    app[ANCESTORS] = FrameAncestors(config.store)
+    app[ANCESTORS] = FrameAncestors(config.store, extra=config.frame_ancestors)
     setup_templates(app)
     app.middlewares.append(security_headers)
     app.middlewares.append(login_binding)

@@ -126,7 +126,8 @@ def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
         shared_database=runtime.engine.dialect.name != "sqlite",
     )
     store = SqlLtiStore(runtime.uow_factory.sessions)
-    return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret)
+    extra_origins = tuple(o.strip() for o in settings.lti_frame_ancestors.split(",") if o.strip())
+    return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret, extra_origins)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     )
 
     secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
+    lti_frame_ancestors: str = Field("", validation_alias=_alias("LTI_FRAME_ANCESTORS"))
     data_dir: Path = Field(Path("var"), validation_alias=_alias("DATA_DIR"))
 
     @field_validator("database_url")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lti.security import content_security_policy, frame_ancestors, origin
+from lti.security import FrameAncestors, content_security_policy, frame_ancestors, origin
 from lti.session import SessionRefused, Sessions
 
 
@@ -30,6 +30,16 @@ def test_frame_ancestors_lists_each_registered_origin_once_after_self() -> None:
 def test_a_registered_url_that_is_not_a_plain_origin_never_reaches_the_header(url: str) -> None:
     assert origin(url) is None
     assert frame_ancestors([url]) == "'self'"
+
+
+class _Platforms:
+    async def platform_urls(self) -> list[str]:
+        return ["https://canvas.instructure.com"]
+
+
+async def test_configured_extra_origins_may_frame_the_pages_beside_the_registered_platforms() -> None:
+    ancestors = FrameAncestors(_Platforms(), extra=["https://school.instructure.com"])  # type: ignore[arg-type]
+    assert await ancestors.value() == "'self' https://canvas.instructure.com https://school.instructure.com"
 
 
 def test_without_registered_platforms_only_the_tool_may_frame_its_pages() -> None:
