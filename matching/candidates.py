@@ -92,6 +92,12 @@ def mutual_edges(
     bucket = np.minimum(x, s) * width + np.maximum(x, s)
     side = x < s
     a, b, _ = grouped_nearest(who[side], bucket[side], who[~side], bucket[~side], population.tz, rand, k)
+    if population.goals.nnz:
+        # The same, among those who also share a goal.
+        left, left_key = with_goals(population, who[side], bucket[side])
+        right, right_key = with_goals(population, who[~side], bucket[~side])
+        ga, gb, _ = grouped_nearest(left, left_key, right, right_key, population.tz, rand, k)
+        a, b = np.concatenate([a, ga]), np.concatenate([b, gb])
     return a, b
 
 

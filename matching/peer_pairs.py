@@ -32,7 +32,7 @@ def pair_people(
     """mate[v] for every node (-1 when unpaired), pairing as many of `people` as the hard constraints allow."""
     n = population.n
     rand = np.random.default_rng(seed).random(n)
-    i, j = general_edges(population, people, rand, reach=2, max_gap=settings.max_level_gap, skill_k=2)
+    i, j = general_edges(population, people, rand, reach=3, max_gap=settings.max_level_gap, skill_k=6)
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))

@@ -47,55 +47,59 @@ class Judge:
             for a, b in itertools.combinations(sorted(g.members), 2)
         }
 
-    def pair_weight(self, a: int, b: int) -> float:
-        """The weight the program gives to pairing a and b (a teaches/mentors b where that matters)."""
+    def pair_weights(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The weight the program gives to pairing a[k] with b[k] (a mentors or buddies b where that matters)."""
         s, p, c = self.settings, self.population, self.constraints
-        i, j = np.array([a]), np.array([b])
         if s.kind == "mentoring":
-            if not any(
-                1 <= lv - p.learn_rows[b].get(k, 99) <= s.max_level_gap for k, lv in p.teach_rows[a].items()
-            ):
-                return 0.0
-            parts = factor_values(p, c, s, i, j, MENTOR_FACTORS)
-            extra = s.weights.skill + s.weights.fairness * float(p.unmatched_last[b])
-            return float(total(parts, 1)[0]) + extra
+            can = np.array(
+                [
+                    any(
+                        1 <= lv - p.learn_rows[y].get(k, 99) <= s.max_level_gap
+                        for k, lv in p.teach_rows[x].items()
+                    )
+                    for x, y in zip(a.tolist(), b.tolist(), strict=True)
+                ],
+                dtype=np.bool_,
+            )
+            value = total(factor_values(p, c, s, a, b, MENTOR_FACTORS), len(a))
+            value += s.weights.skill + s.weights.fairness * p.unmatched_last[b]
+            return np.where(can, value, 0.0)
         if s.kind == "onboarding":
-            parts = factor_values(p, c, s, i, j, BUDDY_FACTORS)
-            return float(total(parts, 1)[0]) + s.weights.fairness * float(p.unmatched_last[b])
-        return float(total(factor_values(p, c, s, i, j, PEER_FACTORS), 1)[0])
+            value = total(factor_values(p, c, s, a, b, BUDDY_FACTORS), len(a))
+            return value + s.weights.fairness * p.unmatched_last[b]
+        return total(factor_values(p, c, s, a, b, PEER_FACTORS), len(a))
 
     def judge(self, groups: Sequence[Sequence[int]], dropped: int, directed: bool) -> Quality:
         p, s = self.population, self.settings
-        score = 0.0
-        repeats = violations = 0
+        pairs = [(a, b) for g in groups for a, b in itertools.combinations(g, 2)]
+        a = np.array([x for x, _ in pairs], dtype=np.int64)
+        b = np.array([y for _, y in pairs], dtype=np.int64)
+        keys = {frozenset(pair) for pair in pairs}
+        repeats = len(keys & self.cooling)
+        cooling = np.array([frozenset(pair) in self.cooling for pair in pairs], dtype=np.bool_)
+        violations = int((~self.constraints.allowed(a, b) & ~cooling).sum()) if pairs else 0
         with_teacher = set()
         for g in groups:
-            for a, b in itertools.combinations(g, 2):
-                if frozenset((a, b)) in self.cooling:
-                    repeats += 1
-                elif not self.constraints.allowed_one(a, b):
-                    violations += 1
-            for a, b in itertools.permutations(g, 2):
-                t, wanted = p.teach_rows[a], p.learn_rows[b]
+            for x, y in itertools.permutations(g, 2):
+                t, wanted = p.teach_rows[x], p.learn_rows[y]
                 if any(1 <= t.get(k, 0) - lv <= s.max_level_gap for k, lv in wanted.items()):
-                    with_teacher.add(b)
-            score += self.group_score(g, directed)
+                    with_teacher.add(y)
+        if s.kind == "study_groups":
+            score = sum(self.objective.group(list(g)) for g in groups)
+        else:
+            forward = dict(zip(pairs, self.pair_weights(a, b).tolist(), strict=True))
+            backward = dict(zip(pairs, self.pair_weights(b, a).tolist(), strict=True))
+            score = 0.0
+            for g in groups:
+                if len(g) == 2 and directed:
+                    score += forward[(g[0], g[1])]
+                    continue
+                # A trio counts its best pair, as the odd one is extra to a matching.
+                inside = list(itertools.combinations(g, 2))
+                score += max(max(forward[e], backward[e]) for e in inside) if inside else 0.0
         learners = sum(1 for v in range(p.n) if p.learn_rows[v])
         grouped = len({m for g in groups for m in g})
-        return Quality(
-            score, learners, len(with_teacher & set(range(p.n))), repeats, violations, dropped, grouped
-        )
-
-    def group_score(self, g: Sequence[int], directed: bool) -> float:
-        """Pairs: the weight of the pair (a trio counts its best pair, as the odd one is extra). Groups: objective.
-
-        `directed`: the first member is the mentor or buddy; otherwise the better direction counts.
-        """
-        if self.settings.kind == "study_groups":
-            return self.objective.group(list(g))
-        if len(g) == 2 and directed:
-            return self.pair_weight(g[0], g[1])
-        return max(self.pair_weight(a, b) for a, b in itertools.permutations(g, 2))
+        return Quality(score, learners, len(with_teacher), repeats, violations, dropped, grouped)
 
 
 def random_groups(n: int, people_size: int, seed: int) -> tuple[list[list[int]], int]:
