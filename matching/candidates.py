@@ -191,7 +191,7 @@ def skill_edges(
         lr, t, key = np.concatenate([lr, glr]), np.concatenate([t, gt]), np.concatenate([key, gkey // width])
     skill = key // 6
     n = max(population.n, 1)
-    triples = np.unique((skill * n + t) * n + lr)
+    triples = _sorted_unique((skill * n + t) * n + lr)
     return (triples // n) % n, triples % n, triples // n // n
 
 

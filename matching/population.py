@@ -19,6 +19,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 WORDS = 3  # 168 hour-of-week slots fit in three 64-bit words
+CHUNK = 200_000  # pairs scored at once, which bounds the temporary arrays
 
 
 def normalise(label: str) -> str:
@@ -127,6 +128,7 @@ class Population:
         self.tz = np.array([p.utc_offset_minutes for p in people], dtype=np.int64)
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
+        self._pads: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]] = {}
         self.avail_int = [_bits(p) for p in people]
         mask = (1 << 64) - 1
         self.avail = np.array(
@@ -144,27 +146,47 @@ class Population:
         return out
 
     def shared_goals(self, i: IntArray, j: IntArray) -> IntArray:
-        if len(i) == 0 or self.goals.nnz == 0:
-            return np.zeros(len(i), dtype=np.int64)
-        product = self.goals[i].multiply(self.goals[j])
-        return np.asarray(product.sum(axis=1)).ravel().astype(np.int64)
+        """How many goals each pair (i[k], j[k]) shares."""
+        out = np.zeros(len(i), dtype=np.int64)
+        if self.goals.nnz == 0:
+            return out
+        cols, _ = self._padded("goals")
+        for start in range(0, len(i), CHUNK):
+            a, b = cols[i[start : start + CHUNK]], cols[j[start : start + CHUNK]]
+            same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
+            out[start : start + CHUNK] = same.sum(axis=(1, 2))
+        return out
 
     def teachable(self, teacher: IntArray, learner: IntArray, max_gap: int) -> BoolArray:
         """Whether `teacher` teaches some skill `learner` wants, above the learner's level by at most `max_gap`."""
-        if len(teacher) == 0 or self.teach.nnz == 0 or self.learn.nnz == 0:
-            return np.zeros(len(teacher), dtype=np.bool_)
-        t = self.teach[teacher]
-        lv = self.learn[learner]
-        t_on = t.copy()
-        t_on.data = np.ones_like(t_on.data)
-        l_on = lv.copy()
-        l_on.data = np.ones_like(l_on.data)
-        gap = t.multiply(l_on) - lv.multiply(t_on)
-        gap = csr_matrix(gap)
-        gap.data = ((gap.data >= 1) & (gap.data <= max_gap)).astype(np.int64)
-        gap.eliminate_zeros()
-        out: BoolArray = np.asarray(gap.sum(axis=1)).ravel() > 0
+        out = np.zeros(len(teacher), dtype=np.bool_)
+        if self.teach.nnz == 0 or self.learn.nnz == 0:
+            return out
+        t_cols, t_levels = self._padded("teach")
+        l_cols, l_levels = self._padded("learn")
+        for start in range(0, len(teacher), CHUNK):
+            t, lr = teacher[start : start + CHUNK], learner[start : start + CHUNK]
+            same = (t_cols[t][:, :, None] == l_cols[lr][:, None, :]) & (t_cols[t][:, :, None] >= 0)
+            gap = t_levels[t][:, :, None] - l_levels[lr][:, None, :]
+            out[start : start + CHUNK] = (same & (gap >= 1) & (gap <= max_gap)).any(axis=(1, 2))
         return out
+
+    def _padded(self, which: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]:
+        """Rows of a sparse matrix as fixed-width arrays (column, value), padded with column -1."""
+        cached = self._pads.get(which)
+        if cached is not None:
+            return cached
+        matrix = {"teach": self.teach, "learn": self.learn, "goals": self.goals}[which]
+        counts = np.diff(matrix.indptr)
+        width = max(int(counts.max(initial=0)), 1)
+        cols = np.full((self.n, width), -1, dtype=np.int32)
+        values = np.zeros((self.n, width), dtype=np.int8)
+        rows = np.repeat(np.arange(self.n), counts)
+        slot = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], counts)
+        cols[rows, slot] = matrix.indices
+        values[rows, slot] = matrix.data
+        self._pads[which] = (cols, values)
+        return cols, values
 
     def name(self, i: int) -> str:
         return self.people[i].name
