@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -91,14 +92,15 @@ async def test_serve_creates_and_migrates_the_embedded_database_and_warns_loudly
     process = _peerlearn("serve", cwd=tmp_path, env=_clean_env(PORT=str(port)))
     try:
         body: dict[str, object] = {}
+        deadline = time.monotonic() + 60  # a loaded CI machine can take a while to start a Python process
         async with aiohttp.ClientSession() as session:
-            for _ in range(100):
+            while not body and time.monotonic() < deadline:
                 try:
                     async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                         body = await response.json()
-                        break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.1)
+        assert body, "peerlearn serve did not answer /healthz within 60 s"
         assert body["database"] == {"backend": "sqlite", "state": "current"}
         assert (tmp_path / "var" / "peerlearn.db").exists()
     finally:
