@@ -51,7 +51,7 @@ class GraphClient:
             raise
 
     async def install_for_user(self, aad_object_id: str) -> None:
-        """`POST /users/{id}/teamwork/installedApps` (permission TeamsAppInstallation.ReadWriteForUser.All)."""
+        """`POST /users/{id}/teamwork/installedApps` (permission TeamsAppInstallation.ReadWriteSelfForUser.All: it installs this app only)."""
         await self._post(f"/users/{quote(aad_object_id, safe='')}/teamwork/installedApps", self.app_binding)
 
     async def create_group_chat(self, aad_object_ids: list[str], topic: str) -> str:
@@ -71,7 +71,7 @@ class GraphClient:
         return chat_id
 
     async def install_in_chat(self, chat_id: str) -> None:
-        """`POST /chats/{id}/installedApps` (permission TeamsAppInstallation.ReadWriteForChat.All)."""
+        """`POST /chats/{id}/installedApps` (permission TeamsAppInstallation.ReadWriteSelfForChat.All: this app only)."""
         await self._post(f"/chats/{quote(chat_id, safe='')}/installedApps", self.app_binding)
 
 
