@@ -37,7 +37,6 @@ def pair_people(
     i, j = i[ok], j[ok]
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
     mate = max_weight_matching(n, i, j, w)
-    augment(n, i, j, mate)
     free = people[mate[people] < 0]
     if 2 <= len(free) <= DENSE_LEFTOVERS:
         # The few left over try every partner among themselves and along short alternating paths.

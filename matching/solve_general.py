@@ -128,6 +128,7 @@ def max_weight_matching(n: int, i: IntArray, j: IntArray, w: FloatArray, block: 
         _solve_free(n, i, j, w, mate, block)
         if int((mate >= 0).sum()) == before:
             break
+    augment(n, i, j, mate)
     return mate
 
 

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from matching.candidates import unique_pairs
+from matching.solve_bipartite import assign
+from matching.solve_general import max_weight_matching
+
+
+def random_graph(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    i, j = unique_pairs(rng.integers(0, n, m), rng.integers(0, n, m), n)
+    return i, j, np.round(rng.random(len(i)) * 5, 2)
+
+
+def test_general_matching_is_within_three_percent_of_the_blossom_optimum_on_random_graphs() -> None:
+    for seed in range(3):
+        i, j, w = random_graph(seed, 120, 900)
+        mate = max_weight_matching(120, i, j, w)
+        ours = float(w[mate[i] == j].sum())
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), w.tolist(), strict=True))
+        best = nx.max_weight_matching(graph, maxcardinality=True)
+        assert ours >= 0.97 * sum(graph[a][b]["weight"] for a, b in best)
+        assert np.all(mate[mate >= 0] >= 0)
+        assert np.all(mate[mate[mate >= 0]] == np.nonzero(mate >= 0)[0])
+
+
+def test_general_matching_in_blocks_still_pairs_everyone_on_a_path() -> None:
+    n = 40
+    i = np.arange(n - 1, dtype=np.int64)
+    mate = max_weight_matching(n, i, i + 1, np.ones(n - 1), block=7)
+    assert (mate >= 0).all()
+
+
+def test_bipartite_assignment_equals_the_hungarian_optimum_with_capacities() -> None:
+    rng = np.random.default_rng(4)
+    seekers, givers = 30, 10
+    s = rng.integers(0, seekers, 150)
+    g = seekers + rng.integers(0, givers, 150)
+    w = np.round(rng.random(150) * 5, 2) + 0.1
+    capacity = np.zeros(seekers + givers, dtype=np.int64)
+    capacity[seekers:] = rng.integers(1, 4, givers)
+    chosen = assign(seekers + givers, s, g, w, capacity)
+    picked = chosen[chosen >= 0]
+    ours = float(w[picked].sum())
+    assert np.all(np.bincount(g[picked], minlength=seekers + givers) <= capacity)
+    # Reference: expand each giver into its slots, keep the best edge per pair, and solve densely.
+    slots = [v for v in range(seekers, seekers + givers) for _ in range(capacity[v])]
+    dense = np.zeros((seekers, len(slots)))
+    for a, b, x in zip(s, g, w, strict=True):
+        for col, owner in enumerate(slots):
+            if owner == b:
+                dense[a, col] = max(dense[a, col], x)
+    rows, cols = linear_sum_assignment(dense, maximize=True)
+    assert abs(ours - dense[rows, cols].sum()) < 1e-6
