@@ -37,6 +37,7 @@ from peerlearn.settings import AppType, Settings
 from storage.bot_store import SqlBotStore
 from storage.delivery_store import SqlLeases, SqlOutboxQueue, SqlProgramDirectory, single_writer
 from storage.graph_store import SqlGraphStore
+from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger("peerlearn.worker")
@@ -44,6 +45,8 @@ log = logging.getLogger("peerlearn.worker")
 ROUNDS_EVERY = timedelta(minutes=1)
 CHECK_INS_EVERY = timedelta(minutes=5)
 GROUP_CHATS_EVERY = timedelta(seconds=30)
+# LTI states, nonces and launches expire within hours; deleting the expired ones keeps the table small.
+LTI_PURGE_EVERY = timedelta(hours=1)
 
 
 def bot_tokens(settings: Settings) -> TokenSource:
@@ -126,6 +129,12 @@ class Worker:
                     "check-ins",
                     CHECK_INS_EVERY,
                     lambda: schedule.queue_check_ins(self.directory, self.uows, self.clock),
+                    stop,
+                ),
+                self._every(
+                    "lti-purge",
+                    LTI_PURGE_EVERY,
+                    lambda: SqlLtiStore(self.uows.sessions).purge(self.clock.now()),
                     stop,
                 ),
             ]
