@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from matching.model import ProgramSettings, Reason
 from matching.population import Population
 
@@ -115,7 +113,3 @@ def reasons(
         out.append(Reason(factor, round(float(value), 4), text))
     out.sort(key=lambda r: -r.contribution)
     return tuple(out)
-
-
-def sum_parts(parts: Mapping[str, np.ndarray], index: Sequence[int] | np.ndarray) -> dict[str, float]:
-    return {factor: float(np.asarray(values)[index].sum()) for factor, values in parts.items()}

@@ -190,9 +190,3 @@ class Population:
 
     def name(self, i: int) -> str:
         return self.people[i].name
-
-    def level(self, matrix: csr_matrix, person: int, skill: int) -> int:
-        start, end = matrix.indptr[person], matrix.indptr[person + 1]
-        cols = matrix.indices[start:end]
-        hit = np.nonzero(cols == skill)[0]
-        return int(matrix.data[start + hit[0]]) if len(hit) else 0

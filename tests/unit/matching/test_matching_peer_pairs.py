@@ -17,7 +17,10 @@ def test_people_who_can_teach_each_other_are_paired() -> None:
         Participant("di", "Di", teaches={"Go": 3}, learns={"Excel": 2}, utc_offset_minutes=600),
     ]
     result = match(people, PAIRS)
-    assert pairs_of([m.members for m in result.matches]) == {frozenset({"ana", "bo"}), frozenset({"cy", "di"})}
+    assert pairs_of([m.members for m in result.matches]) == {
+        frozenset({"ana", "bo"}),
+        frozenset({"cy", "di"}),
+    }
     texts = [r.text for m in result.matches for r in m.reasons]
     assert "Ana teaches Kubernetes at level 4; Bo wants to learn it at level 2" in " ".join(texts)
 
@@ -56,7 +59,10 @@ def test_pair_from_before_the_cooldown_may_meet_again() -> None:
 
 
 def test_never_match_pair_is_never_matched() -> None:
-    people = [Participant("ana", teaches={"Go": 4}, learns={"SQL": 1}), Participant("bo", teaches={"SQL": 3}, learns={"Go": 2})]
+    people = [
+        Participant("ana", teaches={"Go": 4}, learns={"SQL": 1}),
+        Participant("bo", teaches={"SQL": 3}, learns={"Go": 2}),
+    ]
     people += [Participant("cy"), Participant("di")]
     history = History(never_match=frozenset({frozenset({"ana", "bo"})}))
     result = match(people, PAIRS, history)
@@ -84,7 +90,9 @@ def test_person_who_shares_too_few_hours_with_anyone_is_told_why() -> None:
     ]
     result = match(people, ProgramSettings(kind="peer_pairs", min_shared_hours=2))
     assert [m.members for m in result.matches] == [("ana", "bo")]
-    assert [(u.participant_id, u.code) for u in result.unmatched] == [("cy", UnmatchedCode.NO_COMPATIBLE_PARTNER)]
+    assert [(u.participant_id, u.code) for u in result.unmatched] == [
+        ("cy", UnmatchedCode.NO_COMPATIBLE_PARTNER)
+    ]
 
 
 def test_single_participant_is_told_nobody_else_opted_in() -> None:

@@ -30,7 +30,9 @@ def participants(draw: st.DrawFn) -> list[Participant]:
                 department=draw(st.sampled_from([None, "a", "b"])),
                 team=draw(st.sampled_from([None, "t1", "t2"])),
                 utc_offset_minutes=draw(st.sampled_from([-300, 0, 60, 330])),
-                weekly_availability=frozenset(draw(st.sets(st.integers(0, 20), max_size=8))) if known else None,
+                weekly_availability=frozenset(draw(st.sets(st.integers(0, 20), max_size=8)))
+                if known
+                else None,
                 hours_per_month=draw(st.sampled_from([None, 0, 1, 2, 6])),
                 capacity=draw(st.integers(0, 3)),
                 active_mentees=draw(st.integers(0, 2)),
@@ -49,7 +51,11 @@ def histories(draw: st.DrawFn, n: int) -> History:
     ids = [f"p{k}" for k in range(n)]
     if len(ids) < 2:
         return History()
-    groups = draw(st.lists(st.tuples(st.integers(0, 5), st.sets(st.sampled_from(ids), min_size=2, max_size=3)), max_size=8))
+    groups = draw(
+        st.lists(
+            st.tuples(st.integers(0, 5), st.sets(st.sampled_from(ids), min_size=2, max_size=3)), max_size=8
+        )
+    )
     never = draw(st.lists(st.sets(st.sampled_from(ids), min_size=2, max_size=2), max_size=4))
     return History(
         past=tuple(PastGroup(r, frozenset(m)) for r, m in groups),
@@ -70,7 +76,9 @@ program_settings = st.builds(
 )
 
 
-def check_hard_constraints(people: list[Participant], s: ProgramSettings, h: History, result: MatchResult) -> None:
+def check_hard_constraints(
+    people: list[Participant], s: ProgramSettings, h: History, result: MatchResult
+) -> None:
     by_id = {p.id: p for p in people}
     now = h.round_now()
     cooling = {
@@ -86,7 +94,11 @@ def check_hard_constraints(people: list[Participant], s: ProgramSettings, h: His
             assert pair not in cooling, f"{pair} repeated within the cool-down"
             assert pair not in h.never_match
             pa, pb = by_id[a], by_id[b]
-            if s.min_shared_hours and pa.weekly_availability is not None and pb.weekly_availability is not None:
+            if (
+                s.min_shared_hours
+                and pa.weekly_availability is not None
+                and pb.weekly_availability is not None
+            ):
                 assert len(pa.weekly_availability & pb.weekly_availability) >= s.min_shared_hours
         for member in m.members:
             hours = by_id[member].hours_per_month
