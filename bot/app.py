@@ -10,6 +10,7 @@ from botbuilder.schema import CallerIdConstants
 
 from bot.actions import Services, build_registry
 from bot.auth import ChannelTokenValidator, SigningKeys
+from bot.clients import ReusedClients
 from bot.config import BotConfig
 from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
@@ -24,7 +25,7 @@ ADAPTER = web.AppKey("bot_adapter", CloudAdapter)
 def build_bot(
     config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, store: BotStore
 ) -> tuple[CloudAdapter, PeerlearnBot]:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    adapter = CloudAdapter(ReusedClients(ConfigurationBotFrameworkAuthentication(config)))
     bot = PeerlearnBot(Services(uow_factory, clock, store), build_registry(), adapter, config.APP_ID)
     return adapter, bot
 

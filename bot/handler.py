@@ -92,38 +92,51 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
 
     async def _run(self, turn_context: TurnContext, verb: str, data: Mapping[str, object]) -> Reply:
+        """One turn, one transaction: the replay claim, who is acting, and the use case commit together.
+
+        A refused use case (a domain error, or a form the core rejected) rolls the whole turn back,
+        its claim included, so the answer 'nothing changed' holds and a retry by Teams is answered again.
+        """
         activity = turn_context.activity
         actor = actor_of(activity)
         if actor is None:
             return Reply(onboarding.error_card("Teams did not say who you are, so nothing was changed."))
         key = replay_key(activity)
-        if key is None or not await self.services.store.claim_activity(key, self.services.clock.now()):
-            log.warning("replayed or unidentified activity refused", extra={"verb": verb})
-            return Reply(
-                onboarding.error_card("This action was already handled, so nothing changed this time.")
-            )
         handler = self.registry.get(verb)
-        if handler is None:
-            return Reply(onboarding.error_card(f"'{verb[:40]}' is not something I can do. Say 'help'."))
+        if key is None:
+            return _refused_replay(verb)
+        uow = self.services.uow_factory()
+        turn = Services(lambda: uow, self.services.clock, self.services.store.bound(uow))
         try:
-            organization, person = await identity.resolve_teams_person(
-                commands.ResolveTeamsPerson(
-                    actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
-                ),
-                self.services.uow_factory(),
-            )
-            if verb in EMAIL_VERBS and person.verified_email is None:
-                person = await self.roster.learn_email(turn_context, person)
+            async with uow:
+                if not await turn.store.claim_activity(key, turn.clock.now()):
+                    return _refused_replay(verb)
+                if handler is None:
+                    await uow.commit()
+                    return Reply(
+                        onboarding.error_card(f"'{verb[:40]}' is not something I can do. Say 'help'.")
+                    )
+                organization, person = await identity.resolve_teams_person(
+                    commands.ResolveTeamsPerson(
+                        actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
+                    ),
+                    uow,
+                )
+                if verb in EMAIL_VERBS and person.verified_email is None:
+                    person = await self.roster.learn_email(turn_context, person, turn)
+                ctx = ActionContext(
+                    services=turn,
+                    organization_id=organization.id,
+                    person=person,
+                    data=data,
+                    team_id=team_id_of(activity),
+                    shared=not is_personal(activity),
+                )
+                reply = await handler(ctx)
+                await uow.commit()
+            # After the commit, in its own short transaction (and only the first time per process).
             await self.roster.remember_personal_chat(turn_context, organization.id, person)
-            ctx = ActionContext(
-                services=self.services,
-                organization_id=organization.id,
-                person=person,
-                data=data,
-                team_id=team_id_of(activity),
-                shared=not is_personal(activity),
-            )
-            return await handler(ctx)
+            return reply
         except StaleCard as error:
             return Reply(onboarding.error_card(str(error)))
         except PermissionDenied as error:
@@ -131,7 +144,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         except DomainError as error:
             return Reply(onboarding.error_card(error.message))
         except Exception:
-            # Each use case ran in its own unit of work, which rolled back: say so instead of failing the turn.
+            # The turn's unit of work rolled back: say so instead of failing the turn.
             log.exception("card action failed", extra={"verb": verb})
             return Reply(
                 onboarding.error_card("Something went wrong on our side; nothing was changed. Try again.")
@@ -171,6 +184,11 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         team_id = team_id_of(turn_context.activity)
         if team_id is not None:
             await self.roster.team_uninstalled(turn_context, team_id)
+
+
+def _refused_replay(verb: str) -> Reply:
+    log.warning("replayed or unidentified activity refused", extra={"verb": verb})
+    return Reply(onboarding.error_card("This action was already handled, so nothing changed this time."))
 
 
 def _trigger(turn_context: TurnContext) -> str:

@@ -6,9 +6,14 @@ from datetime import datetime
 from typing import Protocol
 
 from core.model.conversations import ConversationScope, StoredConversation
+from core.ports import UnitOfWork
 
 
 class BotStore(Protocol):
+    def bound(self, uow: UnitOfWork) -> BotStore:
+        """This store inside `uow`'s open transaction: its writes commit (or roll back) with the unit of work."""
+        ...
+
     async def claim_activity(self, key: str, at: datetime) -> bool: ...
     async def save_conversation(self, conversation: StoredConversation) -> None: ...
     async def conversation(

@@ -37,14 +37,14 @@ class Roster:
         self.app_id = app_id
         self._known_chats: set[tuple[str, str, str]] = set()
 
-    async def _resolve(self, tenant_id: str, member: Any) -> Person | None:
+    async def _resolve(self, tenant_id: str, member: Any, services: Services | None = None) -> Person | None:
         if not getattr(member, "aad_object_id", None) or not member.id:
             return None
         _, person = await identity.resolve_teams_person(
             commands.ResolveTeamsPerson(
                 tenant_id, str(member.aad_object_id), str(member.id), str(member.name or ""), _email(member)
             ),
-            self.services.uow_factory(),
+            (services or self.services).uow_factory(),
         )
         return person
 
@@ -65,8 +65,10 @@ class Roster:
         )
         self._known_chats.add(seen)
 
-    async def learn_email(self, turn_context: TurnContext, person: Person) -> Person:
-        """Ask Teams for the person's UPN; without one, links to chats and meetings cannot be made."""
+    async def learn_email(self, turn_context: TurnContext, person: Person, services: Services) -> Person:
+        """Ask Teams for the person's UPN; without one, links to chats and meetings cannot be made.
+
+        Runs inside the turn's transaction (`services`); it happens once per person, when they join."""
         sender = turn_context.activity.from_property
         try:
             member = await TeamsInfo.get_member(turn_context, sender.id)
@@ -75,7 +77,7 @@ class Roster:
             return person
         if not getattr(member, "aad_object_id", None):
             member.aad_object_id = sender.aad_object_id
-        return await self._resolve(tenant_of(turn_context.activity), member) or person
+        return await self._resolve(tenant_of(turn_context.activity), member, services) or person
 
     async def personal_installed(self, turn_context: TurnContext) -> None:
         actor = actor_of(turn_context.activity)

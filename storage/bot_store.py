@@ -1,11 +1,14 @@
 """The Teams bot's own rows: conversation references, team rosters, handled activity ids.
 
-Each call is its own short transaction: these rows are bookkeeping around a turn, not part of the
-use case the turn runs (that one has its unit of work)."""
+Each call is its own short transaction, except through `bound(uow)`: then the calls join that unit of
+work's transaction, so that a turn claims its activity id, runs its use case and commits once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -14,21 +17,72 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.model.conversations import ConversationScope, StoredConversation
 from storage.models_bot import ConversationReferenceRow, ProcessedActivityRow, TeamMemberRow
 
+REPLAY_WINDOW = timedelta(hours=24)
+"""How long a handled activity id is kept: Teams retries a delivery within seconds to minutes, never a day on."""
+PRUNE_EVERY = 500  # claims between two prunings, per process
+PRUNE_BATCH = 5000  # rows deleted at most per pruning, so a backlog never makes one turn slow
+
+
+class _Countdown:
+    def __init__(self, every: int) -> None:
+        self.every, self.left = every, 1  # the first claim of a process prunes what a restart left behind
+
+    def due(self) -> bool:
+        self.left -= 1
+        if self.left > 0:
+            return False
+        self.left = self.every
+        return True
+
 
 class SqlBotStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], prune_every: int = PRUNE_EVERY) -> None:
         self.sessions = sessions
+        self._pruning = _Countdown(prune_every)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def _commit(self, session: AsyncSession) -> None:
+        await session.commit()
+
+    def bound(self, uow: Any) -> SqlBotStore:
+        """The same store inside `uow`'s transaction (a `SqlUnitOfWork`, entered): nothing commits on its own."""
+        bound = _BoundBotStore(self.sessions, uow)
+        bound._pruning = self._pruning
+        return bound
 
     async def claim_activity(self, key: str, at: datetime) -> bool:
-        """True the first time a key is seen; False for a replay (and nothing is written)."""
-        async with self.sessions() as session:
+        """True the first time a key is seen; False for a replay (and nothing is written).
+
+        Inside a unit of work, claim first: on PostgreSQL a refused claim ends the transaction."""
+        async with self._session() as session:
             session.add(ProcessedActivityRow(key=key[:300], received_at=at))
             try:
-                await session.commit()
+                await session.flush()
             except IntegrityError:
                 await session.rollback()
                 return False
+            if self._pruning.due():
+                await self._prune(session, at - REPLAY_WINDOW)
+            await self._commit(session)
             return True
+
+    @staticmethod
+    async def _prune(session: AsyncSession, before: datetime) -> int:
+        """Forget handled ids older than the replay window, oldest first, at most `PRUNE_BATCH` of them."""
+        old = (
+            select(ProcessedActivityRow.key)
+            .where(ProcessedActivityRow.received_at < before)
+            .order_by(ProcessedActivityRow.received_at)
+            .limit(PRUNE_BATCH)
+        )
+        result = await session.execute(
+            delete(ProcessedActivityRow).where(ProcessedActivityRow.key.in_(old.scalar_subquery()))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def save_conversation(self, conversation: StoredConversation) -> None:
         for attempt in (1, 2):
@@ -109,7 +163,7 @@ class SqlBotStore:
                 await session.rollback()  # a concurrent turn added the same member: already there
 
     async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None:
-        async with self.sessions() as session:
+        async with self._session() as session:
             await session.execute(
                 delete(TeamMemberRow).where(
                     TeamMemberRow.organization_id == organization_id,
@@ -117,10 +171,10 @@ class SqlBotStore:
                     TeamMemberRow.person_id == person_id,
                 )
             )
-            await session.commit()
+            await self._commit(session)
 
     async def is_team_member(self, organization_id: str, team_id: str, person_id: str) -> bool:
-        async with self.sessions() as session:
+        async with self._session() as session:
             found = await session.scalar(
                 select(TeamMemberRow.person_id).where(
                     TeamMemberRow.organization_id == organization_id,
@@ -132,7 +186,7 @@ class SqlBotStore:
 
     async def forget_person(self, organization_id: str, person_id: str) -> None:
         """Delete what the bot keeps about a person (their chat reference and team memberships)."""
-        async with self.sessions() as session:
+        async with self._session() as session:
             await session.execute(
                 delete(ConversationReferenceRow).where(
                     ConversationReferenceRow.organization_id == organization_id,
@@ -145,4 +199,17 @@ class SqlBotStore:
                     TeamMemberRow.organization_id == organization_id, TeamMemberRow.person_id == person_id
                 )
             )
-            await session.commit()
+            await self._commit(session)
+
+
+class _BoundBotStore(SqlBotStore):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], uow: Any) -> None:
+        super().__init__(sessions)
+        self.uow = uow
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        yield self.uow.session
+
+    async def _commit(self, session: AsyncSession) -> None:
+        await session.flush()

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
+SQLITE_CONNECTIONS = 1
+POSTGRES_CONNECTIONS = 10
 
 
 def normalize_database_url(url: str) -> str:
@@ -44,12 +46,24 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(
-            url, echo=echo, poolclass=NullPool if parsed.database == ":memory:" else None
-        )
+        if parsed.database == ":memory:":
+            engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        else:
+            # SQLite has one writer at a time. With several connections, a turn that wants to write while
+            # another holds the lock spins in SQLite's busy handler (sleeps of up to 100 ms, retried), which
+            # made the tail latency seconds long under 100 concurrent card actions. One connection per process
+            # queues transactions fairly in the pool instead; reads lose little, as they share the GIL anyway.
+            engine = create_async_engine(
+                url, echo=echo, pool_size=SQLITE_CONNECTIONS, max_overflow=0, pool_timeout=60
+            )
         event.listen(engine.sync_engine, "connect", _enable_sqlite_rules)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A fixed pool and no overflow: overflow connections are closed when handed back, so under a sustained
+    # burst they were opened and closed per request (a new PostgreSQL backend each time). Requests beyond
+    # the pool wait their turn in it, in order; a request holds a connection for its one transaction only.
+    return create_async_engine(
+        url, echo=echo, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_timeout=60, pool_pre_ping=True
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -16,14 +16,27 @@ from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRep
 
 
 class SqlUnitOfWork:
-    """One session, one transaction. Rolls back on leaving the block unless `commit()` was called."""
+    """One session, one transaction. Rolls back on leaving the block unless `commit()` was called.
+
+    Re-entrant, so that one request can run several use cases in one transaction ("one request, one
+    transaction"): entering it again joins the open transaction, a `commit()` inside a nested block only
+    flushes (the outermost block commits), and a nested block that ends with an exception leaves the whole
+    unit rollback-only: the outermost `commit()` then rolls back, because the request turned that error into
+    an answer that says nothing changed.
+    """
 
     session: AsyncSession
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._depth = 0
+        self.rollback_only = False
 
     async def __aenter__(self) -> Self:
+        self._depth += 1
+        if self._depth > 1:
+            return self
+        self.rollback_only = False
         self.session = self._sessions()
         self.organizations = SqlOrganizationRepository(self.session)
         self.persons = SqlPersonRepository(self.session)
@@ -40,13 +53,22 @@ class SqlUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            self.rollback_only = self.rollback_only or exc_type is not None
+            return
         try:
             await self.rollback()
         finally:
             await self.session.close()
 
     async def commit(self) -> None:
-        await self.session.commit()
+        if self._depth > 1:
+            await self.session.flush()
+        elif self.rollback_only:
+            await self.session.rollback()
+        else:
+            await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
