@@ -21,6 +21,7 @@ FACILITATOR_COMMANDS = (
     ("setup", "set up the program (kind, cadence, group size, start)"),
     ("match now", "run a round of matching now"),
     ("report", "opt-ins, acceptance, meetings, usefulness, concerns, missing skills"),
+    ("facilitator add @name", "let a colleague facilitate this program with you"),
 )
 
 

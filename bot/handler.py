@@ -53,7 +53,14 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         command = text_commands.parse(turn_context.activity.text)
-        reply = await self._run(turn_context, command.verb, command.data)
+        data: dict[str, object] = dict(command.data)
+        if command.verb == text_commands.FACILITATOR_ADD:
+            # Who was @mentioned is in the activity's entities, not its text; asking Teams happens here,
+            # before the turn's transaction.
+            person_id = await self.roster.mentioned_person(turn_context)
+            if person_id is not None:
+                data["person_id"] = person_id
+        reply = await self._run(turn_context, command.verb, data)
         if not command.understood and turn_context.activity.text:
             await turn_context.send_activity(
                 MessageFactory.text("I did not understand that. Here is what I can do:")

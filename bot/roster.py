@@ -79,6 +79,25 @@ class Roster:
             member.aad_object_id = sender.aad_object_id
         return await self._resolve(tenant_of(turn_context.activity), member, services) or person
 
+    async def mentioned_person(self, turn_context: TurnContext) -> str | None:
+        """The first person @mentioned in a message (not the bot), as known to us, asking Teams who it is."""
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        for entity in activity.entities or []:
+            properties = entity.additional_properties or {}
+            mentioned = properties.get("mentioned") if entity.type == "mention" else None
+            user_id = mentioned.get("id") if isinstance(mentioned, dict) else None
+            if not isinstance(user_id, str) or not user_id or user_id == bot_id:
+                continue
+            try:
+                member = await TeamsInfo.get_member(turn_context, user_id)
+            except Exception as error:  # the connector is another service: the command then asks again
+                log.warning("could not read the mentioned member", extra={"error": type(error).__name__})
+                return None
+            person = await self._resolve(tenant_of(activity), member)
+            return None if person is None else person.id
+        return None
+
     async def personal_installed(self, turn_context: TurnContext) -> None:
         actor = actor_of(turn_context.activity)
         if actor is None:

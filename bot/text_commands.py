@@ -11,6 +11,9 @@ PAUSE = "pause"
 LEAVE = "leave"
 FIND = "find"
 EXPORT = "export"
+FACILITATOR_ADD = (
+    "facilitator.add"  # `facilitator add @name` (or an email): the mention is read from the activity
+)
 
 _MENTION = re.compile(r"<at>[^<]*</at>")
 _EXACT = {
@@ -49,4 +52,6 @@ def parse(text: str | None) -> TextCommand:
         return TextCommand(PAUSE, {"weeks": weeks or "1"})
     if word == "find" and rest:
         return TextCommand(FIND, {"skill": rest[:60]})
+    if word in ("facilitator", "facilitators") and rest.partition(" ")[0] == "add":
+        return TextCommand(FACILITATOR_ADD, {"who": rest.partition(" ")[2][:254]})
     return TextCommand(verbs.HELP, understood=False)

@@ -29,6 +29,7 @@ def build_registry() -> dict[str, Handler]:
         verbs.SETUP_SAVE: facilitation.save_setup,
         verbs.ROUND_RUN: facilitation.run_round,
         verbs.REPORT_OPEN: facilitation.open_report,
+        text_commands.FACILITATOR_ADD: facilitation.add_facilitator,
         verbs.PAIRING_VIEW: pairing.view,
         verbs.PAIRING_ACCEPT: pairing.accept,
         verbs.PAIRING_DECLINE: pairing.decline,

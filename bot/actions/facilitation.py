@@ -6,9 +6,10 @@ from adaptive_cards import onboarding, verbs
 from adaptive_cards import report as report_cards
 from adaptive_cards import setup as setup_cards
 from bot.actions.context import ActionContext, Reply, target_program
-from bot.forms import field_of, parse_setup
+from bot.forms import card_id, field_of, parse_setup
 from core import commands
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.model import normalize_email
 from core.services import programs, reports, rounds
 
 
@@ -59,3 +60,48 @@ async def open_report(ctx: ActionContext) -> Reply:
         ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory()
     )
     return Reply(report_cards.report(data), view=(verbs.REPORT_OPEN, {"program_id": program.id}))
+
+
+async def _named_person(ctx: ActionContext) -> str:
+    """Who `facilitator add` names: the @mentioned person (the bot put their id in the data), or an email."""
+    if "person_id" in ctx.data:
+        return card_id(ctx.data, "person_id")
+    who = str(ctx.data.get("who") or "").strip()
+    email = normalize_email(who) if "@" in who else None
+    if email:
+        uow = ctx.services.uow_factory()
+        async with uow:
+            found = [
+                p for p in await uow.persons.by_verified_email(ctx.organization_id, email) if not p.erased
+            ]
+        if found:
+            return found[0].id
+        raise NotFound(f"Nobody with the address {email} has used peer learning here yet.")
+    raise InvalidInput("who", "Say 'facilitator add' and @mention the person (or give their work email).")
+
+
+async def add_facilitator(ctx: ActionContext) -> Reply:
+    program = await target_program(ctx, for_facilitator=True)
+    if not program.is_facilitator(ctx.person.id):
+        raise PermissionDenied("Only this program's facilitators can name another facilitator.")
+    person_id = await _named_person(ctx)
+    if program.scope_id != programs.ORGANIZATION_SCOPE and not await ctx.services.store.is_team_member(
+        ctx.organization_id, program.scope_id, person_id
+    ):
+        raise PermissionDenied(f"Facilitators of '{program.name}' must be members of its team.")
+    program, person, added = await programs.add_facilitator(
+        programs.AddFacilitator(ctx.organization_id, program.id, ctx.person.id, person_id),
+        ctx.services.uow_factory(),
+    )
+    if not added:
+        return Reply(
+            onboarding.done(
+                "Already a facilitator", f"{person.display_name} already facilitates '{program.name}'."
+            )
+        )
+    return Reply(
+        onboarding.done(
+            "Facilitator added",
+            f"{person.display_name} now facilitates '{program.name}': set-up, rounds and the report.",
+        )
+    )

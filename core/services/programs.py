@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from core import commands
-from core.errors import InvalidInput, PermissionDenied
-from core.model import Cadence, EnrollmentStatus, Program, ProgramKind, ScopeKind, new_id
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.model import Cadence, EnrollmentStatus, Person, Program, ProgramKind, ScopeKind, new_id
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import _end_open_pairings
@@ -105,6 +105,33 @@ async def setup_program(cmd: commands.ProgramSetup, uow: UnitOfWork, clock: Cloc
         await uow.programs.save(program)
         await uow.commit()
         return program
+
+
+@dataclass(frozen=True)
+class AddFacilitator:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    person_id: str
+
+
+async def add_facilitator(cmd: AddFacilitator, uow: UnitOfWork) -> tuple[Program, Person, bool]:
+    """A facilitator names another one. Returns the program, the person, and whether they were added
+    (False: they already were). The caller checks that the person belongs where the program runs."""
+    async with uow:
+        program = await _lookups.program(uow, cmd.organization_id, cmd.program_id)
+        await _lookups.person(uow, cmd.organization_id, cmd.actor_id)
+        if not program.is_facilitator(cmd.actor_id):
+            raise PermissionDenied("Only this program's facilitators can name another facilitator.")
+        person = await uow.persons.get(cmd.organization_id, cmd.person_id)
+        if person is None or person.erased:
+            raise NotFound("I do not know that person in this organization yet.")
+        if program.is_facilitator(person.id):
+            return program, person, False
+        program.facilitator_ids.append(person.id)
+        await uow.programs.save(program)
+        await uow.commit()
+        return program, person, True
 
 
 def default_start(today: date) -> date:

@@ -78,3 +78,53 @@ async def test_a_member_who_leaves_the_team_is_unenrolled_and_uninstalling_stops
     assert "stopped" in report and "Opted in" in report  # nothing deleted
     refused = await teams.click(FAY, verbs.ROUND_RUN, {"program_id": program["program_id"]})
     assert "stopped" in card_text(refused)
+
+
+async def _facilitator_add(teams: Teams, fake: FakeConnector, by: User, text: str, *mentioned: User) -> str:
+    entities = [
+        {"type": "mention", "mentioned": BOT, "text": "<at>peerlearn</at>"},
+        *({"type": "mention", "mentioned": u.account, "text": f"<at>{u.key}</at>"} for u in mentioned),
+    ]
+    message = teams.activity(by, "message", team=TEAM, text=text, entities=entities)
+    status, _ = await teams.post(message)
+    assert status in (200, 201)
+    return card_text(fake.cards(TEAM)[-1])
+
+
+async def test_a_facilitator_adds_another_by_mention_and_only_a_facilitator_may(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    program = action_data(await install_in_team(teams, fake), verbs.JOIN)
+    setup = {"program_id": program["program_id"]}
+
+    refused = await _facilitator_add(teams, fake, ANA, "<at>peerlearn</at> facilitator add <at>bo</at>", BO)
+    assert "Only this program's facilitators can name another facilitator" in refused
+    assert "Only this program's facilitators" in card_text(await teams.click(BO, verbs.SETUP_OPEN, setup))
+
+    added = await _facilitator_add(teams, fake, FAY, "<at>peerlearn</at> facilitator add <at>ana</at>", ANA)
+    assert "Facilitator added" in added and "Ana now facilitates" in added
+    assert "Set up Platform" in card_text(await teams.click(ANA, verbs.SETUP_OPEN, setup))
+    again = await _facilitator_add(teams, fake, ANA, "<at>peerlearn</at> facilitator add <at>ana</at>", ANA)
+    assert "Already a facilitator" in again
+
+    fake.members.append(CY.member)  # known to Teams, but not a member of this team
+    outsider = await _facilitator_add(teams, fake, FAY, "<at>peerlearn</at> facilitator add <at>cy</at>", CY)
+    assert "must be members of its team" in outsider
+    nobody = await _facilitator_add(teams, fake, FAY, "<at>peerlearn</at> facilitator add")
+    assert "mention the person" in nobody
+
+
+async def test_a_facilitator_can_name_another_by_work_email(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    program = action_data(await install_in_team(teams, fake), verbs.JOIN)
+    added = await _facilitator_add(teams, fake, FAY, "<at>peerlearn</at> facilitator add BO@contoso.example")
+    assert "Bo now facilitates" in added
+    setup = {"program_id": program["program_id"]}
+    assert "Set up Platform" in card_text(await teams.click(BO, verbs.SETUP_OPEN, setup))
+    unknown = await _facilitator_add(
+        teams, fake, FAY, "<at>peerlearn</at> facilitator add zed@contoso.example"
+    )
+    assert "Nobody with the address zed@contoso.example" in unknown

@@ -4,7 +4,7 @@ import pytest
 
 from adaptive_cards import verbs
 from bot import text_commands
-from bot.text_commands import parse
+from bot.text_commands import TextCommand, parse
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,11 @@ def test_find_keeps_the_skill_asked_for() -> None:
 def test_unknown_text_asks_for_help_and_says_it_was_not_understood() -> None:
     command = parse("what's up")
     assert command.verb == verbs.HELP and not command.understood
+
+
+def test_facilitator_add_keeps_an_email_and_leaves_mentions_to_the_activity() -> None:
+    assert parse("<at>peerlearn</at> facilitator add <at>Megan Bowen</at>") == TextCommand(
+        text_commands.FACILITATOR_ADD, {"who": ""}
+    )
+    assert parse("Facilitator add Megan@Contoso.example").data == {"who": "megan@contoso.example"}
+    assert parse("facilitator").verb == verbs.HELP

@@ -1,0 +1,41 @@
+"""A facilitator names another facilitator; nobody else may, and nobody from another organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import NotFound, PermissionDenied
+from core.services import programs
+from tests.unit.conftest import ORG, PROGRAM
+from tests.unit.fakes import FakeUnitOfWork
+
+
+def _add(actor: str, person: str, organization: str = ORG) -> programs.AddFacilitator:
+    return programs.AddFacilitator(organization, PROGRAM, actor, person)
+
+
+async def test_a_facilitator_names_another_once(uow: FakeUnitOfWork) -> None:
+    program, person, added = await programs.add_facilitator(_add("fay", "ana"), uow)
+    assert added and person.id == "ana" and program.facilitator_ids == ["fay", "ana"]
+    assert uow.store.programs[PROGRAM].facilitator_ids == ["fay", "ana"]
+    _, _, again = await programs.add_facilitator(_add("ana", "ana"), uow)
+    assert not again and uow.store.programs[PROGRAM].facilitator_ids == ["fay", "ana"]
+
+
+async def test_someone_who_does_not_facilitate_cannot_name_a_facilitator(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(PermissionDenied):
+        await programs.add_facilitator(_add("ana", "ana"), uow)
+    with pytest.raises(PermissionDenied):
+        await programs.add_facilitator(_add("ana", "bo"), uow)
+    assert uow.store.programs[PROGRAM].facilitator_ids == ["fay"]
+
+
+async def test_an_unknown_or_erased_person_or_another_organization_is_not_found(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(NotFound):
+        await programs.add_facilitator(_add("fay", "nobody"), uow)
+    uow.store.persons["bo"].erased = True
+    with pytest.raises(NotFound):
+        await programs.add_facilitator(_add("fay", "bo"), uow)
+    with pytest.raises(NotFound):  # the program is looked up inside the actor's organization only
+        await programs.add_facilitator(_add("fay", "ana", organization="org-b"), uow)
+    assert uow.store.programs[PROGRAM].facilitator_ids == ["fay"]
