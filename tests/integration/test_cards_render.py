@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.card_gallery import gallery
+from tests.support.card_gallery import gallery
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT / "tests" / "integration" / "node" / "validate_cards.js"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.card_gallery import gallery
+from tests.support.card_gallery import gallery
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "e2e" / "node" / "node_modules"

@@ -13,6 +13,8 @@ FORBIDDEN = {
     "core": ("lti", "bot", "storage", "peerlearn", "adaptive_cards", "aiohttp", "sqlalchemy", "pylti1p3"),
     "lti": ("bot", "storage", "peerlearn", "adaptive_cards", "sqlalchemy"),
     "storage": ("lti", "bot", "peerlearn", "adaptive_cards", "aiohttp", "pylti1p3"),
+    "bot": ("lti", "peerlearn", "storage", "sqlalchemy", "pylti1p3"),
+    "adaptive_cards": ("lti", "bot", "storage", "peerlearn", "aiohttp", "sqlalchemy", "botbuilder"),
 }
 
 
@@ -35,5 +37,14 @@ def test_a_package_imports_only_what_the_arrows_allow(package: str) -> None:
         f"{where} imports {module}"
         for where, module in imports(package)
         if module.split(".")[0] in FORBIDDEN[package]
+    ]
+    assert wrong == []
+
+
+def test_unit_tests_use_shared_support_code_not_other_kinds_of_tests() -> None:
+    wrong = [
+        f"{where} imports {module}"
+        for where, module in imports("tests/unit")
+        if module.startswith(("tests.integration", "tests.e2e"))
     ]
     assert wrong == []

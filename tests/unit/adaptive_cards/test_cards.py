@@ -4,7 +4,7 @@ from adaptive_cards import verbs
 from adaptive_cards.elements import with_refresh
 from adaptive_cards.pairing import chat_link, meeting_link
 from adaptive_cards.profile import profile_editor
-from tests.integration.card_gallery import gallery
+from tests.support.card_gallery import gallery
 
 
 def test_every_card_is_schema_1_5_with_execute_actions_only_carrying_verbs() -> None:
