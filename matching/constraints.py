@@ -6,6 +6,7 @@ Level gap and capacity are hard too; they belong to the bipartite kinds and are 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -20,6 +21,28 @@ def pair_keys(i: IntArray, j: IntArray, n: int) -> IntArray:
     return out
 
 
+def _pair_keys_of(groups: Sequence[Collection[str]], pos: Mapping[str, int], n: int) -> IntArray:
+    """Sorted unique keys (lo * n + hi) of every pair inside each group, for members in the population."""
+    keys: list[IntArray] = [np.empty(0, dtype=np.int64)]
+    by_size: dict[int, list[list[int]]] = {}
+    for members in groups:
+        present = [pos[m] for m in members if m in pos]
+        if len(present) >= 2:
+            by_size.setdefault(len(present), []).append(present)
+    for size, rows in by_size.items():
+        table = np.sort(np.array(rows, dtype=np.int64), axis=1)
+        for a, b in itertools.combinations(range(size), 2):
+            keys.append(table[:, a] * np.int64(max(n, 1)) + table[:, b])
+    return np.unique(np.concatenate(keys))
+
+
+def _member(keys: IntArray, sorted_unique: IntArray) -> BoolArray:
+    """Whether each key is in a sorted array of unique keys."""
+    at = np.minimum(np.searchsorted(sorted_unique, keys), len(sorted_unique) - 1)
+    out: BoolArray = sorted_unique[at] == keys
+    return out
+
+
 class Constraints:
     def __init__(self, population: Population, settings: ProgramSettings, history: History) -> None:
         self.population = population
@@ -27,34 +50,40 @@ class Constraints:
         n = population.n
         pos = population.position
         now = history.round_now()
-        forbidden: set[int] = set()
-        earlier: set[int] = set()
-        for group in history.past:
-            members = sorted(pos[m] for m in group.members if m in pos)
-            in_cooldown = group.round_index >= now - settings.cooldown_rounds
-            target = forbidden if in_cooldown else earlier
-            for a, b in itertools.combinations(members, 2):
-                target.add(a * max(n, 1) + b)
-        for pair in history.never_match:
-            members = sorted(pos[m] for m in pair if m in pos)
-            for a, b in itertools.combinations(members, 2):
-                forbidden.add(a * max(n, 1) + b)
-        self.forbidden = np.array(sorted(forbidden), dtype=np.int64)
-        self.earlier = np.array(sorted(earlier - forbidden), dtype=np.int64)
-        self.forbidden_set = forbidden
-        self.earlier_set = earlier - forbidden
+        cooling = [g.round_index >= now - settings.cooldown_rounds for g in history.past]
+        recent = _pair_keys_of([g.members for g, c in zip(history.past, cooling, strict=True) if c], pos, n)
+        older = _pair_keys_of(
+            [g.members for g, c in zip(history.past, cooling, strict=True) if not c], pos, n
+        )
+        never = _pair_keys_of(list(history.never_match), pos, n)
+        self.forbidden = np.union1d(recent, never)
+        self.earlier = np.setdiff1d(older, self.forbidden)
+        self._forbidden_set: set[int] | None = None
+        self._earlier_set: set[int] | None = None
         limit = settings.hours_per_pairing
         self.has_time = np.array(
             [p.hours_per_month is None or p.hours_per_month >= max(limit, 1) for p in population.people],
             dtype=np.bool_,
         )
 
+    @property
+    def forbidden_set(self) -> set[int]:
+        if self._forbidden_set is None:
+            self._forbidden_set = set(self.forbidden.tolist())
+        return self._forbidden_set
+
+    @property
+    def earlier_set(self) -> set[int]:
+        if self._earlier_set is None:
+            self._earlier_set = set(self.earlier.tolist())
+        return self._earlier_set
+
     def allowed(self, i: IntArray, j: IntArray) -> BoolArray:
         """Whether each pair (i[k], j[k]) may be matched."""
         ok: BoolArray = i != j
         if len(self.forbidden):
             keys = pair_keys(i, j, self.population.n)
-            ok &= ~np.isin(keys, self.forbidden, assume_unique=False)
+            ok &= ~_member(keys, self.forbidden)
         need = self.settings.min_shared_hours
         if need > 0:
             known = self.population.both_known(i, j)
@@ -67,5 +96,4 @@ class Constraints:
     def was_together_before(self, i: IntArray, j: IntArray) -> BoolArray:
         if not len(self.earlier):
             return np.zeros(len(i), dtype=np.bool_)
-        out: BoolArray = np.isin(pair_keys(i, j, self.population.n), self.earlier)
-        return out
+        return _member(pair_keys(i, j, self.population.n), self.earlier)

@@ -8,7 +8,7 @@ from matching.model import ProgramSettings, Reason
 from matching.population import Population
 
 
-def _listing(items: Sequence[str]) -> str:
+def listing(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
@@ -18,6 +18,12 @@ def _hours(minutes: int) -> str:
     hours = minutes / 60
     shown = f"{hours:g}"
     return f"{shown} hour" if shown == "1" else f"{shown} hours"
+
+
+def time_apart(spread_minutes: int) -> str:
+    if spread_minutes == 0:
+        return "you are in the same time zone"
+    return f"your time zones are {_hours(spread_minutes)} apart"
 
 
 def teaching_sentence(population: Population, teacher: int, learner: int, skill: int) -> str:
@@ -47,20 +53,17 @@ def _pair_text(population: Population, settings: ProgramSettings, factor: str, m
         return "; and ".join(sentences)
     if factor == "goals":
         shared = _shared_goals(p, members, at_least=len(members))
-        return f"you share the goal{'s' if len(shared) > 1 else ''} {_listing(shared)}"
+        return f"you share the goal{'s' if len(shared) > 1 else ''} {listing(shared)}"
     if factor == "cross_department":
         names = sorted({str(p.people[m].department) for m in members if p.people[m].department is not None})
-        return f"you work in different departments ({_listing(names)})"
+        return f"you work in different departments ({listing(names)})"
     if factor == "same_department":
         return f"you both work in {p.people[members[0]].department}"
     if factor == "same_team":
         return f"you are on the same team ({p.people[members[0]].team})"
     if factor == "timezone":
         offsets = [int(p.tz[m]) for m in members]
-        spread = max(offsets) - min(offsets)
-        return (
-            "you are in the same time zone" if spread == 0 else f"your time zones are {_hours(spread)} apart"
-        )
+        return time_apart(max(offsets) - min(offsets))
     if factor == "availability":
         common = _common_hours(p, members)
         return f"you share {common} hour{'s' if common != 1 else ''} a week when you are all free".replace(
@@ -69,7 +72,7 @@ def _pair_text(population: Population, settings: ProgramSettings, factor: str, m
     if factor == "fairness":
         waited = [p.name(m) for m in members if p.unmatched_last[m]]
         verb = "was" if len(waited) == 1 else "were"
-        return f"{_listing(waited)} {verb} not matched last round, so {'goes' if len(waited) == 1 else 'go'} first"
+        return f"{listing(waited)} {verb} not matched last round, so {'goes' if len(waited) == 1 else 'go'} first"
     if factor == "previous_groupmate":
         return "some of you were in a group together before"
     if factor == "isolation":
@@ -107,7 +110,7 @@ def reasons(
         if factor == "goals" and len(members) > 2:
             common = _shared_goals(population, members, at_least=2)
             plural = "s" if len(common) > 1 else ""
-            text = f"several of you share the goal{plural} {_listing(common)}" if common else text
+            text = f"several of you share the goal{plural} {listing(common)}" if common else text
         if factor == "availability" and _common_hours(population, members) == 0:
             continue
         out.append(Reason(factor, round(float(value), 4), text))

@@ -7,7 +7,8 @@ from scipy.sparse import csc_matrix
 
 from matching.candidates import skill_edges
 from matching.constraints import Constraints
-from matching.explain import reasons, teaching_sentence
+from matching.explain import teaching_sentence
+from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
 from matching.population import FloatArray, IntArray, Population
@@ -60,22 +61,33 @@ def match_mentoring(
     learners = np.nonzero(constraints.has_time & (np.diff(p.learn.indptr) > 0))[0].astype(np.int64)
     t, lr, sk, w, parts = _edges(p, constraints, settings, mentors, learners, seed)
     chosen = assign(p.n, lr, t, w, slots)
-    matches: list[Match] = []
+    seekers = np.nonzero(chosen >= 0)[0]
+    edges = chosen[seekers]
+    givers = t[edges]
     in_match = np.zeros(p.n, dtype=np.bool_)
-    for learner in np.nonzero(chosen >= 0)[0].tolist():
-        e = int(chosen[learner])
-        mentor, skill = int(t[e]), int(sk[e])
-        in_match[[mentor, learner]] = True
-        factor_parts = {f: float(v[e]) for f, v in parts.items()}
-        skill_reason = Reason(
-            "skill", factor_parts.pop("skill"), teaching_sentence(p, mentor, learner, skill)
+    in_match[seekers] = True
+    in_match[givers] = True
+    others = {f: v[edges] for f, v in parts.items() if f != "skill"}
+    why = pair_reasons(p, settings, givers, seekers, others)
+    ids = [q.id for q in p.people]
+    matches: list[Match] = []
+    for k, (mentor, learner, skill, skill_value, score) in enumerate(
+        zip(
+            givers.tolist(),
+            seekers.tolist(),
+            sk[edges].tolist(),
+            parts["skill"][edges].tolist(),
+            w[edges].tolist(),
+            strict=True,
         )
+    ):
+        skill_reason = Reason("skill", skill_value, teaching_sentence(p, mentor, learner, skill))
         matches.append(
             Match(
-                members=(p.people[mentor].id, p.people[learner].id),
+                members=(ids[mentor], ids[learner]),
                 roles=(Role.MENTOR, Role.MENTEE),
-                score=round(float(w[e]), 6),
-                reasons=(skill_reason, *reasons(p, settings, [mentor, learner], factor_parts)),
+                score=round(score, 6),
+                reasons=(skill_reason, *why[k]),
                 skill=p.skills.shown[skill],
             )
         )

@@ -6,7 +6,7 @@ import numpy as np
 
 from matching.candidates import grouped_nearest, nearest_edges, skill_edges, unique_directed, with_goals
 from matching.constraints import Constraints
-from matching.explain import reasons
+from matching.explain_pairs import pair_reasons
 from matching.mentoring import spare_slots
 from matching.model import Match, ProgramSettings, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
@@ -78,20 +78,25 @@ def match_onboarding(
     parts["fairness"] = settings.weights.fairness * p.unmatched_last[nn].astype(np.float64)
     w = total(parts, len(nn))
     chosen = assign(p.n, nn, bb, w, slots)
-    matches: list[Match] = []
+    seekers = np.nonzero(chosen >= 0)[0]
+    edges = chosen[seekers]
+    givers = bb[edges]
     in_match = np.zeros(p.n, dtype=np.bool_)
-    for newcomer in np.nonzero(chosen >= 0)[0].tolist():
-        e = int(chosen[newcomer])
-        buddy = int(bb[e])
-        in_match[[buddy, newcomer]] = True
-        matches.append(
-            Match(
-                members=(p.people[buddy].id, p.people[newcomer].id),
-                roles=(Role.BUDDY, Role.NEWCOMER),
-                score=round(float(w[e]), 6),
-                reasons=reasons(p, settings, [buddy, newcomer], {f: float(v[e]) for f, v in parts.items()}),
-            )
+    in_match[seekers] = True
+    in_match[givers] = True
+    why = pair_reasons(p, settings, givers, seekers, {f: v[edges] for f, v in parts.items()})
+    ids = [q.id for q in p.people]
+    matches = [
+        Match(
+            members=(ids[buddy], ids[newcomer]),
+            roles=(Role.BUDDY, Role.NEWCOMER),
+            score=round(score, 6),
+            reasons=why[k],
         )
+        for k, (buddy, newcomer, score) in enumerate(
+            zip(givers.tolist(), seekers.tolist(), w[edges].tolist(), strict=True)
+        )
+    ]
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
     for v in np.nonzero(~in_match & constraints.has_time)[0].tolist():
         q = p.people[v]

@@ -6,10 +6,10 @@ import numpy as np
 
 from matching.candidates import general_edges, unique_pairs
 from matching.constraints import Constraints
-from matching.explain import reasons
+from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.population import IntArray, Population
-from matching.scoring import PEER_FACTORS, factor_values, total, within
+from matching.scoring import PEER_FACTORS, factor_values, total
 from matching.solve_general import augment, max_weight_matching
 
 DENSE_LEFTOVERS = 2500
@@ -99,30 +99,37 @@ def match_peer_pairs(
         hosts_left[chosen] = False
         groups[chosen].append(u)
         joined[chosen] = u
-    every = within(population, constraints, settings, groups, PEER_FACTORS)
-    first_two = within(population, constraints, settings, [g[:2] for g in groups], PEER_FACTORS)
-    matches = [
-        _pair_match(population, settings, g, every[k], first_two[k], k in joined)
-        for k, g in enumerate(groups)
-    ]
+    first, second = pairs[:, 0].copy(), pairs[:, 1].copy()
+    pair_parts = factor_values(population, constraints, settings, first, second, PEER_FACTORS)
+    why = pair_reasons(population, settings, first, second, pair_parts)
+    score = np.zeros(len(groups), dtype=np.float64)
+    for values in pair_parts.values():
+        score += values
+    if joined:
+        # A trio scores its three pairs, factor by factor, in the order `scoring.within` adds them.
+        hosts = np.array(sorted(joined), dtype=np.int64)
+        third = np.array([joined[h] for h in hosts.tolist()], dtype=np.int64)
+        with_a = factor_values(population, constraints, settings, first[hosts], third, PEER_FACTORS)
+        with_b = factor_values(population, constraints, settings, second[hosts], third, PEER_FACTORS)
+        trio_score = np.zeros(len(hosts), dtype=np.float64)
+        for f, values in pair_parts.items():
+            trio_score += values[hosts] + with_a[f] + with_b[f]
+        score[hosts] = trio_score
+    ids = [q.id for q in population.people]
+    names = population.names()
+    matches: list[Match] = []
+    for k, total_score in enumerate(score.tolist()):
+        members = groups[k]
+        reasons_k = why[k]
+        if k in joined:
+            text = f"the round had an odd one out, so {names[members[2]]} joins you as a trio"
+            reasons_k = (*reasons_k, Reason("trio", 0.0, text))
+        matches.append(
+            Match(
+                members=tuple(ids[m] for m in members),
+                roles=(Role.PEER,) * len(members),
+                score=round(total_score, 6),
+                reasons=reasons_k,
+            )
+        )
     return matches, unmatched
-
-
-def _pair_match(
-    population: Population,
-    settings: ProgramSettings,
-    members: list[int],
-    parts: dict[str, float],
-    pair_parts: dict[str, float],
-    trio: bool,
-) -> Match:
-    why = reasons(population, settings, members[:2], pair_parts)
-    if trio:
-        third = population.name(members[2])
-        why = (*why, Reason("trio", 0.0, f"the round had an odd one out, so {third} joins you as a trio"))
-    return Match(
-        members=tuple(population.people[m].id for m in members),
-        roles=tuple(Role.PEER for _ in members),
-        score=round(sum(parts.values()), 6),
-        reasons=why,
-    )

@@ -62,42 +62,62 @@ class _Labels:
         return Vocabulary(self.index, self.shown)
 
 
-def _rows(
+def _coded(
     maps: Sequence[Mapping[str, int]], labels: _Labels, what: str, ids: Sequence[str]
-) -> list[dict[int, int]]:
-    out: list[dict[int, int]] = []
-    number = labels.number
-    for row, mapping in enumerate(maps):
-        coded: dict[int, int] = {}
-        for label, level in mapping.items():
-            if not 1 <= level <= 5:
-                raise ValueError(
-                    f"Participant '{ids[row]}' {what} '{label}' at level '{level}'. Not in 1..5."
-                )
-            column = number(label)
-            coded[column] = max(level, coded.get(column, 0))
-        out.append(coded)
-    return out
+) -> tuple[list[dict[int, int]], csr_matrix]:
+    """Each person's {column: level} (the highest level when two spellings meet) and the same as a matrix."""
+    counts = [len(m) for m in maps]
+    flat_labels = [label for m in maps for label in m]
+    flat_levels = [level for m in maps for level in m.values()]
+    levels = np.array(flat_levels, dtype=np.int64)
+    bad = np.nonzero((levels < 1) | (levels > 5))[0]
+    if len(bad):
+        k = int(bad[0])
+        row = int(np.searchsorted(np.cumsum(counts), k, side="right"))
+        raise ValueError(
+            f"Participant '{ids[row]}' {what} '{flat_labels[k]}' at level '{flat_levels[k]}'. Not in 1..5."
+        )
+    for label in dict.fromkeys(flat_labels):
+        labels.number(label)
+    raw = labels.raw
+    flat_cols = [raw[label] for label in flat_labels]
+    rows: list[dict[int, int]] = []
+    at = 0
+    for count in counts:
+        coded = dict(zip(flat_cols[at : at + count], flat_levels[at : at + count], strict=True))
+        if len(coded) < count:  # two spellings of one label: keep the highest level
+            coded = {}
+            for c, v in zip(flat_cols[at : at + count], flat_levels[at : at + count], strict=True):
+                coded[c] = max(v, coded.get(c, 0))
+        rows.append(coded)
+        at += count
+    return rows, _matrix(rows, len(labels.shown))
 
 
 def _matrix(rows: Sequence[dict[int, int]], width: int) -> csr_matrix:
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
     indptr = np.concatenate([[0], np.cumsum(lengths)])
-    cols = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(indptr[-1]))
-    vals = np.fromiter((v for r in rows for v in r.values()), dtype=np.int64, count=int(indptr[-1]))
+    cols = np.array([c for r in rows for c in r], dtype=np.int64)
+    vals = np.array([v for r in rows for v in r.values()], dtype=np.int64)
     matrix = csr_matrix((vals, cols, indptr), shape=(len(rows), max(width, 1)))
     matrix.sort_indices()
     return matrix
 
 
-def _bits(person: Participant) -> int:
-    slots = person.weekly_availability
-    if not slots:
-        return 0
-    if min(slots) < 0 or max(slots) >= HOURS_PER_WEEK:
-        bad = min(slots) if min(slots) < 0 else max(slots)
-        raise ValueError(f"Participant '{person.id}' is available at slot '{bad}'. Not in 0..167.")
-    return sum(1 << slot for slot in slots)
+def _availability(people: Sequence[Participant]) -> npt.NDArray[np.uint64]:
+    """Hour-of-week slots as bits in three 64-bit words per person."""
+    counts = np.array([len(p.weekly_availability or ()) for p in people], dtype=np.int64)
+    slots = np.array([s for p in people for s in (p.weekly_availability or ())], dtype=np.int64)
+    bad = np.nonzero((slots < 0) | (slots >= HOURS_PER_WEEK))[0]
+    if len(bad):
+        row = int(np.repeat(np.arange(len(people)), counts)[bad[0]])
+        own = people[row].weekly_availability or frozenset()
+        shown = min(own) if min(own) < 0 else max(own)
+        raise ValueError(f"Participant '{people[row].id}' is available at slot '{shown}'. Not in 0..167.")
+    words = np.zeros(len(people) * WORDS, dtype=np.uint64)
+    where = np.repeat(np.arange(len(people)), counts) * WORDS + slots // 64
+    np.bitwise_or.at(words, where, np.left_shift(np.uint64(1), (slots % 64).astype(np.uint64)))
+    return words.reshape(len(people), WORDS)
 
 
 class Population:
@@ -113,27 +133,35 @@ class Population:
         self.position = {p.id: i for i, p in enumerate(people)}
         ids = [p.id for p in people]
         skills = _Labels()
-        self.teach_rows = _rows([p.teaches for p in people], skills, "teaches", ids)
-        self.learn_rows = _rows([p.learns for p in people], skills, "learns", ids)
+        self.teach_rows, teach = _coded([p.teaches for p in people], skills, "teaches", ids)
+        self.learn_rows, learn = _coded([p.learns for p in people], skills, "learns", ids)
         goals = _Labels()
-        self.goal_rows = _rows([dict.fromkeys(sorted(p.goals), 1) for p in people], goals, "has goal", ids)
+        self.goal_rows, self.goals = _coded(
+            [dict.fromkeys(sorted(p.goals), 1) for p in people], goals, "has goal", ids
+        )
         self.skills = skills.vocabulary()
         self.goal_vocab = goals.vocabulary()
-        self.teach = _matrix(self.teach_rows, len(self.skills.shown))
-        self.learn = _matrix(self.learn_rows, len(self.skills.shown))
-        self.goals = _matrix(self.goal_rows, len(self.goal_vocab.shown))
+        width = max(len(self.skills.shown), 1)
+        self.teach = csr_matrix((teach.data, teach.indices, teach.indptr), shape=(n, width))
+        self.learn = csr_matrix((learn.data, learn.indices, learn.indptr), shape=(n, width))
         self.goal_count = np.asarray(self.goals.sum(axis=1)).ravel().astype(np.int64)
         self.department = _codes([p.department for p in people])
         self.team = _codes([p.team for p in people])
         self.tz = np.array([p.utc_offset_minutes for p in people], dtype=np.int64)
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
+        self._names: list[str] | None = None
         self._pads: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]] = {}
-        self.avail_int = [_bits(p) for p in people]
-        mask = (1 << 64) - 1
-        self.avail = np.array(
-            [[(bits >> (64 * w)) & mask for w in range(WORDS)] for bits in self.avail_int], dtype=np.uint64
-        ).reshape(n, WORDS)
+        self.avail = _availability(people)
+        self._avail_int: list[int] | None = None
+
+    @property
+    def avail_int(self) -> list[int]:
+        """Each person's availability as one Python integer of 168 bits (built on first use)."""
+        if self._avail_int is None:
+            words = self.avail.tolist()
+            self._avail_int = [a | (b << 64) | (c << 128) for a, b, c in words]
+        return self._avail_int
 
     def shared_hours(self, i: IntArray, j: IntArray) -> IntArray:
         """Weekly hours both are available (0 when either availability is unknown)."""
@@ -190,3 +218,9 @@ class Population:
 
     def name(self, i: int) -> str:
         return self.people[i].name
+
+    def names(self) -> list[str]:
+        """Every participant's name, by position (computed once)."""
+        if self._names is None:
+            self._names = [q.display_name or q.id for q in self.people]
+        return self._names
