@@ -13,9 +13,10 @@ from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, Unma
 from matching.peer_pairs import no_time
 from matching.population import FloatArray, IntArray, Population
 from matching.scoring import MENTOR_FACTORS, factor_values, total
-from matching.solve_bipartite import assign
+from matching.solve_bipartite import WHOLE, assign
 
-CANDIDATES_PER_SKILL_LEVEL = 6
+CANDIDATES_PER_SKILL_LEVEL = 12
+CANDIDATES_WHEN_BLOCKED = 6  # past `solve_bipartite.WHOLE` learners, where the solve goes block by block
 
 
 def spare_slots(population: Population, constraints: Constraints, settings: ProgramSettings) -> IntArray:
@@ -41,9 +42,8 @@ def _edges(
     seed: int,
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, dict[str, FloatArray]]:
     rand = np.random.default_rng(seed).random(population.n)
-    t, lr, sk = skill_edges(
-        population, mentors, learners, settings.max_level_gap, rand, CANDIDATES_PER_SKILL_LEVEL
-    )
+    k = CANDIDATES_PER_SKILL_LEVEL if len(learners) <= WHOLE else CANDIDATES_WHEN_BLOCKED
+    t, lr, sk = skill_edges(population, mentors, learners, settings.max_level_gap, rand, k)
     ok = constraints.allowed(t, lr)
     t, lr, sk = t[ok], lr[ok], sk[ok]
     parts = factor_values(population, constraints, settings, t, lr, MENTOR_FACTORS)

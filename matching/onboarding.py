@@ -14,7 +14,7 @@ from matching.population import IntArray, Population
 from matching.scoring import BUDDY_FACTORS, factor_values, total
 from matching.solve_bipartite import assign
 
-PER_BUCKET = 8
+PER_BUCKET = 24
 
 
 def _bucketed(
@@ -97,17 +97,13 @@ def match_onboarding(
             zip(givers.tolist(), seekers.tolist(), w[edges].tolist(), strict=True)
         )
     ]
+    had_candidate = np.zeros(p.n, dtype=np.bool_)
+    had_candidate[nn] = True
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
     for v in np.nonzero(~in_match & constraints.has_time)[0].tolist():
         q = p.people[v]
         if new[v]:
-            unmatched.append(
-                Unmatched(
-                    q.id,
-                    UnmatchedCode.NO_BUDDY_AVAILABLE,
-                    "no tenured colleague has buddy capacity this round",
-                )
-            )
+            unmatched.append(_why_no_buddy(p, constraints, buddies, v, bool(had_candidate[v])))
         elif not tenured[v]:
             unmatched.append(
                 Unmatched(
@@ -126,3 +122,22 @@ def match_onboarding(
                 Unmatched(q.id, UnmatchedCode.NOT_NEEDED, "no new hire needed a buddy from you this round")
             )
     return matches, unmatched
+
+
+def _why_no_buddy(
+    population: Population, constraints: Constraints, buddies: IntArray, v: int, had_candidate: bool
+) -> Unmatched:
+    """A new hire left without a buddy: capacity ran out, or every colleague with capacity is ruled out."""
+    person = population.people[v]
+    if not had_candidate and len(buddies):
+        others = buddies[buddies != v]
+        if not constraints.allowed(np.full(len(others), v, dtype=np.int64), others).any():
+            return Unmatched(
+                person.id,
+                UnmatchedCode.NO_COMPATIBLE_PARTNER,
+                f"the tenured colleagues with buddy capacity were matched with {person.name} recently, are on a "
+                "never-match list, or share too few available hours",
+            )
+    return Unmatched(
+        person.id, UnmatchedCode.NO_BUDDY_AVAILABLE, "no tenured colleague has buddy capacity this round"
+    )

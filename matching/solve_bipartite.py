@@ -2,7 +2,7 @@
 
 Each giver with capacity c becomes c identical slots, and every seeker gets a private "nobody" slot, so that
 scipy's sparse LAPJVsp finds the exact optimum of the instance it is given. Large instances are cut into
-blocks of seekers in reverse Cuthill-McKee order (seekers who share givers land together); blocks are solved
+blocks of seekers (past WHOLE of them) in reverse Cuthill-McKee order (seekers who share givers land together); blocks are solved
 one after the other against the capacity that is left, so capacity is never exceeded.
 """
 
@@ -15,6 +15,21 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching, reverse_cut
 from matching.population import FloatArray, IntArray
 
 BLOCK = 1500
+WHOLE = 25_000  # up to this many seekers, one exact solve over every candidate edge
+BEST_EDGES = 8  # ... on each seeker's best few edges, which keeps that solve fast
+
+
+def best_edges(s: IntArray, g: IntArray, w: FloatArray, keep: int) -> IntArray:
+    """Indices of each seeker's `keep` heaviest edges (one per giver), in their original order."""
+    order = np.lexsort((g, -w, s))
+    s_sorted, g_sorted = s[order], g[order]
+    first = np.ones(len(order), dtype=np.bool_)
+    first[1:] = (s_sorted[1:] != s_sorted[:-1]) | (g_sorted[1:] != g_sorted[:-1])
+    order = order[first]
+    seeker = s[order]
+    rank = np.arange(len(order)) - np.searchsorted(seeker, seeker, side="left")
+    out: IntArray = np.sort(order[rank < keep])
+    return out
 
 
 def _solve(s: IntArray, g: IntArray, w: FloatArray, left: IntArray) -> IntArray:
@@ -73,8 +88,9 @@ def assign(
     if len(s) == 0:
         return assigned
     seekers = np.unique(s)
-    if len(seekers) <= block:
-        picked = _solve(s, g, w, left)
+    if len(seekers) <= max(block, WHOLE):
+        sel = best_edges(s, g, w, BEST_EDGES) if len(seekers) > block else np.arange(len(s))
+        picked = sel[_solve(s[sel], g[sel], w[sel], left)]
         assigned[s[picked]] = picked
         return assigned
     adjacency = csr_matrix(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from matching import Participant, ProgramSettings, Role, UnmatchedCode, match
+from matching import History, Participant, ProgramSettings, Role, UnmatchedCode, match
 
 ONBOARDING = ProgramSettings(kind="onboarding")
 
@@ -41,3 +41,16 @@ def test_buddy_capacity_is_respected() -> None:
     result = match(people, ONBOARDING)
     assert len(result.matches) == 1
     assert [u.code for u in result.unmatched] == [UnmatchedCode.NO_BUDDY_AVAILABLE]
+
+
+def test_new_hire_ruled_out_by_a_hard_constraint_is_told_so_not_that_capacity_ran_out() -> None:
+    people = [
+        Participant("new", is_new_hire=True, tenure_days=3),
+        Participant("senior", tenure_days=800, capacity=2),
+    ]
+    history = History(never_match=frozenset({frozenset({"new", "senior"})}))
+    result = match(people, ONBOARDING, history)
+    assert result.matches == ()
+    (why,) = [u for u in result.unmatched if u.participant_id == "new"]
+    assert why.code == UnmatchedCode.NO_COMPATIBLE_PARTNER
+    assert "never-match" in why.text
