@@ -30,10 +30,8 @@ def teaching_sentence(population: Population, teacher: int, learner: int, skill:
     t = population.teach_rows[teacher].get(skill, 0)
     lv = population.learn_rows[learner].get(skill, 0)
     name = population.skills.shown[skill]
-    return (
-        f"{population.name(teacher)} teaches {name} at level {t}; "
-        f"{population.name(learner)} wants to learn it at level {lv}"
-    )
+    names = population.names()
+    return f"{names[teacher]} teaches {name} at level {t}; {names[learner]} wants to learn it at level {lv}"
 
 
 def teachable_skills(population: Population, teacher: int, learner: int, max_gap: int) -> list[int]:

@@ -6,7 +6,7 @@ so the cost is a few string formats per pairing rather than a dictionary and a c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -24,6 +24,43 @@ def _skill_text(p: Population, settings: ProgramSettings, a: int, b: int) -> str
     return "; and ".join(sentences)
 
 
+_SHARED = ("cross_department", "same_department", "same_team", "timezone", "availability")
+_MISSING = Reason("", 0.0, "")
+
+
+def _shared_keys(p: Population, factor: str, first: IntArray, second: IntArray, rows: IntArray) -> list[int]:
+    """What the sentence (and the value) of `factor` depends on, for the pairings `rows`."""
+    a, b = first[rows], second[rows]
+    if factor == "cross_department":
+        lo = np.minimum(p.department[a], p.department[b])
+        key = lo * np.int64(p.n + 2) + np.maximum(p.department[a], p.department[b])
+    elif factor == "same_department":
+        key = p.department[a]
+    elif factor == "same_team":
+        key = p.team[a]
+    elif factor == "timezone":
+        key = np.abs(p.tz[a] - p.tz[b])
+    else:
+        key = p.shared_hours(a, b)
+    out: list[int] = key.tolist()
+    return out
+
+
+def _shared_text(p: Population, factor: str, key: int, a: int, b: int) -> str | None:
+    if factor == "cross_department":
+        depts = sorted({str(d) for d in (p.people[a].department, p.people[b].department) if d is not None})
+        return f"you work in different departments ({listing(depts)})"
+    if factor == "same_department":
+        return f"you both work in {p.people[a].department}"
+    if factor == "same_team":
+        return f"you are on the same team ({p.people[a].team})"
+    if factor == "timezone":
+        return time_apart(key)
+    if key == 0:
+        return None
+    return f"you share {key} hour{'s' if key != 1 else ''} a week when you are both free"
+
+
 def pair_reasons(
     population: Population,
     settings: ProgramSettings,
@@ -37,11 +74,24 @@ def pair_reasons(
     a_list: list[int] = first.tolist()
     b_list: list[int] = second.tolist()
     names = p.names()
-    hours = p.shared_hours(first, second).tolist() if "availability" in parts else []
     per_pair: list[list[Reason]] = [[] for _ in range(count)]
     for factor, values in parts.items():
-        rows: Sequence[int] = np.nonzero(np.abs(values) >= 1e-9)[0].tolist()
+        rows: list[int] = np.nonzero(np.abs(values) >= 1e-9)[0].tolist()
         shown: list[float] = values[rows].tolist()
+        if factor in _SHARED:
+            # Few distinct (value, sentence) pairs: one Reason object for each, shared by every pairing.
+            keys = _shared_keys(p, factor, first, second, np.array(rows, dtype=np.int64))
+            made: dict[tuple[int, float], Reason | None] = {}
+            for k, value, key in zip(rows, shown, keys, strict=True):
+                reason = made.get((key, value), _MISSING)
+                if reason is _MISSING:
+                    text = _shared_text(p, factor, key, a_list[k], b_list[k])
+                    reason = made[key, value] = (
+                        None if text is None else Reason(factor, round(value, 4), text)
+                    )
+                if reason is not None:
+                    per_pair[k].append(reason)
+            continue
         for k, value in zip(rows, shown, strict=True):
             a, b = a_list[k], b_list[k]
             if factor == "skill":
@@ -50,26 +100,13 @@ def pair_reasons(
                 common = p.goal_rows[a].keys() & p.goal_rows[b].keys()
                 goals = sorted(p.goal_vocab.shown[g] for g in common)
                 text = f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"
-            elif factor == "cross_department":
-                depts = sorted(
-                    {str(d) for d in (p.people[a].department, p.people[b].department) if d is not None}
-                )
-                text = f"you work in different departments ({listing(depts)})"
-            elif factor == "same_department":
-                text = f"you both work in {p.people[a].department}"
-            elif factor == "same_team":
-                text = f"you are on the same team ({p.people[a].team})"
-            elif factor == "timezone":
-                text = time_apart(abs(int(p.tz[a]) - int(p.tz[b])))
-            elif factor == "availability":
-                common_hours = hours[k]
-                if common_hours == 0:
-                    continue
-                text = f"you share {common_hours} hour{'s' if common_hours != 1 else ''} a week when you are both free"
             elif factor == "fairness":
                 waited = [names[m] for m in (a, b) if p.unmatched_last[m]]
                 one = len(waited) == 1
-                text = f"{listing(waited)} {'was' if one else 'were'} not matched last round, so {'goes' if one else 'go'} first"
+                text = (
+                    f"{listing(waited)} {'was' if one else 'were'} not matched last round, "
+                    f"so {'goes' if one else 'go'} first"
+                )
             elif factor == "previous_groupmate":
                 text = "some of you were in a group together before"
             else:
