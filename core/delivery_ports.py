@@ -3,6 +3,7 @@ program directory the scheduler walks. `storage/` implements them on SQLite and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -33,6 +34,10 @@ class OutboxQueue(Protocol):
 
     async def finish(self, claim: Claim, result: Finish, now: datetime) -> bool:
         """Record the row's final outcome; False (and nothing written) when this claim was superseded."""
+        ...
+
+    async def finish_many(self, outcomes: Sequence[tuple[Claim, Finish]], now: datetime) -> list[bool]:
+        """`finish` for several rows in one transaction: one answer per row, in order (group commit)."""
         ...
 
     async def postpone(self, claim: Claim, until: datetime, reason: str) -> bool:

@@ -5,10 +5,11 @@ committed as soon as the Bot Connector answers, so a crash loses at most the ans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,21 +100,29 @@ class SqlOutboxQueue:
             )
             if _locking(session):
                 query = query.with_for_update(skip_locked=True)
-            rows = list(await session.scalars(query))
-            claims = []
-            for row in rows:
-                # Compare-and-set on the attempt number: on SQLite a concurrent claimer may have won the row.
-                result: Any = await session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == row.id, OutboxRow.attempts == row.attempts, _due(now))
-                    .values(attempts=row.attempts + 1, next_attempt_at=hold_until)
-                    .execution_options(synchronize_session=False)
+            rows = {row.id: row for row in await session.scalars(query)}
+            if not rows:
+                return []
+            # One compare-and-set on (id, attempt number) for the batch: on SQLite a concurrent claimer may
+            # have won some rows; only those this statement bumped are ours.
+            won: Any = await session.execute(
+                update(OutboxRow)
+                .where(
+                    tuple_(OutboxRow.id, OutboxRow.attempts).in_([(r.id, r.attempts) for r in rows.values()])
                 )
-                if result.rowcount == 1:
+                .where(_due(now))
+                .values(attempts=OutboxRow.attempts + 1, next_attempt_at=hold_until)
+                .returning(OutboxRow.id)
+                .execution_options(synchronize_session=False)
+            )
+            ours = set(won.scalars())
+            await session.commit()
+            claims = []
+            for row_id, row in rows.items():  # in the order of the query: oldest due first
+                if row_id in ours:
                     message = outbox_to_domain(row)
                     message.attempts = row.attempts + 1
                     claims.append(Claim(message, row.attempts + 1))
-            await session.commit()
             return claims
 
     @staticmethod
@@ -125,36 +134,51 @@ class SqlOutboxQueue:
         )
 
     async def finish(self, claim: Claim, result: Finish, now: datetime) -> bool:
-        status = OutboxStatus.FAILED if result.outcome is DeliveryOutcome.FAILED else OutboxStatus.SENT
+        return (await self.finish_many([(claim, result)], now))[0]
+
+    async def finish_many(self, outcomes: Sequence[tuple[Claim, Finish]], now: datetime) -> list[bool]:
+        """Record several outcomes in one transaction; each is recorded only if its claim still holds."""
+        if not outcomes:
+            return []
+        sent = [c for c, r in outcomes if r.outcome is not DeliveryOutcome.FAILED]
+        recorded: set[str] = set()
         async with self.sessions() as session:
-            changed: Any = await session.execute(
-                update(OutboxRow)
-                .where(self._held(claim))
-                .values(
-                    status=status.value,
-                    sent_at=now,
-                    next_attempt_at=None,
-                    last_error=(result.reason or None) if status is OutboxStatus.FAILED else None,
+            if sent:
+                # Every sent-or-skipped row gets the same values: one statement, fenced row by row.
+                changed: Any = await session.execute(
+                    update(OutboxRow)
+                    .where(
+                        tuple_(OutboxRow.id, OutboxRow.attempts).in_(
+                            [(c.message.id, c.attempt) for c in sent]
+                        )
+                    )
+                    .where(OutboxRow.status == OutboxStatus.PENDING.value)
+                    .values(
+                        status=OutboxStatus.SENT.value, sent_at=now, next_attempt_at=None, last_error=None
+                    )
+                    .returning(OutboxRow.id)
+                    .execution_options(synchronize_session=False)
                 )
-            )
-            if changed.rowcount != 1:
-                await session.rollback()
-                return False
-            session.add(
-                OutboxDeliveryRow(
-                    outbox_id=claim.message.id,
-                    organization_id=claim.message.organization_id,
-                    program_id=result.program_id,
-                    outcome=result.outcome.value,
-                    reason=result.reason[:2000],
-                    activity_id=result.activity_id,
-                    conversation_id=result.conversation_id,
-                    attempts=claim.attempt,
-                    completed_at=now,
-                )
-            )
+                recorded.update(changed.scalars())
+            for claim, result in outcomes:
+                if result.outcome is DeliveryOutcome.FAILED:
+                    failed: Any = await session.execute(
+                        update(OutboxRow)
+                        .where(self._held(claim))
+                        .values(
+                            status=OutboxStatus.FAILED.value,
+                            sent_at=now,
+                            next_attempt_at=None,
+                            last_error=result.reason or None,
+                        )
+                    )
+                    if failed.rowcount == 1:
+                        recorded.add(claim.message.id)
+            rows = [_delivery(c, r, now) for c, r in outcomes if c.message.id in recorded]
+            if rows:
+                await session.execute(insert(OutboxDeliveryRow), rows)
             await session.commit()
-            return True
+        return [c.message.id in recorded for c, _ in outcomes]
 
     async def postpone(self, claim: Claim, until: datetime, reason: str) -> bool:
         async with self.sessions() as session:
@@ -165,6 +189,20 @@ class SqlOutboxQueue:
             )
             await session.commit()
             return bool(changed.rowcount == 1)
+
+
+def _delivery(claim: Claim, result: Finish, now: datetime) -> dict[str, Any]:
+    return {
+        "outbox_id": claim.message.id,
+        "organization_id": claim.message.organization_id,
+        "program_id": result.program_id,
+        "outcome": result.outcome.value,
+        "reason": result.reason[:2000],
+        "activity_id": result.activity_id,
+        "conversation_id": result.conversation_id,
+        "attempts": claim.attempt,
+        "completed_at": now,
+    }
 
 
 class SqlDeliveryRecords:

@@ -6,6 +6,7 @@ tests replace."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -36,6 +37,10 @@ class SlidingWindow:
     def record(self, now: float) -> None:
         self._sent.append(now)
 
+    def forget(self, at: float) -> None:
+        """Take back the send recorded at `at` (ValueError when there is none)."""
+        self._sent.remove(at)
+
     def idle(self, now: float) -> bool:
         self.wait(now)
         return not self._sent
@@ -59,6 +64,7 @@ class RateLimiter:
         self._next_slot = float("-inf")
         self._conversations: dict[str, list[SlidingWindow]] = {}
         self._paused: dict[str, float] = {}
+        self._last_refund = float("-inf")
 
     def _windows(self, conversation: str) -> list[SlidingWindow]:
         windows = self._conversations.get(conversation)
@@ -74,12 +80,27 @@ class RateLimiter:
         spaced = self._next_slot - now
         return max(paused, spaced, self.tenant.wait(now), *(w.wait(now) for w in self._windows(conversation)))
 
-    def record(self, conversation: str) -> None:
+    def record(self, conversation: str) -> float:
+        """Take the slot now; returns its time (to hand back with `refused`)."""
         now = self.clock()
         self._next_slot = max(self._next_slot + self.spacing, now)
         self.tenant.record(now)
         for window in self._windows(conversation):
             window.record(now)
+        return now
+
+    def refused(self, slot: float) -> None:
+        """Teams answered the send taken at `slot` with 429: a refused message does not count against the
+        tenant's ceiling, so its slot goes to the next send instead of being lost. Only one refusal a
+        period is refunded: several in a row mean Teams is throttling the tenant, and the pace stays.
+        (The conversation keeps its windows and is paused by the caller for `Retry-After`.)"""
+        now = self.clock()
+        if now - self._last_refund < self.tenant.period:
+            return
+        self._last_refund = now
+        with contextlib.suppress(ValueError):
+            self.tenant.forget(slot)
+        self._next_slot = max(self._next_slot - self.spacing, now)
 
     def pause(self, seconds: float, conversation: str = "") -> None:
         """Hold one conversation (or, with "", the whole tenant) for `seconds` (Teams said Retry-After)."""

@@ -6,7 +6,8 @@ retried, and the person is not shown something out of date."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from adaptive_cards import notices
@@ -14,11 +15,20 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
-from core.model import ConcernStatus, Intent, OutboxMessage, PairingStatus, Person, Response
+from core.model import (
+    CheckIn,
+    ConcernStatus,
+    Intent,
+    OutboxMessage,
+    Pairing,
+    PairingStatus,
+    Person,
+    Program,
+    Response,
+)
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.services.schedule import local_instant
-from core.services.status import PairingView
-from core.services.status import _pairing_view as member_view  # one member's view, inside our unit of work
+from core.services.status import MemberView, PairingView
 
 
 @dataclass(frozen=True)
@@ -75,27 +85,83 @@ def _for_pairing(message: OutboxMessage, view: PairingView) -> Rendered | Skip:
     return Rendered(check_in(view), "Time to check in", program_id, team)
 
 
+def group_key(message: OutboxMessage) -> str:
+    """Rows rendered from one read share a key: the members of one pairing; any other row stands alone."""
+    return "pairing:" + _pairing_id(message) if message.intent in PAIRING_INTENTS else "row:" + message.id
+
+
+@dataclass
+class _PairingRead:
+    pairing: Pairing | None
+    program: Program | None = None
+    people: dict[str, Person] = field(default_factory=dict)
+    check_ins: list[CheckIn] = field(default_factory=list)
+
+
 async def render(message: OutboxMessage, uows: UnitOfWorkFactory) -> Rendered | Skip:
-    """Everything is read in one unit of work, so the card shows one consistent state."""
-    org, recipient = message.organization_id, message.recipient_id
+    return (await render_many([message], uows))[0]
+
+
+async def render_many(messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory) -> list[Rendered | Skip]:
+    """Everything is read in one unit of work, so the cards show one consistent state. A pairing, its
+    program, members and check-ins are read once for all the rows about that pairing."""
+    reads: dict[str, _PairingRead] = {}
+    results: list[Rendered | Skip] = []
     async with uows() as uow:
-        person = await uow.persons.get(org, recipient)
-        if person is None or person.erased:
-            return Skip("The person deleted their data.")
-        result = await _render(message, uow)
-    if isinstance(result, Rendered):
-        return replace(result, person=person)
-    return result
+        for message in messages:
+            org, recipient = message.organization_id, message.recipient_id
+            read = await _read_pairing(uow, message, reads) if message.intent in PAIRING_INTENTS else None
+            person = read.people.get(recipient) if read else None
+            if person is None:
+                person = await uow.persons.get(org, recipient)
+            if person is None or person.erased:
+                results.append(Skip("The person deleted their data."))
+                continue
+            result = await _render(message, uow) if read is None else _from_read(message, read)
+            results.append(replace(result, person=person) if isinstance(result, Rendered) else result)
+    return results
+
+
+async def _read_pairing(
+    uow: UnitOfWork, message: OutboxMessage, reads: dict[str, _PairingRead]
+) -> _PairingRead:
+    pairing_id = _pairing_id(message)
+    read = reads.get(pairing_id)
+    if read is None:
+        org = message.organization_id
+        read = reads[pairing_id] = _PairingRead(await uow.pairings.get(org, pairing_id))
+        if read.pairing is not None:
+            read.program = await uow.programs.get(org, read.pairing.program_id)
+            members = await uow.persons.many(org, read.pairing.member_ids())
+            read.people = {p.id: p for p in members}
+            read.check_ins = await uow.check_ins.for_pairing(org, pairing_id)
+    return read
+
+
+def _from_read(message: OutboxMessage, read: _PairingRead) -> Rendered | Skip:
+    """One member's view, as `core.services.status` builds it, from the pairing's one read."""
+    pairing, program, recipient = read.pairing, read.program, message.recipient_id
+    if pairing is None or program is None or recipient not in pairing.member_ids():
+        return Skip("The pairing no longer exists, or the person is no longer in it.")
+    members = []
+    for m in pairing.members:
+        person = read.people.get(m.person_id)
+        members.append(
+            MemberView(
+                person_id=m.person_id,
+                display_name=person.display_name if person else "A former participant",
+                email=person.verified_email if person else None,
+                role=m.role,
+                response=m.response,
+                is_viewer=m.person_id == recipient,
+            )
+        )
+    mine = [c for c in read.check_ins if c.person_id == recipient]
+    return _for_pairing(message, PairingView(pairing, program, members, recipient, mine))
 
 
 async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:
     org, recipient = message.organization_id, message.recipient_id
-    if message.intent in PAIRING_INTENTS:
-        pairing = await uow.pairings.get(org, _pairing_id(message))
-        program = await uow.programs.get(org, pairing.program_id) if pairing else None
-        if pairing is None or program is None or recipient not in pairing.member_ids():
-            return Skip("The pairing no longer exists, or the person is no longer in it.")
-        return _for_pairing(message, await member_view(uow, pairing, program, recipient))
     if message.intent is Intent.UNMATCHED:
         round_ = await uow.rounds.get(org, message.subject_id)
         program = await uow.programs.get(org, round_.program_id) if round_ else None

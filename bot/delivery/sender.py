@@ -1,12 +1,13 @@
 """Sending one tenant's outbox rows through the Bot Connector, within Teams' limits.
 
-Per row: claim (committed) → render from current state → find or create the 1:1 chat → wait for the rate
-limiter → send → record the outcome (committed). The claim holds the row for `hold` seconds and bumps its
+Per row: claim (committed, in batches) → render from current state (the rows about one pairing from one
+read) → find or create the 1:1 chat → wait for the rate limiter → send → record the outcome (committed, by
+group commit: see `bot.delivery.outcomes`). The claim holds the row for `hold` seconds and bumps its
 attempt number, so no other sender takes it meanwhile and a superseded sender cannot record an outcome.
 
 What a crash can do: a row whose send was answered but whose outcome was not yet committed is sent again
 after its hold expires. The Bot Connector's create-activity call takes no idempotency key, so this window
-(one database commit) cannot be closed from our side; every attempt carries the same activity `id`
+(about one database commit) cannot be closed from our side; every attempt carries the same activity `id`
 (derived from the row's idempotency key) so a receiver can recognise it. Everything else is exactly once:
 a row is never claimed by two live senders, and an outcome is recorded once."""
 
@@ -23,7 +24,8 @@ from typing import Protocol
 
 from bot.delivery.connector import BotConnector, activity_id, card_activity
 from bot.delivery.limits import RateLimiter
-from bot.delivery.render import Rendered, Skip, render
+from bot.delivery.outcomes import OutcomeRecorder
+from bot.delivery.render import Rendered, Skip, group_key, render_many
 from bot.delivery.retry import NotInstalled, PeerError, Permanent, Transient, backoff, gives_up
 from bot.delivery.tokens import TokenError
 from bot.ports import BotStore
@@ -87,6 +89,7 @@ class TenantSender:
         # was still running (a very slow request) can come back in a later claim: the running send then
         # records its outcome under the new claim instead of a second send starting.
         self.claims: dict[str, Claim] = {}
+        self.outcomes = OutcomeRecorder(deps.queue, deps.clock.now, deps.writing)
 
     async def drain(self, keep_going: Callable[[], bool]) -> int:
         """Send until nothing is due or `keep_going()` turns False; in-flight sends always finish."""
@@ -103,11 +106,9 @@ class TenantSender:
                     pending.extend(claims)
                     exhausted = not claims
                 while pending and len(running) < self.config.concurrency:
-                    claim = pending.popleft()
-                    busy = claim.message.id in self.claims
-                    self.claims[claim.message.id] = claim
-                    if not busy:
-                        running.add(asyncio.create_task(self._deliver(claim)))
+                    group = self._take_group(pending)
+                    if group:
+                        running.add(asyncio.create_task(self._deliver(group)))
                 if not running:
                     if exhausted:
                         break
@@ -123,6 +124,17 @@ class TenantSender:
                 await self._postpone(claim, now, "released by a stopping sender")
         return self.sent
 
+    def _take_group(self, pending: deque[Claim]) -> list[Claim]:
+        """The next claim and the pending ones rendered with it; rows already being sent only update
+        their claim (the running send records under it)."""
+        key = group_key(pending[0].message)
+        taken = [c for c in pending if group_key(c.message) == key]
+        for claim in taken:
+            pending.remove(claim)
+        group = [c for c in taken if c.message.id not in self.claims]
+        self.claims.update((c.message.id, c) for c in taken)
+        return group
+
     async def _postpone(self, claim: Claim, until: datetime, reason: str) -> None:
         claim = self.claims.pop(claim.message.id, claim)
         async with self.deps.writing():
@@ -130,8 +142,7 @@ class TenantSender:
 
     async def _finish(self, claim: Claim, result: Finish) -> None:
         claim = self.claims.pop(claim.message.id, claim)
-        async with self.deps.writing():
-            recorded = await self.deps.queue.finish(claim, result, self.deps.clock.now())
+        recorded = await self.outcomes.record(claim, result)
         if not recorded:
             log.warning(
                 "outcome not recorded: the claim was superseded", extra={"outbox_id": claim.message.id}
@@ -147,18 +158,27 @@ class TenantSender:
         delay = backoff(claim.attempt, retry_after)
         await self._postpone(claim, self.deps.clock.now() + timedelta(seconds=delay), str(error))
 
-    async def _deliver(self, claim: Claim) -> None:
+    async def _deliver(self, group: list[Claim]) -> None:
         try:
-            await self._deliver_once(claim)
+            try:
+                rendered: list[Rendered | Skip] = await render_many(
+                    [c.message for c in group], self.deps.uows
+                )
+            except Exception as error:  # an outage must not lose the rows: they are retried, then given up
+                log.exception("rendering failed", extra={"outbox_id": group[0].message.id})
+                for claim in group:
+                    await self._retry(claim, error)
+                return
+            await asyncio.gather(*(self._deliver_once(c, r) for c, r in zip(group, rendered, strict=True)))
         finally:
-            self.claims.pop(claim.message.id, None)
+            for claim in group:
+                self.claims.pop(claim.message.id, None)
 
-    async def _deliver_once(self, claim: Claim) -> None:
+    async def _deliver_once(self, claim: Claim, rendered: Rendered | Skip) -> None:
         message = claim.message
         conversation_id = ""
-        rendered: Rendered | Skip | None = None
+        slot: float | None = None
         try:
-            rendered = await render(message, self.deps.uows)
             if isinstance(rendered, Skip):
                 await self._finish(
                     claim, Finish(DeliveryOutcome.SKIPPED, rendered.reason, rendered.program_id)
@@ -171,7 +191,8 @@ class TenantSender:
                 return
             conversation = await self._conversation(person, rendered.team_id)
             conversation_id = conversation.conversation_id
-            if not await self._throttle(claim, conversation_id):
+            slot = await self._throttle(claim, conversation_id)
+            if slot is None:
                 return
             activity = card_activity(
                 rendered.card, rendered.summary, activity_id(self.org, message.idempotency_key)
@@ -183,6 +204,8 @@ class TenantSender:
         except Transient as error:
             if error.status == 429:
                 self.limiter.pause(error.retry_after or 1.0, conversation_id)
+                if slot is not None:
+                    self.limiter.refused(slot)
             await self._retry(claim, error, error.retry_after)
         except NotInstalled as error:
             await self._not_installed(claim, error, rendered)
@@ -208,8 +231,9 @@ class TenantSender:
         reason = f"The app is not installed for the person, and peerlearn cannot install it: {why}"
         await self._finish(claim, Finish(DeliveryOutcome.FAILED, reason, _program(rendered)))
 
-    async def _throttle(self, claim: Claim, conversation_id: str) -> bool:
-        """Wait for the limiter; a wait longer than the claim can cover gives the row back instead."""
+    async def _throttle(self, claim: Claim, conversation_id: str) -> float | None:
+        """Wait for the limiter and take a slot (its time); a wait longer than the claim can cover gives
+        the row back instead (None)."""
         # The hold outlasts a request by one lease period; spend at most half of that waiting here.
         budget = self.config.lease_seconds / 2
         waited = 0.0
@@ -217,11 +241,10 @@ class TenantSender:
             if waited + wait > budget:
                 when = self.deps.clock.now() + timedelta(seconds=wait)
                 await self._postpone(claim, when, "waiting for Teams' rate limit")
-                return False
+                return None
             await asyncio.sleep(wait)
             waited += wait
-        self.limiter.record(conversation_id)
-        return True
+        return self.limiter.record(conversation_id)
 
     async def _conversation(self, person: Person, team_id: str | None) -> StoredConversation:
         store, teams = self.deps.store, person.teams

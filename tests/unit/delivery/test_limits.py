@@ -79,3 +79,16 @@ def test_idle_conversations_are_forgotten() -> None:
 def test_a_nonsense_ceiling_is_refused_with_its_value() -> None:
     with pytest.raises(ValueError, match="-1"):
         RateLimiter(-1)
+
+
+def test_a_refused_send_gives_its_slot_to_the_next_one_but_repeated_refusals_keep_the_pace() -> None:
+    clock = FakeMonotonic()
+    limiter = RateLimiter(10, clock)
+    limiter.record("a")
+    slot = limiter.record("b")
+    assert limiter.wait("c") == pytest.approx(limiter.spacing)
+    limiter.refused(slot)  # Teams said 429: the refused message did not count
+    assert limiter.wait("c") == 0
+    second = limiter.record("c")
+    limiter.refused(second)  # a second refusal within the period: Teams is throttling, keep the pace
+    assert limiter.wait("d") == pytest.approx(limiter.spacing)
