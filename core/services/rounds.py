@@ -24,7 +24,7 @@ from core.model import (
 )
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
-from core.services.notify import notify
+from core.services.notify import Notice, notify_all
 from core.services.participants import (
     GUIDED_ROLES,
     GUIDING_ROLES,
@@ -173,8 +173,8 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
                 score=round(match.score, 4),
                 reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
             )
-            await uow.pairings.save(pairing)
             created.append(pairing)
+        await uow.pairings.add_new(created)
         unmatched = [(u.participant_id, u.text) for u in result.unmatched]
         left_out = {person for person, _ in unmatched}
         for e in enrollments:
@@ -183,9 +183,12 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
 
         if program.scope_kind is ScopeKind.TEAMS_TEAM:
             # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
-            for pairing in created:
-                await notify(uow, clock, org, pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id)
-            for person, reason in unmatched:
-                await notify(uow, clock, org, [person], Intent.UNMATCHED, round_.id, {"reason": reason})
+            notices: list[Notice] = [
+                (pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id, None) for pairing in created
+            ]
+            notices += [
+                ([person], Intent.UNMATCHED, round_.id, {"reason": reason}) for person, reason in unmatched
+            ]
+            await notify_all(uow, clock, org, notices)
         await uow.commit()
         return RoundOutcome(round_, created, unmatched)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -159,6 +164,22 @@ def outbox_to_domain(r: OutboxRow) -> OutboxMessage:
     )
 
 
+def _outbox_row(m: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "organization_id": m.organization_id,
+        "recipient_id": m.recipient_id,
+        "intent": m.intent.value,
+        "subject_id": m.subject_id,
+        "idempotency_key": m.idempotency_key,
+        "created_at": m.created_at,
+        "payload": m.payload,
+        "status": m.status.value,
+        "attempts": m.attempts,
+        "next_attempt_at": m.next_attempt_at or m.created_at,
+    }
+
+
 class SqlOutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -172,28 +193,29 @@ class SqlOutboxRepository:
         )
         if existing is not None:
             return False
-        m = message
         try:
             async with self.session.begin_nested():
-                self.session.add(
-                    OutboxRow(
-                        id=m.id,
-                        organization_id=m.organization_id,
-                        recipient_id=m.recipient_id,
-                        intent=m.intent.value,
-                        subject_id=m.subject_id,
-                        idempotency_key=m.idempotency_key,
-                        created_at=m.created_at,
-                        payload=m.payload,
-                        status=m.status.value,
-                        attempts=m.attempts,
-                        next_attempt_at=m.next_attempt_at or m.created_at,
-                    )
-                )
+                self.session.add(OutboxRow(**_outbox_row(message)))
         except IntegrityError:
             # A concurrent transaction queued the same key first: that one is the message.
             return False
         return True
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """One INSERT … ON CONFLICT DO NOTHING for all: a key already queued, by us or by a concurrent
+        transaction (PostgreSQL waits for that one to end, then skips the row), adds nothing."""
+        if not messages:
+            return 0
+        rows = [_outbox_row(m) for m in messages]
+        dialect = self.session.get_bind().dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        added = await self.session.scalars(
+            insert_(OutboxRow)
+            .on_conflict_do_nothing(index_elements=["organization_id", "idempotency_key"])
+            .returning(OutboxRow.id),
+            rows,
+        )
+        return len(added.all())
 
     async def for_recipient(self, organization_id: str, person_id: str) -> list[OutboxMessage]:
         rows = await self.session.scalars(

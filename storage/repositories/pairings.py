@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import (
@@ -182,6 +182,65 @@ class SqlPairingRepository:
                 )
             )
         await self.session.flush()
+
+    async def add_new(self, pairings: Sequence[Pairing]) -> None:
+        """One INSERT per table for all of them (a fresh id has no rows to replace, nothing to read first)."""
+        for pairing in pairings:
+            if not pairing.members:
+                raise ValueError(
+                    f"Pairing {pairing.id} has no members; a pairing without members is never stored."
+                )
+        if not pairings:
+            return
+        await self.session.flush()  # the round they belong to goes first
+        await self.session.execute(
+            insert(PairingRow),
+            [
+                {
+                    "id": p.id,
+                    "organization_id": p.organization_id,
+                    "program_id": p.program_id,
+                    "round_id": p.round_id,
+                    "created_at": p.created_at,
+                    "status": p.status.value,
+                    "shared_goal": p.shared_goal,
+                    "skill": p.skill,
+                    "score": p.score,
+                    "reasons": [
+                        {"factor": r.factor, "contribution": r.contribution, "text": r.text}
+                        for r in p.reasons
+                    ],
+                }
+                for p in pairings
+            ],
+        )
+        members = [
+            {
+                "organization_id": p.organization_id,
+                "pairing_id": p.id,
+                "person_id": m.person_id,
+                "position": position,
+                "role": m.role.value,
+                "response": m.response.value,
+            }
+            for p in pairings
+            for position, m in enumerate(p.members)
+        ]
+        await self.session.execute(insert(PairingMemberRow), members)
+        events = [
+            {
+                "organization_id": p.organization_id,
+                "pairing_id": p.id,
+                "position": position,
+                "status": h.status.value,
+                "at": h.at,
+                "by_person_id": h.by_person_id,
+            }
+            for p in pairings
+            for position, h in enumerate(p.history)
+        ]
+        if events:
+            await self.session.execute(insert(PairingEventRow), events)
 
     async def delete(self, organization_id: str, pairing_id: str) -> None:
         await self.session.execute(

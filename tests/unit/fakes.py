@@ -235,6 +235,11 @@ class FakePairings(_Repo):
             raise ValueError("a pairing without members is never stored")
         self.s.pairings[pairing.id] = pairing
 
+    async def add_new(self, pairings: Sequence[Pairing]) -> None:
+        for pairing in pairings:
+            assert pairing.id not in self.s.pairings, "add_new is for pairings never stored"
+            await self.save(pairing)
+
     async def delete(self, organization_id: str, pairing_id: str) -> None:
         if await self.get(organization_id, pairing_id) is not None:
             del self.s.pairings[pairing_id]
@@ -304,6 +309,9 @@ class FakeOutbox(_Repo):
             return False
         self.s.outbox[message.id] = message
         return True
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        return sum([await self.add(m) for m in messages])
 
     async def for_recipient(self, organization_id: str, person_id: str) -> list[OutboxMessage]:
         return [
