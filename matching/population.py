@@ -19,7 +19,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 WORDS = 3  # 168 hour-of-week slots fit in three 64-bit words
-CHUNK = 200_000  # pairs scored at once, which bounds the temporary arrays
+CHUNK = 500_000  # pairs scored at once, which bounds the temporary arrays
 
 
 def normalise(label: str) -> str:
@@ -120,6 +120,18 @@ def _availability(people: Sequence[Participant]) -> npt.NDArray[np.uint64]:
     return words.reshape(len(people), WORDS)
 
 
+def _row_dots(left: csr_matrix, right: csr_matrix, i: IntArray, j: IntArray) -> IntArray:
+    """left[i[k]] . right[j[k]] for every k (sparse rows, so each costs their few entries)."""
+    out = np.zeros(len(i), dtype=np.int64)
+    if left.nnz == 0 or right.nnz == 0:
+        return out
+    for start in range(0, len(i), CHUNK):
+        a = left[i[start : start + CHUNK]]
+        b = right[j[start : start + CHUNK]]
+        out[start : start + CHUNK] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
 class Population:
     """The participants of one round, sorted by id, with array views of what scoring needs."""
 
@@ -151,7 +163,7 @@ class Population:
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
         self._names: list[str] | None = None
-        self._pads: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]] = {}
+        self._level_cache: dict[int, tuple[csr_matrix, csr_matrix]] = {}
         self.avail = _availability(people)
         self._avail_int: list[int] | None = None
 
@@ -175,46 +187,34 @@ class Population:
 
     def shared_goals(self, i: IntArray, j: IntArray) -> IntArray:
         """How many goals each pair (i[k], j[k]) shares."""
-        out = np.zeros(len(i), dtype=np.int64)
-        if self.goals.nnz == 0:
-            return out
-        cols, _ = self._padded("goals")
-        for start in range(0, len(i), CHUNK):
-            a, b = cols[i[start : start + CHUNK]], cols[j[start : start + CHUNK]]
-            same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
-            out[start : start + CHUNK] = same.sum(axis=(1, 2))
-        return out
+        return _row_dots(self.goals, self.goals, i, j)
 
     def teachable(self, teacher: IntArray, learner: IntArray, max_gap: int) -> BoolArray:
         """Whether `teacher` teaches some skill `learner` wants, above the learner's level by at most `max_gap`."""
-        out = np.zeros(len(teacher), dtype=np.bool_)
-        if self.teach.nnz == 0 or self.learn.nnz == 0:
-            return out
-        t_cols, t_levels = self._padded("teach")
-        l_cols, l_levels = self._padded("learn")
-        for start in range(0, len(teacher), CHUNK):
-            t, lr = teacher[start : start + CHUNK], learner[start : start + CHUNK]
-            same = (t_cols[t][:, :, None] == l_cols[lr][:, None, :]) & (t_cols[t][:, :, None] >= 0)
-            gap = t_levels[t][:, :, None] - l_levels[lr][:, None, :]
-            out[start : start + CHUNK] = (same & (gap >= 1) & (gap <= max_gap)).any(axis=(1, 2))
+        can, wants = self._levels(max_gap)
+        out: BoolArray = _row_dots(can, wants, teacher, learner) > 0
         return out
 
-    def _padded(self, which: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]:
-        """Rows of a sparse matrix as fixed-width arrays (column, value), padded with column -1."""
-        cached = self._pads.get(which)
+    def _levels(self, max_gap: int) -> tuple[csr_matrix, csr_matrix]:
+        """(skill, learner level) columns: what each person can teach within `max_gap`, and what each wants."""
+        cached = self._level_cache.get(max_gap)
         if cached is not None:
             return cached
-        matrix = {"teach": self.teach, "learn": self.learn, "goals": self.goals}[which]
-        counts = np.diff(matrix.indptr)
-        width = max(int(counts.max(initial=0)), 1)
-        cols = np.full((self.n, width), -1, dtype=np.int32)
-        values = np.zeros((self.n, width), dtype=np.int8)
-        rows = np.repeat(np.arange(self.n), counts)
-        slot = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], counts)
-        cols[rows, slot] = matrix.indices
-        values[rows, slot] = matrix.data
-        self._pads[which] = (cols, values)
-        return cols, values
+        teach, learn = self.teach.tocoo(), self.learn.tocoo()
+        width = self.teach.shape[1] * 5
+        gaps = np.arange(1, max_gap + 1)
+        rows = np.repeat(teach.row, max_gap)
+        level = np.repeat(teach.data, max_gap) - np.tile(gaps, teach.nnz)
+        cols = np.repeat(teach.col, max_gap) * 5 + level - 1
+        ok = level >= 1
+        ones = np.ones(int(ok.sum()), dtype=np.int64)
+        can = csr_matrix((ones, (rows[ok], cols[ok])), shape=(self.n, width))
+        can.sum_duplicates()
+        can.data[:] = 1
+        keys = learn.col * 5 + learn.data - 1
+        wants = csr_matrix((np.ones(learn.nnz, dtype=np.int64), (learn.row, keys)), shape=(self.n, width))
+        self._level_cache[max_gap] = (can, wants)
+        return can, wants
 
     def name(self, i: int) -> str:
         return self.people[i].name

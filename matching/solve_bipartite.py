@@ -1,26 +1,28 @@
 """Maximum-weight assignment of seekers (learners, newcomers) to givers (mentors, buddies) with capacities.
 
-Each giver with capacity c becomes c identical slots, and every seeker gets a private "nobody" slot, so that
-scipy's sparse LAPJVsp finds the exact optimum of the instance it is given. Large instances are cut into
-blocks of seekers (past WHOLE of them) in reverse Cuthill-McKee order (seekers who share givers land together); blocks are solved
-one after the other against the capacity that is left, so capacity is never exceeded.
+Small instances are solved exactly: each giver with capacity c becomes c identical slots, and every seeker
+gets a private "nobody" slot, so that scipy's sparse LAPJVsp finds the optimum. Larger ones (where LAPJVsp
+grows much faster than linearly) go to a parallel auction (`matching.auction`) on each seeker's best few edges,
+which lands within its bid increment per seeker of the optimum on those edges. Capacity is never exceeded.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching, reverse_cuthill_mckee
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from matching.auction import auction
 from matching.population import FloatArray, IntArray
 
-BLOCK = 1500
-WHOLE = 25_000  # up to this many seekers, one exact solve over every candidate edge
-BEST_EDGES = 8  # ... on each seeker's best few edges, which keeps that solve fast
+BLOCK = 1500  # up to this many seekers, one exact solve; beyond, the auction
+WHOLE = 25_000  # up to this many seekers, mentoring builds its wider candidate set
+BEST_EDGES = 8  # the auction sees each seeker's best few edges
+AUCTION_EPS = 0.001  # bid increment, relative to the heaviest edge
 
 
 def best_edges(s: IntArray, g: IntArray, w: FloatArray, keep: int) -> IntArray:
-    """Indices of each seeker's `keep` heaviest edges (one per giver), in their original order."""
+    """Indices of each seeker's `keep` heaviest edges (one per giver), sorted by seeker."""
     order = np.lexsort((g, -w, s))
     s_sorted, g_sorted = s[order], g[order]
     first = np.ones(len(order), dtype=np.bool_)
@@ -28,7 +30,7 @@ def best_edges(s: IntArray, g: IntArray, w: FloatArray, keep: int) -> IntArray:
     order = order[first]
     seeker = s[order]
     rank = np.arange(len(order)) - np.searchsorted(seeker, seeker, side="left")
-    out: IntArray = np.sort(order[rank < keep])
+    out: IntArray = order[rank < keep]
     return out
 
 
@@ -81,35 +83,20 @@ def assign(
 ) -> IntArray:
     """For every node, the index of the edge (s[k], g[k]) it was assigned as a seeker, or -1.
 
-    Maximises the total weight with each seeker used at most once and each giver at most `capacity` times.
+    Maximises the total weight with each seeker used at most once and each giver at most `capacity` times:
+    exactly up to `block` seekers, within a hair (the auction's `eps` per seeker) on larger instances.
     """
     assigned = np.full(n, -1, dtype=np.int64)
     left = capacity.astype(np.int64).copy()
     if len(s) == 0:
         return assigned
-    seekers = np.unique(s)
-    if len(seekers) <= max(block, WHOLE):
-        sel = best_edges(s, g, w, BEST_EDGES) if len(seekers) > block else np.arange(len(s))
-        picked = sel[_solve(s[sel], g[sel], w[sel], left)]
+    if len(np.unique(s)) <= block:
+        picked = _solve(s, g, w, left)
         assigned[s[picked]] = picked
         return assigned
-    adjacency = csr_matrix(
-        coo_matrix((np.ones(2 * len(s)), (np.concatenate([s, g]), np.concatenate([g, s]))), shape=(n, n))
-    )
-    order = reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64)
-    order = order[np.isin(order, seekers)]
-    block_of = np.full(n, -1, dtype=np.int64)
-    block_of[order] = np.arange(len(order)) // block
-    by_block = np.argsort(block_of[s], kind="stable")
-    bounds = np.searchsorted(block_of[s][by_block], np.arange(int(block_of.max()) + 2))
-    for b in range(int(block_of.max()) + 1):
-        sel = np.sort(by_block[bounds[b] : bounds[b + 1]])
-        picked = sel[_solve(s[sel], g[sel], w[sel], left)]
-        assigned[s[picked]] = picked
-    # Seekers whose block ran out of capacity get a second chance at what other blocks left over.
-    free = assigned[s] < 0
-    if free.any():
-        sel = np.nonzero(free)[0]
-        picked = sel[_solve(s[sel], g[sel], w[sel], left)]
-        assigned[s[picked]] = picked
+    keep = best_edges(s, g, w, BEST_EDGES)
+    eps = AUCTION_EPS * max(float(w.max()), 1e-6)
+    won = auction(n, s[keep], g[keep], w[keep], left, eps)
+    mine = won >= 0
+    assigned[mine] = keep[won[mine]]
     return assigned

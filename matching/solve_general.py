@@ -100,7 +100,10 @@ def _solve_free(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray,
     i, j, w = i[keep], j[keep], w[keep]
     if len(i) == 0:
         return
-    involved = np.unique(np.concatenate([i, j]))
+    touched = np.zeros(n, dtype=np.bool_)
+    touched[i] = True
+    touched[j] = True
+    involved = np.nonzero(touched)[0].astype(np.int64)
     if len(involved) <= block:
         _solve_block(involved, i, j, w, mate)
         return
@@ -108,7 +111,7 @@ def _solve_free(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray,
         coo_matrix((np.ones(2 * len(i)), (np.concatenate([i, j]), np.concatenate([j, i]))), shape=(n, n))
     )
     order = reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64)
-    order = order[np.isin(order, involved)]
+    order = order[touched[order]]
     block_of = np.full(n, -1, dtype=np.int64)
     block_of[order] = np.arange(len(order)) // block
     same = block_of[i] == block_of[j]

@@ -56,3 +56,20 @@ def test_bipartite_assignment_equals_the_hungarian_optimum_with_capacities() -> 
                 dense[a, col] = max(dense[a, col], x)
     rows, cols = linear_sum_assignment(dense, maximize=True)
     assert abs(ours - dense[rows, cols].sum()) < 1e-6
+
+
+def test_bipartite_assignment_past_the_exact_size_uses_the_auction_and_stays_near_the_optimum() -> None:
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        seekers, givers, edges = 200, 60, 1600
+        s = rng.integers(0, seekers, edges)
+        g = seekers + rng.integers(0, givers, edges)
+        w = np.round(rng.random(edges) * 5, 2)
+        capacity = np.zeros(seekers + givers, dtype=np.int64)
+        capacity[seekers:] = rng.integers(0, 4, givers)
+        chosen = assign(seekers + givers, s, g, w, capacity, block=10)
+        picked = chosen[chosen >= 0]
+        assert np.all(s[picked] == np.nonzero(chosen >= 0)[0])
+        assert np.all(np.bincount(g[picked], minlength=seekers + givers) <= capacity)
+        exact = assign(seekers + givers, s, g, w, capacity, block=10_000)
+        assert float(w[picked].sum()) >= 0.99 * float(w[exact[exact >= 0]].sum())

@@ -1,0 +1,88 @@
+"""Assignment with capacities by a parallel (Jacobi) auction, for instances too large for one exact solve.
+
+Every unassigned seeker bids, all at once, for the giver that is best for them at current prices, raising that
+giver's cheapest slot by how much better it is than their second choice (plus `eps`); a giver keeps its highest
+bids up to its capacity and sends the outbid back. Prices only rise, so a seeker for whom staying alone is
+better than every giver gives up for good. The result is within `eps` per seeker of the optimum on these edges
+(Bertsekas' auction); every round is a handful of numpy operations over the edges of the seekers still bidding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.population import FloatArray, IntArray
+
+
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """Concatenation of arange(starts[k], ends[k])."""
+    counts = ends - starts
+    out: IntArray = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return out
+
+
+def auction(
+    n: int, s: IntArray, g: IntArray, w: FloatArray, capacity: IntArray, eps: float, max_rounds: int = 100_000
+) -> IntArray:
+    """For every node, the index of its edge as a seeker, or -1. Edges must be sorted by seeker."""
+    assigned = np.full(n, -1, dtype=np.int64)
+    if len(s) == 0:
+        return assigned
+    seekers, first = np.unique(s, return_index=True)
+    last = np.append(first[1:], len(s))
+    cap = capacity.astype(np.int64)
+    slot_start = np.concatenate([[0], np.cumsum(cap)])
+    price = np.zeros(int(slot_start[-1]), dtype=np.float64)  # each giver's slots, highest price first
+    owner = np.full(len(price), -1, dtype=np.int64)  # the edge holding each slot
+    has = cap > 0
+    cheapest = np.where(has, 0.0, np.inf)
+    second = np.where(cap > 1, 0.0, np.inf)
+    active = np.arange(len(seekers))
+    for _ in range(max_rounds):
+        if len(active) == 0:
+            break
+        starts, ends = first[active], last[active]
+        edges = _ranges(starts, ends)
+        seg = np.repeat(np.arange(len(active)), ends - starts)
+        value = w[edges] - cheapest[g[edges]]
+        offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
+        best = np.maximum.reduceat(value, offsets)
+        hit = np.where(value == best[seg], np.arange(len(edges)), len(edges))
+        at = np.minimum.reduceat(hit, offsets)
+        value[at] = w[edges[at]] - second[g[edges[at]]]
+        runner_up = np.maximum(np.maximum.reduceat(value, offsets), 0.0)
+        bidding = best >= 0.0
+        active = active[bidding]
+        if len(active) == 0:
+            break
+        edge = edges[at[bidding]]
+        bid = w[edge] - runner_up[bidding] + eps
+        giver = g[edge]
+        # Each giver that got bids keeps its best `cap` among its slots and the new bids.
+        hit_givers = np.unique(giver)
+        slots = _ranges(slot_start[hit_givers], slot_start[hit_givers + 1])
+        slot_giver = np.repeat(hit_givers, cap[hit_givers])
+        all_giver = np.concatenate([slot_giver, giver])
+        all_price = np.concatenate([price[slots], bid])
+        all_edge = np.concatenate([owner[slots], edge])
+        order = np.lexsort((all_edge, -all_price, all_giver))
+        all_giver, all_price, all_edge = all_giver[order], all_price[order], all_edge[order]
+        group_start = np.searchsorted(all_giver, all_giver, side="left")
+        rank = np.arange(len(all_giver)) - group_start
+        kept = rank < cap[all_giver]
+        lost = all_edge[~kept]
+        lost = lost[lost >= 0]
+        assigned[s[lost]] = -1
+        target = slot_start[all_giver[kept]] + rank[kept]
+        price[target] = all_price[kept]
+        owner[target] = all_edge[kept]
+        won = all_edge[kept]
+        won = won[won >= 0]
+        assigned[s[won]] = won
+        low = slot_start[hit_givers + 1] - 1
+        cheapest[hit_givers] = price[low]
+        two = cap[hit_givers] > 1
+        second[hit_givers[two]] = price[low[two] - 1]
+        active = np.searchsorted(seekers, np.unique(np.concatenate([s[lost], s[edge]])))
+        active = active[assigned[seekers[active]] < 0]
+    return assigned
