@@ -2,7 +2,7 @@
 
 Small instances are solved exactly: each giver with capacity c becomes c identical slots, and every seeker
 gets a private "nobody" slot, so that scipy's sparse LAPJVsp finds the optimum. Larger ones (where LAPJVsp
-grows much faster than linearly) go to a parallel auction (`matching.auction`) on each seeker's best few edges,
+grows much faster than linearly) go to a parallel auction (`matching.auction`) on every candidate edge,
 which lands within its bid increment per seeker of the optimum on those edges. Capacity is never exceeded.
 """
 
@@ -17,21 +17,7 @@ from matching.population import FloatArray, IntArray
 
 BLOCK = 1500  # up to this many seekers, one exact solve; beyond, the auction
 WHOLE = 25_000  # up to this many seekers, mentoring builds its wider candidate set
-BEST_EDGES = 8  # the auction sees each seeker's best few edges
-AUCTION_EPS = 0.001  # bid increment, relative to the heaviest edge
-
-
-def best_edges(s: IntArray, g: IntArray, w: FloatArray, keep: int) -> IntArray:
-    """Indices of each seeker's `keep` heaviest edges (one per giver), sorted by seeker."""
-    order = np.lexsort((g, -w, s))
-    s_sorted, g_sorted = s[order], g[order]
-    first = np.ones(len(order), dtype=np.bool_)
-    first[1:] = (s_sorted[1:] != s_sorted[:-1]) | (g_sorted[1:] != g_sorted[:-1])
-    order = order[first]
-    seeker = s[order]
-    rank = np.arange(len(order)) - np.searchsorted(seeker, seeker, side="left")
-    out: IntArray = order[rank < keep]
-    return out
+AUCTION_EPS = 0.003  # bid increment, relative to the heaviest edge
 
 
 def _solve(s: IntArray, g: IntArray, w: FloatArray, left: IntArray) -> IntArray:
@@ -94,7 +80,7 @@ def assign(
         picked = _solve(s, g, w, left)
         assigned[s[picked]] = picked
         return assigned
-    keep = best_edges(s, g, w, BEST_EDGES)
+    keep = np.argsort(s, kind="stable")
     eps = AUCTION_EPS * max(float(w.max()), 1e-6)
     won = auction(n, s[keep], g[keep], w[keep], left, eps)
     mine = won >= 0
