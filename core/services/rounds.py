@@ -128,9 +128,11 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
             for e in await uow.enrollments.for_program(org, program.id)
             if e.is_available_on(today) and e.has_current_consent(program) and e.person_id not in busy
         ]
+        changed: set[str] = set()  # enrollments to store: only these differ from what was read
         for e in enrollments:
             if e.status is EnrollmentStatus.PAUSED:  # the pause has run out: taking part again
                 e.resume()
+                changed.add(e.id)
         people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
         profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
         # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
@@ -178,8 +180,11 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
         unmatched = [(u.participant_id, u.text) for u in result.unmatched]
         left_out = {person for person, _ in unmatched}
         for e in enrollments:
-            e.unmatched_last_round = e.person_id in left_out
-            await uow.enrollments.save(e)
+            if e.unmatched_last_round != (e.person_id in left_out):
+                e.unmatched_last_round = e.person_id in left_out
+                changed.add(e.id)
+            if e.id in changed:
+                await uow.enrollments.save(e)
 
         if program.scope_kind is ScopeKind.TEAMS_TEAM:
             # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
