@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
+from adaptive_cards.notices import delivery_section
+from core.model.delivery import DeliveryHealth
 from core.services.reports import FacilitatorReport
 
 
@@ -11,7 +13,7 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
-def report(data: FacilitatorReport) -> Card:
+def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> Card:
     program = data.program
     body: list[Element] = [
         heading(f"Report: {program.name}"),
@@ -49,6 +51,8 @@ def report(data: FacilitatorReport) -> Card:
         body.append(bullets(f"{label} ({n} want it)" for label, n in data.skills_wanted_untaught[:10]))
     else:
         body.append(text("None: every skill asked for has a teacher."))
+    if delivery is not None:
+        body.extend(delivery_section(delivery))
     data_ids = {"program_id": program.id}
     return card(
         body,

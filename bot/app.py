@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -23,19 +24,27 @@ ADAPTER = web.AppKey("bot_adapter", CloudAdapter)
 
 
 def build_bot(
-    config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, store: BotStore
+    config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, store: BotStore, **services: Any
 ) -> tuple[CloudAdapter, PeerlearnBot]:
+    """`services` are `Services`' optional parts: `delivery` records and the `graph` status, for the report."""
     adapter = CloudAdapter(ReusedClients(ConfigurationBotFrameworkAuthentication(config)))
-    bot = PeerlearnBot(Services(uow_factory, clock, store), build_registry(), adapter, config.APP_ID)
+    bot = PeerlearnBot(
+        Services(uow_factory, clock, store, **services), build_registry(), adapter, config.APP_ID
+    )
     return adapter, bot
 
 
 def setup_bot(
-    app: web.Application, config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, store: BotStore
+    app: web.Application,
+    config: BotConfig,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    store: BotStore,
+    **services: Any,
 ) -> None:
     if not config.authenticated:
         log.warning("MicrosoftAppId is empty: the bot accepts UNAUTHENTICATED requests (local testing only)")
-    adapter, bot = build_bot(config, uow_factory, clock, store)
+    adapter, bot = build_bot(config, uow_factory, clock, store, **services)
     app[ADAPTER], app[BOT] = adapter, bot
 
     app.router.add_post("/api/messages", messages_endpoint(app, config, adapter, bot))

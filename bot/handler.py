@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -113,7 +114,12 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         if key is None:
             return _refused_replay(verb)
         uow = self.services.uow_factory()
-        turn = Services(lambda: uow, self.services.clock, self.services.store.bound(uow))
+        turn = replace(
+            self.services,
+            uow_factory=lambda: uow,
+            store=self.services.store.bound(uow),
+            delivery=self.services.delivery.bound(uow) if self.services.delivery else None,
+        )
         try:
             async with uow:
                 if not await turn.store.claim_activity(key, turn.clock.now()):

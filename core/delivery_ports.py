@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.model.delivery import AppInstallation, Claim, Finish, PairingChat
 
@@ -51,6 +51,10 @@ class DeliveryRecords(Protocol):
         ...
 
     async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]: ...
+
+    def bound(self, uow: Any) -> DeliveryRecords:
+        """The same queries inside an entered unit of work's transaction, so a request opens one session only."""
+        ...
 
 
 class ProgramDirectory(Protocol):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import setup_bot
 from bot.config import BotConfig
 from core.clock import SystemClock
+from core.model.delivery import GraphStatus
 from core.ports import Clock
 from lti.config import LtiConfig
 from lti.setup import setup_lti
@@ -25,6 +26,7 @@ from peerlearn.worker import attach_worker
 from storage import migrate
 from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
+from storage.delivery_store import SqlDeliveryRecords
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -151,6 +153,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         runtime.uow_factory,
         runtime.clock,
         SqlBotStore(runtime.uow_factory.sessions),
+        delivery=SqlDeliveryRecords(runtime.uow_factory.sessions),
+        graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
     )
     if settings.run_worker:
         attach_worker(app, settings, runtime.uow_factory, runtime.clock)

@@ -5,7 +5,8 @@ committed as soon as the Bot Connector answers, so a crash loses at most the ans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -206,11 +207,23 @@ def _delivery(claim: Claim, result: Finish, now: datetime) -> dict[str, Any]:
 
 
 class SqlDeliveryRecords:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], within: Any = None) -> None:
+        self.sessions, self._within = sessions, within
+
+    def bound(self, uow: Any) -> SqlDeliveryRecords:
+        """The same queries inside `uow`'s open session (a `SqlUnitOfWork`, entered): no second session."""
+        return SqlDeliveryRecords(self.sessions, uow)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        if self._within is not None:
+            yield self._within.session
+        else:
+            async with self.sessions() as session:
+                yield session
 
     async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
-        async with self.sessions() as session:
+        async with self._session() as session:
             rows = await session.execute(
                 select(OutboxDeliveryRow.outcome, func.count())
                 .where(
@@ -224,7 +237,7 @@ class SqlDeliveryRecords:
             return counts
 
     async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]:
-        async with self.sessions() as session:
+        async with self._session() as session:
             rows = await session.execute(
                 select(OutboxDeliveryRow.reason, func.count().label("n"))
                 .where(

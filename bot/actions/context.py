@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from adaptive_cards.elements import Card
 from bot.forms import card_id
 from bot.ports import BotStore
+from core.delivery_ports import DeliveryRecords
 from core.errors import NotFound, PermissionDenied
 from core.model import Person, Program, ScopeKind
+from core.model.delivery import GraphStatus
 from core.ports import Clock, UnitOfWorkFactory
 from core.services import programs
 
@@ -19,6 +21,11 @@ class Services:
     uow_factory: UnitOfWorkFactory
     clock: Clock
     store: BotStore
+    # What the facilitator's report shows of notifications; None where no sender records outcomes (tests).
+    delivery: DeliveryRecords | None = None
+    graph: GraphStatus = field(
+        default_factory=lambda: GraphStatus(False, "Microsoft Graph is not configured.")
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from bot.forms import card_id, field_of, parse_setup
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
-from core.services import programs, reports, rounds
+from core.services import delivery_report, programs, reports, rounds
 
 
 async def open_setup(ctx: ActionContext) -> Reply:
@@ -59,7 +59,17 @@ async def open_report(ctx: ActionContext) -> Reply:
     data = await reports.facilitator_report(
         ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory()
     )
-    return Reply(report_cards.report(data), view=(verbs.REPORT_OPEN, {"program_id": program.id}))
+    health = None
+    if ctx.services.delivery is not None:
+        health = await delivery_report.delivery_health(
+            ctx.organization_id,
+            program.id,
+            ctx.person.id,
+            ctx.services.uow_factory(),
+            ctx.services.delivery,
+            ctx.services.graph,
+        )
+    return Reply(report_cards.report(data, health), view=(verbs.REPORT_OPEN, {"program_id": program.id}))
 
 
 async def _named_person(ctx: ActionContext) -> str:
