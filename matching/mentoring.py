@@ -16,7 +16,7 @@ from matching.scoring import MENTOR_FACTORS, factor_values, total
 from matching.solve_bipartite import WHOLE, assign
 
 CANDIDATES_PER_SKILL_LEVEL = 12
-CANDIDATES_WHEN_BLOCKED = 6  # past `solve_bipartite.WHOLE` learners, where the solve goes block by block
+CANDIDATES_WHEN_BLOCKED = 6  # past `solve_bipartite.WHOLE` learners, where more would cost too much time
 
 
 def spare_slots(population: Population, constraints: Constraints, settings: ProgramSettings) -> IntArray:
