@@ -83,11 +83,19 @@ class Worker:
     async def _every(
         self, name: str, interval: timedelta, job: Callable[[], Awaitable[object]], stop: asyncio.Event
     ) -> None:
-        """Run `job` once per `interval` across all instances: whoever takes the lease runs it."""
+        """Run `job` once per `interval` across all instances: whoever takes the lease runs it.
+
+        The holder may renew its own lease (the tenant send lease relies on that), so this instance also
+        waits out the interval itself after a run instead of re-taking the lease it still holds.
+        """
+        next_due = self.clock.now()
         while not stop.is_set():
             now = self.clock.now()
             try:
-                if await self.leases.acquire(f"job:{name}", self.holder, now, now + interval):
+                if now >= next_due and await self.leases.acquire(
+                    f"job:{name}", self.holder, now, now + interval
+                ):
+                    next_due = now + interval
                     result = await job()
                     log.info("job ran", extra={"job": name, "result": repr(result)[:300]})
             except Exception:  # one failed run must not end the worker; the next interval tries again
