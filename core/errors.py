@@ -23,19 +23,19 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    pass
+    """The thing named does not exist in this organization (or the card that named it is out of date)."""
 
 
 class PermissionDenied(DomainError):
-    pass
+    """The actor exists but may not do this (not a member, not a facilitator, another course)."""
 
 
 class InvalidTransition(DomainError):
-    pass
+    """The thing is not in a state that allows this (accepting a declined pairing, a second accept)."""
 
 
 class ConsentRequired(DomainError):
-    pass
+    """The person has not accepted the program's current code of conduct."""
 
 
 class InvalidInput(DomainError):

@@ -40,11 +40,11 @@ class PeerError(Exception):
 
 
 class Transient(PeerError):
-    pass
+    """Worth retrying after a back-off: throttled (429, 412) or a gateway hiccup (500, 502, 503, 504)."""
 
 
 class NotInstalled(PeerError):
-    pass
+    """The bot is not in the person's conversation: install the app through Graph, then retry."""
 
 
 class Permanent(PeerError):
@@ -65,10 +65,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    if value.replace(
+        ".", "", 1
+    ).isdigit():  # delay-seconds (RFC 9110 allows only digits; a fraction is tolerated)
+        return float(value)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -37,4 +37,7 @@ class AiohttpOIDCLogin(
         return web.Response(text=html, content_type="text/html")
 
     def get_cookies_allowed_js_check(self) -> Any:
+        """pylti1p3 calls this only after `enable_check_cookies()`, which peerlearn never calls: its check is an
+        inline script, which our Content-Security-Policy forbids. A launch that arrives without its state cookie
+        gets a page that reopens the login in a new window instead (see `lti/views_protocol.py`)."""
         raise NotImplementedError("peerlearn explains blocked cookies at the launch, without inline script")
