@@ -79,7 +79,7 @@ def _for_pairing(message: OutboxMessage, view: PairingView) -> Rendered | Skip:
     due = message.payload.get("due")
     if message.intent is Intent.CHECK_IN_REMINDER and isinstance(due, str):
         since = local_instant(datetime.fromisoformat(due).date(), view.program.timezone)
-        if any(c.submitted_at >= since for c in view.my_check_ins):
+        if view.last_check_in is not None and view.last_check_in.submitted_at >= since:
             return Skip("The person checked in before the reminder was sent.", program_id)
         return Rendered(notices.check_in_reminder(view), "A reminder to check in", program_id, team)
     return Rendered(check_in(view), "Time to check in", program_id, team)
@@ -157,7 +157,8 @@ def _from_read(message: OutboxMessage, read: _PairingRead) -> Rendered | Skip:
             )
         )
     mine = [c for c in read.check_ins if c.person_id == recipient]
-    return _for_pairing(message, PairingView(pairing, program, members, recipient, mine))
+    last = max(mine, key=lambda c: (c.submitted_at, c.id), default=None)
+    return _for_pairing(message, PairingView(pairing, program, members, recipient, last))
 
 
 async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:

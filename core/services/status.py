@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.errors import PermissionDenied
 from core.model import (
@@ -38,7 +38,7 @@ class PairingView:
     program: Program
     members: list[MemberView]
     viewer_id: str
-    my_check_ins: list[CheckIn] = field(default_factory=list)
+    last_check_in: CheckIn | None = None  # the viewer's latest on this pairing
 
     @property
     def me(self) -> MemberView:
@@ -80,12 +80,8 @@ async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, vie
                 is_viewer=m.person_id == viewer_id,
             )
         )
-    check_ins = [
-        c
-        for c in await uow.check_ins.for_pairing(pairing.organization_id, pairing.id)
-        if c.person_id == viewer_id
-    ]
-    return PairingView(pairing, program, members, viewer_id, check_ins)
+    last = await uow.check_ins.latest_of_member(pairing.organization_id, pairing.id, viewer_id)
+    return PairingView(pairing, program, members, viewer_id, last)
 
 
 async def pairing_view(organization_id: str, pairing_id: str, viewer_id: str, uow: UnitOfWork) -> PairingView:

@@ -41,6 +41,19 @@ class SqlCheckInRepository:
         )
         return [self._to_domain(r) for r in rows]
 
+    async def latest_of_member(self, organization_id: str, pairing_id: str, person_id: str) -> CheckIn | None:
+        row = await self.session.scalar(
+            select(CheckInRow)
+            .where(
+                CheckInRow.organization_id == organization_id,
+                CheckInRow.pairing_id == pairing_id,
+                CheckInRow.person_id == person_id,
+            )
+            .order_by(CheckInRow.submitted_at.desc(), CheckInRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else self._to_domain(row)
+
     async def by_person(self, organization_id: str, person_id: str) -> list[CheckIn]:
         rows = await self.session.scalars(
             select(CheckInRow)

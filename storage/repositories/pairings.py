@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from sqlalchemy import delete, insert, select
@@ -56,6 +57,11 @@ class SqlRoundRepository:
 class SqlPairingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Pairings read by id in this transaction (the repository lives as long as its unit of work). A
+        # card action shows a pairing and then changes it: this reads it once instead of twice (three
+        # queries each). Callers get copies, so one that changes a pairing without saving it changes
+        # nothing the next reader sees; `save` and `delete` drop the entry.
+        self._read: dict[tuple[str, str], Pairing] = {}
 
     async def _load(self, organization_id: str, rows: Sequence[PairingRow]) -> list[Pairing]:
         if not rows:
@@ -100,13 +106,19 @@ class SqlPairingRepository:
         ]
 
     async def get(self, organization_id: str, pairing_id: str) -> Pairing | None:
+        key = (organization_id, pairing_id)
+        if key in self._read:
+            return copy.deepcopy(self._read[key])
         rows = await self.session.scalars(
             select(PairingRow).where(
                 PairingRow.organization_id == organization_id, PairingRow.id == pairing_id
             )
         )
         found = await self._load(organization_id, rows.all())
-        return found[0] if found else None
+        if not found:
+            return None
+        self._read[key] = copy.deepcopy(found[0])
+        return found[0]
 
     async def for_person(self, organization_id: str, person_id: str) -> list[Pairing]:
         rows = await self.session.scalars(
@@ -134,6 +146,7 @@ class SqlPairingRepository:
             raise ValueError(
                 f"Pairing {pairing.id} has no members; a pairing without members is never stored."
             )
+        self._read.pop((pairing.organization_id, pairing.id), None)
         row = await self.session.get(PairingRow, pairing.id)
         if row is None:
             row = PairingRow(
@@ -243,6 +256,7 @@ class SqlPairingRepository:
             await self.session.execute(insert(PairingEventRow), events)
 
     async def delete(self, organization_id: str, pairing_id: str) -> None:
+        self._read.pop((organization_id, pairing_id), None)
         await self.session.execute(
             delete(PairingRow).where(
                 PairingRow.organization_id == organization_id, PairingRow.id == pairing_id

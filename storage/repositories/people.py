@@ -44,26 +44,36 @@ class SqlPersonRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _to_domain(self, row: PersonRow) -> Person:
+    async def _load(self, rows: Sequence[PersonRow]) -> list[Person]:
+        """Domain people for `rows`, with every one's LTI identities read in one query."""
+        if not rows:
+            return []
         identities = await self.session.scalars(
-            select(LtiIdentityRow).where(LtiIdentityRow.person_id == row.id).order_by(LtiIdentityRow.id)
+            select(LtiIdentityRow)
+            .where(LtiIdentityRow.person_id.in_([row.id for row in rows]))
+            .order_by(LtiIdentityRow.id)
         )
-        teams = None
-        if row.aad_object_id and row.tenant_id:
-            teams = TeamsIdentity(row.tenant_id, row.aad_object_id, row.teams_user_id or "")
-        return Person(
-            id=row.id,
-            organization_id=row.organization_id,
-            display_name=row.display_name,
-            verified_email=row.verified_email,
-            teams=teams,
-            lti=[LtiIdentity(i.issuer, i.subject) for i in identities],
-            erased=row.erased,
-        )
+        lti_of: dict[str, list[LtiIdentity]] = {}
+        for i in identities:
+            lti_of.setdefault(i.person_id, []).append(LtiIdentity(i.issuer, i.subject))
+        return [
+            Person(
+                id=row.id,
+                organization_id=row.organization_id,
+                display_name=row.display_name,
+                verified_email=row.verified_email,
+                teams=TeamsIdentity(row.tenant_id, row.aad_object_id, row.teams_user_id or "")
+                if row.aad_object_id and row.tenant_id
+                else None,
+                lti=lti_of.get(row.id, []),
+                erased=row.erased,
+            )
+            for row in rows
+        ]
 
     async def _one(self, *conditions: object) -> Person | None:
         row = await self.session.scalar(select(PersonRow).where(*conditions))  # type: ignore[arg-type]
-        return None if row is None else await self._to_domain(row)
+        return None if row is None else (await self._load([row]))[0]
 
     async def get(self, organization_id: str, person_id: str) -> Person | None:
         return await self._one(PersonRow.organization_id == organization_id, PersonRow.id == person_id)
@@ -89,7 +99,7 @@ class SqlPersonRepository:
             .where(PersonRow.organization_id == organization_id, PersonRow.verified_email == email)
             .order_by(PersonRow.id)
         )
-        return [await self._to_domain(row) for row in rows.all()]
+        return await self._load(rows.all())
 
     async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Person]:
         if not person_ids:
@@ -99,7 +109,7 @@ class SqlPersonRepository:
                 PersonRow.organization_id == organization_id, PersonRow.id.in_(set(person_ids))
             )
         )
-        return [await self._to_domain(row) for row in rows.all()]
+        return await self._load(rows.all())
 
     async def add(self, person: Person) -> None:
         await self.save(person)

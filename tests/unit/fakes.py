@@ -253,6 +253,10 @@ class FakeCheckIns(_Repo):
             if (c.organization_id, c.pairing_id) == (organization_id, pairing_id)
         ]
 
+    async def latest_of_member(self, organization_id: str, pairing_id: str, person_id: str) -> CheckIn | None:
+        mine = [c for c in await self.for_pairing(organization_id, pairing_id) if c.person_id == person_id]
+        return max(mine, key=lambda c: (c.submitted_at, c.id), default=None)
+
     async def by_person(self, organization_id: str, person_id: str) -> list[CheckIn]:
         return [
             c
