@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.arrays import ranges
 from matching.population import FloatArray, IntArray
 
 
-def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of arange(starts[k], ends[k])."""
-    counts = ends - starts
-    out: IntArray = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-    return out
-
-
 def auction(
-    n: int, s: IntArray, g: IntArray, w: FloatArray, capacity: IntArray, eps: float, max_rounds: int = 100_000
+    n: int,
+    s: IntArray,
+    g: IntArray,
+    w: FloatArray,
+    capacity: IntArray,
+    eps: float,
+    max_rounds: int = 100_000,
+    stop_below: int = 0,
 ) -> IntArray:
-    """For every node, the index of its edge as a seeker, or -1. Edges must be sorted by seeker."""
+    """For every node, the index of its edge as a seeker, or -1. Edges must be sorted by seeker.
+
+    With `stop_below`, bidding ends once at most that many seekers are still bidding; they stay unassigned.
+    (The last rounds of a Jacobi auction are long chains of single bids, each displacing the next.)
+    """
     assigned = np.full(n, -1, dtype=np.int64)
     if len(s) == 0:
         return assigned
@@ -39,10 +44,10 @@ def auction(
     second = np.where(cap > 1, 0.0, np.inf)
     active = np.arange(len(seekers))
     for _ in range(max_rounds):
-        if len(active) == 0:
+        if len(active) <= stop_below:
             break
         starts, ends = first[active], last[active]
-        edges = _ranges(starts, ends)
+        edges = ranges(starts, ends)
         seg = np.repeat(np.arange(len(active)), ends - starts)
         value = w[edges] - cheapest[g[edges]]
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
@@ -60,7 +65,7 @@ def auction(
         giver = g[edge]
         # Each giver that got bids keeps its best `cap` among its slots and the new bids.
         hit_givers = np.unique(giver)
-        slots = _ranges(slot_start[hit_givers], slot_start[hit_givers + 1])
+        slots = ranges(slot_start[hit_givers], slot_start[hit_givers + 1])
         slot_giver = np.repeat(hit_givers, cap[hit_givers])
         all_giver = np.concatenate([slot_giver, giver])
         all_price = np.concatenate([price[slots], bid])

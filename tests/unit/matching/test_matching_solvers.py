@@ -5,6 +5,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from matching.candidates import unique_pairs
+from matching.local_matching import greedy_matching, grow
 from matching.solve_bipartite import assign
 from matching.solve_general import max_weight_matching
 
@@ -28,11 +29,42 @@ def test_general_matching_is_within_three_percent_of_the_blossom_optimum_on_rand
         assert np.all(mate[mate[mate >= 0]] == np.nonzero(mate >= 0)[0])
 
 
-def test_general_matching_in_blocks_still_pairs_everyone_on_a_path() -> None:
+def test_general_matching_past_the_exact_size_stays_near_the_blossom_optimum() -> None:
+    for seed in range(3):
+        i, j, w = random_graph(seed, 160, 1200)
+        mate = max_weight_matching(160, i, j, w, block=10)
+        assert np.all(mate[mate[mate >= 0]] == np.nonzero(mate >= 0)[0])
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), w.tolist(), strict=True))
+        best = nx.max_weight_matching(graph, maxcardinality=True)
+        assert int((mate >= 0).sum()) == 2 * len(best)
+        assert float(w[mate[i] == j].sum()) >= 0.97 * sum(graph[a][b]["weight"] for a, b in best)
+
+
+def test_general_matching_past_the_exact_size_still_pairs_everyone_on_a_path() -> None:
     n = 40
     i = np.arange(n - 1, dtype=np.int64)
     mate = max_weight_matching(n, i, i + 1, np.ones(n - 1), block=7)
     assert (mate >= 0).all()
+
+
+def test_greedy_matching_takes_the_heaviest_edge_first() -> None:
+    # A path a-b-c-d weighted 2, 3, 2: greedy takes b-c and leaves a and d free.
+    i, j, w = np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([2.0, 3.0, 2.0])
+    mate, along = np.full(4, -1, dtype=np.int64), np.zeros(4)
+    greedy_matching(4, i, j, w, mate, along)
+    assert mate.tolist() == [-1, 2, 1, -1]
+    assert along.tolist() == [0.0, 3.0, 3.0, 0.0]
+
+
+def test_growing_a_matching_adds_a_pair_along_a_path_of_three_edges() -> None:
+    i, j, w = np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([2.0, 3.0, 2.0])
+    mate, along = np.array([-1, 2, 1, -1]), np.array([0.0, 3.0, 3.0, 0.0])
+    src = np.concatenate([i, j])
+    order = np.argsort(src, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=4))])
+    grow(4, indptr, np.concatenate([j, i])[order], np.concatenate([w, w])[order], mate, along)
+    assert mate.tolist() == [1, 0, 3, 2]
 
 
 def test_bipartite_assignment_equals_the_hungarian_optimum_with_capacities() -> None:
