@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
@@ -158,4 +159,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     )
     if settings.run_worker:
         attach_worker(app, settings, runtime.uow_factory, runtime.clock)
+    app.on_startup.append(freeze_startup_objects)
     return app
+
+
+async def freeze_startup_objects(app: web.Application) -> None:
+    """Leave what start-up built (modules, botbuilder's and msrest's models, mappers) out of the collector.
+
+    Those are about 170,000 long-lived objects; every full collection walked them all, a pause of up to
+    ~90 ms in the middle of some request, which is what a p99 sees. Frozen, a full collection walks only
+    what requests made since.
+    """
+    gc.collect()
+    gc.freeze()
