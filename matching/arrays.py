@@ -17,17 +17,19 @@ def ranges(starts: IntArray, ends: IntArray) -> IntArray:
 def stable_order(keys: IntArray) -> IntArray:
     """The stable argsort of non-negative integer keys.
 
-    Each key is packed with its position and the packed values sorted in place, which numpy does several
-    times faster than a stable argsort; falls back to that when the packed values would not fit in 63 bits.
+    Each key is packed with its position into one integer and those are sorted in place, which numpy does
+    several times faster than a stable argsort; falls back to that when the packed values would not fit.
     """
     m = len(keys)
     if m == 0:
         return np.empty(0, dtype=np.int64)
+    bits = max(int(m - 1).bit_length(), 1)
     top = int(keys.max())
-    if top >= 0 and int(keys.min()) >= 0 and (top + 1) * m < 2**62:
-        packed = keys.astype(np.int64) * np.int64(m) + np.arange(m, dtype=np.int64)
-        packed.sort()
-        out: IntArray = packed % m
-        return out
-    fallback: IntArray = np.argsort(keys, kind="stable").astype(np.int64)
-    return fallback
+    if int(keys.min()) < 0 or top.bit_length() + bits > 62:
+        fallback: IntArray = np.argsort(keys, kind="stable").astype(np.int64)
+        return fallback
+    packed = np.left_shift(keys.astype(np.int64), bits)
+    packed |= np.arange(m, dtype=np.int64)
+    packed.sort()
+    packed &= (1 << bits) - 1
+    return packed

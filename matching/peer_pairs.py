@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.candidates import general_edges, unique_pairs
+from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.population import IntArray, Population
 from matching.scoring import PEER_FACTORS, factor_values, total
-from matching.solve_general import augment, max_weight_matching
+from matching.solve_general import augment_along, match_graph, max_weight_matching
 
 DENSE_LEFTOVERS = 2500
 
@@ -36,7 +36,7 @@ def pair_people(
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
-    mate = max_weight_matching(n, i, j, w)
+    mate, (indptr, dst) = match_graph(n, i, j, w)
     free = people[mate[people] < 0]
     if 2 <= len(free) <= DENSE_LEFTOVERS:
         # The few left over try every partner among themselves and along short alternating paths.
@@ -48,8 +48,7 @@ def pair_people(
         sub = max_weight_matching(n, fi, fj, fw)
         hit = sub >= 0
         mate[hit] = sub[hit]
-        every_i, every_j = unique_pairs(np.concatenate([i, fi]), np.concatenate([j, fj]), n)
-        augment(n, every_i, every_j, mate, depth=9)
+        augment_along(indptr, dst, mate, depth=9)
     return mate
 
 

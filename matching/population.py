@@ -14,12 +14,13 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
 from matching.model import HOURS_PER_WEEK, Participant
+from matching.row_sets import RowSets, overlap
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 WORDS = 3  # 168 hour-of-week slots fit in three 64-bit words
-CHUNK = 500_000  # pairs scored at once, which bounds the temporary arrays
+CHUNK = 1 << 20  # pairs scored at once, which bounds the temporary arrays
 
 
 def normalise(label: str) -> str:
@@ -120,18 +121,6 @@ def _availability(people: Sequence[Participant]) -> npt.NDArray[np.uint64]:
     return words.reshape(len(people), WORDS)
 
 
-def _row_dots(left: csr_matrix, right: csr_matrix, i: IntArray, j: IntArray) -> IntArray:
-    """left[i[k]] . right[j[k]] for every k (sparse rows, so each costs their few entries)."""
-    out = np.zeros(len(i), dtype=np.int64)
-    if left.nnz == 0 or right.nnz == 0:
-        return out
-    for start in range(0, len(i), CHUNK):
-        a = left[i[start : start + CHUNK]]
-        b = right[j[start : start + CHUNK]]
-        out[start : start + CHUNK] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
-    return out
-
-
 class Population:
     """The participants of one round, sorted by id, with array views of what scoring needs."""
 
@@ -163,8 +152,10 @@ class Population:
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
         self._names: list[str] | None = None
-        self._level_cache: dict[int, tuple[csr_matrix, csr_matrix]] = {}
+        self._level_cache: dict[int, tuple[RowSets, RowSets]] = {}
+        self._goal_sets: tuple[RowSets, RowSets] | None = None
         self.avail = _availability(people)
+        self._avail_words = [np.ascontiguousarray(self.avail[:, k]) for k in range(WORDS)]
         self._avail_int: list[int] | None = None
 
     @property
@@ -177,8 +168,13 @@ class Population:
 
     def shared_hours(self, i: IntArray, j: IntArray) -> IntArray:
         """Weekly hours both are available (0 when either availability is unknown)."""
-        both = np.bitwise_and(self.avail[i], self.avail[j])
-        out: IntArray = np.bitwise_count(both).sum(axis=1).astype(np.int64)
+        out = np.empty(len(i), dtype=np.int64)
+        for start in range(0, len(i), CHUNK):
+            a, b = i[start : start + CHUNK], j[start : start + CHUNK]
+            count = np.zeros(len(a), dtype=np.uint8)
+            for word in self._avail_words:
+                count += np.bitwise_count(word[a] & word[b])
+            out[start : start + CHUNK] = count
         return out
 
     def both_known(self, i: IntArray, j: IntArray) -> BoolArray:
@@ -187,15 +183,17 @@ class Population:
 
     def shared_goals(self, i: IntArray, j: IntArray) -> IntArray:
         """How many goals each pair (i[k], j[k]) shares."""
-        return _row_dots(self.goals, self.goals, i, j)
+        if self._goal_sets is None:
+            self._goal_sets = (RowSets(self.goals, pad=-1), RowSets(self.goals, pad=-2))
+        return overlap(*self._goal_sets, i, j)
 
     def teachable(self, teacher: IntArray, learner: IntArray, max_gap: int) -> BoolArray:
         """Whether `teacher` teaches some skill `learner` wants, above the learner's level by at most `max_gap`."""
         can, wants = self._levels(max_gap)
-        out: BoolArray = _row_dots(can, wants, teacher, learner) > 0
+        out: BoolArray = overlap(can, wants, teacher, learner) > 0
         return out
 
-    def _levels(self, max_gap: int) -> tuple[csr_matrix, csr_matrix]:
+    def _levels(self, max_gap: int) -> tuple[RowSets, RowSets]:
         """(skill, learner level) columns: what each person can teach within `max_gap`, and what each wants."""
         cached = self._level_cache.get(max_gap)
         if cached is not None:
@@ -213,8 +211,8 @@ class Population:
         can.data[:] = 1
         keys = learn.col * 5 + learn.data - 1
         wants = csr_matrix((np.ones(learn.nnz, dtype=np.int64), (learn.row, keys)), shape=(self.n, width))
-        self._level_cache[max_gap] = (can, wants)
-        return can, wants
+        sets = self._level_cache[max_gap] = (RowSets(can, pad=-1), RowSets(wants, pad=-2))
+        return sets
 
     def name(self, i: int) -> str:
         return self.people[i].name

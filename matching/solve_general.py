@@ -27,6 +27,8 @@ from matching.population import FloatArray, IntArray
 BLOCK = 1200  # up to this many nodes, the relaxation is solved exactly
 AUCTION_EPS = 0.01  # the auction's bid increment, relative to the heaviest edge
 AUCTION_TAIL = 100  # the auction stops when fewer than 1 in this many nodes are still bidding
+AUCTION_EDGES = 48  # each node's heaviest edges the auction bids over
+LEVELS = 2**16
 SEARCH_LIMIT = 1000  # nodes one augmenting-path search may visit
 
 
@@ -114,22 +116,37 @@ def _solve_free(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray)
     _solve_block(np.unique(np.concatenate([i, j])), i, j, w, mate)
 
 
-def _adjacency(n: int, i: IntArray, j: IntArray, w: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-    """Both directions of every edge, sorted by their first end: (indptr, other end, weight)."""
+def _adjacency(
+    n: int, i: IntArray, j: IntArray, w: FloatArray, heaviest_first: bool = False
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Both directions of every edge, sorted by their first end: (indptr, other end, weight).
+
+    With `heaviest_first`, each node's edges come roughly from the heaviest (weights in 2**16 levels).
+    """
     src = np.concatenate([i, j])
-    order = stable_order(src)
-    dst = np.concatenate([j, i])[order]
+    ww = np.concatenate([w, w])
+    key = src
+    if heaviest_first and len(w):
+        low, high = float(w.min()), float(w.max())
+        level = ((high - ww) * (LEVELS - 1) / max(high - low, 1e-12)).astype(np.int64)
+        key = src * np.int64(LEVELS) + level
+    order = stable_order(key)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))]).astype(np.int64)
-    return indptr, dst, np.concatenate([w, w])[order]
+    return indptr, np.concatenate([j, i])[order], ww[order]
 
 
 def _large(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray) -> tuple[IntArray, IntArray]:
     """The auction's pairs, then greedy, then growth from the free nodes; returns the adjacency it built."""
-    indptr, dst, ww = _adjacency(n, i, j, w)
-    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    bidders = int((np.diff(indptr) > 0).sum())
+    indptr, dst, ww = _adjacency(n, i, j, w, heaviest_first=True)
+    degree = np.diff(indptr)
+    src = np.repeat(np.arange(n, dtype=np.int64), degree)
+    # The auction bids over each node's heaviest edges only: as good, in far fewer bids.
+    top = np.nonzero(np.arange(len(src)) - indptr[src] < AUCTION_EDGES)[0]
     eps = AUCTION_EPS * max(float(np.abs(w).max()), 1e-6)
-    won = auction(n, src, dst, ww, np.ones(n, dtype=np.int64), eps, stop_below=bidders // AUCTION_TAIL)
+    bidders = int((degree > 0).sum())
+    cap = np.ones(n, dtype=np.int64)
+    won = auction(n, src[top], dst[top], ww[top], cap, eps, stop_below=bidders // AUCTION_TAIL)
+    won = np.where(won >= 0, top[np.maximum(won, 0)], -1)
     partner = np.where(won >= 0, dst[np.maximum(won, 0)], -1)
     both = np.nonzero((partner >= 0) & (partner[np.maximum(partner, 0)] == np.arange(n)))[0]
     along = np.zeros(n, dtype=np.float64)
@@ -142,25 +159,34 @@ def _large(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray) -> t
     return indptr, dst
 
 
-def max_weight_matching(n: int, i: IntArray, j: IntArray, w: FloatArray, block: int = BLOCK) -> IntArray:
-    """mate[v] is v's partner or -1. Pairs as many nodes as it can, then maximises the total weight."""
+Adjacency = tuple[IntArray, IntArray]  # (indptr, other end) of every edge in both directions
+
+
+def match_graph(
+    n: int, i: IntArray, j: IntArray, w: FloatArray, block: int = BLOCK
+) -> tuple[IntArray, Adjacency]:
+    """`max_weight_matching`, and the graph in CSR form for more `augment_along` calls."""
     mate = np.full(n, -1, dtype=np.int64)
-    if len(i) == 0:
-        return mate
     touched = np.zeros(n, dtype=np.bool_)
     touched[i] = True
     touched[j] = True
     if int(touched.sum()) > block:
         indptr, dst = _large(n, i, j, w, mate)
         augment_along(indptr, dst, mate)
-        return mate
+        return mate, (indptr, dst)
     for _ in range(3):
         before = int((mate >= 0).sum())
         _solve_free(n, i, j, w, mate)
         if int((mate >= 0).sum()) == before:
             break
-    augment(n, i, j, mate)
-    return mate
+    indptr, dst, _ = _adjacency(n, i, j, w)
+    augment_along(indptr, dst, mate)
+    return mate, (indptr, dst)
+
+
+def max_weight_matching(n: int, i: IntArray, j: IntArray, w: FloatArray, block: int = BLOCK) -> IntArray:
+    """mate[v] is v's partner or -1. Pairs as many nodes as it can, then maximises the total weight."""
+    return match_graph(n, i, j, w, block)[0]
 
 
 def augment(n: int, i: IntArray, j: IntArray, mate: IntArray, depth: int = 7) -> None:
