@@ -5,11 +5,11 @@ Level gap and capacity are hard too; they belong to the bipartite kinds and are 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
+from matching.arrays import stable_order
 from matching.model import History, ProgramSettings
 from matching.population import BoolArray, IntArray, Population
 
@@ -23,16 +23,21 @@ def pair_keys(i: IntArray, j: IntArray, n: int) -> IntArray:
 
 def _pair_keys_of(groups: Sequence[Collection[str]], pos: Mapping[str, int], n: int) -> IntArray:
     """Sorted unique keys (lo * n + hi) of every pair inside each group, for members in the population."""
+    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    code = np.fromiter((pos.get(m, -1) for g in groups for m in g), dtype=np.int64, count=int(sizes.sum()))
+    group = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    present = code >= 0
+    code, group = code[present], group[present]
+    if len(code) < 2:
+        return np.empty(0, dtype=np.int64)
+    order = stable_order(group * np.int64(max(n, 1)) + code)
+    code, group = code[order], group[order]
+    widest = int(np.bincount(group).max())
     keys: list[IntArray] = [np.empty(0, dtype=np.int64)]
-    by_size: dict[int, list[list[int]]] = {}
-    for members in groups:
-        present = [pos[m] for m in members if m in pos]
-        if len(present) >= 2:
-            by_size.setdefault(len(present), []).append(present)
-    for size, rows in by_size.items():
-        table = np.sort(np.array(rows, dtype=np.int64), axis=1)
-        for a, b in itertools.combinations(range(size), 2):
-            keys.append(table[:, a] * np.int64(max(n, 1)) + table[:, b])
+    # Members of a group are now adjacent and in increasing order: pair each with the ones d places on.
+    for d in range(1, widest):
+        same = group[d:] == group[:-d]
+        keys.append(code[:-d][same] * np.int64(max(n, 1)) + code[d:][same])
     return np.unique(np.concatenate(keys))
 
 

@@ -82,15 +82,21 @@ def _coded(
         labels.number(label)
     raw = labels.raw
     flat_cols = [raw[label] for label in flat_labels]
-    rows: list[dict[int, int]] = []
+    pairs = iter(zip(flat_cols, flat_levels, strict=True))
+    rows: list[dict[int, int]] = [dict(itertools.islice(pairs, count)) for count in counts]
+    if sum(map(len, rows)) == len(flat_cols):
+        indptr = np.concatenate([[0], np.cumsum(np.array(counts, dtype=np.int64))])
+        cols = np.array(flat_cols, dtype=np.int64)
+        matrix = csr_matrix((levels, cols, indptr), shape=(len(rows), max(len(labels.shown), 1)))
+        matrix.sort_indices()
+        return rows, matrix
     at = 0
-    for count in counts:
-        coded = dict(zip(flat_cols[at : at + count], flat_levels[at : at + count], strict=True))
-        if len(coded) < count:  # two spellings of one label: keep the highest level
-            coded = {}
+    for k, count in enumerate(counts):
+        if len(rows[k]) < count:  # two spellings of one label: keep the highest level
+            coded: dict[int, int] = {}
             for c, v in zip(flat_cols[at : at + count], flat_levels[at : at + count], strict=True):
                 coded[c] = max(v, coded.get(c, 0))
-        rows.append(coded)
+            rows[k] = coded
         at += count
     return rows, _matrix(rows, len(labels.shown))
 

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from matching.arrays import stable_order
 from matching.auction import auction
 from matching.population import FloatArray, IntArray
 
@@ -80,7 +81,7 @@ def assign(
         picked = _solve(s, g, w, left)
         assigned[s[picked]] = picked
         return assigned
-    keep = np.argsort(s, kind="stable")
+    keep = stable_order(s)
     eps = AUCTION_EPS * max(float(w.max()), 1e-6)
     won = auction(n, s[keep], g[keep], w[keep], left, eps)
     mine = won >= 0
