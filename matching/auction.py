@@ -15,6 +15,16 @@ from matching.arrays import ranges
 from matching.population import FloatArray, IntArray
 
 
+def _distinct(values: IntArray, size: int) -> IntArray:
+    """The distinct values in 0..size-1, sorted (a mark per value: cheaper than sorting many repeats)."""
+    if len(values) * 8 < size:
+        return np.unique(values)
+    seen = np.zeros(size, dtype=np.bool_)
+    seen[values] = True
+    out: IntArray = np.nonzero(seen)[0]
+    return out
+
+
 def auction(
     n: int,
     s: IntArray,
@@ -35,6 +45,7 @@ def auction(
         return assigned
     seekers, first = np.unique(s, return_index=True)
     last = np.append(first[1:], len(s))
+    seeker_of = np.repeat(np.arange(len(seekers), dtype=np.int64), last - first)
     cap = capacity.astype(np.int64)
     slot_start = np.concatenate([[0], np.cumsum(cap)])
     price = np.zeros(int(slot_start[-1]), dtype=np.float64)  # each giver's slots, highest price first
@@ -64,7 +75,7 @@ def auction(
         bid = w[edge] - runner_up[bidding] + eps
         giver = g[edge]
         # Each giver that got bids keeps its best `cap` among its slots and the new bids.
-        hit_givers = np.unique(giver)
+        hit_givers = _distinct(giver, len(cap))
         slots = ranges(slot_start[hit_givers], slot_start[hit_givers + 1])
         slot_giver = np.repeat(hit_givers, cap[hit_givers])
         all_giver = np.concatenate([slot_giver, giver])
@@ -88,6 +99,6 @@ def auction(
         cheapest[hit_givers] = price[low]
         two = cap[hit_givers] > 1
         second[hit_givers[two]] = price[low[two] - 1]
-        active = np.searchsorted(seekers, np.unique(np.concatenate([s[lost], s[edge]])))
+        active = _distinct(np.concatenate([seeker_of[lost], seeker_of[edge]]), len(seekers))
         active = active[assigned[seekers[active]] < 0]
     return assigned
