@@ -26,7 +26,7 @@ from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker
 from storage import migrate
 from storage.bot_store import SqlBotStore
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, session_factory, transaction_slots
 from storage.delivery_store import SqlDeliveryRecords
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -108,7 +108,8 @@ async def healthz(request: web.Request) -> web.Response:
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Engines and factories. Creating an engine opens no connection; the first start-up hook does."""
     engine = create_engine(settings.database_url)
-    return Runtime(settings, engine, SqlUnitOfWorkFactory(session_factory(engine)), clock or SystemClock())
+    uow_factory = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
+    return Runtime(settings, engine, uow_factory, clock or SystemClock())
 
 
 def bot_config(settings: Settings) -> BotConfig:

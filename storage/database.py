@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_CONNECTIONS = 1
@@ -60,10 +60,17 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         return engine
     # A fixed pool and no overflow: overflow connections are closed when handed back, so under a sustained
     # burst they were opened and closed per request (a new PostgreSQL backend each time). Requests beyond
-    # the pool wait their turn in it, in order; a request holds a connection for its one transaction only.
+    # the pool wait their turn (in order: see `transaction_slots`); a request holds a connection for its one
+    # transaction only.
     return create_async_engine(
         url, echo=echo, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_timeout=60, pool_pre_ping=True
     )
+
+
+def transaction_slots(engine: AsyncEngine) -> int | None:
+    """How many transactions can hold a connection at once: the fixed pool's size (None: no fixed pool)."""
+    pool = engine.pool
+    return pool.size() if isinstance(pool, QueuePool) else None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

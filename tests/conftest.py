@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import migrate
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 POSTGRES_ENV = "PEERLEARN_TEST_POSTGRES_URL"
@@ -85,7 +85,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
-    return SqlUnitOfWorkFactory(session_factory(engine))
+    return SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

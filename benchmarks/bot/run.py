@@ -1,6 +1,6 @@
 """Check-in card actions posted to /api/messages by 100 concurrent clients, beside a bare botbuilder bot.
 
-    .venv/bin/python -m benchmarks.bot.run [--requests 3000] [--clients 100] [--paced 0.5]
+    .venv/bin/python -m benchmarks.bot.run [--requests 2000] [--clients 100] [--paced 0.25,0.5,0.75]
 
 SQLite always; PostgreSQL too when PEERLEARN_TEST_POSTGRES_URL names a server (a database is created and
 dropped). Each request is a Teams-shaped `adaptiveCard/action` invoke with its own activity id, submitting
@@ -11,8 +11,9 @@ answering the same invoke with a fixed card, measured in the same run. Every ser
 Two loads, each against every server:
 - saturated: every client posts its next request as soon as the last is answered (closed loop). This gives
   the throughput; its latency is queueing (Little's law: p50 ≈ clients / throughput, for the echo bot too).
-- paced: the same clients, each posting at a fixed interval so that together they offer `--paced` times the
-  echo bot's saturated throughput. This gives the latency of a request when the server keeps up.
+- paced: the same clients, each posting at a fixed interval so that together they offer a share (`--paced`,
+  one run per share) of the echo bot's saturated throughput. This gives the latency of a request when the
+  server keeps up, and where it stops keeping up.
 
 Beside throughput and latency, each row gives the server's own CPU time per request (from its rusage),
 which moves far less than wall-clock figures on a shared machine.
@@ -122,11 +123,9 @@ async def measure(server: Server, total: int, loads: Loads) -> dict[str, Any]:
         server.stop()
 
 
-def print_table(results: dict[str, dict[str, Any]], clients: int, interval: float) -> None:
+def print_table(results: dict[str, dict[str, Any]], clients: int) -> None:
     reference = results["echo bot (botbuilder, no storage)"]
-    print(
-        f"{clients} clients; paced: each client every {interval:.2f} s, {clients / interval:.1f} req/s offered"
-    )
+    print(f"{clients} clients")
     print(
         "| server | load | requests | failures | throughput (req/s) | share of echo | p50 (ms) | p99 (ms) "
         "| server CPU per request (ms) |"
@@ -144,15 +143,20 @@ def print_table(results: dict[str, dict[str, Any]], clients: int, interval: floa
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--paced", type=float, default=0.5, help="offered load, as a share of the echo bot's")
+    parser.add_argument(
+        "--paced", default="0.25,0.5,0.75", help="offered loads, as shares of the echo bot's throughput"
+    )
     args = parser.parse_args()
+    shares = [float(share) for share in args.paced.split(",")]
     results: dict[str, dict[str, Any]] = {}
     echo = Server("echo", str(args.clients))
     saturated = await load(echo, args.requests)
-    interval = args.clients / (args.paced * saturated["throughput_rps"])
-    loads: Loads = [("saturated", None), ("paced", interval)]
+    loads: Loads = [("saturated", None)]
+    for share in shares:
+        offered = share * saturated["throughput_rps"]
+        loads.append((f"paced, {offered:.0f} req/s offered", args.clients / offered))
     results["echo bot (botbuilder, no storage)"] = {"saturated": saturated} | await measure(
         echo, args.requests, loads[1:]
     )
@@ -167,7 +171,7 @@ async def main() -> None:
             results["peerlearn, PostgreSQL"] = await measure(postgres, args.requests, loads)
         finally:
             await _drop_postgres_database(admin, url)
-    print_table(results, args.clients, interval)
+    print_table(results, args.clients)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core import commands
 from core.errors import InvalidInput
 from core.model import MemberRole, Organization, OrganizationKind, Pairing, PairingMember, Person
 from core.services import profiles
+from storage.database import session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration.storage.test_repositories import NOW, seed_organization
 
@@ -76,3 +81,47 @@ async def test_a_person_cannot_be_moved_to_another_organization(uow_factory: Sql
     with pytest.raises(ValueError, match="another organization"):
         async with uow_factory() as uow:
             await uow.persons.save(Person("org-a-ana", "org-b", "Ana"))
+
+
+async def test_transactions_beyond_the_pool_start_in_the_order_they_arrived(engine: AsyncEngine) -> None:
+    """A newcomer never takes a free connection from someone already waiting for one.
+
+    Each newcomer is woken by the pool's check-in event, that is in the instant a connection is handed
+    back and before the pool wakes its first waiter: a pool that lets the first asker win gives it away.
+    """
+    one_connection = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # as SQLite's default
+    slots = transaction_slots(one_connection)
+    assert slots == 1
+    uow_factory = SqlUnitOfWorkFactory(session_factory(one_connection), slots)
+    arrived: list[int] = []
+    started: list[int] = []
+    at_next_checkin: list[asyncio.Event] = []
+    newcomers: list[asyncio.Task[None]] = []
+
+    def connection_handed_back(*_: object) -> None:
+        while at_next_checkin:
+            at_next_checkin.pop().set()
+
+    event.listen(one_connection.sync_engine, "checkin", connection_handed_back)
+
+    async def newcomer(n: int, ready: asyncio.Event) -> None:
+        await ready.wait()
+        await turn(n)
+
+    async def turn(n: int) -> None:
+        arrived.append(n)
+        async with uow_factory() as uow:
+            await uow.session.execute(text("SELECT 1"))
+            started.append(n)
+            if n < 20:
+                ready = asyncio.Event()
+                at_next_checkin.append(ready)
+                newcomers.append(asyncio.create_task(newcomer(n + 100, ready)))
+
+    try:
+        await asyncio.gather(*(turn(n) for n in range(20)))
+        await asyncio.gather(*newcomers)
+    finally:
+        await one_connection.dispose()
+    assert len(started) == 40
+    assert started == arrived
