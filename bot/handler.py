@@ -113,6 +113,9 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         handler = self.registry.get(verb)
         if key is None:
             return _refused_replay(verb)
+        member = None
+        if verb in EMAIL_VERBS and not self.roster.email_known(actor.aad_object_id):
+            member = await self.roster.sender_as_member(turn_context)
         uow = self.services.uow_factory()
         turn = replace(
             self.services,
@@ -135,8 +138,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
                     ),
                     uow,
                 )
-                if verb in EMAIL_VERBS and person.verified_email is None:
-                    person = await self.roster.learn_email(turn_context, person, turn)
+                if member is not None:
+                    person = await self.roster.learn_email(turn_context, person, member, turn)
                 ctx = ActionContext(
                     services=turn,
                     organization_id=organization.id,

@@ -36,6 +36,9 @@ class Roster:
         self.adapter = adapter
         self.app_id = app_id
         self._known_chats: set[tuple[str, str, str]] = set()
+        self._with_email: set[str] = (
+            set()
+        )  # Entra object ids whose UPN we hold: Teams need not be asked again
 
     async def _resolve(self, tenant_id: str, member: Any, services: Services | None = None) -> Person | None:
         if not getattr(member, "aad_object_id", None) or not member.id:
@@ -65,19 +68,33 @@ class Roster:
         )
         self._known_chats.add(seen)
 
-    async def learn_email(self, turn_context: TurnContext, person: Person, services: Services) -> Person:
-        """Ask Teams for the person's UPN; without one, links to chats and meetings cannot be made.
+    def email_known(self, aad_object_id: str) -> bool:
+        return aad_object_id in self._with_email
 
-        Runs inside the turn's transaction (`services`); it happens once per person, when they join."""
+    async def sender_as_member(self, turn_context: TurnContext) -> Any | None:
+        """Ask Teams who is writing, with their UPN; without one, links to chats and meetings cannot be made.
+
+        Called before the turn's transaction opens, never inside it: the connector is another service and may
+        be slow, and a transaction held meanwhile would hold the embedded database's one connection."""
         sender = turn_context.activity.from_property
         try:
             member = await TeamsInfo.get_member(turn_context, sender.id)
         except Exception as error:  # the connector is another service; the action goes on without the UPN
             log.warning("could not read the member's UPN", extra={"error": type(error).__name__})
-            return person
+            return None
         if not getattr(member, "aad_object_id", None):
             member.aad_object_id = sender.aad_object_id
-        return await self._resolve(tenant_of(turn_context.activity), member, services) or person
+        return member
+
+    async def learn_email(
+        self, turn_context: TurnContext, person: Person, member: Any, services: Services
+    ) -> Person:
+        """Record what `sender_as_member` found, inside the turn's transaction (`services`)."""
+        if person.verified_email is None:
+            person = await self._resolve(tenant_of(turn_context.activity), member, services) or person
+        if person.verified_email is not None and person.teams is not None:
+            self._with_email.add(person.teams.aad_object_id)
+        return person
 
     async def mentioned_person(self, turn_context: TurnContext) -> str | None:
         """The first person @mentioned in a message (not the bot), as known to us, asking Teams who it is."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,9 @@ class FakeConnector:
     sent: list[dict[str, Any]] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     roster_calls: int = 0
+    # When set, a member lookup waits for `release_member_lookups` (a slow Teams), after setting `member_asked`.
+    release_member_lookups: asyncio.Event | None = None
+    member_asked: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def app(self) -> web.Application:
@@ -48,6 +52,9 @@ class FakeConnector:
         return web.json_response({"members": page, "continuationToken": token})
 
     async def member(self, request: web.Request) -> web.Response:
+        if self.release_member_lookups is not None:
+            self.member_asked.set()
+            await self.release_member_lookups.wait()
         for member in self.members:
             if member["id"] == request.match_info["mid"]:
                 return web.json_response(member)

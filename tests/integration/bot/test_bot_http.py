@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from adaptive_cards import verbs
@@ -156,3 +157,25 @@ async def test_a_card_without_a_user_or_with_a_garbled_id_changes_nothing(
     del anonymous["from"]["aadObjectId"]
     status, body = await teams.post(anonymous)
     assert status == 200 and "did not say who you are" in card_text(body["value"])
+
+
+async def test_a_slow_teams_lookup_for_a_joining_person_holds_up_nobody_else(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    """Teams is asked for a joining person's address before the turn's transaction opens, not inside it.
+
+    On the embedded database a transaction holds the process's one connection: held while Teams answered,
+    every other person's card action would wait for Teams too.
+    """
+    fake, _ = connector
+    await join(teams, fake, BO)
+    fake.members.append(ANA.member)
+    assert await teams.install(ANA) in (200, 201)
+    welcome = fake.cards(ANA.chat)[-1]
+    fake.release_member_lookups = asyncio.Event()
+    joining = asyncio.create_task(teams.click(ANA, verbs.JOIN, action_data(welcome, verbs.JOIN)))
+    await asyncio.wait_for(fake.member_asked.wait(), timeout=10)
+    assert await asyncio.wait_for(teams.say(BO, "status"), timeout=10) in (200, 201)
+    assert "Your status, Bo" in card_text(fake.cards(BO.chat)[-1])
+    fake.release_member_lookups.set()
+    assert "You accepted the code of conduct" in card_text(await asyncio.wait_for(joining, timeout=10))
