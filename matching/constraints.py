@@ -91,8 +91,8 @@ class Constraints:
             ok &= ~_member(keys, self.forbidden)
         need = self.settings.min_shared_hours
         if need > 0:
-            known = self.population.both_known(i, j)
-            ok &= ~known | (self.population.shared_hours(i, j) >= need)
+            known = np.nonzero(self.population.both_known(i, j))[0]
+            ok[known] &= self.population.shared_hours(i[known], j[known]) >= need
         return ok
 
     def allowed_one(self, a: int, b: int) -> bool:

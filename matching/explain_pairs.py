@@ -7,6 +7,7 @@ so the cost is a few string formats per pairing rather than a dictionary and a c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 
 import numpy as np
 
@@ -71,49 +72,68 @@ def pair_reasons(
     """For each pairing (first[k], second[k]): one reason per factor that counted, largest first."""
     p = population
     count = len(first)
-    a_list: list[int] = first.tolist()
-    b_list: list[int] = second.tolist()
+    columns = [_column(p, settings, factor, values, first, second) for factor, values in parts.items()]
+    if not columns:
+        return [() for _ in range(count)]
+    if len(columns) == 1:
+        return [() if r is None else (r,) for r in columns[0]]
+    # Largest contribution first; equal ones keep the order of `parts`. One getter per distinct order.
+    contribution = np.stack([np.round(values, 4) for values in parts.values()], axis=1)
+    order = np.argsort(-contribution, axis=1, kind="stable")
+    code = (order * (len(columns) ** np.arange(len(columns)))).sum(axis=1)
+    distinct, where = np.unique(code, return_index=True)
+    getters = {
+        c: itemgetter(*order[k].tolist()) for c, k in zip(distinct.tolist(), where.tolist(), strict=True)
+    }
+    return [
+        tuple(filter(None, getters[c](entries)))
+        for c, entries in zip(code.tolist(), zip(*columns, strict=True), strict=True)
+    ]
+
+
+def _column(
+    p: Population,
+    settings: ProgramSettings,
+    factor: str,
+    values: FloatArray,
+    first: IntArray,
+    second: IntArray,
+) -> list[Reason | None]:
+    """Each pairing's reason for one factor, or None when the factor did not count."""
+    out: list[Reason | None] = [None] * len(first)
+    rows: list[int] = np.nonzero(np.abs(values) >= 1e-9)[0].tolist()
+    shown: list[float] = values[rows].tolist()
+    a_list: list[int] = first[rows].tolist()
+    b_list: list[int] = second[rows].tolist()
+    if factor in _SHARED:
+        # Few distinct (value, sentence) pairs: one Reason object for each, shared by every pairing.
+        keys = _shared_keys(p, factor, first, second, np.array(rows, dtype=np.int64))
+        made: dict[tuple[int, float], Reason | None] = {}
+        for k, value, key, a, b in zip(rows, shown, keys, a_list, b_list, strict=True):
+            reason = made.get((key, value), _MISSING)
+            if reason is _MISSING:
+                text = _shared_text(p, factor, key, a, b)
+                reason = made[key, value] = None if text is None else Reason(factor, round(value, 4), text)
+            out[k] = reason
+        return out
     names = p.names()
-    per_pair: list[list[Reason]] = [[] for _ in range(count)]
-    for factor, values in parts.items():
-        rows: list[int] = np.nonzero(np.abs(values) >= 1e-9)[0].tolist()
-        shown: list[float] = values[rows].tolist()
-        if factor in _SHARED:
-            # Few distinct (value, sentence) pairs: one Reason object for each, shared by every pairing.
-            keys = _shared_keys(p, factor, first, second, np.array(rows, dtype=np.int64))
-            made: dict[tuple[int, float], Reason | None] = {}
-            for k, value, key in zip(rows, shown, keys, strict=True):
-                reason = made.get((key, value), _MISSING)
-                if reason is _MISSING:
-                    text = _shared_text(p, factor, key, a_list[k], b_list[k])
-                    reason = made[key, value] = (
-                        None if text is None else Reason(factor, round(value, 4), text)
-                    )
-                if reason is not None:
-                    per_pair[k].append(reason)
-            continue
-        for k, value in zip(rows, shown, strict=True):
-            a, b = a_list[k], b_list[k]
-            if factor == "skill":
-                text = _skill_text(p, settings, a, b)
-            elif factor == "goals":
-                common = p.goal_rows[a].keys() & p.goal_rows[b].keys()
-                goals = sorted(p.goal_vocab.shown[g] for g in common)
-                text = f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"
-            elif factor == "fairness":
-                waited = [names[m] for m in (a, b) if p.unmatched_last[m]]
-                one = len(waited) == 1
-                text = (
-                    f"{listing(waited)} {'was' if one else 'were'} not matched last round, "
-                    f"so {'goes' if one else 'go'} first"
-                )
-            elif factor == "previous_groupmate":
-                text = "some of you were in a group together before"
-            else:
-                raise ValueError(f"Factor '{factor}' has no sentence.")
-            per_pair[k].append(Reason(factor, round(value, 4), text))
-    out: list[tuple[Reason, ...]] = []
-    for why in per_pair:
-        why.sort(key=lambda r: -r.contribution)
-        out.append(tuple(why))
+    for k, value, a, b in zip(rows, shown, a_list, b_list, strict=True):
+        if factor == "skill":
+            text = _skill_text(p, settings, a, b)
+        elif factor == "goals":
+            common = p.goal_rows[a].keys() & p.goal_rows[b].keys()
+            goals = sorted(p.goal_vocab.shown[g] for g in common)
+            text = f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"
+        elif factor == "fairness":
+            waited = [names[m] for m in (a, b) if p.unmatched_last[m]]
+            one = len(waited) == 1
+            text = (
+                f"{listing(waited)} {'was' if one else 'were'} not matched last round, "
+                f"so {'goes' if one else 'go'} first"
+            )
+        elif factor == "previous_groupmate":
+            text = "some of you were in a group together before"
+        else:
+            raise ValueError(f"Factor '{factor}' has no sentence.")
+        out[k] = Reason(factor, round(value, 4), text)
     return out

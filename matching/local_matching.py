@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.arrays import stable_order
 from matching.population import FloatArray, IntArray
 
 # A move that pairs two more people outweighs any change of weight: cardinality first, then weight.
 MORE_PAIRS = 1e6
+LEVELS = 2**16
 
 
 def _first_per_group(keys: IntArray) -> IntArray:
@@ -28,13 +30,22 @@ def greedy_matching(
 ) -> None:
     """Add edges (i[k], j[k]) between free nodes to `mate`, heaviest first, as greedy matching would.
 
+    Weights closer than 1/65,535 of their range count as equal.
+
     `along[v]` receives the weight of v's new edge.
     """
     src = np.concatenate([i, j])
     dst = np.concatenate([j, i])
     ww = np.concatenate([w, w])
-    order = np.lexsort((dst, -ww, src))
-    src, dst, ww = src[order], dst[order], ww[order]
+    if len(w):
+        # Heaviest first within 2**16 levels of weight, then by position: a packed sort, not a lexsort.
+        low, high = float(w.min()), float(w.max())
+        level = ((high - ww) * (LEVELS - 1) / max(high - low, 1e-12)).astype(np.int64)
+        # Equal levels go to the lower node number, so that every round finds a mutual choice.
+        by_node = stable_order(dst)
+        src, dst, ww, level = src[by_node], dst[by_node], ww[by_node], level[by_node]
+        order = stable_order(src * np.int64(LEVELS) + level)
+        src, dst, ww = src[order], dst[order], ww[order]
     best = np.full(n, -1, dtype=np.int64)
     while len(src):
         free = mate < 0
@@ -46,6 +57,8 @@ def greedy_matching(
         a, b, x = src[first], dst[first], ww[first]
         best[a] = b
         mutual = best[b] == a
+        if not mutual.any():  # cannot happen with the order above; a guard against looping forever
+            break
         a, b, x = a[mutual], b[mutual], x[mutual]
         mate[a], mate[b] = b, a
         along[a], along[b] = x, x

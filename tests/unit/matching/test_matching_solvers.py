@@ -105,3 +105,12 @@ def test_bipartite_assignment_past_the_exact_size_uses_the_auction_and_stays_nea
         assert np.all(np.bincount(g[picked], minlength=seekers + givers) <= capacity)
         exact = assign(seekers + givers, s, g, w, capacity, block=10_000)
         assert float(w[picked].sum()) >= 0.99 * float(w[exact[exact >= 0]].sum())
+
+
+def test_greedy_matching_with_equal_weights_still_pairs_a_cycle() -> None:
+    # Four people in a ring, every weight equal: each round must find a mutual choice.
+    i, j = np.array([0, 1, 2, 0]), np.array([1, 2, 3, 3])
+    mate, along = np.full(4, -1, dtype=np.int64), np.zeros(4)
+    greedy_matching(4, i, j, np.ones(4), mate, along)
+    assert (mate >= 0).all()
+    assert np.all(mate[mate] == np.arange(4))
