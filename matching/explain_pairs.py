@@ -11,18 +11,28 @@ from operator import itemgetter
 
 import numpy as np
 
-from matching.explain import listing, teachable_skills, teaching_sentence, time_apart
+from matching.explain import listing, time_apart
 from matching.model import ProgramSettings, Reason
 from matching.population import FloatArray, IntArray, Population
 
 
-def _skill_text(p: Population, settings: ProgramSettings, a: int, b: int) -> str:
-    sentences: list[str] = []
+def _skill_texts(p: Population, settings: ProgramSettings, a: IntArray, b: IntArray) -> list[str]:
+    """For each pair: who teaches whom what (the lowest-numbered skill each way), as `explain` words it."""
+    names = p.names()
+    shown = p.skills.shown
+    halves: list[list[str | None]] = []
     for x, y in ((a, b), (b, a)):
-        skills = teachable_skills(p, x, y, settings.max_level_gap)
-        if skills:
-            sentences.append(teaching_sentence(p, x, y, skills[0]))
-    return "; and ".join(sentences)
+        skill, level = p.first_teachable(x, y, settings.max_level_gap)
+        halves.append(
+            [
+                None
+                if s < 0
+                else f"{names[t]} teaches {shown[s]} at level {p.teach_rows[t][s]}; "
+                f"{names[u]} wants to learn it at level {lv}"
+                for t, u, s, lv in zip(x.tolist(), y.tolist(), skill.tolist(), level.tolist(), strict=True)
+            ]
+        )
+    return ["; and ".join(filter(None, both)) for both in zip(*halves, strict=True)]
 
 
 _SHARED = ("cross_department", "same_department", "same_team", "timezone", "availability")
@@ -117,10 +127,13 @@ def _column(
             out[k] = reason
         return out
     names = p.names()
+    if factor == "skill":
+        texts = _skill_texts(p, settings, first[rows], second[rows])
+        for k, value, text in zip(rows, shown, texts, strict=True):
+            out[k] = Reason(factor, round(value, 4), text)
+        return out
     for k, value, a, b in zip(rows, shown, a_list, b_list, strict=True):
-        if factor == "skill":
-            text = _skill_text(p, settings, a, b)
-        elif factor == "goals":
+        if factor == "goals":
             common = p.goal_rows[a].keys() & p.goal_rows[b].keys()
             goals = sorted(p.goal_vocab.shown[g] for g in common)
             text = f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"

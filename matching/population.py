@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
 from matching.model import HOURS_PER_WEEK, Participant
-from matching.row_sets import RowSets, overlap
+from matching.row_sets import RowSets, first_common, overlap
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -198,6 +198,14 @@ class Population:
         can, wants = self._levels(max_gap)
         out: BoolArray = overlap(can, wants, teacher, learner) > 0
         return out
+
+    def first_teachable(
+        self, teacher: IntArray, learner: IntArray, max_gap: int
+    ) -> tuple[IntArray, IntArray]:
+        """The lowest-numbered skill `teacher` can teach `learner` (-1 for none), and the learner's level in it."""
+        can, wants = self._levels(max_gap)
+        column = first_common(can, wants, teacher, learner)
+        return np.where(column >= 0, column // 5, -1), column % 5 + 1
 
     def _levels(self, max_gap: int) -> tuple[RowSets, RowSets]:
         """(skill, learner level) columns: what each person can teach within `max_gap`, and what each wants."""

@@ -56,3 +56,28 @@ def overlap(left: RowSets, right: RowSets, i: IntArray, j: IntArray) -> IntArray
 def _sparse(left: RowSets, right: RowSets, i: IntArray, j: IntArray) -> IntArray:
     out: IntArray = np.asarray(left.matrix[i].multiply(right.matrix[j]).sum(axis=1)).ravel().astype(np.int64)
     return out
+
+
+def first_common(left: RowSets, right: RowSets, i: IntArray, j: IntArray) -> IntArray:
+    """The lowest column in both left row i[k] and right row j[k], or -1 when they share none."""
+    none = np.iinfo(np.int32).max
+    out = np.full(len(i), none, dtype=np.int64)
+    if len(i) == 0 or left.matrix.nnz == 0 or right.matrix.nnz == 0:
+        return np.full(len(i), -1, dtype=np.int64)
+    if len(left.slots) and len(right.slots):
+        for start in range(0, len(i), CHUNK):
+            a, b = i[start : start + CHUNK], j[start : start + CHUNK]
+            theirs = [slot[b] for slot in right.slots]
+            lowest = np.full(len(a), none, dtype=np.int32)
+            for slot in left.slots:
+                mine = slot[a]
+                for other in theirs:
+                    np.minimum(lowest, np.where(mine == other, mine, none), out=lowest)
+            out[start : start + CHUNK] = lowest
+    for k in np.nonzero(~(left.light[i] & right.light[j]))[0].tolist():
+        mine = left.matrix.indices[left.matrix.indptr[i[k]] : left.matrix.indptr[i[k] + 1]]
+        theirs = right.matrix.indices[right.matrix.indptr[j[k]] : right.matrix.indptr[j[k] + 1]]
+        common = np.intersect1d(mine, theirs)
+        out[k] = int(common[0]) if len(common) else none
+    out[out == none] = -1
+    return out
