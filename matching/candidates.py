@@ -72,22 +72,18 @@ def mutual_edges(
     population: Population, people: IntArray, rand: FloatArray, k: int
 ) -> tuple[IntArray, IntArray]:
     """Pairs who could teach each other: one teaches x and wants s, the other teaches s and wants x."""
-    person: list[int] = []
-    taught: list[int] = []
-    wanted: list[int] = []
-    for v in people.tolist():
-        learn = population.learn_rows[v]
-        for x in population.teach_rows[v]:
-            for s in learn:
-                if s != x:
-                    person.append(v)
-                    taught.append(x)
-                    wanted.append(s)
-    if not person:
+    t_who, x_all, _ = _entries(population.teach, people)
+    learn = population.learn
+    # Every (skill taught, skill wanted) of each person: each taught entry repeated once per wanted one.
+    count = np.diff(learn.indptr)[t_who]
+    who = np.repeat(t_who, count)
+    x = np.repeat(x_all, count)
+    offset = np.arange(len(who)) - np.repeat(np.cumsum(count) - count, count)
+    s = learn.indices[learn.indptr[who] + offset].astype(np.int64)
+    keep = s != x
+    who, x, s = who[keep], x[keep], s[keep]
+    if len(who) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    who = np.array(person, dtype=np.int64)
-    x = np.array(taught, dtype=np.int64)
-    s = np.array(wanted, dtype=np.int64)
     width = max(len(population.skills.shown), 1)
     bucket = np.minimum(x, s) * width + np.maximum(x, s)
     side = x < s
