@@ -36,10 +36,9 @@ def _skill_texts(p: Population, settings: ProgramSettings, a: IntArray, b: IntAr
 
 
 _SHARED = ("cross_department", "same_department", "same_team", "timezone", "availability")
-_MISSING = Reason("", 0.0, "")
 
 
-def _shared_keys(p: Population, factor: str, first: IntArray, second: IntArray, rows: IntArray) -> list[int]:
+def _shared_keys(p: Population, factor: str, first: IntArray, second: IntArray, rows: IntArray) -> IntArray:
     """What the sentence (and the value) of `factor` depends on, for the pairings `rows`."""
     a, b = first[rows], second[rows]
     if factor == "cross_department":
@@ -53,7 +52,7 @@ def _shared_keys(p: Population, factor: str, first: IntArray, second: IntArray, 
         key = np.abs(p.tz[a] - p.tz[b])
     else:
         key = p.shared_hours(a, b)
-    out: list[int] = key.tolist()
+    out: IntArray = key.astype(np.int64)
     return out
 
 
@@ -101,6 +100,29 @@ def pair_reasons(
     ]
 
 
+def _shared_column(
+    p: Population, factor: str, values: FloatArray, first: IntArray, second: IntArray
+) -> list[Reason | None]:
+    """A factor with few distinct (value, sentence) pairs: one Reason object for each, shared by every pairing."""
+    column = np.full(len(first), None, dtype=object)
+    rows = np.nonzero(np.abs(values) >= 1e-9)[0]
+    if len(rows):
+        keys = _shared_keys(p, factor, first, second, rows)
+        value = values[rows]
+        order = np.lexsort((value, keys))
+        new = np.ones(len(rows), dtype=np.bool_)
+        new[1:] = (keys[order][1:] != keys[order][:-1]) | (value[order][1:] != value[order][:-1])
+        group = np.empty(len(rows), dtype=np.int64)
+        group[order] = np.cumsum(new) - 1
+        made = np.full(int(new.sum()), None, dtype=object)
+        for g, k in enumerate(order[new].tolist()):
+            text = _shared_text(p, factor, int(keys[k]), int(first[rows[k]]), int(second[rows[k]]))
+            made[g] = None if text is None else Reason(factor, round(float(value[k]), 4), text)
+        column[rows] = made[group]
+    out: list[Reason | None] = column.tolist()
+    return out
+
+
 def _column(
     p: Population,
     settings: ProgramSettings,
@@ -110,22 +132,13 @@ def _column(
     second: IntArray,
 ) -> list[Reason | None]:
     """Each pairing's reason for one factor, or None when the factor did not count."""
+    if factor in _SHARED:
+        return _shared_column(p, factor, values, first, second)
     out: list[Reason | None] = [None] * len(first)
     rows: list[int] = np.nonzero(np.abs(values) >= 1e-9)[0].tolist()
     shown: list[float] = values[rows].tolist()
     a_list: list[int] = first[rows].tolist()
     b_list: list[int] = second[rows].tolist()
-    if factor in _SHARED:
-        # Few distinct (value, sentence) pairs: one Reason object for each, shared by every pairing.
-        keys = _shared_keys(p, factor, first, second, np.array(rows, dtype=np.int64))
-        made: dict[tuple[int, float], Reason | None] = {}
-        for k, value, key, a, b in zip(rows, shown, keys, a_list, b_list, strict=True):
-            reason = made.get((key, value), _MISSING)
-            if reason is _MISSING:
-                text = _shared_text(p, factor, key, a, b)
-                reason = made[key, value] = None if text is None else Reason(factor, round(value, 4), text)
-            out[k] = reason
-        return out
     names = p.names()
     if factor == "skill":
         texts = _skill_texts(p, settings, first[rows], second[rows])
