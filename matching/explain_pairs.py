@@ -6,7 +6,7 @@ so the cost is a few string formats per pairing rather than a dictionary and a c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 
 import numpy as np
@@ -123,6 +123,40 @@ def _shared_column(
     return out
 
 
+def _goals_text(p: Population, common: Iterable[int]) -> str:
+    goals = sorted(p.goal_vocab.shown[g] for g in common)
+    return f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"
+
+
+def _goals_column(
+    p: Population, values: FloatArray, first: IntArray, second: IntArray
+) -> list[Reason | None]:
+    """Shared goals: one Reason per distinct (goals in common, value), found by sorting, not per pairing."""
+    column = np.full(len(first), None, dtype=object)
+    rows = np.nonzero(np.abs(values) >= 1e-9)[0]
+    a, b, value = first[rows], second[rows], values[rows]
+    common, covered = p.common_goals(a, b)
+    order = np.lexsort((value, *common.T[::-1]))
+    new = np.ones(len(rows), dtype=np.bool_)
+    if len(rows):
+        new[1:] = (value[order][1:] != value[order][:-1]) | np.any(
+            common[order][1:] != common[order][:-1], axis=1
+        )
+    group = np.empty(len(rows), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    made = np.full(int(new.sum()), None, dtype=object)
+    for g, k in enumerate(order[new].tolist()):
+        shared = [int(c) for c in common[k] if c >= 0]
+        made[g] = Reason("goals", round(float(value[k]), 4), _goals_text(p, shared))
+    column[rows] = made[group]
+    for k in np.nonzero(~covered)[0].tolist():  # someone with very many goals
+        x, y = int(a[k]), int(b[k])
+        text = _goals_text(p, p.goal_rows[x].keys() & p.goal_rows[y].keys())
+        column[rows[k]] = Reason("goals", round(float(value[k]), 4), text)
+    out: list[Reason | None] = column.tolist()
+    return out
+
+
 def _column(
     p: Population,
     settings: ProgramSettings,
@@ -140,6 +174,8 @@ def _column(
     a_list: list[int] = first[rows].tolist()
     b_list: list[int] = second[rows].tolist()
     names = p.names()
+    if factor == "goals":
+        return _goals_column(p, values, first, second)
     if factor == "skill":
         texts = _skill_texts(p, settings, first[rows], second[rows])
         for k, value, text in zip(rows, shown, texts, strict=True):
@@ -147,9 +183,7 @@ def _column(
         return out
     for k, value, a, b in zip(rows, shown, a_list, b_list, strict=True):
         if factor == "goals":
-            common = p.goal_rows[a].keys() & p.goal_rows[b].keys()
-            goals = sorted(p.goal_vocab.shown[g] for g in common)
-            text = f"you share the goal{'s' if len(goals) > 1 else ''} {listing(goals)}"
+            text = _goals_text(p, p.goal_rows[a].keys() & p.goal_rows[b].keys())
         elif factor == "fairness":
             waited = [names[m] for m in (a, b) if p.unmatched_last[m]]
             one = len(waited) == 1

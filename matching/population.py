@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
 from matching.model import HOURS_PER_WEEK, Participant
-from matching.row_sets import RowSets, first_common, overlap
+from matching.row_sets import RowSets, common_columns, first_common, overlap
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -189,9 +189,16 @@ class Population:
 
     def shared_goals(self, i: IntArray, j: IntArray) -> IntArray:
         """How many goals each pair (i[k], j[k]) shares."""
+        return overlap(*self._goal_tables(), i, j)
+
+    def common_goals(self, i: IntArray, j: IntArray) -> tuple[IntArray, BoolArray]:
+        """The goals each pair shares (see `row_sets.common_columns`)."""
+        return common_columns(*self._goal_tables(), i, j)
+
+    def _goal_tables(self) -> tuple[RowSets, RowSets]:
         if self._goal_sets is None:
             self._goal_sets = (RowSets(self.goals, pad=-1), RowSets(self.goals, pad=-2))
-        return overlap(*self._goal_sets, i, j)
+        return self._goal_sets
 
     def teachable(self, teacher: IntArray, learner: IntArray, max_gap: int) -> BoolArray:
         """Whether `teacher` teaches some skill `learner` wants, above the learner's level by at most `max_gap`."""

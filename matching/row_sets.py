@@ -12,6 +12,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 WIDEST = 8
 CHUNK = 1 << 20  # pairs compared at once, which bounds the temporary arrays
@@ -81,3 +82,23 @@ def first_common(left: RowSets, right: RowSets, i: IntArray, j: IntArray) -> Int
         out[k] = int(common[0]) if len(common) else none
     out[out == none] = -1
     return out
+
+
+def common_columns(left: RowSets, right: RowSets, i: IntArray, j: IntArray) -> tuple[IntArray, BoolArray]:
+    """Per pair, the columns in both rows (ascending, -1 where fewer), and which pairs this covers.
+
+    Pairs with a row wider than `WIDEST` are not covered (all -1); look at their rows one by one.
+    """
+    out = np.full((len(i), len(left.slots)), -1, dtype=np.int64)
+    if len(i) and len(left.slots) and len(right.slots):
+        theirs = [slot[j] for slot in right.slots]
+        for c, slot in enumerate(left.slots):
+            mine = slot[i]
+            found = np.zeros(len(i), dtype=np.bool_)
+            for other in theirs:
+                found |= mine == other
+            out[found, c] = mine[found]
+    covered: BoolArray = left.light[i] & right.light[j]
+    out[~covered] = -1
+    out.sort(axis=1)
+    return out, covered

@@ -117,3 +117,11 @@ def test_shared_hours_and_time_zone_are_explained() -> None:
     texts = {r.text for r in match(people, PAIRS).matches[0].reasons}
     assert "you share 2 hours a week when you are both free" in texts
     assert "your time zones are 2 hours apart" in texts
+
+
+def test_many_shared_goals_are_all_named() -> None:
+    goals = frozenset(f"goal {k:02d}" for k in range(10))
+    people = [Participant("ana", goals=goals), Participant("bo", goals=goals | {"extra"})]
+    result = match(people, PAIRS)
+    texts = [r.text for r in result.matches[0].reasons if r.factor == "goals"]
+    assert texts == ["you share the goals " + ", ".join(sorted(goals)[:-1]) + " and goal 09"]
