@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -77,8 +77,8 @@ class SqlCheckInRepository:
 
     async def add(self, check_in: CheckIn) -> None:
         c = check_in
-        self.session.add(
-            CheckInRow(
+        await self.session.execute(  # a plain INSERT, without the ORM's flush machinery
+            insert(CheckInRow).values(
                 id=c.id,
                 organization_id=c.organization_id,
                 pairing_id=c.pairing_id,
@@ -90,7 +90,6 @@ class SqlCheckInRepository:
                 blockers=c.blockers,
             )
         )
-        await self.session.flush()
 
     async def delete_by_person(self, organization_id: str, person_id: str) -> None:
         await self.session.execute(
