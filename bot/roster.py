@@ -36,9 +36,8 @@ class Roster:
         self.adapter = adapter
         self.app_id = app_id
         self._known_chats: set[tuple[str, str, str]] = set()
-        self._with_email: set[str] = (
-            set()
-        )  # Entra object ids whose UPN we hold: Teams need not be asked again
+        # Entra object ids whose UPN we hold: Teams need not be asked again.
+        self._with_email: set[str] = set()
 
     async def _resolve(self, tenant_id: str, member: Any, services: Services | None = None) -> Person | None:
         if not getattr(member, "aad_object_id", None) or not member.id:
