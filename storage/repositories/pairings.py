@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import (
@@ -63,25 +63,36 @@ class SqlPairingRepository:
         # nothing the next reader sees; `save` and `delete` drop the entry.
         self._read: dict[tuple[str, str], Pairing] = {}
 
-    async def _load(self, organization_id: str, rows: Sequence[PairingRow]) -> list[Pairing]:
-        if not rows:
-            return []
-        ids = [r.id for r in rows]
-        members = await self.session.scalars(
-            select(PairingMemberRow)
-            .where(PairingMemberRow.organization_id == organization_id, PairingMemberRow.pairing_id.in_(ids))
-            .order_by(PairingMemberRow.pairing_id, PairingMemberRow.position)
+    async def _select(self, organization_id: str, *conditions: ColumnElement[bool]) -> list[Pairing]:
+        """The pairings matching `conditions`, oldest first: with their members in one query (a join), and
+        their status histories in a second."""
+        result = await self.session.execute(
+            select(PairingRow, PairingMemberRow)
+            .outerjoin(
+                PairingMemberRow,
+                and_(
+                    PairingMemberRow.organization_id == PairingRow.organization_id,
+                    PairingMemberRow.pairing_id == PairingRow.id,
+                ),
+            )
+            .where(PairingRow.organization_id == organization_id, *conditions)
+            .order_by(PairingRow.created_at, PairingRow.id, PairingMemberRow.position)
         )
+        found: dict[str, tuple[PairingRow, list[PairingMember]]] = {}
+        for row, m in result:
+            _, members = found.setdefault(row.id, (row, []))
+            if m is not None:
+                members.append(PairingMember(m.person_id, MemberRole(m.role), Response(m.response)))
+        if not found:
+            return []
         events = await self.session.scalars(
             select(PairingEventRow)
-            .where(PairingEventRow.organization_id == organization_id, PairingEventRow.pairing_id.in_(ids))
+            .where(
+                PairingEventRow.organization_id == organization_id,
+                PairingEventRow.pairing_id.in_(list(found)),
+            )
             .order_by(PairingEventRow.pairing_id, PairingEventRow.position)
         )
-        members_of: dict[str, list[PairingMember]] = {}
-        for m in members:
-            members_of.setdefault(m.pairing_id, []).append(
-                PairingMember(m.person_id, MemberRole(m.role), Response(m.response))
-            )
         history_of: dict[str, list[StatusChange]] = {}
         for e in events:
             history_of.setdefault(e.pairing_id, []).append(
@@ -93,7 +104,7 @@ class SqlPairingRepository:
                 organization_id=r.organization_id,
                 program_id=r.program_id,
                 round_id=r.round_id,
-                members=members_of.get(r.id, []),
+                members=members,
                 created_at=r.created_at,
                 status=PairingStatus(r.status),
                 shared_goal=r.shared_goal,
@@ -102,44 +113,27 @@ class SqlPairingRepository:
                 reasons=[MatchReason(x["factor"], float(x["contribution"]), x["text"]) for x in r.reasons],
                 history=history_of.get(r.id, []),
             )
-            for r in rows
+            for r, members in found.values()
         ]
 
     async def get(self, organization_id: str, pairing_id: str) -> Pairing | None:
         key = (organization_id, pairing_id)
         if key in self._read:
             return copy.deepcopy(self._read[key])
-        rows = await self.session.scalars(
-            select(PairingRow).where(
-                PairingRow.organization_id == organization_id, PairingRow.id == pairing_id
-            )
-        )
-        found = await self._load(organization_id, rows.all())
+        found = await self._select(organization_id, PairingRow.id == pairing_id)
         if not found:
             return None
         self._read[key] = copy.deepcopy(found[0])
         return found[0]
 
     async def for_person(self, organization_id: str, person_id: str) -> list[Pairing]:
-        rows = await self.session.scalars(
-            select(PairingRow)
-            .join(PairingMemberRow, PairingMemberRow.pairing_id == PairingRow.id)
-            .where(
-                PairingRow.organization_id == organization_id,
-                PairingMemberRow.organization_id == organization_id,
-                PairingMemberRow.person_id == person_id,
-            )
-            .order_by(PairingRow.created_at, PairingRow.id)
+        theirs = select(PairingMemberRow.pairing_id).where(
+            PairingMemberRow.organization_id == organization_id, PairingMemberRow.person_id == person_id
         )
-        return await self._load(organization_id, rows.all())
+        return await self._select(organization_id, PairingRow.id.in_(theirs))
 
     async def for_program(self, organization_id: str, program_id: str) -> list[Pairing]:
-        rows = await self.session.scalars(
-            select(PairingRow)
-            .where(PairingRow.organization_id == organization_id, PairingRow.program_id == program_id)
-            .order_by(PairingRow.created_at, PairingRow.id)
-        )
-        return await self._load(organization_id, rows.all())
+        return await self._select(organization_id, PairingRow.program_id == program_id)
 
     async def save(self, pairing: Pairing) -> None:
         if not pairing.members:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import LtiIdentity, Organization, OrganizationKind, Person, Profile, SkillLevel, TeamsIdentity
@@ -44,18 +44,25 @@ class SqlPersonRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _load(self, rows: Sequence[PersonRow]) -> list[Person]:
-        """Domain people for `rows`, with every one's LTI identities read in one query."""
-        if not rows:
-            return []
-        identities = await self.session.scalars(
-            select(LtiIdentityRow)
-            .where(LtiIdentityRow.person_id.in_([row.id for row in rows]))
-            .order_by(LtiIdentityRow.id)
+    async def _select(self, *conditions: ColumnElement[bool]) -> list[Person]:
+        """The people matching `conditions`, ordered by id, with their LTI identities: one query (a join)."""
+        result = await self.session.execute(
+            select(PersonRow, LtiIdentityRow)
+            .outerjoin(
+                LtiIdentityRow,
+                and_(
+                    LtiIdentityRow.organization_id == PersonRow.organization_id,
+                    LtiIdentityRow.person_id == PersonRow.id,
+                ),
+            )
+            .where(*conditions)
+            .order_by(PersonRow.id, LtiIdentityRow.id)
         )
-        lti_of: dict[str, list[LtiIdentity]] = {}
-        for i in identities:
-            lti_of.setdefault(i.person_id, []).append(LtiIdentity(i.issuer, i.subject))
+        found: dict[str, tuple[PersonRow, list[LtiIdentity]]] = {}
+        for row, identity in result:
+            _, lti = found.setdefault(row.id, (row, []))
+            if identity is not None:
+                lti.append(LtiIdentity(identity.issuer, identity.subject))
         return [
             Person(
                 id=row.id,
@@ -65,15 +72,15 @@ class SqlPersonRepository:
                 teams=TeamsIdentity(row.tenant_id, row.aad_object_id, row.teams_user_id or "")
                 if row.aad_object_id and row.tenant_id
                 else None,
-                lti=lti_of.get(row.id, []),
+                lti=lti,
                 erased=row.erased,
             )
-            for row in rows
+            for row, lti in found.values()
         ]
 
-    async def _one(self, *conditions: object) -> Person | None:
-        row = await self.session.scalar(select(PersonRow).where(*conditions))  # type: ignore[arg-type]
-        return None if row is None else (await self._load([row]))[0]
+    async def _one(self, *conditions: ColumnElement[bool]) -> Person | None:
+        found = await self._select(*conditions)
+        return found[0] if found else None
 
     async def get(self, organization_id: str, person_id: str) -> Person | None:
         return await self._one(PersonRow.organization_id == organization_id, PersonRow.id == person_id)
@@ -94,22 +101,16 @@ class SqlPersonRepository:
         return None if person_id is None else await self.get(organization_id, person_id)
 
     async def by_verified_email(self, organization_id: str, email: str) -> list[Person]:
-        rows = await self.session.scalars(
-            select(PersonRow)
-            .where(PersonRow.organization_id == organization_id, PersonRow.verified_email == email)
-            .order_by(PersonRow.id)
+        return await self._select(
+            PersonRow.organization_id == organization_id, PersonRow.verified_email == email
         )
-        return await self._load(rows.all())
 
     async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Person]:
         if not person_ids:
             return []
-        rows = await self.session.scalars(
-            select(PersonRow).where(
-                PersonRow.organization_id == organization_id, PersonRow.id.in_(set(person_ids))
-            )
+        return await self._select(
+            PersonRow.organization_id == organization_id, PersonRow.id.in_(set(person_ids))
         )
-        return await self._load(rows.all())
 
     async def add(self, person: Person) -> None:
         await self.save(person)

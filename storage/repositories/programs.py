@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import Cadence, Enrollment, EnrollmentStatus, ParticipantRole, Program, ProgramKind, ScopeKind
@@ -11,12 +11,29 @@ class SqlProgramRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _to_domain(self, row: ProgramRow) -> Program:
-        facilitators = await self.session.scalars(
-            select(FacilitatorRow.person_id)
-            .where(FacilitatorRow.organization_id == row.organization_id, FacilitatorRow.program_id == row.id)
-            .order_by(FacilitatorRow.person_id)
+    async def _select(self, *conditions: ColumnElement[bool]) -> list[Program]:
+        """The programs matching `conditions`, by name, with their facilitators: one query (a join)."""
+        result = await self.session.execute(
+            select(ProgramRow, FacilitatorRow.person_id)
+            .outerjoin(
+                FacilitatorRow,
+                and_(
+                    FacilitatorRow.organization_id == ProgramRow.organization_id,
+                    FacilitatorRow.program_id == ProgramRow.id,
+                ),
+            )
+            .where(*conditions)
+            .order_by(ProgramRow.name, ProgramRow.id, FacilitatorRow.person_id)
         )
+        found: dict[str, tuple[ProgramRow, list[str]]] = {}
+        for row, facilitator in result:
+            _, facilitators = found.setdefault(row.id, (row, []))
+            if facilitator is not None:
+                facilitators.append(facilitator)
+        return [self._to_domain(row, facilitators) for row, facilitators in found.values()]
+
+    @staticmethod
+    def _to_domain(row: ProgramRow, facilitator_ids: list[str]) -> Program:
         return Program(
             id=row.id,
             organization_id=row.organization_id,
@@ -31,7 +48,7 @@ class SqlProgramRepository:
             cooldown_rounds=row.cooldown_rounds,
             timezone=row.timezone,
             starts_on=row.starts_on,
-            facilitator_ids=list(facilitators),
+            facilitator_ids=facilitator_ids,
             code_of_conduct=row.code_of_conduct,
             code_of_conduct_version=row.code_of_conduct_version,
             active=row.active,
@@ -39,28 +56,19 @@ class SqlProgramRepository:
         )
 
     async def get(self, organization_id: str, program_id: str) -> Program | None:
-        row = await self.session.scalar(
-            select(ProgramRow).where(
-                ProgramRow.organization_id == organization_id, ProgramRow.id == program_id
-            )
-        )
-        return None if row is None else await self._to_domain(row)
+        found = await self._select(ProgramRow.organization_id == organization_id, ProgramRow.id == program_id)
+        return found[0] if found else None
 
     async def by_scope(self, organization_id: str, scope_kind: ScopeKind, scope_id: str) -> Program | None:
-        row = await self.session.scalar(
-            select(ProgramRow).where(
-                ProgramRow.organization_id == organization_id,
-                ProgramRow.scope_kind == scope_kind.value,
-                ProgramRow.scope_id == scope_id,
-            )
+        found = await self._select(
+            ProgramRow.organization_id == organization_id,
+            ProgramRow.scope_kind == scope_kind.value,
+            ProgramRow.scope_id == scope_id,
         )
-        return None if row is None else await self._to_domain(row)
+        return found[0] if found else None
 
     async def for_organization(self, organization_id: str) -> list[Program]:
-        rows = await self.session.scalars(
-            select(ProgramRow).where(ProgramRow.organization_id == organization_id).order_by(ProgramRow.name)
-        )
-        return [await self._to_domain(r) for r in rows.all()]
+        return await self._select(ProgramRow.organization_id == organization_id)
 
     async def add(self, program: Program) -> None:
         await self.save(program)
