@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from matching import History, Participant, PastGroup, ProgramSettings, match
@@ -43,3 +45,18 @@ def test_level_outside_one_to_five_is_refused() -> None:
 def test_group_size_outside_two_to_six_is_refused() -> None:
     with pytest.raises(ValueError, match="'9'"):
         ProgramSettings(kind="study_groups", group_size=9)
+
+
+def test_a_round_leaves_the_garbage_collector_as_it_found_it() -> None:
+    people = [Participant(f"p{k}", teaches={"Go": 3}, learns={"SQL": 1}) for k in range(6)]
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        match(people, ProgramSettings(kind="peer_pairs"))
+        assert gc.isenabled()
+        gc.disable()
+        match(people, ProgramSettings(kind="peer_pairs"))
+        assert not gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()
