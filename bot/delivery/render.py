@@ -28,7 +28,7 @@ from core.model import (
 )
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.services.schedule import local_instant
-from core.services.status import MemberView, PairingView
+from core.services.status import PairingView, view_of
 
 
 @dataclass(frozen=True)
@@ -143,22 +143,9 @@ def _from_read(message: OutboxMessage, read: _PairingRead) -> Rendered | Skip:
     pairing, program, recipient = read.pairing, read.program, message.recipient_id
     if pairing is None or program is None or recipient not in pairing.member_ids():
         return Skip("The pairing no longer exists, or the person is no longer in it.")
-    members = []
-    for m in pairing.members:
-        person = read.people.get(m.person_id)
-        members.append(
-            MemberView(
-                person_id=m.person_id,
-                display_name=person.display_name if person else "A former participant",
-                email=person.verified_email if person else None,
-                role=m.role,
-                response=m.response,
-                is_viewer=m.person_id == recipient,
-            )
-        )
     mine = [c for c in read.check_ins if c.person_id == recipient]
     last = max(mine, key=lambda c: (c.submitted_at, c.id), default=None)
-    return _for_pairing(message, PairingView(pairing, program, members, recipient, last))
+    return _for_pairing(message, view_of(pairing, program, read.people, recipient, last))
 
 
 async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:

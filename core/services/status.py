@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from core.errors import PermissionDenied
@@ -64,9 +65,14 @@ class MyStatus:
     facilitated: list[Program]
 
 
-async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, viewer_id: str) -> PairingView:
-    pairing.member(viewer_id)  # raises PermissionDenied for anyone else
-    people = {p.id: p for p in await uow.persons.many(pairing.organization_id, pairing.member_ids())}
+def view_of(
+    pairing: Pairing,
+    program: Program,
+    people: Mapping[str, Person],
+    viewer_id: str,
+    last_check_in: CheckIn | None,
+) -> PairingView:
+    """The pairing as `viewer_id` sees it, from what was read: `people` by id (a missing one was erased)."""
     members = []
     for m in pairing.members:
         person = people.get(m.person_id)
@@ -80,8 +86,14 @@ async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, vie
                 is_viewer=m.person_id == viewer_id,
             )
         )
+    return PairingView(pairing, program, members, viewer_id, last_check_in)
+
+
+async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, viewer_id: str) -> PairingView:
+    pairing.member(viewer_id)  # raises PermissionDenied for anyone else
+    people = {p.id: p for p in await uow.persons.many(pairing.organization_id, pairing.member_ids())}
     last = await uow.check_ins.latest_of_member(pairing.organization_id, pairing.id, viewer_id)
-    return PairingView(pairing, program, members, viewer_id, last)
+    return view_of(pairing, program, people, viewer_id, last)
 
 
 async def pairing_view(organization_id: str, pairing_id: str, viewer_id: str, uow: UnitOfWork) -> PairingView:
