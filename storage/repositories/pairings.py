@@ -18,6 +18,7 @@ from core.model import (
     StatusChange,
 )
 from storage.models import PairingEventRow, PairingMemberRow, PairingRow, RoundRow
+from storage.repositories._joined import by_parent
 
 
 class SqlRoundRepository:
@@ -78,18 +79,14 @@ class SqlPairingRepository:
             .where(PairingRow.organization_id == organization_id, *conditions)
             .order_by(PairingRow.created_at, PairingRow.id, PairingMemberRow.position)
         )
-        found: dict[str, tuple[PairingRow, list[PairingMember]]] = {}
-        for row, m in result:
-            _, members = found.setdefault(row.id, (row, []))
-            if m is not None:
-                members.append(PairingMember(m.person_id, MemberRole(m.role), Response(m.response)))
+        found = by_parent(result)
         if not found:
             return []
         events = await self.session.scalars(
             select(PairingEventRow)
             .where(
                 PairingEventRow.organization_id == organization_id,
-                PairingEventRow.pairing_id.in_(list(found)),
+                PairingEventRow.pairing_id.in_([r.id for r, _ in found]),
             )
             .order_by(PairingEventRow.pairing_id, PairingEventRow.position)
         )
@@ -104,7 +101,9 @@ class SqlPairingRepository:
                 organization_id=r.organization_id,
                 program_id=r.program_id,
                 round_id=r.round_id,
-                members=members,
+                members=[
+                    PairingMember(m.person_id, MemberRole(m.role), Response(m.response)) for m in members
+                ],
                 created_at=r.created_at,
                 status=PairingStatus(r.status),
                 shared_goal=r.shared_goal,
@@ -113,7 +112,7 @@ class SqlPairingRepository:
                 reasons=[MatchReason(x["factor"], float(x["contribution"]), x["text"]) for x in r.reasons],
                 history=history_of.get(r.id, []),
             )
-            for r, members in found.values()
+            for r, members in found
         ]
 
     async def get(self, organization_id: str, pairing_id: str) -> Pairing | None:

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import LtiIdentity, Organization, OrganizationKind, Person, Profile, SkillLevel, TeamsIdentity
 from storage.models import LtiIdentityRow, OrganizationRow, PersonRow, ProfileRow, ProfileSkillRow
+from storage.repositories._joined import by_parent
 
 
 class SqlOrganizationRepository:
@@ -58,11 +59,6 @@ class SqlPersonRepository:
             .where(*conditions)
             .order_by(PersonRow.id, LtiIdentityRow.id)
         )
-        found: dict[str, tuple[PersonRow, list[LtiIdentity]]] = {}
-        for row, identity in result:
-            _, lti = found.setdefault(row.id, (row, []))
-            if identity is not None:
-                lti.append(LtiIdentity(identity.issuer, identity.subject))
         return [
             Person(
                 id=row.id,
@@ -72,10 +68,10 @@ class SqlPersonRepository:
                 teams=TeamsIdentity(row.tenant_id, row.aad_object_id, row.teams_user_id or "")
                 if row.aad_object_id and row.tenant_id
                 else None,
-                lti=lti,
+                lti=[LtiIdentity(i.issuer, i.subject) for i in identities],
                 erased=row.erased,
             )
-            for row, lti in found.values()
+            for row, identities in by_parent(result)
         ]
 
     async def _one(self, *conditions: ColumnElement[bool]) -> Person | None:

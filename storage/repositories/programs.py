@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import Cadence, Enrollment, EnrollmentStatus, ParticipantRole, Program, ProgramKind, ScopeKind
 from storage.models import EnrollmentRow, FacilitatorRow, ProgramRow
+from storage.repositories._joined import by_parent
 
 
 class SqlProgramRepository:
@@ -25,12 +26,7 @@ class SqlProgramRepository:
             .where(*conditions)
             .order_by(ProgramRow.name, ProgramRow.id, FacilitatorRow.person_id)
         )
-        found: dict[str, tuple[ProgramRow, list[str]]] = {}
-        for row, facilitator in result:
-            _, facilitators = found.setdefault(row.id, (row, []))
-            if facilitator is not None:
-                facilitators.append(facilitator)
-        return [self._to_domain(row, facilitators) for row, facilitators in found.values()]
+        return [self._to_domain(row, facilitators) for row, facilitators in by_parent(result)]
 
     @staticmethod
     def _to_domain(row: ProgramRow, facilitator_ids: list[str]) -> Program:
