@@ -95,9 +95,6 @@ class Constraints:
             ok[known] &= self.population.shared_hours(i[known], j[known]) >= need
         return ok
 
-    def allowed_one(self, a: int, b: int) -> bool:
-        return bool(self.allowed(np.array([a], dtype=np.int64), np.array([b], dtype=np.int64))[0])
-
     def was_together_before(self, i: IntArray, j: IntArray) -> BoolArray:
         if not len(self.earlier):
             return np.zeros(len(i), dtype=np.bool_)
