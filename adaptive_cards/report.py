@@ -53,6 +53,12 @@ def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> C
         body.append(text("None: every skill asked for has a teacher."))
     if delivery is not None:
         body.extend(delivery_section(delivery))
+        if delivery.unreachable:
+            # Names only, never why: whether someone blocked the app is theirs to say.
+            body.append(text("Could not be reached (their messages failed; follow up in person):"))
+            body.append(bullets(delivery.unreachable[:20]))
+            if len(delivery.unreachable) > 20:
+                body.append(text(f"and {len(delivery.unreachable) - 20} more.", subtle=True))
     data_ids = {"program_id": program.id}
     return card(
         body,

@@ -1,5 +1,6 @@
-"""The ports delivery needs besides the unit of work: leases on periodic jobs, the outbox as a queue, and the
-program directory the scheduler walks. `storage/` implements them on SQLite and PostgreSQL."""
+"""The ports delivery needs besides the unit of work: leases on periodic jobs, the outbox as a queue, the
+conversations the sender looks up in batches, and the program directory the scheduler walks. `storage/`
+implements them on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model.delivery import AppInstallation, Claim, Finish, PairingChat
+from core.model.conversations import ConversationScope, StoredConversation
+from core.model.delivery import AppInstallation, Claim, Finish, LeaseToken, Outcome, PairingChat
 
 
 class Leases(Protocol):
@@ -15,7 +17,16 @@ class Leases(Protocol):
         """Take or renew the lease `name` until `until`; False when another holder has it and it has not expired."""
         ...
 
-    async def release(self, name: str, holder: str) -> None: ...
+    async def take(
+        self, name: str, holder: str, now: datetime, until: datetime, fence: int | None = None
+    ) -> LeaseToken | None:
+        """`acquire` with a fencing token. Without `fence`: take the lease afresh (free, lapsed, or already
+        this holder's), with a new token. With `fence`: renew it only if nobody took it since that token."""
+        ...
+
+    async def release(self, name: str, holder: str, at: datetime | None = None) -> None:
+        """Give the lease up (free from `at`, default at once) if `holder` still has it."""
+        ...
 
 
 class OutboxQueue(Protocol):
@@ -24,12 +35,24 @@ class OutboxQueue(Protocol):
         ...
 
     async def claim(
-        self, organization_id: str, now: datetime, hold_until: datetime, limit: int
+        self,
+        organization_id: str,
+        now: datetime,
+        hold_until: datetime,
+        limit: int,
+        lease: LeaseToken | None = None,
     ) -> list[Claim]:
         """Take up to `limit` due rows: each becomes due again only at `hold_until` unless finished first.
 
         Several senders never get the same row: PostgreSQL skips rows another transaction has locked,
-        and every claim bumps the row's attempt number, which fences out a slower holder."""
+        and every claim bumps the row's attempt number, which fences out a slower holder. With `lease`,
+        nothing is claimed unless that lease is unexpired and still has that holder and fencing token."""
+        ...
+
+    async def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
+        """Record outcomes in one transaction, one answer per outcome, in order: False (nothing written)
+        when the row already has its outcome, or when a skip or failure was decided under a claim that
+        was superseded. See `core.model.delivery.Outcome`."""
         ...
 
     async def finish(self, claim: Claim, result: Finish, now: datetime) -> bool:
@@ -45,12 +68,24 @@ class OutboxQueue(Protocol):
         ...
 
 
+class ConversationDirectory(Protocol):
+    async def many(
+        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
+    ) -> dict[str, StoredConversation]:
+        """The stored conversations of `keys` (person ids or team ids), in one query; absent keys are left out."""
+        ...
+
+
 class DeliveryRecords(Protocol):
     async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
         """How many of the program's rows were delivered, skipped and failed (keys: the outcome values)."""
         ...
 
     async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]: ...
+
+    async def unreachable(self, organization_id: str, program_id: str) -> list[str]:
+        """Ids of the people whose latest message in the program failed (none delivered since)."""
+        ...
 
     def bound(self, uow: Any) -> DeliveryRecords:
         """The same queries inside an entered unit of work's transaction, so a request opens one session only."""

@@ -3,7 +3,15 @@
 Every periodic job runs under a lease in the database (`job:<name>`, held for the job's interval), so with
 several instances each job runs once per interval in total; the outbox is sent per tenant under
 `send:<organization id>`. `peerlearn serve` runs the worker in-process unless RUN_WORKER is false;
-`peerlearn worker` runs it alone."""
+`peerlearn worker` runs it alone.
+
+Stopping (SIGTERM, or the server shutting down): the dispatcher stops claiming, lets in-flight sends
+finish (rows not started are given back), writes the outcomes (kept in `DATA_DIR/delivery/` if the
+database is away), and releases its sending leases, so the next instance takes over at once.
+
+Delivery's retry settings (read from the environment and `.env`):
+`DELIVERY_RETRY_HORIZON_HOURS` (default 48: how long a message is retried before it is given up) and
+`DELIVERY_RETRY_MAX_DELAY_SECONDS` (default 900: the longest pause between two tries)."""
 
 from __future__ import annotations
 
@@ -18,10 +26,14 @@ from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery.connector import BotConnector
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
+from bot.delivery.outcomes import OutcomeJournal, OutcomeRecorder
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.sender import Deps, SenderConfig
 from bot.delivery.tokens import (
     BOT_CONNECTOR_SCOPE,
@@ -35,7 +47,13 @@ from core.ports import Clock
 from core.services import schedule
 from peerlearn.settings import AppType, Settings
 from storage.bot_store import SqlBotStore
-from storage.delivery_store import SqlLeases, SqlOutboxQueue, SqlProgramDirectory, single_writer
+from storage.delivery_store import (
+    SqlConversationDirectory,
+    SqlLeases,
+    SqlOutboxQueue,
+    SqlProgramDirectory,
+    single_writer,
+)
 from storage.graph_store import SqlGraphStore
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -47,6 +65,24 @@ CHECK_INS_EVERY = timedelta(minutes=5)
 GROUP_CHATS_EVERY = timedelta(seconds=30)
 # LTI states, nonces and launches expire within hours; deleting the expired ones keeps the table small.
 LTI_PURGE_EVERY = timedelta(hours=1)
+
+
+class DeliveryTuning(BaseSettings):
+    """Delivery's retry settings. (They belong in `peerlearn.settings.Settings`; kept here until they move.)"""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    retry_horizon_hours: float = Field(48.0, gt=0, le=24 * 30, alias="DELIVERY_RETRY_HORIZON_HOURS")
+    retry_max_delay_seconds: float = Field(
+        900.0, ge=1, le=24 * 3600, alias="DELIVERY_RETRY_MAX_DELAY_SECONDS"
+    )
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            horizon=timedelta(hours=self.retry_horizon_hours),
+            max_delay=self.retry_max_delay_seconds,
+            base_delay=min(1.0, self.retry_max_delay_seconds),
+        )
 
 
 def bot_tokens(settings: Settings) -> TokenSource:
@@ -111,17 +147,31 @@ class Worker:
             store = SqlBotStore(self.uows.sessions)
             graph_store = SqlGraphStore(self.uows.sessions)
             connector = BotConnector(http, bot_tokens(settings), timeout=2 * lease)
+            queue = SqlOutboxQueue(self.uows.sessions)
+            write_lock = asyncio.Lock() if single_writer(self.uows.sessions) else None
+            journal = OutcomeJournal(settings.data_dir / "delivery")
+            outcomes = OutcomeRecorder(
+                queue, lambda: write_lock if write_lock is not None else contextlib.nullcontext(), journal
+            )
+            orphans = journal.adopt_orphans()
+            if orphans:
+                log.info("adopted outcomes a stopped process had not written", extra={"count": len(orphans)})
+                outcomes.adopt(orphans)
             deps = Deps(
-                queue=SqlOutboxQueue(self.uows.sessions),
+                queue=queue,
                 uows=self.uows,
                 store=store,
                 connector=connector,
                 clock=self.clock,
                 installer=GraphInstaller(graph, graph_store, self.clock) if graph else None,
                 graph_off_reason=settings.graph_off_reason,
-                write_lock=asyncio.Lock() if single_writer(self.uows.sessions) else None,
+                write_lock=write_lock,
+                conversations=SqlConversationDirectory(self.uows.sessions),
+                outcomes=outcomes,
             )
-            config = SenderConfig(bot_id=settings.app_id or "peerlearn", lease_seconds=lease)
+            config = SenderConfig(
+                bot_id=settings.app_id or "peerlearn", lease_seconds=lease, retry=DeliveryTuning().policy()
+            )
             dispatcher = Dispatcher(
                 deps, self.leases, self.holder, config, settings.teams_tenant_messages_per_second
             )
@@ -152,8 +202,11 @@ class Worker:
             else:
                 log.info("Graph features are off", extra={"reason": settings.graph_off_reason})
             log.info("worker started", extra={"holder": self.holder})
-            await asyncio.gather(*jobs)
-            log.info("worker stopped", extra={"delivered": dispatcher.delivered})
+            try:
+                await asyncio.gather(*jobs)
+            finally:
+                outcomes.close()
+            log.info("worker stopped", extra={"delivered": dispatcher.delivered, "kept": outcomes.kept})
 
 
 def attach_worker(app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock) -> None:

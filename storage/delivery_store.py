@@ -10,13 +10,15 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import case, exists, func, insert, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model import OutboxStatus, ProgramKind
-from core.model.delivery import Claim, DeliveryOutcome, Finish
+from core.model.conversations import ConversationScope, StoredConversation
+from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
 from storage.models import OutboxRow, ProgramRow
+from storage.models_bot import ConversationReferenceRow
 from storage.models_delivery import JobLeaseRow, OutboxDeliveryRow
 from storage.repositories.activity import outbox_to_domain
 
@@ -32,40 +34,63 @@ class SqlLeases:
         self.sessions = sessions
 
     async def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew (the holder keeps its token while it renews without a gap)."""
         async with self.sessions() as session:
+            row = await session.get(JobLeaseRow, name)
+            if row is not None and row.holder == holder and row.expires_at > now:
+                return await self._renew(session, name, holder, row.fence, until)
+        return await self.take(name, holder, now, until) is not None
+
+    async def take(
+        self, name: str, holder: str, now: datetime, until: datetime, fence: int | None = None
+    ) -> LeaseToken | None:
+        async with self.sessions() as session:
+            if fence is not None:
+                renewed = await self._renew(session, name, holder, fence, until)
+                return LeaseToken(name, holder, fence) if renewed else None
             if await session.get(JobLeaseRow, name) is None:
-                session.add(JobLeaseRow(name=name, holder=holder, expires_at=until))
+                session.add(JobLeaseRow(name=name, holder=holder, expires_at=until, fence=1))
                 try:
                     await session.commit()
-                    return True
+                    return LeaseToken(name, holder, 1)
                 except IntegrityError:
                     await session.rollback()  # another instance created it first: compete below
-            query = select(JobLeaseRow.name).where(
-                JobLeaseRow.name == name, (JobLeaseRow.expires_at <= now) | (JobLeaseRow.holder == holder)
-            )
+            free = (JobLeaseRow.expires_at <= now) | (JobLeaseRow.holder == holder)
+            query = select(JobLeaseRow.fence).where(JobLeaseRow.name == name, free)
             if _locking(session):
-                # Whoever holds the row lock is taking the lease right now: do not wait for it, it is taken.
+                # Whoever holds the row lock is taking the lease or claiming under it right now: do not
+                # wait for it, it is taken.
                 query = query.with_for_update(skip_locked=True)
-            if await session.scalar(query) is None:
-                return False
-            # The guard repeats the condition: on SQLite the read above locks nothing.
+            current = await session.scalar(query)
+            if current is None:
+                return None
+            # The guard repeats the condition (on SQLite the read above locks nothing) and the token.
             result: Any = await session.execute(
                 update(JobLeaseRow)
-                .where(
-                    JobLeaseRow.name == name,
-                    (JobLeaseRow.expires_at <= now) | (JobLeaseRow.holder == holder),
-                )
-                .values(holder=holder, expires_at=until)
+                .where(JobLeaseRow.name == name, JobLeaseRow.fence == current, free)
+                .values(holder=holder, expires_at=until, fence=current + 1)
             )
             await session.commit()
-            return bool(result.rowcount == 1)
+            return LeaseToken(name, holder, current + 1) if result.rowcount == 1 else None
 
-    async def release(self, name: str, holder: str) -> None:
+    @staticmethod
+    async def _renew(session: AsyncSession, name: str, holder: str, fence: int, until: datetime) -> bool:
+        # Nobody took the lease since `fence` was handed out (a take bumps it): still ours, even if it lapsed.
+        # A plain UPDATE: on PostgreSQL it waits for a claim that holds the row (FOR SHARE) to commit.
+        result: Any = await session.execute(
+            update(JobLeaseRow)
+            .where(JobLeaseRow.name == name, JobLeaseRow.holder == holder, JobLeaseRow.fence == fence)
+            .values(expires_at=until)
+        )
+        await session.commit()
+        return bool(result.rowcount == 1)
+
+    async def release(self, name: str, holder: str, at: datetime | None = None) -> None:
         async with self.sessions() as session:
             await session.execute(
                 update(JobLeaseRow)
                 .where(JobLeaseRow.name == name, JobLeaseRow.holder == holder)
-                .values(expires_at=RELEASED, holder="")
+                .values(expires_at=at or RELEASED, holder="")
             )
             await session.commit()
 
@@ -90,9 +115,23 @@ class SqlOutboxQueue:
             return [org for org, _ in rows]
 
     async def claim(
-        self, organization_id: str, now: datetime, hold_until: datetime, limit: int
+        self,
+        organization_id: str,
+        now: datetime,
+        hold_until: datetime,
+        limit: int,
+        lease: LeaseToken | None = None,
     ) -> list[Claim]:
         async with self.sessions() as session:
+            fenced = exists().where(*_lease_is(lease, now)) if lease is not None else true()
+            if lease is not None and _locking(session):
+                # Hold the lease row until this claim commits: a takeover skips it meanwhile, so no row is
+                # claimed under a token that another instance has already replaced.
+                held = await session.scalar(
+                    select(JobLeaseRow.name).where(*_lease_is(lease, now)).with_for_update(read=True)
+                )
+                if held is None:
+                    return []
             query = (
                 select(OutboxRow)
                 .where(OutboxRow.organization_id == organization_id, _due(now))
@@ -111,7 +150,7 @@ class SqlOutboxQueue:
                 .where(
                     tuple_(OutboxRow.id, OutboxRow.attempts).in_([(r.id, r.attempts) for r in rows.values()])
                 )
-                .where(_due(now))
+                .where(_due(now), fenced)
                 .values(attempts=OutboxRow.attempts + 1, next_attempt_at=hold_until)
                 .returning(OutboxRow.id)
                 .execution_options(synchronize_session=False)
@@ -138,48 +177,64 @@ class SqlOutboxQueue:
         return (await self.finish_many([(claim, result)], now))[0]
 
     async def finish_many(self, outcomes: Sequence[tuple[Claim, Finish]], now: datetime) -> list[bool]:
-        """Record several outcomes in one transaction; each is recorded only if its claim still holds."""
+        return await self.record([Outcome.of(c, r, now) for c, r in outcomes])
+
+    async def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
         if not outcomes:
             return []
-        sent = [c for c, r in outcomes if r.outcome is not DeliveryOutcome.FAILED]
-        recorded: set[str] = set()
+        won: dict[str, Outcome] = {}  # the outcome each row got (a row may come twice: see below)
+
+        def win(ids: Any, group: Sequence[Outcome]) -> None:
+            for outbox_id in ids:
+                won.setdefault(outbox_id, next(o for o in group if o.outbox_id == outbox_id))
+
+        pending = OutboxRow.status == OutboxStatus.PENDING.value
+        delivered = [o for o in outcomes if o.finish.outcome is DeliveryOutcome.DELIVERED]
+        skipped = [o for o in outcomes if o.finish.outcome is DeliveryOutcome.SKIPPED]
         async with self.sessions() as session:
-            if sent:
-                # Every sent-or-skipped row gets the same values: one statement, fenced row by row.
+            for group, fenced in ((delivered, False), (skipped, True)):
+                if not group:
+                    continue
+                # A delivery is recorded whatever the claim (it happened); a skip only under its claim.
+                # Several rows, one statement: the rows of one outcome kind share their new values.
+                where = (
+                    tuple_(OutboxRow.id, OutboxRow.attempts).in_([(o.outbox_id, o.attempt) for o in group])
+                    if fenced
+                    else OutboxRow.id.in_([o.outbox_id for o in group])
+                )
+                at = max(o.at for o in group)  # each delivery record keeps its own time
                 changed: Any = await session.execute(
                     update(OutboxRow)
-                    .where(
-                        tuple_(OutboxRow.id, OutboxRow.attempts).in_(
-                            [(c.message.id, c.attempt) for c in sent]
-                        )
-                    )
-                    .where(OutboxRow.status == OutboxStatus.PENDING.value)
-                    .values(
-                        status=OutboxStatus.SENT.value, sent_at=now, next_attempt_at=None, last_error=None
-                    )
+                    .where(where, pending)
+                    .values(status=OutboxStatus.SENT.value, sent_at=at, next_attempt_at=None, last_error=None)
                     .returning(OutboxRow.id)
                     .execution_options(synchronize_session=False)
                 )
-                recorded.update(changed.scalars())
-            for claim, result in outcomes:
-                if result.outcome is DeliveryOutcome.FAILED:
+                win(changed.scalars(), group)
+            for outcome in outcomes:
+                if outcome.finish.outcome is DeliveryOutcome.FAILED:
                     failed: Any = await session.execute(
                         update(OutboxRow)
-                        .where(self._held(claim))
+                        .where(
+                            OutboxRow.id == outcome.outbox_id,
+                            OutboxRow.attempts == outcome.attempt,
+                            pending,
+                        )
                         .values(
                             status=OutboxStatus.FAILED.value,
-                            sent_at=now,
+                            sent_at=outcome.at,
                             next_attempt_at=None,
-                            last_error=result.reason or None,
+                            last_error=outcome.finish.reason[:2000] or None,
                         )
                     )
                     if failed.rowcount == 1:
-                        recorded.add(claim.message.id)
-            rows = [_delivery(c, r, now) for c, r in outcomes if c.message.id in recorded]
-            if rows:
-                await session.execute(insert(OutboxDeliveryRow), rows)
+                        won[outcome.outbox_id] = outcome
+            if won:
+                await session.execute(insert(OutboxDeliveryRow), [_delivery(o) for o in won.values()])
             await session.commit()
-        return [c.message.id in recorded for c, _ in outcomes]
+        # A row can be in one batch twice (an outcome kept through an outage and a later claim's): it
+        # gets one record, and only the outcome that made it is answered True.
+        return [won.get(o.outbox_id) is o for o in outcomes]
 
     async def postpone(self, claim: Claim, until: datetime, reason: str) -> bool:
         async with self.sessions() as session:
@@ -192,17 +247,27 @@ class SqlOutboxQueue:
             return bool(changed.rowcount == 1)
 
 
-def _delivery(claim: Claim, result: Finish, now: datetime) -> dict[str, Any]:
+def _lease_is(lease: LeaseToken, now: datetime) -> list[Any]:
+    return [
+        JobLeaseRow.name == lease.name,
+        JobLeaseRow.holder == lease.holder,
+        JobLeaseRow.fence == lease.fence,
+        JobLeaseRow.expires_at > now,
+    ]
+
+
+def _delivery(outcome: Outcome) -> dict[str, Any]:
+    result = outcome.finish
     return {
-        "outbox_id": claim.message.id,
-        "organization_id": claim.message.organization_id,
+        "outbox_id": outcome.outbox_id,
+        "organization_id": outcome.organization_id,
         "program_id": result.program_id,
         "outcome": result.outcome.value,
         "reason": result.reason[:2000],
         "activity_id": result.activity_id,
         "conversation_id": result.conversation_id,
-        "attempts": claim.attempt,
-        "completed_at": now,
+        "attempts": outcome.attempt,
+        "completed_at": outcome.at,
     }
 
 
@@ -249,6 +314,67 @@ class SqlDeliveryRecords:
                 .order_by(func.count().desc(), OutboxDeliveryRow.reason)
             )
             return [(reason, n) for reason, n in rows]
+
+    async def unreachable(self, organization_id: str, program_id: str) -> list[str]:
+        async with self._session() as session:
+            outcome = OutboxDeliveryRow.outcome
+            last_failed = func.max(
+                case((outcome == DeliveryOutcome.FAILED.value, OutboxDeliveryRow.completed_at))
+            )
+            last_delivered = func.max(
+                case((outcome == DeliveryOutcome.DELIVERED.value, OutboxDeliveryRow.completed_at))
+            )
+            rows = await session.execute(
+                select(OutboxRow.recipient_id)
+                .select_from(OutboxDeliveryRow)
+                .join(OutboxRow, OutboxRow.id == OutboxDeliveryRow.outbox_id)
+                .where(
+                    OutboxDeliveryRow.organization_id == organization_id,
+                    OutboxDeliveryRow.program_id == program_id,
+                    outcome.in_([DeliveryOutcome.FAILED.value, DeliveryOutcome.DELIVERED.value]),
+                )
+                .group_by(OutboxRow.recipient_id)
+                .having(last_failed.is_not(None))
+                .having(last_delivered.is_(None) | (last_delivered < last_failed))
+                .order_by(OutboxRow.recipient_id)
+            )
+            return [recipient for (recipient,) in rows]
+
+
+class SqlConversationDirectory:
+    """Stored conversations, many at once: the sender reads a claimed batch's chats in one query."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def many(
+        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
+    ) -> dict[str, StoredConversation]:
+        if not keys:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(ConversationReferenceRow).where(
+                    ConversationReferenceRow.organization_id == organization_id,
+                    ConversationReferenceRow.scope == scope.value,
+                    ConversationReferenceRow.key.in_(sorted(set(keys))),
+                )
+            )
+            return {
+                row.key: StoredConversation(
+                    organization_id=row.organization_id,
+                    scope=ConversationScope(row.scope),
+                    key=row.key,
+                    conversation_id=row.conversation_id,
+                    service_url=row.service_url,
+                    tenant_id=row.tenant_id,
+                    bot_id=row.bot_id,
+                    updated_at=row.updated_at,
+                    channel_id=row.channel_id,
+                    reference=dict(row.reference or {}),
+                )
+                for row in rows
+            }
 
 
 class SqlProgramDirectory:

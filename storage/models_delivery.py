@@ -12,12 +12,16 @@ from storage.models import ID, Base
 
 
 class JobLeaseRow(Base):
-    """Who runs a periodic job (or sends for a tenant) until when. A lease past `expires_at` is free."""
+    """Who runs a periodic job (or sends for a tenant) until when. A lease past `expires_at` is free.
+
+    `fence` grows by one whenever the lease is taken afresh (a new holder, or the same one after it
+    lapsed): work done under an older token is refused (see `storage.delivery_store.SqlOutboxQueue.claim`)."""
 
     __tablename__ = "job_leases"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime]
+    fence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OutboxDeliveryRow(Base):

@@ -102,6 +102,14 @@ class RateLimiter:
             self.tenant.forget(slot)
         self._next_slot = max(self._next_slot - self.spacing, now)
 
+    def settles_in(self) -> float:
+        """Seconds until none of the tenant's sends is left in its ceiling's window (another instance can
+        then start sending for the tenant without exceeding the ceiling)."""
+        now = self.clock()
+        self.tenant.wait(now)
+        sent = self.tenant._sent
+        return max(sent[-1] + self.tenant.period - now, 0.0) if sent else 0.0
+
     def pause(self, seconds: float, conversation: str = "") -> None:
         """Hold one conversation (or, with "", the whole tenant) for `seconds` (Teams said Retry-After)."""
         until = self.clock() + seconds

@@ -5,14 +5,17 @@
     ├── NotInstalled         the app is not installed for the person (Graph can install it, then try again)
     └── Permanent            never try again: blocked, removed, left the organization, not found, refused
 
-A transient error honours `Retry-After`; otherwise the wait grows exponentially with jitter, and after
-`MAX_ATTEMPTS` the message is given up as failed, so nothing is retried forever.
+A transient error honours `Retry-After`; otherwise the wait grows exponentially with jitter, up to a cap.
+An outbox message is retried until its `RetryPolicy.horizon` has passed since it was queued (48 hours by
+default: a connector outage of hours loses nothing), then given up as failed, so nothing is retried
+forever. Graph's group-chat set-up counts attempts instead (`MAX_ATTEMPTS`).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 MAX_ATTEMPTS = 10
@@ -96,3 +99,44 @@ def backoff(attempt: int, retry_after: float | None = None, rng: random.Random |
 
 def gives_up(attempt: int) -> bool:
     return attempt >= MAX_ATTEMPTS
+
+
+DEFAULT_HORIZON = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When an outbox message is tried again, and when it is given up."""
+
+    horizon: timedelta = DEFAULT_HORIZON
+    base_delay: float = BASE_DELAY
+    max_delay: float = MAX_DELAY
+
+    def __post_init__(self) -> None:
+        if self.horizon <= timedelta(0) or self.base_delay <= 0 or self.max_delay < self.base_delay:
+            raise ValueError(
+                f"A retry policy needs horizon > 0 and 0 < base delay <= max delay, not horizon "
+                f"'{self.horizon}', base {self.base_delay}s, max {self.max_delay}s."
+            )
+
+    def next_attempt(
+        self,
+        queued_at: datetime,
+        attempt: int,
+        now: datetime,
+        retry_after: float | None = None,
+        rng: random.Random | None = None,
+    ) -> datetime | None:
+        """When to try again after attempt `attempt` failed; None once the horizon has passed. The last
+        try lands on the horizon itself, unless `Retry-After` asks for later (then one try after it)."""
+        deadline = queued_at + self.horizon
+        if now >= deadline:
+            return None
+        exp = min(self.max_delay, self.base_delay * 2 ** max(attempt - 1, 0))
+        delay = max(exp / 2 + (rng or random).random() * exp / 2, retry_after or 0.0)
+        return max(min(now + timedelta(seconds=delay), deadline), now + timedelta(seconds=retry_after or 0.0))
+
+    def describe(self) -> str:
+        hours = self.horizon.total_seconds() / 3600
+        span = f"{hours:g} hours" if hours >= 1 else f"{self.horizon.total_seconds():g} seconds"
+        return f"Teams could not be reached or kept refusing the message for {span}."

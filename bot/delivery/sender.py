@@ -1,24 +1,31 @@
 """Sending one tenant's outbox rows through the Bot Connector, within Teams' limits.
 
-Per row: claim (committed, in batches) → render from current state (the rows about one pairing from one
-read) → find or create the 1:1 chat → wait for the rate limiter → send → record the outcome (committed, by
-group commit: see `bot.delivery.outcomes`). The claim holds the row for `hold` seconds and bumps its
-attempt number, so no other sender takes it meanwhile and a superseded sender cannot record an outcome.
+Per row: claim (committed, in batches, under the tenant lease's fencing token) → look the batch's chats up
+in one query → render from current state (the rows about one pairing from one read) → find or create the
+1:1 chat → wait for the rate limiter → check the fence → send → record the outcome (group commit, kept
+through a database outage: see `bot.delivery.outcomes`). The claim holds the row for `hold` seconds and
+bumps its attempt number, so no other sender takes it meanwhile.
 
-What a crash can do: a row whose send was answered but whose outcome was not yet committed is sent again
-after its hold expires. The Bot Connector's create-activity call takes no idempotency key, so this window
-(about one database commit) cannot be closed from our side; every attempt carries the same activity `id`
-(derived from the row's idempotency key) so a receiver can recognise it. Everything else is exactly once:
-a row is never claimed by two live senders, and an outcome is recorded once."""
+Fencing: right before each send the sender checks, without I/O, that the lease it claimed under is still
+its own (`Fence.valid`: renewed recently enough by the dispatcher's monotonic clock) and that the row's
+claim has not run out. A process that was paused longer than its lease wakes up, finds its fence lapsed,
+and gives its rows back instead of sending them next to the instance that took over. What is left is
+the instant between that check and the request leaving the socket.
+
+What a crash can do: a row whose send was answered but whose outcome was not yet in the journal is sent
+again after its hold expires. The Bot Connector's create-activity call takes no idempotency key, so this
+window cannot be closed from our side; every attempt carries the same activity `id` (derived from the
+row's idempotency key) so a receiver can recognise it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -26,13 +33,13 @@ from bot.delivery.connector import BotConnector, activity_id, card_activity
 from bot.delivery.limits import RateLimiter
 from bot.delivery.outcomes import OutcomeRecorder
 from bot.delivery.render import Rendered, Skip, group_key, render_many
-from bot.delivery.retry import NotInstalled, PeerError, Permanent, Transient, backoff, gives_up
+from bot.delivery.retry import NotInstalled, PeerError, Permanent, RetryPolicy, Transient
 from bot.delivery.tokens import TokenError
 from bot.ports import BotStore
-from core.delivery_ports import OutboxQueue
+from core.delivery_ports import ConversationDirectory, OutboxQueue
 from core.model import Person
 from core.model.conversations import ConversationScope, StoredConversation
-from core.model.delivery import Claim, DeliveryOutcome, Finish
+from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
 from core.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger("peerlearn.delivery")
@@ -53,15 +60,41 @@ class SenderConfig:
     lease_seconds: float = 15.0
     concurrency: int = 16
     default_service_url: str = DEFAULT_SERVICE_URL
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def hold(self) -> timedelta:
-        """How long a claim keeps a row: longer than a request can take (`request_timeout`) plus rendering."""
-        return timedelta(seconds=3 * self.lease_seconds)
+        """How long a claim keeps a row: a send starts within `start_within` of its claim and takes at
+        most `request_timeout`, with one lease period to spare."""
+        return timedelta(seconds=4 * self.lease_seconds)
+
+    @property
+    def start_within(self) -> float:
+        return self.lease_seconds
 
     @property
     def request_timeout(self) -> float:
         return 2 * self.lease_seconds
+
+
+class Fence(Protocol):
+    """The lease a sender works under: its token (checked by the claim) and whether it still holds."""
+
+    @property
+    def token(self) -> LeaseToken | None: ...
+
+    def valid(self) -> bool:
+        """True while the lease is certainly still this sender's; checked right before every send."""
+        ...
+
+
+class Unfenced:
+    """For a sender that runs alone (tests, tools): no lease to check."""
+
+    token: LeaseToken | None = None
+
+    def valid(self) -> bool:
+        return True
 
 
 @dataclass
@@ -76,36 +109,71 @@ class Deps:
     # SQLite has one writer at a time and its busy handler sleeps in growing steps when writers collide:
     # taking turns in-process is far faster there. PostgreSQL needs no such lock (None).
     write_lock: asyncio.Lock | None = None
+    # Chats looked up a claimed batch at a time; without it, one `store.conversation` read per row.
+    conversations: ConversationDirectory | None = None
+    # One per process, shared by every tenant's sender: outcomes outlive a drain and a database outage.
+    outcomes: OutcomeRecorder = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.outcomes is None:
+            self.outcomes = OutcomeRecorder(self.queue, self.writing)
 
     def writing(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self.write_lock if self.write_lock is not None else contextlib.nullcontext()
 
 
 class TenantSender:
-    def __init__(self, organization_id: str, deps: Deps, limiter: RateLimiter, config: SenderConfig) -> None:
+    def __init__(
+        self,
+        organization_id: str,
+        deps: Deps,
+        limiter: RateLimiter,
+        config: SenderConfig,
+        fence: Fence | None = None,
+    ) -> None:
         self.org, self.deps, self.limiter, self.config = organization_id, deps, limiter, config
+        self.fence: Fence = fence or Unfenced()
         self.sent = 0
+        self.fenced_out = False  # the fence lapsed: this drain gives everything back and stops
+        self._keep_going: Callable[[], bool] = lambda: True
         # Rows this sender is working on, with their latest claim. A row whose hold ran out while its send
         # was still running (a very slow request) can come back in a later claim: the running send then
         # records its outcome under the new claim instead of a second send starting.
         self.claims: dict[str, Claim] = {}
-        self.outcomes = OutcomeRecorder(deps.queue, deps.clock.now, deps.writing)
+        self._claimed_at: dict[str, float] = {}  # monotonic time each row was (last) claimed
+        self._chats: dict[str, StoredConversation | None] = {}  # prefetched 1:1 chats (None: none yet)
+        self._teams: dict[str, StoredConversation | None] = {}
+
+    def _going(self) -> bool:
+        return not self.fenced_out and self._keep_going()
 
     async def drain(self, keep_going: Callable[[], bool]) -> int:
         """Send until nothing is due or `keep_going()` turns False; in-flight sends always finish."""
+        self._keep_going = keep_going
         pending: deque[Claim] = deque()
         running: set[asyncio.Task[None]] = set()
         exhausted = False
         try:
-            while keep_going():
+            while self._going():
                 if len(pending) < self.config.concurrency and not exhausted:
-                    now = self.deps.clock.now()
+                    if not self.fence.valid():
+                        self.fenced_out = True
+                        break
+                    now, claimed_at = self.deps.clock.now(), time.monotonic()
                     batch = 2 * self.config.concurrency - len(pending)
                     async with self.deps.writing():
-                        claims = await self.deps.queue.claim(self.org, now, now + self.config.hold, batch)
-                    pending.extend(claims)
+                        claims = await self.deps.queue.claim(
+                            self.org, now, now + self.config.hold, batch, self.fence.token
+                        )
                     exhausted = not claims
-                while pending and len(running) < self.config.concurrency:
+                    for claim in claims:
+                        self._claimed_at[claim.message.id] = claimed_at
+                    # A row whose outcome is kept (the database was away when it was sent) is not sent
+                    # again: the kept outcome is written under any claim.
+                    fresh = [c for c in claims if not self.deps.outcomes.holds(c.message.id)]
+                    await self._look_up_chats(fresh)
+                    pending.extend(fresh)
+                while pending and len(running) < self.config.concurrency and self._going():
                     group = self._take_group(pending)
                     if group:
                         running.add(asyncio.create_task(self._deliver(group)))
@@ -124,6 +192,15 @@ class TenantSender:
                 await self._postpone(claim, now, "released by a stopping sender")
         return self.sent
 
+    async def _look_up_chats(self, claims: list[Claim]) -> None:
+        directory = self.deps.conversations
+        wanted = [c.message.recipient_id for c in claims if c.message.recipient_id not in self._chats]
+        if directory is None or not wanted:
+            return
+        found = await directory.many(self.org, ConversationScope.PERSONAL, wanted)
+        for person_id in wanted:
+            self._chats[person_id] = found.get(person_id)
+
     def _take_group(self, pending: deque[Claim]) -> list[Claim]:
         """The next claim and the pending ones rendered with it; rows already being sent only update
         their claim (the running send records under it)."""
@@ -137,26 +214,54 @@ class TenantSender:
 
     async def _postpone(self, claim: Claim, until: datetime, reason: str) -> None:
         claim = self.claims.pop(claim.message.id, claim)
-        async with self.deps.writing():
-            await self.deps.queue.postpone(claim, until, reason)
+        self._claimed_at.pop(claim.message.id, None)
+        try:
+            async with self.deps.writing():
+                await self.deps.queue.postpone(claim, until, reason)
+        except Exception as error:  # the row comes back by itself when its hold ends
+            log.warning(
+                "could not give a row back", extra={"outbox_id": claim.message.id, "error": str(error)[:300]}
+            )
 
     async def _finish(self, claim: Claim, result: Finish) -> None:
         claim = self.claims.pop(claim.message.id, claim)
-        recorded = await self.outcomes.record(claim, result)
-        if not recorded:
+        self._claimed_at.pop(claim.message.id, None)
+        recorded = await self.deps.outcomes.record(Outcome.of(claim, result, self.deps.clock.now()))
+        if recorded is False:
             log.warning(
-                "outcome not recorded: the claim was superseded", extra={"outbox_id": claim.message.id}
+                "outcome not recorded: the row already had one, or the claim was superseded",
+                extra={"outbox_id": claim.message.id, "outcome": result.outcome.value},
             )
         elif result.outcome is DeliveryOutcome.DELIVERED:
             self.sent += 1
 
-    async def _retry(self, claim: Claim, error: Exception, retry_after: float | None = None) -> None:
-        if gives_up(claim.attempt):
-            reason = f"Undeliverable after {claim.attempt} attempts (last: {error})."
-            await self._finish(claim, Finish(DeliveryOutcome.FAILED, reason))
+    async def _retry(
+        self,
+        claim: Claim,
+        error: Exception,
+        retry_after: float | None = None,
+        rendered: Rendered | Skip | None = None,
+    ) -> None:
+        now = self.deps.clock.now()
+        policy = self.config.retry
+        when = policy.next_attempt(claim.message.created_at, claim.attempt, now, retry_after)
+        if when is None:
+            program = rendered.program_id if rendered is not None else await self._program_of(claim)
+            log.warning(
+                "given up at the retry horizon",
+                extra={"outbox_id": claim.message.id, "attempts": claim.attempt, "error": str(error)[:300]},
+            )
+            await self._finish(claim, Finish(DeliveryOutcome.FAILED, policy.describe(), program))
             return
-        delay = backoff(claim.attempt, retry_after)
-        await self._postpone(claim, self.deps.clock.now() + timedelta(seconds=delay), str(error))
+        await self._postpone(claim, when, str(error))
+
+    async def _program_of(self, claim: Claim) -> str | None:
+        """The program of a row that could not be rendered when it failed (for the report), if it can be read."""
+        try:
+            (rendered,) = await render_many([claim.message], self.deps.uows)
+        except Exception:
+            return None
+        return rendered.program_id
 
     async def _deliver(self, group: list[Claim]) -> None:
         try:
@@ -164,7 +269,7 @@ class TenantSender:
                 rendered: list[Rendered | Skip] = await render_many(
                     [c.message for c in group], self.deps.uows
                 )
-            except Exception as error:  # an outage must not lose the rows: they are retried, then given up
+            except Exception as error:  # an outage must not lose the rows: retried until the horizon
                 log.exception("rendering failed", extra={"outbox_id": group[0].message.id})
                 for claim in group:
                     await self._retry(claim, error)
@@ -173,6 +278,17 @@ class TenantSender:
         finally:
             for claim in group:
                 self.claims.pop(claim.message.id, None)
+                self._claimed_at.pop(claim.message.id, None)
+
+    def _may_send(self, claim: Claim) -> bool:
+        """The fence, checked right before a send: the lease is still ours and the claim has time left."""
+        claimed_at = self._claimed_at.get(claim.message.id, float("-inf"))
+        if time.monotonic() > claimed_at + self.config.start_within:
+            return False
+        if not self.fence.valid():
+            self.fenced_out = True
+            return False
+        return self._keep_going()
 
     async def _deliver_once(self, claim: Claim, rendered: Rendered | Skip) -> None:
         message = claim.message
@@ -197,6 +313,10 @@ class TenantSender:
             activity = card_activity(
                 rendered.card, rendered.summary, activity_id(self.org, message.idempotency_key)
             )
+            if not self._may_send(claim):
+                self.limiter.refused(slot)
+                await self._postpone(claim, self.deps.clock.now(), "given back: the sender's lease lapsed")
+                return
             sent_id = await self.deps.connector.send(conversation.service_url, conversation_id, activity)
             await self._finish(
                 claim, Finish(DeliveryOutcome.DELIVERED, "", rendered.program_id, sent_id, conversation_id)
@@ -206,17 +326,17 @@ class TenantSender:
                 self.limiter.pause(error.retry_after or 1.0, conversation_id)
                 if slot is not None:
                     self.limiter.refused(slot)
-            await self._retry(claim, error, error.retry_after)
+            await self._retry(claim, error, error.retry_after, rendered)
         except NotInstalled as error:
             await self._not_installed(claim, error, rendered)
         except Permanent as error:
             await self._finish(claim, Finish(DeliveryOutcome.FAILED, error.reason, _program(rendered)))
         except TokenError as error:
             log.error("no token for the Bot Connector", extra={"error": str(error)})
-            await self._retry(claim, error)
-        except Exception as error:  # a bug or an outage must not lose the row: it is retried, then given up
+            await self._retry(claim, error, None, rendered)
+        except Exception as error:  # a bug or an outage must not lose the row: retried until the horizon
             log.exception("delivery failed unexpectedly", extra={"outbox_id": message.id})
-            await self._retry(claim, error)
+            await self._retry(claim, error, None, rendered)
 
     async def _not_installed(self, claim: Claim, error: PeerError, rendered: Rendered | Skip | None) -> None:
         async with self.deps.uows() as uow:
@@ -225,7 +345,7 @@ class TenantSender:
         if self.deps.installer is not None and person is not None:
             cannot = await self.deps.installer.install_for(person)
             if cannot is None:
-                await self._retry(claim, error, INSTALL_SETTLE)
+                await self._retry(claim, error, INSTALL_SETTLE, rendered)
                 return
             why = cannot
         reason = f"The app is not installed for the person, and peerlearn cannot install it: {why}"
@@ -238,7 +358,7 @@ class TenantSender:
         budget = self.config.lease_seconds / 2
         waited = 0.0
         while (wait := self.limiter.wait(conversation_id)) > 0:
-            if waited + wait > budget:
+            if waited + wait > budget or not self._going():
                 when = self.deps.clock.now() + timedelta(seconds=wait)
                 await self._postpone(claim, when, "waiting for Teams' rate limit")
                 return None
@@ -249,10 +369,13 @@ class TenantSender:
     async def _conversation(self, person: Person, team_id: str | None) -> StoredConversation:
         store, teams = self.deps.store, person.teams
         assert teams is not None
-        found = await store.conversation(self.org, ConversationScope.PERSONAL, person.id)
+        if person.id in self._chats:
+            found = self._chats.pop(person.id)
+        else:
+            found = await store.conversation(self.org, ConversationScope.PERSONAL, person.id)
         if found is not None:
             return found
-        team = await store.conversation(self.org, ConversationScope.TEAM, team_id) if team_id else None
+        team = await self._team(team_id) if team_id else None
         service_url = team.service_url if team else self.config.default_service_url
         bot_id = team.bot_id if team else self.config.bot_id
         conversation_id = await self.deps.connector.create_personal_conversation(
@@ -282,6 +405,17 @@ class TenantSender:
         async with self.deps.writing():
             await store.save_conversation(created)
         return created
+
+    async def _team(self, team_id: str) -> StoredConversation | None:
+        if team_id not in self._teams:
+            if self.deps.conversations is not None:
+                found = await self.deps.conversations.many(self.org, ConversationScope.TEAM, [team_id])
+                self._teams[team_id] = found.get(team_id)
+            else:
+                self._teams[team_id] = await self.deps.store.conversation(
+                    self.org, ConversationScope.TEAM, team_id
+                )
+        return self._teams[team_id]
 
 
 def _program(rendered: Rendered | Skip | None) -> str | None:

@@ -6,13 +6,16 @@ An outbox row ends exactly once, in one of three ways:
 - skipped: at send time its subject was gone or no longer relevant (an answered proposal, an ended pairing),
   so there was nothing worth saying any more;
 - failed: Teams refused it for good (the person blocked or removed the app, left the organization, cannot be
-  found), or it stayed undeliverable after every retry. Failed rows are never retried again.
+  found), or it stayed undeliverable until the retry horizon passed. Failed rows are never retried again.
+
+A sender works under a fencing token (`LeaseToken`): claiming checks it in the database, and each send
+checks, right before it leaves, that the lease it was claimed under is still this sender's.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.model.outbox import OutboxMessage
@@ -33,12 +36,40 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class LeaseToken:
+    """A lease as one holder took it: `fence` is the token its work is checked against."""
+
+    name: str
+    holder: str
+    fence: int
+
+
+@dataclass(frozen=True)
 class Finish:
     outcome: DeliveryOutcome
     reason: str = ""
     program_id: str | None = None
     activity_id: str | None = None
     conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt at an outbox row ended, at `at`: kept by the sender until the database has it.
+
+    A delivery is a fact, recorded whenever the row is still pending (even if its claim was taken over
+    meanwhile: the message did reach the person). A skip or a failure is a decision, recorded only under
+    the claim it was made with."""
+
+    outbox_id: str
+    organization_id: str
+    attempt: int
+    finish: Finish
+    at: datetime
+
+    @staticmethod
+    def of(claim: Claim, finish: Finish, at: datetime) -> Outcome:
+        return Outcome(claim.message.id, claim.message.organization_id, claim.attempt, finish, at)
 
 
 @dataclass(frozen=True)
@@ -58,6 +89,8 @@ class DeliveryHealth:
     failed: int
     failures_by_reason: list[tuple[str, int]]
     graph: GraphStatus
+    # Who could not be reached (their last message failed), by name, so a facilitator can follow up.
+    unreachable: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
