@@ -16,6 +16,7 @@ import jwt
 from aiohttp import web
 from yarl import URL
 
+from lti.claims import client_id_of
 from lti.config import LTI
 from lti.pages import Handler, error_page
 
@@ -63,9 +64,7 @@ async def _answers_its_login(request: web.Request) -> bool:
     if not isinstance(state, str) or not state or not isinstance(id_token, str):
         return True  # pylti1p3 refuses a launch without them, with its own message
     claims = _claims(id_token)
-    aud = claims.get("aud")
-    client_id = aud[0] if isinstance(aud, list) and aud else aud
-    organization = await _organization(request, str(claims.get("iss", "")), str(client_id or ""))
+    organization = await _organization(request, str(claims.get("iss", "")), client_id_of(claims))
     if organization is None:
         return True  # not a registered platform: the launch view refuses it
     config = request.app[LTI]

@@ -10,7 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from lti.security import ANCESTORS, secure_headers
+from lti.security import ANCESTORS, content_security_policy, secure_headers
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATIC = {
@@ -35,10 +35,17 @@ def render(request: web.Request, name: str, context: dict[str, Any], status: int
     return response
 
 
-def error_page(request: web.Request, status: int, message: str, **extra: Any) -> web.Response:
+def error_page(
+    request: web.Request, status: int, message: str, *, framed_anywhere: bool = False, **extra: Any
+) -> web.Response:
+    """`framed_anywhere`: for a page with no session and no action (an unregistered platform's login), any
+    site may frame it, so the message shows in the iframe of a platform not yet in `frame-ancestors`."""
     titles = {400: "The request was not valid", 401: "Not verified", 403: "Not allowed", 404: "Not found"}
     context = {"title": titles.get(status, "Something went wrong"), "message": message, **extra}
-    return render(request, "error.html", context, status=status)
+    response = render(request, "error.html", context, status=status)
+    if framed_anywhere:
+        response.headers["Content-Security-Policy"] = content_security_policy("*")
+    return response
 
 
 async def static(request: web.Request) -> web.Response:

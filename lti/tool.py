@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import jwt
 from aiohttp import web
-from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.exception import LtiException, LtiInvalidNonceException, OIDCException
 
 from core.model.platforms import PlatformRegistration, ToolKey
 from core.platform_ports import LtiStore
@@ -26,20 +26,32 @@ from lti.adapter.request import AiohttpRequest
 from lti.adapter.session import AiohttpSessionService
 from lti.adapter.tool_config import DbToolConf
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
+from lti.claims import ClaimRefused, client_id_of
 from lti.keys import ensure_key
+from lti.roles import is_staff
 
 T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
-STAFF_ROLES = ("Instructor", "Administrator", "TeachingAssistant")
 KEY_REUSE = timedelta(seconds=60)
 
 
 class LaunchRefused(Exception):
-    def __init__(self, status: int, message: str, login_params: Mapping[str, str] | None = None) -> None:
+    """`unknown_platform`: the refusal of a platform that is not registered, whose page any site may frame
+    (it carries no session and no action), so the message shows inside that platform's iframe."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        login_params: Mapping[str, str] | None = None,
+        *,
+        unknown_platform: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status, self.message = status, message
         self.login_params = dict(login_params or {})
+        self.unknown_platform = unknown_platform
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,8 @@ class Launch:
 
     @property
     def is_instructor(self) -> bool:
-        return any(role.rsplit("#", 1)[-1] in STAFF_ROLES for role in self.roles)
+        """The instructor's view and the right to add the tool (deep linking): see `lti/roles.py`."""
+        return is_staff(self.roles)
 
     @property
     def course_id(self) -> str:
@@ -111,7 +124,12 @@ class Tool:
             )
         registration = await self.store.registration(iss, client_id)
         if registration is None:
-            raise LaunchRefused(400, f"The platform '{iss[:200]}' is not registered with this tool.")
+            raise LaunchRefused(
+                400,
+                f"The platform '{iss[:200]}' is not registered with this tool. Ask your LMS administrator to "
+                "register it (Dynamic Registration at /lti/register, or the tool's settings in docs/ADMIN.md).",
+                unknown_platform=True,
+            )
         deployment = params.get_param("lti_deployment_id")
         if deployment and deployment not in registration.deployment_ids:
             raise LaunchRefused(400, f"The deployment '{deployment[:100]}' is not registered with this tool.")
@@ -127,9 +145,7 @@ class Tool:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError as exc:
             raise LaunchRefused(400, "The launch carries no readable id_token.") from exc
-        aud = unverified.get("aud")
-        client_id = aud[0] if isinstance(aud, list) and aud else aud
-        registration = await self.store.registration(str(unverified.get("iss", "")), str(client_id or ""))
+        registration = await self.store.registration(str(unverified.get("iss", "")), client_id_of(unverified))
         if registration is None:
             raise LaunchRefused(
                 401, "This launch is not for a platform and client registered with this tool."
@@ -178,6 +194,13 @@ class Tool:
     async def _guard(self, fn: Callable[[], T]) -> T:
         try:
             return await run_blocking(fn)
+        except ClaimRefused as exc:
+            raise LaunchRefused(exc.status, exc.message) from exc
+        except LtiInvalidNonceException as exc:
+            raise LaunchRefused(
+                401,
+                "This launch was already used once, so it was not accepted again. Open the tool again from your course.",
+            ) from exc
         except (LtiException, OIDCException) as exc:
             raise LaunchRefused(401, f"The launch could not be verified: {exc}") from exc
         except Timeout as exc:
@@ -197,7 +220,7 @@ def _to_launch(registration: PlatformRegistration, launch_id: str, body: Mapping
         deployment_id=str(body.get(f"{CLAIM}deployment_id", "")),
         message_type=str(body.get(f"{CLAIM}message_type", "")),
         subject=str(body.get("sub", "")),
-        name=str(body.get("name") or body.get("given_name") or "Learner"),
+        name=_name(body),
         email=body.get("email") if isinstance(body.get("email"), str) else None,
         roles=tuple(str(r) for r in body.get(f"{CLAIM}roles") or ()),
         context_id=str(context.get("id") or body.get(f"{CLAIM}resource_link", {}).get("id") or "course"),
@@ -207,3 +230,13 @@ def _to_launch(registration: PlatformRegistration, launch_id: str, body: Mapping
         has_nrps="https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice" in body,
         has_ags="https://purl.imsglobal.org/spec/lti-ags/claim/endpoint" in body,
     )
+
+
+def _name(body: Mapping[str, Any]) -> str:
+    """The person's name as the platform gives it; a launch without names (no PII) falls back to the email,
+    then to a neutral label."""
+    given = " ".join(str(body.get(k) or "").strip() for k in ("given_name", "family_name")).strip()
+    for candidate in (body.get("name"), given, body.get("email")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()[:200]
+    return "Course member"

@@ -23,7 +23,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     try:
         return await config.tool.login(request)
     except LaunchRefused as exc:
-        return error_page(request, exc.status, exc.message)
+        return error_page(request, exc.status, exc.message, framed_anywhere=exc.unknown_platform)
 
 
 async def launch(request: web.Request) -> web.StreamResponse:

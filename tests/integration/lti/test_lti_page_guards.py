@@ -42,3 +42,14 @@ async def test_a_session_edited_to_name_another_course_is_refused(world: World) 
         forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
         response = await client.get(f"{world.tool_url}/lti/course", params={"s": f"{forged}.{mac}"})
     assert response.status == 401 and "not valid" in await response.text()
+
+
+async def test_an_unregistered_platform_gets_its_message_in_a_page_its_iframe_may_show(world: World) -> None:
+    url = world.platform.login_url("learner-1").replace(
+        "iss=http", "iss=https%3A%2F%2Flms.unknown.example%2Fx"
+    )
+    async with world.client() as client:
+        response = await client.get(url, allow_redirects=False)
+        page = await response.text()
+    assert response.status == 400 and "is not registered with this tool" in page and 'role="alert"' in page
+    assert response.headers["Content-Security-Policy"].endswith("frame-ancestors *")

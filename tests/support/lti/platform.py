@@ -9,6 +9,7 @@ import html
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,12 +28,18 @@ from lti.keys import generate_key
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+DEEP_LINK_DATA: Any = "platform-opaque-data-1"
+Tamper = Callable[[dict[str, Any], dict[str, Any]], None]
+"""Changes a launch's claims and JWT header just before the platform signs it (the conformance cases)."""
 
 
 class SigningRegistration(Registration):  # type: ignore[misc]
     """lti1p3platform parses its PEM private key twice for every signature (about 0.1 s each with
     `cryptography`'s key checks); this one parses it once, so the platform is not what tests and the
-    benchmark wait for. The signed tokens are the same."""
+    benchmark wait for. The signed tokens are the same. `tamper`, when set, edits the claims and the header
+    of the next tokens first."""
+
+    tamper: Tamper | None = None
 
     def platform_encode_and_sign(self, payload: dict[str, Any], expiration: int | None = None) -> str:
         if not hasattr(self, "_signing_key"):
@@ -44,7 +51,10 @@ class SigningRegistration(Registration):  # type: ignore[misc]
         if expiration:
             now = int(time.time())
             payload.update({"iat": now, "exp": now + expiration})
-        return jwt.encode(payload, self._signing_key, algorithm="RS256", headers={"kid": self._signing_kid})
+        headers: dict[str, Any] = {"kid": self._signing_kid}
+        if self.tamper is not None:
+            self.tamper(payload, headers)
+        return jwt.encode(payload, self._signing_key, algorithm="RS256", headers=headers)
 
 
 class PlatformConf(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
@@ -79,6 +89,9 @@ class Platform:
     nrps_pages_served: int = 0
     id_token_expiration: int = 300
     audience: str | None = None
+    tamper: Tamper | None = None
+    deep_link_accept_types: set[str] = field(default_factory=lambda: {"ltiResourceLink"})
+    token_requests: list[dict[str, Any]] = field(default_factory=list)
     # LTI Dynamic Registration (lti1p3platform has none, so this half is written here)
     registration_token: str = "registration-token-1"
     openid_issuer: str | None = None  # the issuer the OpenID configuration names; None: this platform's own
@@ -127,10 +140,16 @@ class Platform:
         launch.set_nrps(f"{self.base}/nrps")
         launch.set_ags(f"{self.base}/lineitems", allow_creating_lineitems=True)
         if hint.get("message") == "deep_link":
-            launch.set_dl(f"{self.base}/dl_return", title="Add content", accept_types={"ltiResourceLink"})
+            launch.set_dl(
+                f"{self.base}/dl_return",
+                title="Add content",
+                accept_types=self.deep_link_accept_types,
+                extra_data=DEEP_LINK_DATA,  # the `data` the tool must echo (a string per the spec)
+            )
         launch.set_id_token_expiration(self.id_token_expiration)
         if self.audience:
             launch.set_extra_claims({"aud": self.audience})
+        self.registration.tamper = self.tamper
         form = launch.lti_launch()
         return web.Response(
             text=_form(form["launch_url"], form["id_token"], form["state"]), content_type="text/html"
@@ -141,6 +160,7 @@ class Platform:
 
     async def token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
+        self.token_requests.append(form)
         # The platform fetches the tool's key set with `requests`: off the loop, which also serves the tool.
         return web.json_response(await asyncio.to_thread(self.conf.get_access_token, form))
 

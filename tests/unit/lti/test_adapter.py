@@ -147,7 +147,12 @@ def test_a_launch_becomes_a_plain_value_with_the_course_scoped_to_its_deployment
 
 def test_a_bare_launch_gets_safe_defaults() -> None:
     launch = _to_launch(registration(), "l", {"sub": "s", "email": 42, f"{CLAIM}custom": "x"})
-    assert (launch.name, launch.email, launch.context_title, launch.custom) == ("Learner", None, "Course", {})
+    assert (launch.name, launch.email, launch.context_title, launch.custom) == (
+        "Course member",
+        None,
+        "Course",
+        {},
+    )
     assert not launch.is_instructor and launch.roles == ()
 
 
