@@ -41,6 +41,34 @@ def concern_raised(program: Program) -> Card:
     )
 
 
+def partner_left(program: Program) -> Card:
+    """Said the same way whatever happened (left, deleted their data, left the team): never why."""
+    return card(
+        [
+            heading("Your pairing has ended"),
+            text(
+                f"A member of your pairing in **{program.name}** is no longer taking part, so it has ended. "
+                "Nothing for you to do: you are matched again in the next round."
+            ),
+        ],
+        [execute("My status", verbs.STATUS)],
+    )
+
+
+def facilitator_needed(program: Program) -> Card:
+    return card(
+        [
+            heading("This program needs a facilitator"),
+            text(
+                f"**{program.name}** has no facilitator any more, so its rounds are paused. As an owner of its "
+                "team you can take it over: you then set it up, run rounds and read its report (aggregates "
+                "only, and the concerns raised in confidence)."
+            ),
+        ],
+        [execute("Take it over", verbs.FACILITATOR_TAKE_OVER, {"program_id": program.id}, primary=True)],
+    )
+
+
 def delivery_section(health: DeliveryHealth) -> list[Element]:
     """Elements the facilitator's report appends: what reached people, what failed and why, and Graph."""
     body: list[Element] = [

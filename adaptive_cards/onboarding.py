@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adaptive_cards import verbs
-from adaptive_cards.elements import Card, bullets, card, execute, facts, heading, subheading, text
+from adaptive_cards.elements import Card, bullets, card, execute, facts, heading, open_url, subheading, text
 from core.model import Program
 
 COMMANDS = (
@@ -91,6 +91,12 @@ def error_card(message: str, *, title: str = "Nothing changed") -> Card:
         [heading(title), text(message, color="Attention")],
         [execute("My status", verbs.STATUS), execute("Help", verbs.HELP)],
     )
+
+
+def private_note(message: str, chat_url: str | None) -> Card:
+    """The neutral answer in a shared conversation to something personal: says where it went, nothing else."""
+    actions = [open_url("Open my 1:1 chat", chat_url)] if chat_url else []
+    return card([text(message)], actions)
 
 
 def done(title: str, message: str, *, lines: tuple[str, ...] = ()) -> Card:

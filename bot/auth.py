@@ -21,6 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -116,6 +117,12 @@ _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    claims: dict[str, Any]
+    endorsements: list[Any] | None  # the signing key's channels, when it names them
+
+
 class ChannelTokenValidator:
     def __init__(self, app_id: str, issuer: str, keys: SigningKeys) -> None:
         self.app_id, self.issuer, self.keys = app_id, issuer, keys
@@ -131,6 +138,12 @@ class ChannelTokenValidator:
         return match.group(1)
 
     async def validate(self, auth_header: str, channel_id: str, service_url: str) -> dict[str, Any]:
+        return self.bind(await self.verify(auth_header), channel_id, service_url)
+
+    async def verify(self, auth_header: str) -> VerifiedToken:
+        """Signature, issuer, audience and lifetime: everything that needs no part of the body.
+
+        Done before the body is parsed, so an unauthenticated caller never gets the JSON parser to work."""
         token = self.bearer(auth_header)
         try:
             header = jwt.get_unverified_header(token)
@@ -145,15 +158,19 @@ class ChannelTokenValidator:
         if jwk is None:
             raise Unauthorized("the token is signed by a key the channel does not publish")
         endorsements = jwk.get("endorsements")
-        if endorsements is not None and channel_id not in (
-            endorsements if isinstance(endorsements, list) else []
-        ):
+        return VerifiedToken(
+            self._decode(token, jwk), endorsements if isinstance(endorsements, list) else None
+        )
+
+    @staticmethod
+    def bind(verified: VerifiedToken, channel_id: str, service_url: str) -> dict[str, Any]:
+        """The checks that tie a verified token to the activity it came with."""
+        if verified.endorsements is not None and channel_id not in verified.endorsements:
             raise Unauthorized(f"the signing key is not endorsed for channel '{channel_id[:40]}'")
-        claims = self._decode(token, jwk)
-        claimed = claims.get("serviceurl")
+        claimed = verified.claims.get("serviceurl")
         if not isinstance(claimed, str) or claimed != service_url:
             raise Unauthorized("the activity's serviceUrl differs from the token's")
-        return claims
+        return verified.claims
 
     def _decode(self, token: str, jwk: Mapping[str, Any]) -> dict[str, Any]:
         try:

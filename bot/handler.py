@@ -14,17 +14,19 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adaptive_cards import onboarding, verbs
 from adaptive_cards.elements import with_refresh
-from bot import roster, text_commands
+from bot import private_reply, roster, scopes, text_commands
 from bot.actions import ActionContext, Handler, Reply, Services
 from bot.forms import StaleCard
 from bot.turns import actor_of, is_personal, replay_key, team_id_of
 from core import commands
-from core.errors import DomainError, PermissionDenied
+from core.errors import ConcurrentChange, DomainError, PermissionDenied
+from core.model import Person
 from core.services import identity
 
 log = logging.getLogger("peerlearn.bot")
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+TURN_ATTEMPTS = 3  # a turn that lost a unique-key race runs again; the third loss is reported
 # What an automatic refresh may run: views only, never a change.
 VIEW_VERBS = frozenset(
     {
@@ -51,6 +53,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         self.services = services
         self.registry = registry
         self.roster = roster.Roster(services, adapter, app_id)
+        self.private = private_reply.PrivateReplies(services, adapter, app_id)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         command = text_commands.parse(turn_context.activity.text)
@@ -61,13 +64,13 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             person_id = await self.roster.mentioned_person(turn_context)
             if person_id is not None:
                 data["person_id"] = person_id
-        reply = await self._run(turn_context, command.verb, data)
+        answer = await self._answer(turn_context, command.verb, data)
         if not command.understood and turn_context.activity.text:
             await turn_context.send_activity(
                 MessageFactory.text("I did not understand that. Here is what I can do:")
             )
-        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(reply.card)))
-        for text in reply.followups:
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(answer.card)))
+        for text in answer.followups:
             await turn_context.send_activity(MessageFactory.text(text))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
@@ -86,36 +89,118 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         action = invoke_value.action if isinstance(invoke_value.action, dict) else {}
         verb, data = action.get("verb"), action.get("data")
         if not isinstance(verb, str) or not isinstance(data, dict | None):
-            reply = Reply(onboarding.error_card("This card sent something I do not understand."))
+            answer = Reply(onboarding.error_card("This card sent something I do not understand."))
         elif _trigger(turn_context) == "automatic" and verb not in VIEW_VERBS:
-            reply = Reply(onboarding.error_card("A refresh cannot change anything."))
+            answer = Reply(onboarding.error_card("A refresh cannot change anything."))
+        elif _trigger(turn_context) == "automatic" and not is_personal(turn_context.activity):
+            # A user-specific view in a shared conversation: only what may be shown there.
+            answer = await self._answer(turn_context, verb, data or {}, refresh=True)
         else:
-            reply = await self._run(turn_context, verb, data or {})
-        card = reply.card
-        if reply.view is not None and not is_personal(turn_context.activity):
+            answer = await self._answer(turn_context, verb, data or {})
+        card = answer.card
+        if answer.view is not None and not is_personal(turn_context.activity):
             sender = turn_context.activity.from_property
-            card = with_refresh(card, reply.view[0], reply.view[1], [sender.id] if sender else [])
-        for text in reply.followups:
+            card = with_refresh(card, answer.view[0], answer.view[1], [sender.id] if sender else [])
+        for text in answer.followups:
             await turn_context.send_activity(MessageFactory.text(text))
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
 
-    async def _run(self, turn_context: TurnContext, verb: str, data: Mapping[str, object]) -> Reply:
+    async def _answer(
+        self,
+        turn_context: TurnContext,
+        verb: str,
+        data: Mapping[str, object],
+        *,
+        refresh: bool = False,
+    ) -> Reply:
+        """Run the verb where its answer may be shown (`bot.scopes`): here, or in the person's 1:1 chat with
+        a neutral note here. Personal answers are addressed to the person who asked."""
+        activity = turn_context.activity
+        policy = scopes.policy_of(verb)
+        if is_personal(activity) or policy is scopes.Policy.SHARED:
+            reply, person = await self._run(turn_context, verb, data)
+            if person is not None and policy is not scopes.Policy.SHARED and not reply.refused:
+                reply.card = scopes.addressed_to(reply.card, person.id)
+            return reply
+        if refresh:  # a shared card never refreshes into someone's personal content
+            return Reply(onboarding.error_card("This is shown only in your 1:1 chat with me."))
+        run_verb = scopes.private_verb(verb)
+        reply, person = await self._run(turn_context, run_verb, scopes.shared_data(verb, data), sent=data)
+        if reply.refused or person is None:
+            return Reply(reply.card, refused=True)  # errors say nothing personal: shown where asked
+        sent = await self.private.send(
+            turn_context,
+            person.organization_id,
+            person,
+            scopes.addressed_to(reply.card, person.id),
+            reply.followups,
+        )
+        bot_id = activity.recipient.id if activity.recipient else ""
+        return Reply(private_reply.note_card(sent, str(bot_id)))
+
+    async def _run(
+        self,
+        turn_context: TurnContext,
+        verb: str,
+        data: Mapping[str, object],
+        *,
+        sent: Mapping[str, object] | None = None,
+    ) -> tuple[Reply, Person | None]:
         """One turn, one transaction: the replay claim, who is acting, and the use case commit together.
 
         A refused use case (a domain error, or a form the core rejected) rolls the whole turn back,
         its claim included, so the answer 'nothing changed' holds and a retry by Teams is answered again.
+        `sent` is the data the person actually sent, when `verb` runs in place of what they asked: whom that
+        card was addressed to is checked on what was sent.
         """
         activity = turn_context.activity
         actor = actor_of(activity)
         if actor is None:
-            return Reply(onboarding.error_card("Teams did not say who you are, so nothing was changed."))
+            return _refused("Teams did not say who you are, so nothing was changed."), None
         key = replay_key(activity)
         handler = self.registry.get(verb)
         if key is None:
-            return _refused_replay(verb)
+            return _refused_replay(verb), None
         member = None
         if verb in EMAIL_VERBS and not self.roster.email_known(actor.aad_object_id):
             member = await self.roster.sender_as_member(turn_context)
+        try:
+            for attempt in range(1, TURN_ATTEMPTS + 1):
+                try:
+                    return await self._turn(
+                        turn_context, verb, data, handler, member, data if sent is None else sent
+                    )
+                except ConcurrentChange:
+                    # Another turn took the same unique key (a first contact, a join) at the same moment:
+                    # everything rolled back, the claim too; run again and see what it wrote.
+                    if attempt == TURN_ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")
+        except StaleCard as error:
+            return _refused(str(error)), None
+        except PermissionDenied as error:
+            return _refused(error.message, title="Not allowed"), None
+        except DomainError as error:
+            return _refused(error.message), None
+        except Exception:
+            # The turn's unit of work rolled back: say so instead of failing the turn.
+            log.exception("card action failed", extra={"verb": verb})
+            return _refused("Something went wrong on our side; nothing was changed. Try again."), None
+
+    async def _turn(
+        self,
+        turn_context: TurnContext,
+        verb: str,
+        data: Mapping[str, object],
+        handler: Handler | None,
+        member: Any,
+        sent: Mapping[str, object],
+    ) -> tuple[Reply, Person | None]:
+        activity = turn_context.activity
+        actor = actor_of(activity)
+        assert actor is not None
+        key = replay_key(activity)
+        assert key is not None
         uow = self.services.uow_factory()
         turn = replace(
             self.services,
@@ -123,48 +208,37 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             store=self.services.store.bound(uow),
             delivery=self.services.delivery.bound(uow) if self.services.delivery else None,
         )
-        try:
-            async with uow:
-                if not await turn.store.claim_activity(key, turn.clock.now()):
-                    return _refused_replay(verb)
-                if handler is None:
-                    await uow.commit()
-                    return Reply(
-                        onboarding.error_card(f"'{verb[:40]}' is not something I can do. Say 'help'.")
-                    )
-                organization, person = await identity.resolve_teams_person(
-                    commands.ResolveTeamsPerson(
-                        actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
-                    ),
-                    uow,
-                )
-                if member is not None:
-                    person = await self.roster.learn_email(turn_context, person, member, turn)
-                ctx = ActionContext(
-                    services=turn,
-                    organization_id=organization.id,
-                    person=person,
-                    data=data,
-                    team_id=team_id_of(activity),
-                    shared=not is_personal(activity),
-                )
-                reply = await handler(ctx)
+        async with uow:
+            if not await turn.store.claim_activity(key, turn.clock.now()):
+                return _refused_replay(verb), None
+            if handler is None:
                 await uow.commit()
-            # After the commit, in its own short transaction (and only the first time per process).
-            await self.roster.remember_personal_chat(turn_context, organization.id, person)
-            return reply
-        except StaleCard as error:
-            return Reply(onboarding.error_card(str(error)))
-        except PermissionDenied as error:
-            return Reply(onboarding.error_card(error.message, title="Not allowed"))
-        except DomainError as error:
-            return Reply(onboarding.error_card(error.message))
-        except Exception:
-            # The turn's unit of work rolled back: say so instead of failing the turn.
-            log.exception("card action failed", extra={"verb": verb})
-            return Reply(
-                onboarding.error_card("Something went wrong on our side; nothing was changed. Try again.")
+                return _refused(f"'{verb[:40]}' is not something I can do. Say 'help'."), None
+            organization, person = await identity.resolve_teams_person(
+                commands.ResolveTeamsPerson(
+                    actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
+                ),
+                uow,
             )
+            mismatch = scopes.addressee_mismatch(sent, person.id)
+            if mismatch is not None:
+                raise PermissionDenied(mismatch)
+            if member is not None:
+                person = await self.roster.learn_email(turn_context, person, member, turn)
+            # The 1:1 chat is kept in this transaction: a delete in this very turn erases it again.
+            personal_chat = await self.roster.keep_personal_chat(turn_context, organization.id, person, turn)
+            ctx = ActionContext(
+                services=turn,
+                organization_id=organization.id,
+                person=person,
+                data=data,
+                team_id=team_id_of(activity),
+                shared=not is_personal(activity),
+            )
+            reply = await handler(ctx)
+            await uow.commit()
+        self.roster.kept(personal_chat)
+        return reply, person
 
     async def on_teams_members_added(
         self,
@@ -202,9 +276,13 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.roster.team_uninstalled(turn_context, team_id)
 
 
+def _refused(message: str, *, title: str = "Nothing changed") -> Reply:
+    return Reply(onboarding.error_card(message, title=title), refused=True)
+
+
 def _refused_replay(verb: str) -> Reply:
     log.warning("replayed or unidentified activity refused", extra={"verb": verb})
-    return Reply(onboarding.error_card("This action was already handled, so nothing changed this time."))
+    return _refused("This action was already handled, so nothing changed this time.")
 
 
 def _trigger(turn_context: TurnContext) -> str:

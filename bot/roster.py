@@ -50,22 +50,34 @@ class Roster:
         )
         return person
 
-    async def remember_personal_chat(
-        self, turn_context: TurnContext, organization_id: str, person: Person
-    ) -> None:
-        """Keep the 1:1 conversation reference, so the outbox sender can reach this person later."""
+    async def keep_personal_chat(
+        self,
+        turn_context: TurnContext,
+        organization_id: str,
+        person: Person,
+        services: Services | None = None,
+    ) -> tuple[str, str, str] | None:
+        """Keep the 1:1 conversation reference, so the outbox sender can reach this person later.
+
+        Written through `services` (a turn's, so inside its transaction: a delete in the same turn erases it
+        again). Returns what to pass to `kept` once that transaction committed, or None: nothing written."""
         activity = turn_context.activity
         if not is_personal(activity) or activity.conversation is None:
-            return
+            return None
         seen = (organization_id, person.id, str(activity.conversation.id))
         if seen in self._known_chats:
-            return
-        await self.services.store.save_conversation(
+            return None
+        await (services or self.services).store.save_conversation(
             stored_conversation(
                 turn_context, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
             )
         )
-        self._known_chats.add(seen)
+        return seen
+
+    def kept(self, seen: tuple[str, str, str] | None) -> None:
+        """The reference `keep_personal_chat` wrote is committed: no need to write it again this process."""
+        if seen is not None:
+            self._known_chats.add(seen)
 
     def email_known(self, aad_object_id: str) -> bool:
         return aad_object_id in self._with_email
@@ -124,7 +136,7 @@ class Roster:
             ),
             self.services.uow_factory(),
         )
-        await self.remember_personal_chat(turn_context, organization.id, person)
+        self.kept(await self.keep_personal_chat(turn_context, organization.id, person))
         program = await programs.ensure_organization_program(organization.id, self.services.uow_factory())
         await turn_context.send_activity(
             MessageFactory.attachment(CardFactory.adaptive_card(onboarding.welcome(program)))
@@ -146,15 +158,19 @@ class Roster:
                 turn_context, organization_id, ConversationScope.TEAM, str(team.id), self.services.clock
             )
         )
-        members = await self._read_roster(turn_context, tenant)
-        await self.services.store.add_team_members(organization_id, str(team.id), [installer.id, *members])
+        members, owners = await self._read_roster(turn_context, tenant)
+        await self.services.store.add_team_members(
+            organization_id, str(team.id), [installer.id, *members], owners
+        )
         await turn_context.send_activity(
             MessageFactory.attachment(CardFactory.adaptive_card(onboarding.channel_invite(program)))
         )
 
-    async def _read_roster(self, turn_context: TurnContext, tenant: str) -> list[str]:
-        """Every member of the team, page by page; a roster that cannot be read is logged, not fatal."""
+    async def _read_roster(self, turn_context: TurnContext, tenant: str) -> tuple[list[str], set[str]]:
+        """Every member of the team, and its owners, page by page; a roster that cannot be read is logged,
+        not fatal."""
         found: list[str] = []
+        owners: set[str] = set()
         token: str | None = None
         try:
             for _ in range(MAX_PAGES):
@@ -163,12 +179,14 @@ class Roster:
                     person = await self._resolve(tenant, member)
                     if person is not None:
                         found.append(person.id)
+                        if str(getattr(member, "user_role", "") or "").lower() == "owner":
+                            owners.add(person.id)
                 token = page.continuation_token
                 if not token:
                     break
         except Exception as error:  # the connector is another service: its failure must not lose the install
             log.warning("could not read the team roster", extra={"error": type(error).__name__})
-        return found
+        return found, owners
 
     async def members_joined(self, turn_context: TurnContext, team: TeamInfo, members: Sequence[Any]) -> None:
         tenant = tenant_of(turn_context.activity)

@@ -29,7 +29,8 @@ def tenant_of(activity: Activity) -> str:
     conversation = activity.conversation
     tenant = getattr(conversation, "tenant_id", None) if conversation is not None else None
     if not tenant:
-        tenant = (_channel_data(activity).get("tenant") or {}).get("id")
+        found = _channel_data(activity).get("tenant")
+        tenant = found.get("id") if isinstance(found, dict) else None
     return tenant if isinstance(tenant, str) else ""
 
 

@@ -8,7 +8,8 @@ helps, how to put it right. Entrypoints turn them into a card or a page; they ne
     ├── PermissionDenied    the actor may not do this
     ├── InvalidTransition   the thing exists but is not in a state that allows this
     ├── ConsentRequired     the person has not accepted the program's code of conduct
-    └── InvalidInput        a value is malformed or out of range; `field` names it
+    ├── InvalidInput        a value is malformed or out of range; `field` names it
+    └── ConcurrentChange    another request changed the same thing at the same moment (safe to retry)
 """
 
 from __future__ import annotations
@@ -42,3 +43,14 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ConcurrentChange(DomainError):
+    """Two requests wrote the same thing at once and this one lost (a unique key, a stale version).
+
+    Nothing was saved. The whole request can be run again: it then sees what the other one wrote."""
+
+    def __init__(
+        self, message: str = "Someone changed this at the same moment; nothing was saved. Try again."
+    ) -> None:
+        super().__init__(message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from core.model import (
     CheckIn,
@@ -133,6 +133,26 @@ class OutboxRepository(Protocol):
     async def delete_for_recipient(self, organization_id: str, person_id: str) -> None: ...
 
 
+class TeamRosterRepository(Protocol):
+    """Who is in a Teams team, as the bot last read its roster."""
+
+    async def owners(self, organization_id: str, team_id: str) -> list[str]:
+        """The person ids of the team's owners (Teams' `userRole` "owner")."""
+        ...
+
+
+class PersonalTraceRepository(Protocol):
+    """Rows about a person outside the domain's own tables, and copies of their values anywhere."""
+
+    async def export(self, organization_id: str, person_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row that refers to the person, by table name."""
+        ...
+
+    async def erase(self, organization_id: str, person_id: str, values: Sequence[str]) -> int:
+        """Delete the person's conversation, roster and installation rows; rewrite copies of `values`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `async with` block without `commit()` rolls everything back.
 
@@ -159,6 +179,10 @@ class UnitOfWork(Protocol):
     def concerns(self) -> ConcernRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def traces(self) -> PersonalTraceRepository: ...
+    @property
+    def rosters(self) -> TeamRosterRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,12 +5,13 @@ work's transaction, so that a turn claims its activity id, runs its use case and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -84,42 +85,38 @@ class SqlBotStore:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def save_conversation(self, conversation: StoredConversation) -> None:
-        for attempt in (1, 2):
-            async with self.sessions() as session:
-                row = await session.scalar(
-                    select(ConversationReferenceRow).where(
-                        ConversationReferenceRow.organization_id == conversation.organization_id,
-                        ConversationReferenceRow.scope == conversation.scope.value,
-                        ConversationReferenceRow.key == conversation.key,
-                    )
+        """Insert or update the reference in one statement, so that two turns storing the same new
+        reference at once both succeed, also inside a turn's transaction (`bound`)."""
+        values = {
+            "organization_id": conversation.organization_id,
+            "scope": conversation.scope.value,
+            "key": conversation.key,
+            "conversation_id": conversation.conversation_id,
+            "service_url": conversation.service_url,
+            "channel_id": conversation.channel_id,
+            "tenant_id": conversation.tenant_id,
+            "bot_id": conversation.bot_id,
+            "reference": dict(conversation.reference),
+            "updated_at": conversation.updated_at,
+        }
+        async with self._session() as session:
+            statement = _upsert(session, ConversationReferenceRow, values)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["organization_id", "scope", "key"],
+                    set_={
+                        k: statement.excluded[k]
+                        for k in values
+                        if k not in ("organization_id", "scope", "key")
+                    },
                 )
-                if row is None:
-                    row = ConversationReferenceRow(
-                        organization_id=conversation.organization_id,
-                        scope=conversation.scope.value,
-                        key=conversation.key,
-                    )
-                    session.add(row)
-                row.conversation_id = conversation.conversation_id
-                row.service_url = conversation.service_url
-                row.channel_id = conversation.channel_id
-                row.tenant_id = conversation.tenant_id
-                row.bot_id = conversation.bot_id
-                row.reference = dict(conversation.reference)
-                row.updated_at = conversation.updated_at
-                try:
-                    await session.commit()
-                    return
-                except IntegrityError:
-                    # Two turns stored the same new reference at once: the second try updates the first's row.
-                    await session.rollback()
-                    if attempt == 2:
-                        raise
+            )
+            await self._commit(session)
 
     async def conversation(
         self, organization_id: str, scope: ConversationScope, key: str
     ) -> StoredConversation | None:
-        async with self.sessions() as session:
+        async with self._session() as session:
             row = await session.scalar(
                 select(ConversationReferenceRow).where(
                     ConversationReferenceRow.organization_id == organization_id,
@@ -142,24 +139,32 @@ class SqlBotStore:
                 reference=dict(row.reference or {}),
             )
 
-    async def add_team_members(self, organization_id: str, team_id: str, person_ids: list[str]) -> None:
-        async with self.sessions() as session:
-            existing = set(
-                await session.scalars(
-                    select(TeamMemberRow.person_id).where(
-                        TeamMemberRow.organization_id == organization_id, TeamMemberRow.team_id == team_id
-                    )
+    async def add_team_members(
+        self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
+    ) -> None:
+        """Record members (idempotent under concurrency); `owners` are recorded with the role "owner"."""
+        rows = [
+            {
+                "organization_id": organization_id,
+                "team_id": team_id,
+                "person_id": person_id,
+                "role": "owner" if person_id in owners else "user",
+            }
+            for person_id in dict.fromkeys(person_ids)
+        ]
+        if not rows:
+            return
+        async with self._session() as session:
+            statement = _upsert(session, TeamMemberRow, rows)
+            if owners:
+                statement = statement.on_conflict_do_update(
+                    index_elements=["organization_id", "team_id", "person_id"],
+                    set_={"role": statement.excluded.role},
                 )
-            )
-            for person_id in dict.fromkeys(person_ids):
-                if person_id not in existing:
-                    session.add(
-                        TeamMemberRow(organization_id=organization_id, team_id=team_id, person_id=person_id)
-                    )
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()  # a concurrent turn added the same member: already there
+            else:  # a join event does not say who owns the team: keep what the roster said
+                statement = statement.on_conflict_do_nothing()
+            await session.execute(statement)
+            await self._commit(session)
 
     async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None:
         async with self._session() as session:
@@ -183,22 +188,13 @@ class SqlBotStore:
             )
             return found is not None
 
-    async def forget_person(self, organization_id: str, person_id: str) -> None:
-        """Delete what the bot keeps about a person (their chat reference and team memberships)."""
-        async with self._session() as session:
-            await session.execute(
-                delete(ConversationReferenceRow).where(
-                    ConversationReferenceRow.organization_id == organization_id,
-                    ConversationReferenceRow.scope == ConversationScope.PERSONAL.value,
-                    ConversationReferenceRow.key == person_id,
-                )
-            )
-            await session.execute(
-                delete(TeamMemberRow).where(
-                    TeamMemberRow.organization_id == organization_id, TeamMemberRow.person_id == person_id
-                )
-            )
-            await self._commit(session)
+
+def _upsert(session: AsyncSession, model: Any, values: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, in the dialect of the session's database."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        return postgresql.insert(model).values(values)
+    return sqlite.insert(model).values(values)
 
 
 class _BoundBotStore(SqlBotStore):

@@ -41,6 +41,8 @@ class TeamMemberRow(Base):
     )
     team_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     person_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # Teams' `userRole`: "owner", "user" or "guest". Owners are asked to take over a program nobody runs.
+    role: Mapped[str] = mapped_column(String(10), default="user", server_default="user")
 
 
 class ProcessedActivityRow(Base):

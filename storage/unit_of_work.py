@@ -4,8 +4,10 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.errors import ConcurrentChange
 from storage.repositories.activity import (
     SqlCheckInRepository,
     SqlConcernRepository,
@@ -14,8 +16,23 @@ from storage.repositories.activity import (
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
 from storage.repositories.people import SqlOrganizationRepository, SqlPersonRepository, SqlProfileRepository
 from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRepository
+from storage.repositories.rosters import SqlTeamRosterRepository
+from storage.repositories.traces import SqlPersonalTraceRepository
 
 SLOT_WAIT_SECONDS = 60
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A unique key another transaction took first (not a foreign key or a check: those are bugs)."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code is not None:
+        return bool(code == UNIQUE_VIOLATION)
+    name = getattr(original, "sqlite_errorname", "")
+    return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or "UNIQUE constraint" in str(
+        original
+    )
 
 
 class SqlUnitOfWork:
@@ -61,6 +78,8 @@ class SqlUnitOfWork:
         self.check_ins = SqlCheckInRepository(self.session)
         self.concerns = SqlConcernRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
+        self.traces = SqlPersonalTraceRepository(self.session)
+        self.rosters = SqlTeamRosterRepository(self.session)
         return self
 
     async def __aexit__(
@@ -78,6 +97,9 @@ class SqlUnitOfWork:
             finally:
                 if self._turns is not None:
                     self._turns.release()
+        if isinstance(exc, IntegrityError) and is_unique_violation(exc):
+            # A unique key another transaction took first: the core's own word for it, safe to retry.
+            raise ConcurrentChange() from exc
 
     async def commit(self) -> None:
         if self._depth > 1:
@@ -85,7 +107,12 @@ class SqlUnitOfWork:
         elif self.rollback_only:
             await self.session.rollback()
         else:
-            await self.session.commit()
+            try:
+                await self.session.commit()
+            except IntegrityError as error:
+                if is_unique_violation(error):
+                    raise ConcurrentChange() from error
+                raise
 
     async def rollback(self) -> None:
         await self.session.rollback()

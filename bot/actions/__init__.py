@@ -30,6 +30,7 @@ def build_registry() -> dict[str, Handler]:
         verbs.ROUND_RUN: facilitation.run_round,
         verbs.REPORT_OPEN: facilitation.open_report,
         text_commands.FACILITATOR_ADD: facilitation.add_facilitator,
+        verbs.FACILITATOR_TAKE_OVER: facilitation.take_over,
         verbs.PAIRING_VIEW: pairing.view,
         verbs.PAIRING_ACCEPT: pairing.accept,
         verbs.PAIRING_DECLINE: pairing.decline,

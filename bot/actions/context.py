@@ -44,6 +44,7 @@ class Reply:
     # The verb and ids that re-render this card from storage (used for `refresh` in shared chats).
     view: tuple[str, dict[str, str]] | None = None
     followups: list[str] = field(default_factory=list)
+    refused: bool = False  # the action was refused and nothing changed: its card is an error card
 
 
 Handler = Callable[[ActionContext], Awaitable[Reply]]

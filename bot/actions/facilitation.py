@@ -10,7 +10,7 @@ from bot.forms import card_id, field_of, parse_setup
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
-from core.services import delivery_report, programs, reports, rounds
+from core.services import delivery_report, programs, reports, rounds, stewardship
 
 
 async def open_setup(ctx: ActionContext) -> Reply:
@@ -113,5 +113,20 @@ async def add_facilitator(ctx: ActionContext) -> Reply:
         onboarding.done(
             "Facilitator added",
             f"{person.display_name} now facilitates '{program.name}': set-up, rounds and the report.",
+        )
+    )
+
+
+async def take_over(ctx: ActionContext) -> Reply:
+    """A team owner takes over a program whose last facilitator left (see `core.services.stewardship`)."""
+    program_id = card_id(ctx.data, "program_id")
+    program = await stewardship.take_over(
+        stewardship.TakeOver(ctx.organization_id, program_id, ctx.person.id), ctx.services.uow_factory()
+    )
+    return Reply(
+        onboarding.done(
+            "You facilitate it now",
+            f"You took over '{program.name}': its rounds run again. Say 'setup' to check its set-up and "
+            "'report' to see how it is going.",
         )
     )

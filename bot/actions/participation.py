@@ -127,7 +127,6 @@ async def delete_confirm(ctx: ActionContext) -> Reply:
         ctx.services.uow_factory(),
         ctx.services.clock,
     )
-    await ctx.services.store.forget_person(ctx.organization_id, ctx.person.id)
     return Reply(
         onboarding.done("Your data is deleted", "Everything about you is erased. Say 'help' to start again.")
     )

@@ -15,6 +15,7 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
+from bot.scopes import addressed_to
 from core.model import (
     CheckIn,
     ConcernStatus,
@@ -118,7 +119,9 @@ async def render_many(messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory
                 results.append(Skip("The person deleted their data."))
                 continue
             result = await _render(message, uow) if read is None else _from_read(message, read)
-            results.append(replace(result, person=person) if isinstance(result, Rendered) else result)
+            if isinstance(result, Rendered):  # a card sent to one person answers only them
+                result = replace(result, card=addressed_to(result.card, person.id), person=person)
+            results.append(result)
     return results
 
 
@@ -173,6 +176,18 @@ async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:
                     card = notices.concern_raised(program)
                     return Rendered(card, "A concern was raised", program.id, program.scope_id)
         return Skip("The concern no longer exists, or the person no longer facilitates its program.")
+    if message.intent is Intent.PARTNER_LEFT:
+        pairing = await uow.pairings.get(org, message.subject_id)
+        program = await uow.programs.get(org, pairing.program_id) if pairing else None
+        if program is None:
+            return Skip("The pairing no longer exists.")
+        return Rendered(notices.partner_left(program), "Your pairing has ended", program.id, program.scope_id)
+    if message.intent is Intent.FACILITATOR_NEEDED:
+        program = await uow.programs.get(org, message.subject_id)
+        if program is None or not program.needs_facilitator:
+            return Skip("Someone took the program over before the message was sent.")
+        summary = f"{program.name} needs a facilitator"
+        return Rendered(notices.facilitator_needed(program), summary, program.id, program.scope_id)
     if message.intent is Intent.WELCOME:
         program = await uow.programs.get(org, message.subject_id)
         if program is None or not program.active:

@@ -22,6 +22,8 @@ class Intent(enum.StrEnum):
     CHECK_IN_REMINDER = "check_in_reminder"
     UNMATCHED = "unmatched"
     CONCERN_RAISED = "concern_raised"
+    PARTNER_LEFT = "partner_left"  # subject: the pairing that ended; said neutrally, never why
+    FACILITATOR_NEEDED = "facilitator_needed"  # subject: the program its last facilitator left
 
 
 @dataclass

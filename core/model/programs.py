@@ -12,6 +12,10 @@ DEFAULT_CODE_OF_CONDUCT = (
 )
 
 
+ORGANIZATION_SCOPE = "organization"
+"""The `scope_id` of the organization-wide program: the one a person joins from a personal chat."""
+
+
 class ProgramKind(enum.StrEnum):
     MENTORING = "mentoring"
     PEER_PAIRS = "peer_pairs"
@@ -77,6 +81,11 @@ class Program:
 
     def is_facilitator(self, person_id: str) -> bool:
         return person_id in self.facilitator_ids
+
+    @property
+    def needs_facilitator(self) -> bool:
+        """Nobody runs it: its rounds wait until someone takes it over (see `core.services.stewardship`)."""
+        return not self.facilitator_ids
 
     def change_code_of_conduct(self, text: str) -> None:
         """A new text is a new version: everyone must accept it again before the next round."""

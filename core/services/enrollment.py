@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from core import commands
 from core.errors import ConsentRequired, InvalidInput, InvalidTransition
-from core.model import Enrollment, EnrollmentStatus, Pairing, new_id
+from core.model import Enrollment, EnrollmentStatus, Intent, Pairing, new_id
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
+from core.services.notify import notify
 
 MAX_PAUSE_WEEKS = 26
 
@@ -74,12 +75,26 @@ async def resume(cmd: commands.Resume, uow: UnitOfWork) -> list[Enrollment]:
 
 
 async def _end_open_pairings(uow: UnitOfWork, enrollment: Enrollment, clock: Clock) -> list[Pairing]:
+    return await end_pairings_of(
+        uow, clock, enrollment.organization_id, enrollment.person_id, enrollment.program_id
+    )
+
+
+async def end_pairings_of(
+    uow: UnitOfWork, clock: Clock, organization_id: str, person_id: str, program_id: str | None = None
+) -> list[Pairing]:
+    """End the person's open pairings (in one program, or everywhere) and tell the other members.
+
+    The others hear only that the pairing ended and that they take part in the next round: never why
+    (leaving, deleting one's data or being removed from a team are the person's own business)."""
     ended = []
-    for pairing in await uow.pairings.for_person(enrollment.organization_id, enrollment.person_id):
-        if pairing.program_id == enrollment.program_id and pairing.is_open:
-            pairing.end(clock.now(), enrollment.person_id)
+    for pairing in await uow.pairings.for_person(organization_id, person_id):
+        if (program_id is None or pairing.program_id == program_id) and pairing.is_open:
+            pairing.end(clock.now(), person_id)
             await uow.pairings.save(pairing)
             ended.append(pairing)
+            others = [m for m in pairing.member_ids() if m != person_id]
+            await notify(uow, clock, organization_id, others, Intent.PARTNER_LEFT, pairing.id)
     return ended
 
 

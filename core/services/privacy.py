@@ -8,11 +8,14 @@ from datetime import date, datetime
 from typing import Any
 
 from core import commands
-from core.model import Pairing
+from core.model import Pairing, Person, Profile
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
+from core.services.enrollment import end_pairings_of
+from core.services.stewardship import release_facilitator
 
-EXPORT_FORMAT = "peerlearn.personal-data.v1"
+EXPORT_FORMAT = "peerlearn.personal-data.v2"
+NEUTRAL_GOAL = "Agree together on one thing you each want to be able to do by the end."
 
 
 def _plain(value: Any) -> Any:
@@ -76,29 +79,74 @@ async def export_my_data(cmd: commands.ExportMyData, uow: UnitOfWork, clock: Clo
                 {"intent": m.intent.value, "created_at": m.created_at.isoformat(), "status": m.status.value}
                 for m in await uow.outbox.for_recipient(org, pid)
             ],
+            # Every stored row that refers to the person, as stored (conversation references, team
+            # memberships, delivery records, app installations included): nothing is left out.
+            "stored_records": await uow.traces.export(org, pid),
         }
 
 
-async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clock) -> None:
-    """Erase a person everywhere.
+def _scrubbed(pairing: Pairing, values: list[str]) -> None:
+    """Copies of the person's words in a pairing they were in: a goal drafted from theirs is replaced by a
+    neutral one (the others agree a new one), and reasons that name them name "a former participant"."""
+    if any(v in pairing.shared_goal for v in values):
+        pairing.shared_goal = NEUTRAL_GOAL
+    reasons = []
+    for reason in pairing.reasons:
+        text = reason.text
+        for value in values:
+            text = text.replace(value, "a former participant")
+        reasons.append(dataclasses.replace(reason, text=text))
+    pairing.reasons = reasons
 
-    Their profile, enrollments, check-ins, concerns and queued notifications are deleted. The person
-    row stays, anonymized, because other people's pairings still point at it: their history keeps its
-    shape ("a former participant") and the matcher's cool-down still holds, but nothing personal remains.
-    Open pairings the person was in are ended.
+
+async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clock) -> None:
+    """Erase a person everywhere, in one transaction.
+
+    Their profile, enrollments, check-ins, concerns, queued notifications, conversation references, team
+    memberships and delivery records are deleted; copies of their name, addresses, Teams ids and free text
+    in other rows (a shared goal drafted from their goal, reasons that name them, a stored conversation
+    reference) are rewritten. The person row stays, anonymized, because other people's pairings still point
+    at it: their history keeps its shape ("a former participant") and the matcher's cool-down still holds.
+    Open pairings end and their other members are told neutrally; programs they were the last facilitator
+    of pause and their team's owners are asked to take over.
     """
     async with uow:
         person = await _lookups.person(uow, cmd.organization_id, cmd.person_id)
         org, pid = cmd.organization_id, cmd.person_id
-        now = clock.now()
+        profile = await uow.profiles.get(org, pid)
+        values = _personal_values(person, profile)
+        values += [c.learned for c in await uow.check_ins.by_person(org, pid)]
+        values += [c.blockers for c in await uow.check_ins.by_person(org, pid)]
+        values += [c.text for c in await uow.concerns.by_reporter(org, pid)]
+        values = [v for v in dict.fromkeys(v.strip() for v in values if v) if _identifying(v)]
+        # The person row first: a concurrent turn that would write their chat reference back waits on it.
+        person.erase()
+        await uow.persons.save(person)
+        await end_pairings_of(uow, clock, org, pid)
         for pairing in await uow.pairings.for_person(org, pid):
-            pairing.end(now, None)
+            _scrubbed(pairing, values)
             await uow.pairings.save(pairing)
+        await release_facilitator(uow, clock, org, pid)
         await uow.profiles.delete(org, pid)
         await uow.enrollments.delete_for_person(org, pid)
         await uow.check_ins.delete_by_person(org, pid)
         await uow.concerns.delete_by_reporter(org, pid)
         await uow.outbox.delete_for_recipient(org, pid)
-        person.erase()
-        await uow.persons.save(person)
+        await uow.traces.erase(org, pid, values)
         await uow.commit()
+
+
+def _identifying(value: str) -> bool:
+    """Long enough to stand for the person and not be part of anyone else's words or dates: a short number
+    (an LMS's user id "2026") would otherwise rewrite every date that contains it."""
+    return len(value) >= 3 and not (value.isdigit() and len(value) < 8)
+
+
+def _personal_values(person: Person, profile: Profile | None) -> list[str]:
+    values = [person.display_name, person.verified_email or ""]
+    if person.teams is not None:
+        values += [person.teams.aad_object_id, person.teams.teams_user_id]
+    values += [identity.subject for identity in person.lti]
+    if profile is not None:
+        values.append(profile.goals)
+    return values

@@ -10,12 +10,13 @@ from typing import TypeVar
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import Cadence, EnrollmentStatus, Person, Program, ProgramKind, ScopeKind, new_id
+from core.model import programs as model_programs
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import _end_open_pairings
+from core.services.stewardship import release_facilitator
 
-ORGANIZATION_SCOPE = "organization"
-"""The `scope_id` of the organization-wide program: the one a person joins from a personal chat."""
+ORGANIZATION_SCOPE = model_programs.ORGANIZATION_SCOPE
 
 MAX_START_AHEAD = timedelta(days=366)
 E = TypeVar("E", ProgramKind, Cadence)
@@ -159,11 +160,12 @@ async def remove_team_member(
         person = await uow.persons.by_aad_object_id(organization_id, aad_object_id)
         if program is None or person is None:
             return False
+        if program.is_facilitator(person.id):
+            await release_facilitator(uow, clock, organization_id, person.id, team_id)
         enrollment = await uow.enrollments.get(organization_id, program.id, person.id)
-        if enrollment is None or enrollment.status is EnrollmentStatus.LEFT:
-            return False
-        enrollment.leave()
-        await uow.enrollments.save(enrollment)
-        await _end_open_pairings(uow, enrollment, clock)
+        if enrollment is not None and enrollment.status is not EnrollmentStatus.LEFT:
+            enrollment.leave()
+            await uow.enrollments.save(enrollment)
+            await _end_open_pairings(uow, enrollment, clock)
         await uow.commit()
-        return True
+        return enrollment is not None

@@ -51,23 +51,20 @@ def _seed(program: Program, index: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _shared_goal(match: matching.Match, names: dict[str, str], goals: dict[str, str]) -> str:
-    """A first shared goal the members can edit: the learner's skill, or the member goal closest to everyone's."""
+def _shared_goal(match: matching.Match, goals: dict[str, str]) -> str:
+    """A first shared goal the members can edit: the learner's skill, or the member goal closest to everyone's.
+
+    It names nobody: it is shown to every member as *their* goal, and it must not keep a person's name
+    after they delete their data."""
     if match.skill:
-        mentee = next(
-            (m for m, r in zip(match.members, match.roles, strict=True) if r is matching.Role.MENTEE), None
-        )
-        who = names.get(mentee, "the learner") if mentee else "everyone"
-        return f"By the end, {who} can use {match.skill} on a real task at work."
+        return f"By the end, use {match.skill} on a real task at work."
     written = {m: goals[m].strip() for m in match.members if goals.get(m, "").strip()}
     if not written:
         return "Agree in your first meeting on one thing each of you wants to be able to do by the end."
     tags = {m: goal_tags(text) for m, text in written.items()}
     # The goal that shares the most words with the others' goals is the best first draft of a shared one.
     central = max(sorted(written), key=lambda m: sum(len(tags[m] & tags[o]) for o in written if o != m))
-    return (
-        f"{written[central].rstrip('.')} (from {names.get(central, 'a member')}'s goal; change it together)."
-    )
+    return written[central].rstrip(".") + "."
 
 
 async def _close_previous(
@@ -104,6 +101,10 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
             raise PermissionDenied("Only the program's facilitators can run a round.")
         if not program.active:
             raise InvalidTransition(f"The program '{program.name}' is not running, so no round can start.")
+        if program.needs_facilitator:
+            raise InvalidTransition(
+                f"'{program.name}' has no facilitator, so it is paused. A team owner can take it over."
+            )
         now = clock.now()
         today = now.date()
 
@@ -157,7 +158,6 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
 
         round_ = Round(new_id(), org, program.id, index, now)
         await uow.rounds.save(round_)
-        names = {p.id: p.display_name for p in people.values()}
         goals = {person: profile.goals for person, profile in profiles.items()}
         created = []
         for match in result.matches:
@@ -170,7 +170,7 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
                     PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)
                 ],
                 created_at=now,
-                shared_goal=_shared_goal(match, names, goals),
+                shared_goal=_shared_goal(match, goals),
                 skill=match.skill,
                 score=round(match.score, 4),
                 reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],

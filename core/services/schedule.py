@@ -51,6 +51,8 @@ def round_due(program: Program, last_opened_at: datetime | None, now: datetime) 
     """The instant the current period's round fell due, when it has not been opened yet; else None."""
     if not program.active or program.starts_on is None or program.scope_kind is not ScopeKind.TEAMS_TEAM:
         return None
+    if program.needs_facilitator:  # paused until someone takes it over: never run unattended
+        return None
     anchor = _latest_anchor(program.starts_on, program.cadence.days, program.timezone, now)
     if anchor is None:
         return None

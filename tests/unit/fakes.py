@@ -41,6 +41,8 @@ class FakeStore:
     check_ins: dict[str, CheckIn] = field(default_factory=dict)
     concerns: dict[str, Concern] = field(default_factory=dict)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    erasures: int = 0
+    team_owners: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -329,6 +331,22 @@ class FakeOutbox(_Repo):
             del self.s.outbox[m.id]
 
 
+class FakeTraces(_Repo):
+    """The fake store has no bot or delivery tables: nothing outside the domain rows to find or erase."""
+
+    async def export(self, organization_id: str, person_id: str) -> dict[str, list[dict[str, object]]]:
+        return {}
+
+    async def erase(self, organization_id: str, person_id: str, values: Sequence[str]) -> int:
+        self.s.erasures += 1
+        return 0
+
+
+class FakeRosters(_Repo):
+    async def owners(self, organization_id: str, team_id: str) -> list[str]:
+        return sorted(self.s.team_owners.get((organization_id, team_id), set()))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -347,6 +365,8 @@ class FakeUnitOfWork:
         self.programs, self.enrollments, self.rounds = FakePrograms(w), FakeEnrollments(w), FakeRounds(w)
         self.pairings, self.check_ins, self.concerns = FakePairings(w), FakeCheckIns(w), FakeConcerns(w)
         self.outbox = FakeOutbox(w)
+        self.traces = FakeTraces(w)
+        self.rosters = FakeRosters(w)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -93,9 +93,13 @@ async def test_the_whole_journey_from_install_to_the_report(
     proposal = await teams.click(BO, verbs.PAIRING_VIEW, pairing)
     assert "Why you two" in card_text(proposal)
 
+    # Bo's card names him: anyone else's click is refused; without the name, a stranger finds nothing.
     forged = await teams.click(STRANGER, verbs.PAIRING_ACCEPT, pairing)
+    assert "someone else's" in card_text(forged)
+    bare = {k: v for k, v in pairing.items() if k != "for"}
+    forged = await teams.click(STRANGER, verbs.PAIRING_ACCEPT, bare)
     assert "does not exist here" in card_text(forged)
-    first = await teams.click(ANA, verbs.PAIRING_ACCEPT, pairing)
+    first = await teams.click(ANA, verbs.PAIRING_ACCEPT, bare)
     assert "You accepted" in card_text(first)
     intro = await teams.click(BO, verbs.PAIRING_ACCEPT, pairing)
     links = [a["url"] for a in intro["actions"] if a["type"] == "Action.OpenUrl"]
@@ -108,9 +112,9 @@ async def test_the_whole_journey_from_install_to_the_report(
     again = await teams.click(BO, verbs.PAIRING_ACCEPT, pairing)
     assert "already active" in card_text(again)
 
-    mistake = await teams.click(ANA, verbs.CHECKIN_SUBMIT, pairing | {"met": "yes", "learned": "Helm charts"})
+    mistake = await teams.click(ANA, verbs.CHECKIN_SUBMIT, bare | {"met": "yes", "learned": "Helm charts"})
     assert "say how useful it was" in card_text(mistake) and "Helm charts" in card_text(mistake)
-    answer = pairing | {"met": "yes", "usefulness": "4", "learned": "Helm", "confidential_note": "Bo is late"}
+    answer = bare | {"met": "yes", "usefulness": "4", "learned": "Helm", "confidential_note": "Bo is late"}
     thanks = await teams.click(ANA, verbs.CHECKIN_SUBMIT, answer)
     assert "Thanks for checking in" in card_text(thanks)
 

@@ -26,7 +26,16 @@ def _program(timezone: str, starts_on: date, cadence: Cadence = Cadence.WEEKLY) 
         cadence=cadence,
         timezone=timezone,
         starts_on=starts_on,
+        facilitator_ids=["facilitator"],
     )
+
+
+def test_a_program_whose_last_facilitator_left_has_no_round_due_until_someone_takes_it_over() -> None:
+    tokyo = _program("Asia/Tokyo", date(2026, 11, 2))
+    when = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
+    assert round_due(tokyo, None, when) == when
+    tokyo.facilitator_ids.clear()
+    assert round_due(tokyo, None, when) is None
 
 
 def test_a_round_falls_due_at_nine_in_the_programs_own_time_zone() -> None:
