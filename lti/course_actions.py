@@ -30,11 +30,16 @@ from core.services.courses import (
 from core.services.rounds import run_round
 from lti import services
 from lti.config import LTI, LtiConfig
+from lti.course_pages import course_page
 from lti.pages import error_page, render
+from lti.questionnaire import read as read_answers
+from lti.questionnaire import to_command
 from lti.session import PageSession, SessionRefused
 from lti.tool import LaunchRefused
 
 Form = MultiDictProxy[str | bytes | bytearray | FileField]
+# The core's field names for the questionnaire, as the ids of the fields on the page.
+FIELDS = {"timezone": "timezone", "goals": "goals", "code_of_conduct": "code_of_conduct", "skills": "learn_0"}
 Action = Callable[[LtiConfig, PageSession, Form], Awaitable[str]]
 
 
@@ -140,40 +145,46 @@ async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> st
     return f"Sent participation for {sent} learners to the gradebook."
 
 
-async def questionnaire(config: LtiConfig, session: PageSession, form: Form) -> str:
-    def skills(prefix: str) -> tuple[commands.SkillInput, ...]:
-        found = []
-        for i in range(3):
-            name = _text(form, f"{prefix}_{i}", 60).strip()
-            if name:
-                found.append(commands.SkillInput(name, _int(form, f"{prefix}_level_{i}", 1, 5)))
-        return tuple(found)
-
-    hours = frozenset(
-        int(v) for v in form.getall("slot", []) if isinstance(v, str) and v.isdigit() and int(v) < 168
-    )
-    slots = frozenset(h + i for h in hours for i in range(2) if h + i < 168)
-    profile = commands.UpdateProfile(
-        organization_id=session.organization_id,
-        person_id=session.person_id,
-        teaches=skills("teach"),
-        learns=skills("learn"),
-        timezone=_text(form, "timezone", 64) or "UTC",
-        goals=_text(form, "goals", 600),
-        weekly_availability=slots,
-    )
-    consent = 1 if form.get("code_of_conduct") == "on" else None
-    await save_questionnaire(
-        SaveQuestionnaire(
-            session.organization_id, session.program_id, profile, consent, session.section or None
-        ),
-        config.uow_factory(),
-        config.clock,
-    )
-    return "Thank you: your answers are saved."
+async def questionnaire(request: web.Request) -> web.StreamResponse:
+    """Saves the learner's answers; with any mistake, the page comes back with every answer kept and each
+    mistake under its field (status 400)."""
+    config = request.app[LTI]
+    try:
+        session, token = await config.sessions.from_request(request, config.clock.now())
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    form = await request.post()
+    answers, errors = read_answers(form, form.getall("slot", []))
+    if not errors:
+        try:
+            await save_questionnaire(
+                SaveQuestionnaire(
+                    session.organization_id,
+                    session.program_id,
+                    to_command(answers, session.organization_id, session.person_id),
+                    1,
+                    session.section or None,
+                ),
+                config.uow_factory(),
+                config.clock,
+            )
+        except InvalidInput as exc:
+            errors[FIELDS.get(exc.field, "goals")] = exc.message
+        except DomainError as exc:
+            return error_page(request, 400, exc.message, back=token)
+        else:
+            location = (
+                request.app.router["lti_course"]
+                .url_for()
+                .with_query({"s": token, "notice": "Thank you: your answers are saved."})
+            )
+            raise web.HTTPSeeOther(location)
+    return await course_page(request, session, token, answers=answers, errors=errors)
 
 
 async def check_in(config: LtiConfig, session: PageSession, form: Form) -> str:
+    if form.get("met") not in ("yes", "no"):
+        raise InvalidInput("met", "Say whether your group met (yes or no), then send the check-in again.")
     met = form.get("met") == "yes"
     await submit_check_in(
         commands.SubmitCheckIn(

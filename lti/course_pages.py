@@ -14,6 +14,7 @@ from core.services.courses import CRITERIA
 from lti import services
 from lti.config import LTI
 from lti.pages import error_page, render
+from lti.questionnaire import Answers, zones
 from lti.session import PageSession, SessionRefused
 from lti.tool import LaunchRefused
 
@@ -34,8 +35,15 @@ def _base(session: PageSession, token: str, request: web.Request) -> dict[str, A
 
 
 async def course_page(
-    request: web.Request, session: PageSession, token: str, notice: str = ""
+    request: web.Request,
+    session: PageSession,
+    token: str,
+    notice: str = "",
+    *,
+    answers: Answers | None = None,
+    errors: dict[str, str] | None = None,
 ) -> web.Response:
+    """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400)."""
     config = request.app[LTI]
     uow = config.uow_factory
     org, program_id = session.organization_id, session.program_id
@@ -68,15 +76,18 @@ async def course_page(
     group = await course_views.my_group(uow(), org, program_id, session.person_id)
     context.update(
         answered=enrollment is not None,
-        editing=request.query.get("edit") == "1" or enrollment is None,
+        editing=request.query.get("edit") == "1" or enrollment is None or bool(errors),
         profile=profile,
+        answers=answers or Answers.of(profile, enrollment is not None),
+        errors=errors or {},
+        zones=zones(),
         group=group,
         days=list(enumerate(DAYS)),
         hours=GRID_HOURS,
         code_of_conduct=DEFAULT_CODE_OF_CONDUCT,
         deadline=program.settings.get("questionnaire_deadline") or "",
     )
-    return render(request, "learner.html", context)
+    return render(request, "learner.html", context, 400 if errors else 200)
 
 
 async def deep_link_form(request: web.Request, session: PageSession, token: str) -> web.Response:

@@ -17,6 +17,7 @@ STATIC = {
     "style.css": "text/css",
     "autosubmit.js": "application/javascript",
     "grid.js": "application/javascript",
+    "timezone.js": "application/javascript",
     "logo.png": "image/png",
 }
 

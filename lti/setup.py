@@ -35,6 +35,6 @@ def setup_lti(app: web.Application, config: LtiConfig) -> None:
     r.add_post("/lti/course/move", actions.action(actions.move, instructor=True))
     r.add_post("/lti/course/publish", actions.action(actions.publish, instructor=True))
     r.add_post("/lti/course/scores", actions.action(actions.send_scores, instructor=True))
-    r.add_post("/lti/course/questionnaire", actions.action(actions.questionnaire, instructor=False))
+    r.add_post("/lti/course/questionnaire", actions.questionnaire)
     r.add_post("/lti/course/checkin", actions.action(actions.check_in, instructor=False))
     r.add_post("/lti/deep-link", actions.deep_link)

@@ -83,7 +83,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def open_as(browser: Browser, world: World, user: str) -> tuple[BrowserContext, Page]:
     """A fresh browser profile for `user`, launched from the platform into the tool."""
-    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    context = await browser.new_context(viewport={"width": 1100, "height": 900}, timezone_id="Europe/Berlin")
     page = await context.new_page()
     await page.goto(world.platform.login_url(user))
     await page.wait_for_selector("h1:has-text('Study groups')")
@@ -107,7 +107,7 @@ async def answer(page: Page, goal: str, skill: str, slots: list[str]) -> None:
     await page.select_option("#learn_level_0", "2")
     for slot in slots:
         await page.check(f"#{slot}")
-    await page.fill("#timezone", "Europe/Berlin")
+    assert await page.input_value("#timezone") == "Europe/Berlin"  # seeded from the browser
     await page.check("#code_of_conduct")
     await page.click("button:has-text('Save my answers')")
     await page.wait_for_selector("text=your answers are saved")
@@ -129,9 +129,15 @@ async def answer_with_the_keyboard(page: Page) -> None:
         assert await page.is_checked(f"#{cell}"), cell
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.id") == "timezone"
+    # The picker was seeded from the browser's zone (Europe/Berlin in this profile), with no inline script.
+    assert await page.input_value("#timezone") == "Europe/Berlin"
+    assert await page.get_attribute("#timezone", "data-seeded") == "browser"
     await shoot(page, "2-learner-questionnaire-keyboard")
-    await page.check("#code_of_conduct")
-    await page.keyboard.press("Enter")  # submits the form from the time zone field
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.id") == "code_of_conduct"
+    await page.keyboard.press("Space")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")  # the submit button
     await page.wait_for_selector("text=your answers are saved")
 
 
@@ -188,6 +194,29 @@ async def test_learners_answer_the_instructor_forms_moves_publishes_and_a_learne
     assert moving in await frame.locator("section[aria-labelledby=mygroup]").inner_text()
     await shoot(page, "6-learner-group-in-lms-iframe")
     await learner.close()
+
+
+async def test_a_questionnaire_with_mistakes_keeps_the_answers_and_shows_each_mistake_by_its_field(
+    world: World, browser: Browser
+) -> None:
+    context, page = await open_as(browser, world, "learner-1")
+    await page.fill("#learn_0", "Dynamic programming")
+    await page.check("#s-1-10")
+    await page.select_option("#timezone", "")
+    await page.click("button:has-text('Save my answers')")
+    await page.wait_for_selector("#errors")
+    assert await page.locator("#errors li").count() == 3  # goals, time zone, code of conduct
+    assert await page.input_value("#learn_0") == "Dynamic programming" and await page.is_checked("#s-1-10")
+    assert await page.get_attribute("#goals", "aria-describedby") == "err-goals"
+    await assert_accessible(page)
+    await shoot(page, "2b-learner-questionnaire-mistakes")
+    await page.click("#errors a[href='#goals']")
+    await page.fill("#goals", "Pass the exam")
+    await page.select_option("#timezone", "Asia/Tokyo")
+    await page.check("#code_of_conduct")
+    await page.click("button:has-text('Save my answers')")
+    await page.wait_for_selector("text=your answers are saved")
+    await context.close()
 
 
 async def test_the_deep_linking_and_error_pages_render(world: World, browser: Browser) -> None:

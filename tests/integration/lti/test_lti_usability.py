@@ -1,0 +1,79 @@
+"""What a new learner or instructor meets on the course pages: mistakes never cost answers, nothing is chosen
+for them, and every action says what it will do before it does it."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.lti.flows import launch, tokens
+from tests.support.lti.world import World
+
+
+def form_fields(data: dict[str, str | list[str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]
+
+
+async def test_a_questionnaire_with_mistakes_comes_back_with_every_answer_and_every_mistake(
+    world: World,
+) -> None:
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-1")
+        sent = {
+            **tokens(page),
+            "goals": "",
+            "teach_0": "SQL",
+            "teach_level_0": "4",
+            "learn_0": "Dynamic programming",
+            "learn_level_0": "9",
+            "timezone": "Mars/Olympus_Mons",
+            "slot": ["32", "58"],
+        }
+        response = await client.post(f"{world.tool_url}/lti/course/questionnaire", data=form_fields(sent))
+        page = await response.text()
+    assert response.status == 400
+    assert "4 answers need a change; everything else you entered is kept" in page
+    for field in ("goals", "learn_level_0", "timezone", "code_of_conduct"):
+        assert f'id="err-{field}"' in page and f'href="#{field}"' in page, field
+    assert "&#39;Mars/Olympus_Mons&#39; is not one this tool knows" in page
+    assert 'value="SQL"' in page and 'value="Dynamic programming"' in page
+    assert re.search(r'value="32" id="s-1-8"[^>]* checked', page) and re.search(
+        r'value="58" id="s-2-10"[^>]* checked', page
+    )
+    assert re.search(r'<select id="teach_level_0"[^>]*>.*?<option selected>4</option>', page, re.S)
+    async with world.client() as client:  # nothing was saved
+        _, page = await launch(client, world.platform, "learner-1")
+    assert "Thank you for answering" not in page
+
+
+async def test_the_time_zone_is_a_picker_with_nothing_chosen_until_the_browser_or_the_learner_chooses(
+    world: World,
+) -> None:
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-1")
+    assert '<select id="timezone" name="timezone" required data-seed-timezone' in page
+    assert '<option value="" selected>Choose your time zone</option>' in page
+    assert '<option value="Europe/Berlin">Berlin</option>' in page and "/lti/static/timezone.js" in page
+    assert "<script>" not in page  # no inline script: the Content-Security-Policy forbids it
+
+
+async def test_the_check_in_has_nothing_chosen_in_advance(world: World) -> None:
+    for i in range(1, 4):
+        async with world.client() as client:
+            _, page = await launch(client, world.platform, f"learner-{i}")
+            sent = {**tokens(page), "goals": "graphs", "timezone": "Europe/Berlin", "code_of_conduct": "on"}
+            await client.post(f"{world.tool_url}/lti/course/questionnaire", data=sent)
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        page = await (await client.post(f"{world.tool_url}/lti/course/form", data=tokens(page))).text()
+        await client.post(f"{world.tool_url}/lti/course/publish", data=tokens(page))
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-1")
+        check_in = page[page.index('id="checkin-h"') :]
+        assert " checked" not in check_in
+        assert '<option value="" selected>Choose (if you met)</option>' in check_in
+        group = re.search(r'name="group" value="([^"]+)"', page)
+        assert group
+        response = await client.post(
+            f"{world.tool_url}/lti/course/checkin", data={**tokens(page), "group": group.group(1)}
+        )
+        assert response.status == 400 and "Say whether your group met" in await response.text()
