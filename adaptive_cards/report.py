@@ -6,6 +6,7 @@ from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
 from adaptive_cards.notices import delivery_section
 from core.model.delivery import DeliveryHealth
+from core.services.aggregates import TOO_FEW
 from core.services.reports import FacilitatorReport
 
 
@@ -13,24 +14,35 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def _count(value: int | None) -> str:
+    return TOO_FEW if value is None else str(value)
+
+
+def _acceptance(data: FacilitatorReport) -> str:
+    if data.accepted is None or data.declined is None:
+        return TOO_FEW
+    return f"{_percent(data.acceptance_rate)} ({data.accepted} accepted, {data.declined} declined)"
+
+
 def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> Card:
     program = data.program
     body: list[Element] = [
         heading(f"Report: {program.name}"),
-        text("Figures only; nobody's individual answers are shown.", subtle=True),
+        text(
+            "Figures only; nobody's individual answers are shown. A figure made of fewer than "
+            f"{data.min_group} people's answers is not shown ({TOO_FEW}).",
+            subtle=True,
+        ),
         facts(
             [
                 ("Opted in", f"{data.opted_in} (paused {data.paused}, left {data.left})"),
                 ("Proposals", str(data.proposals)),
-                (
-                    "Acceptance",
-                    f"{_percent(data.acceptance_rate)} ({data.accepted} accepted, {data.declined} declined)",
-                ),
-                ("Meetings held", str(data.meetings_held)),
-                ("Check-ins", str(data.check_ins)),
+                ("Acceptance", _acceptance(data)),
+                ("Meetings held", _count(data.meetings_held)),
+                ("Check-ins", _count(data.check_ins)),
                 (
                     "Average usefulness",
-                    "–" if data.average_usefulness is None else f"{data.average_usefulness:.1f} / 5",
+                    TOO_FEW if data.average_usefulness is None else f"{data.average_usefulness:.1f} / 5",
                 ),
                 ("Status", "running" if program.active else "stopped (the app was removed from the team)"),
             ]
@@ -48,7 +60,14 @@ def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> C
         body.append(text("None."))
     body.append(subheading("Skills people want that nobody teaches yet"))
     if data.skills_wanted_untaught:
-        body.append(bullets(f"{label} ({n} want it)" for label, n in data.skills_wanted_untaught[:10]))
+        body.append(
+            bullets(
+                f"{label} (wanted by {n})"
+                if n is not None
+                else f"{label} (wanted by fewer than {data.min_group})"
+                for label, n in data.skills_wanted_untaught[:10]
+            )
+        )
     else:
         body.append(text("None: every skill asked for has a teacher."))
     if delivery is not None:

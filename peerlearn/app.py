@@ -157,6 +157,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         SqlBotStore(runtime.uow_factory.sessions),
         delivery=SqlDeliveryRecords(runtime.uow_factory.sessions),
         graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
+        min_group=settings.report_min_group,
     )
     if settings.run_worker:
         attach_worker(app, settings, runtime.uow_factory, runtime.clock)

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         15.0, ge=1, le=600, validation_alias=_alias("DELIVERY_LEASE_SECONDS")
     )
+    # The fewest people a figure shown to a facilitator or instructor may cover (never below 3).
+    report_min_group: int = Field(5, ge=3, le=1000, validation_alias=_alias("REPORT_MIN_GROUP"))
 
     secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
     lti_frame_ancestors: str = Field("", validation_alias=_alias("LTI_FRAME_ANCESTORS"))

@@ -13,7 +13,7 @@ from core.errors import NotFound, PermissionDenied
 from core.model import Person, Program, ScopeKind
 from core.model.delivery import GraphStatus
 from core.ports import Clock, UnitOfWorkFactory
-from core.services import programs
+from core.services import aggregates, programs
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Services:
     graph: GraphStatus = field(
         default_factory=lambda: GraphStatus(False, "Microsoft Graph is not configured.")
     )
+    min_group: int = aggregates.DEFAULT_MIN_GROUP  # the minimum-group rule for the facilitator's figures
 
 
 @dataclass(frozen=True)

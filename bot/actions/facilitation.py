@@ -57,7 +57,7 @@ async def run_round(ctx: ActionContext) -> Reply:
 async def open_report(ctx: ActionContext) -> Reply:
     program = await target_program(ctx, for_facilitator=True)
     data = await reports.facilitator_report(
-        ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory()
+        ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory(), ctx.services.min_group
     )
     health = None
     if ctx.services.delivery is not None:

@@ -88,15 +88,41 @@ async def test_the_report_counts_without_showing_answers_and_lists_untaught_skil
     with pytest.raises(PermissionDenied):
         await reports.facilitator_report(ORG, PROGRAM, "ana", uow)
     report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
-    assert (report.opted_in, report.accepted, report.meetings_held, report.average_usefulness) == (
-        2,
-        1,
-        1,
-        4.5,
+    # Two people answered: every figure made of answers would be someone's own answer, so none is shown.
+    assert (report.opted_in, report.proposals) == (2, 1)
+    assert (report.accepted, report.meetings_held, report.check_ins, report.average_usefulness) == (
+        None,
+        None,
+        None,
+        None,
     )
-    assert report.skills_wanted_untaught == [("Rust", 1)]
+    assert report.skills_wanted_untaught == [("Rust", None)]
     assert [c.text for c in report.open_concerns] == ["Ana is late"]
     assert "secret" not in repr(report)
+
+
+async def test_report_figures_appear_once_five_people_answered_and_the_floor_is_three(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    s = uow.store
+    people = ["ana", "bo", "cy", "dee", "eve", "fin"]
+    for person in people:
+        s.enrollments[person] = Enrollment(person, ORG, PROGRAM, person, 1, clock.now())
+    first = proposed_pairing(uow, clock, "ana", "bo", pairing_id="pair-1")
+    second = proposed_pairing(uow, clock, "cy", "dee", "eve", pairing_id="pair-2")
+    for pairing in (first, second):
+        pairing.status = PairingStatus.ACTIVE
+    ratings = {"ana": 2, "bo": 4, "cy": 5, "dee": 3}
+    for person, rating in ratings.items():
+        pairing = first if person in ("ana", "bo") else second
+        s.check_ins[person] = CheckIn(person, ORG, pairing.id, person, clock.now(), True, rating)
+    four = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    assert four.average_usefulness is None and four.check_ins is None
+    s.check_ins["eve"] = CheckIn("eve", ORG, second.id, "eve", clock.now(), True, 1)
+    five = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    assert (five.check_ins, five.meetings_held, five.average_usefulness) == (5, 2, 3.0)
+    # A setting below the floor of 3 counts as 3: still nothing over two people.
+    assert (await reports.facilitator_report(ORG, PROGRAM, "fay", uow, min_group=1)).min_group == 3
 
 
 async def test_experts_are_only_those_who_agreed_to_be_found_best_level_first(uow: FakeUnitOfWork) -> None:
