@@ -129,20 +129,40 @@ async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
     )
 
 
-async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> str:
-    scores = await course_views.participation(
-        config.uow_factory(), session.organization_id, session.program_id
+async def review_scores(request: web.Request) -> web.StreamResponse:
+    """What "Send participation to gradebook" will send, to each learner and why, before anything is sent."""
+    config = request.app[LTI]
+    try:
+        session, token = await config.sessions.from_request(request, config.clock.now())
+        if not session.instructor:
+            raise SessionRefused(403, "Only the course's instructors can send scores to the gradebook.")
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    rows = await course_views.participation_details(
+        config.uow_factory(), session.organization_id, session.program_id, session.issuer
     )
-    async with config.uow_factory() as uow:
-        people = await uow.persons.many(session.organization_id, list(scores))
-    by_subject = {
-        identity.subject: scores[p.id]
-        for p in people
-        for identity in p.lti
-        if identity.issuer == session.issuer
+    context = {
+        "session": token,
+        "csrf": config.sessions.csrf(token),
+        "rows": rows,
+        "sendable": sum(1 for r in rows if r.lms_user_id),
     }
+    return render(request, "scores.html", context)
+
+
+async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> str:
+    if form.get("confirm") != "yes":
+        raise InvalidInput(
+            "confirm", "Review the scores first: use “Send participation to gradebook” on the course page."
+        )
+    rows = await course_views.participation_details(
+        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    )
+    by_subject = {r.lms_user_id: r.score for r in rows if r.lms_user_id}
     sent = await services.send_scores(config.tool, session, by_subject, config.clock.now())
-    return f"Sent participation for {sent} learners to the gradebook."
+    if not sent:
+        return "Nothing was sent: this launch offers no gradebook service, or no learner has answered yet."
+    return f"Sent participation for {sent} learner{'' if sent == 1 else 's'} to the gradebook."
 
 
 async def questionnaire(request: web.Request) -> web.StreamResponse:
@@ -213,14 +233,28 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     overview = await course_views.course_overview(
         config.uow_factory(), session.organization_id, session.program_id
     )
+    everyone = [m.person_id for g in overview.groups for m in g.members] + [
+        m.person_id for m in overview.unmatched
+    ]
+    contacts = await course_views.lms_contacts(
+        config.uow_factory(), session.organization_id, everyone, session.issuer
+    )
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["group", "status", "member", "reasons"])
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["group", "status", "member", "lms_user_id", "email", "reasons"])
+
+    def ids(person_id: str) -> list[str]:
+        _, subject, email = contacts.get(person_id, ("", None, None))
+        return [subject or "", email or ""]
+
     for group in overview.groups:
+        status = "draft" if group.status == "proposed" else group.status
         for member in group.members:
-            writer.writerow([group.number, group.status, member.name, " | ".join(group.reasons)])
+            writer.writerow(
+                [group.number, status, member.name, *ids(member.person_id), " | ".join(group.reasons)]
+            )
     for member in overview.unmatched:
-        writer.writerow(["", "not grouped", member.name, ""])
+        writer.writerow(["", "not grouped", member.name, *ids(member.person_id), ""])
     return web.Response(
         text=out.getvalue(),
         content_type="text/csv",

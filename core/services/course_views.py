@@ -185,3 +185,46 @@ async def participation(uow: UnitOfWork, organization_id: str, program_id: str) 
             checked_in = any(c for c in await uow.check_ins.by_person(organization_id, enrollment.person_id))
             scores[enrollment.person_id] = 0.5 + (0.5 if checked_in else 0.0)
         return scores
+
+
+@dataclass(frozen=True)
+class LearnerScore:
+    """A learner's participation as the gradebook would get it, with what it is made of."""
+
+    person_id: str
+    name: str
+    lms_user_id: str | None  # the subject the course's platform knows them by; None: not from this platform
+    email: str | None
+    score: float
+    answered: bool
+    checked_in: bool
+
+
+async def participation_details(
+    uow: UnitOfWork, organization_id: str, program_id: str, issuer: str
+) -> list[LearnerScore]:
+    """`participation` with each learner's name, LMS user id and email, sorted by name."""
+    scores = await participation(uow, organization_id, program_id)
+    contacts = await lms_contacts(uow, organization_id, list(scores), issuer)
+    rows = [
+        LearnerScore(pid, name, subject, email, score, True, score > 0.5)
+        for pid, score in scores.items()
+        for name, subject, email in [contacts.get(pid, ("", None, None))]
+    ]
+    return sorted(rows, key=lambda r: r.name.casefold())
+
+
+async def lms_contacts(
+    uow: UnitOfWork, organization_id: str, person_ids: Sequence[str], issuer: str
+) -> dict[str, tuple[str, str | None, str | None]]:
+    """Each person's name, the subject `issuer` knows them by, and their verified email (for the course CSV)."""
+    async with uow:
+        people = await uow.persons.many(organization_id, list(person_ids))
+        return {
+            p.id: (
+                p.display_name,
+                next((i.subject for i in p.lti if i.issuer == issuer), None),
+                p.verified_email,
+            )
+            for p in people
+        }

@@ -48,7 +48,17 @@ async def test_learners_answer_the_instructor_forms_and_publishes_and_the_platfo
         published = await client.post(f"{world.tool_url}/lti/course/publish", data=tokens(page))
         page = await published.text()
         assert "Published" in page
-        sent = await client.post(f"{world.tool_url}/lti/course/scores", data=tokens(page))
+        review = await client.get(
+            f"{world.tool_url}/lti/course/scores", params={"s": tokens(page)["session"]}
+        )
+        review_page = await review.text()
+        assert review.status == 200 and "Send 6 scores to the gradebook" in review_page
+        assert world.platform.scores == []  # nothing is sent before the instructor confirms
+        unconfirmed = await client.post(f"{world.tool_url}/lti/course/scores", data=tokens(review_page))
+        assert unconfirmed.status == 400 and world.platform.scores == []
+        sent = await client.post(
+            f"{world.tool_url}/lti/course/scores", data={**tokens(review_page), "confirm": "yes"}
+        )
         assert "Sent participation for 6 learners" in await sent.text()
     assert len(world.platform.scores) == 6
     assert {s["userId"] for s in world.platform.scores} == {f"learner-{i}" for i in range(1, 7)}

@@ -77,3 +77,43 @@ async def test_the_check_in_has_nothing_chosen_in_advance(world: World) -> None:
             f"{world.tool_url}/lti/course/checkin", data={**tokens(page), "group": group.group(1)}
         )
         assert response.status == 400 and "Say whether your group met" in await response.text()
+
+
+async def answer(world: World, *users: str) -> None:
+    for user in users:
+        async with world.client() as client:
+            _, page = await launch(client, world.platform, user)
+            sent = {**tokens(page), "goals": "graphs", "timezone": "Europe/Berlin", "code_of_conduct": "on"}
+            response = await client.post(f"{world.tool_url}/lti/course/questionnaire", data=sent)
+            assert "your answers are saved" in await response.text()
+
+
+async def test_the_gradebook_send_says_what_each_learner_gets_and_why_before_sending(world: World) -> None:
+    await answer(world, "learner-1", "learner-2")
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        assert 'href="/lti/course/scores?s=' in page and 'action="/lti/course/scores"' not in page
+        review = await client.get(
+            f"{world.tool_url}/lti/course/scores", params={"s": tokens(page)["session"]}
+        )
+        text = await review.text()
+    assert review.status == 200 and world.platform.scores == []
+    assert "Study group participation" in text and "50</strong> for answering" in text
+    assert "replaces these scores" in text
+    for name in ("Learner 1", "Learner 2"):
+        assert re.search(
+            rf"<td>{name}</td>\s*<td>50 / 100</td>\s*<td>Answered; no check-in yet.</td>", text
+        ), name
+    assert "Send 2 scores to the gradebook" in text and 'name="confirm" value="yes"' in text
+
+
+async def test_the_csv_has_the_lms_user_id_and_email(world: World) -> None:
+    await answer(world, "learner-1")
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        export = await client.get(
+            f"{world.tool_url}/lti/course/export.csv", params={"s": tokens(page)["session"]}
+        )
+        rows = (await export.text()).splitlines()
+    assert rows[0] == "group,status,member,lms_user_id,email,reasons"
+    assert rows[1] == ",not grouped,Learner 1,learner-1,l1@example.edu,"
