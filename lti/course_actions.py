@@ -124,9 +124,14 @@ async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
         config.uow_factory(),
         config.clock,
     )
-    return (
-        f"Published {len(published.pairings)} groups; {published.notified} members will also hear on Teams."
-    )
+    count = len(published.pairings)
+    notice = f"Published {count} group{'' if count == 1 else 's'}: each learner now sees their group on this page."
+    if published.notified:
+        notice += (
+            f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "
+            "are linked."
+        )
+    return notice
 
 
 async def review_scores(request: web.Request) -> web.StreamResponse:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -10,7 +12,7 @@ from aiohttp import web
 from core.errors import DomainError
 from core.model import DEFAULT_CODE_OF_CONDUCT
 from core.services import course_views
-from core.services.courses import CRITERIA
+from core.services.courses import CRITERIA, MEMBER_ATTRIBUTES, SWITCHABLE
 from lti import services
 from lti.config import LTI
 from lti.pages import error_page, render
@@ -19,12 +21,51 @@ from lti.session import PageSession, SessionRefused
 from lti.tool import LaunchRefused
 
 CRITERIA_LABELS = {
-    "similar_goals": "Similar learning goals",
-    "overlapping_availability": "Overlapping weekly availability",
-    "mix_sections": "Mix course sections",
-    "no_isolated_member": "Don't isolate one member of a section",
-    "avoid_previous_groupmates": "Avoid previous groupmates",
+    "no_isolated_member": (
+        "Don't leave anyone alone from their section",
+        "In a group with several sections, each learner has at least one classmate from their own section.",
+    ),
+    "avoid_previous_groupmates": (
+        "Avoid previous groupmates",
+        "When you form groups again, learners who were together before are put with new people where possible.",
+    ),
 }
+NEEDS_SECTIONS = frozenset({"no_isolated_member"})
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    label: str
+    hint: str
+    on: bool
+    shown: bool
+
+
+def criteria_for(settings: Mapping[str, object], has_sections: bool) -> list[Criterion]:
+    """The criteria an instructor can switch here, each explained in one line; a criterion about sections is
+    hidden in a course without sections (its value is kept)."""
+    stored = settings.get("criteria")
+    values = stored if isinstance(stored, dict) else {}
+    return [
+        Criterion(
+            name,
+            *CRITERIA_LABELS[name],
+            bool(values.get(name)),
+            name in SWITCHABLE and (has_sections or name not in NEEDS_SECTIONS),
+        )
+        if name in CRITERIA_LABELS
+        else Criterion(name, name, "", bool(values.get(name)), False)
+        for name in CRITERIA
+    ]
+
+
+def has_sections(settings: Mapping[str, object], section: str) -> bool:
+    attributes = settings.get(MEMBER_ATTRIBUTES)
+    known = attributes.values() if isinstance(attributes, dict) else ()
+    return bool(section) or any(isinstance(a, dict) and a.get("section") for a in known)
+
+
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 GRID_HOURS = tuple(range(8, 22, 2))  # two-hour blocks, 08:00–22:00, in the learner's time zone
 
@@ -60,13 +101,12 @@ async def course_page(
         except LaunchRefused as exc:
             roster_error = exc.message
         rows = await course_views.roster_status(uow(), org, program_id, session.issuer, members or [])
-        criteria = program.settings.get("criteria") or {}
         context.update(
             overview=overview,
             roster=rows,
             roster_available=members is not None,
             roster_error=roster_error,
-            criteria=[(name, CRITERIA_LABELS[name], bool(criteria.get(name))) for name in CRITERIA],  # type: ignore[attr-defined]
+            criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
             deadline=program.settings.get("questionnaire_deadline") or "",
         )
         return render(request, "instructor.html", context)

@@ -41,6 +41,19 @@ CRITERIA = (
 )
 """The criteria an instructor can switch on, stored as booleans in `Program.settings["criteria"]`."""
 DEFAULT_CRITERIA = dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
+SWITCHABLE = ("no_isolated_member", "avoid_previous_groupmates")
+"""The criteria the matcher can switch (through `matching_settings`). The others are always weighed
+(similar goals, overlapping availability) or not implemented by the matcher yet (mixing sections)."""
+
+
+def matching_settings(criteria: dict[str, bool]) -> dict[str, object]:
+    """The program settings the matcher reads (`core.services.participants.settings_for`) for these criteria."""
+    return {
+        "avoid_previous_groupmates": bool(criteria.get("avoid_previous_groupmates", True)),
+        "isolate_rule_attributes": ["section"] if criteria.get("no_isolated_member", True) else [],
+    }
+
+
 MEMBER_ATTRIBUTES = "member_attributes"
 """`Program.settings[MEMBER_ATTRIBUTES][person_id]` holds attributes such as {"section": "B"} for matching."""
 
@@ -109,7 +122,7 @@ async def ensure_course_program(cmd: EnsureCourseProgram, uow: UnitOfWork) -> Pr
                 scope_kind=ScopeKind.LMS_COURSE,
                 scope_id=cmd.course_id,
                 group_size=4,
-                settings={"criteria": dict(DEFAULT_CRITERIA)},
+                settings={"criteria": dict(DEFAULT_CRITERIA), **matching_settings(DEFAULT_CRITERIA)},
             )
             if cmd.group_size is not None and 3 <= cmd.group_size <= 6:
                 program.group_size = cmd.group_size
@@ -141,9 +154,11 @@ async def update_course_settings(cmd: UpdateCourseSettings, uow: UnitOfWork) -> 
         program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
         program.group_size = cmd.group_size
         program.validate()
+        criteria = {name: name in cmd.criteria for name in CRITERIA}
         program.settings = {
             **program.settings,
-            "criteria": {name: name in cmd.criteria for name in CRITERIA},
+            "criteria": criteria,
+            **matching_settings(criteria),
             "questionnaire_deadline": cmd.questionnaire_deadline.isoformat()
             if cmd.questionnaire_deadline
             else None,

@@ -117,3 +117,46 @@ async def test_the_csv_has_the_lms_user_id_and_email(world: World) -> None:
         rows = (await export.text()).splitlines()
     assert rows[0] == "group,status,member,lms_user_id,email,reasons"
     assert rows[1] == ",not grouped,Learner 1,learner-1,l1@example.edu,"
+
+
+async def test_criteria_are_explained_and_the_section_rule_shows_only_in_a_course_with_sections(
+    world: World,
+) -> None:
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+    assert "Avoid previous groupmates" in page and "put with new people where possible" in page
+    assert "alone from their section" not in page and "Mix course sections" not in page
+    assert 'type="hidden" name="no_isolated_member" value="on"' in page  # kept while hidden
+
+    def with_section(claims: dict[str, object], header: dict[str, object]) -> None:
+        claims["https://purl.imsglobal.org/spec/lti/claim/lis"] = {"course_section_sourcedid": "sec-A"}
+
+    world.platform.tamper = with_section
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        assert 'id="c-no_isolated_member"' in page and "classmate from their own section" in page
+        saved = await client.post(
+            f"{world.tool_url}/lti/course/settings", data={**tokens(page), "group_size": "4"}
+        )
+        assert saved.status == 200
+    registration = await world.store.registration(world.platform.base, world.platform.client_id)
+    assert registration is not None
+    async with world.uow_factory() as uow:
+        (program,) = await uow.programs.for_organization(registration.organization_id)
+    # Both boxes were left unticked: the matcher is told so.
+    assert program.settings["avoid_previous_groupmates"] is False
+    assert program.settings["isolate_rule_attributes"] == []
+
+
+async def test_publishing_in_a_course_says_where_learners_see_their_group_without_teams_talk(
+    world: World,
+) -> None:
+    await answer(world, "learner-1", "learner-2", "learner-3")
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        page = await (await client.post(f"{world.tool_url}/lti/course/form", data=tokens(page))).text()
+        published = await (
+            await client.post(f"{world.tool_url}/lti/course/publish", data=tokens(page))
+        ).text()
+    assert "Published 1 group: each learner now sees their group on this page." in published
+    assert "Teams" not in published.split('role="status">', 1)[1].split("</p>", 1)[0]
