@@ -10,6 +10,8 @@
   process dies before Teams took the message).
 - Every message is counted by the activity id the sender put on it (one per outbox row): a count above one
   is a duplicate the person would see.
+- Every send that arrives is timed (`arrived_at`), accepted or not: `peak_per_second()` is the most sends
+  seen in any sliding second, to hold against the tenant's ceiling.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class FakeTeams:
     seed: int = 7
     deliveries: Counter[str] = field(default_factory=Counter)
     accepted_at: list[float] = field(default_factory=list)
+    arrived_at: list[float] = field(default_factory=list)
+    over_limit_at: list[float] = field(default_factory=list)
     conversations_created: int = 0
     random_429: int = 0
     limit_violations: int = 0
@@ -67,6 +71,9 @@ class FakeTeams:
                 "limit_violations": self.limit_violations,
                 "conversations_created": self.conversations_created,
                 "achieved_rate": self.achieved_rate(),
+                "peak_per_second": self.peak_per_second(),
+                "first_accepted": min(self.accepted_at, default=None),
+                "last_accepted": max(self.accepted_at, default=None),
             }
         )
 
@@ -111,6 +118,7 @@ class FakeTeams:
         return False
 
     async def send(self, request: web.Request) -> web.Response:
+        self.arrived_at.append(time.monotonic())
         body = await request.json()
         conversation = request.match_info["cid"]
         if conversation.removeprefix("a:personal-") in self.blocked_members:
@@ -128,6 +136,7 @@ class FakeTeams:
             now = time.monotonic()
             if self._over_limit(conversation, now):
                 self.limit_violations += 1
+                self.over_limit_at.append(now)
                 return _error(429, "Throttled", "Rate limit exceeded.", retry_after="1")
             self.deliveries[str(body.get("id") or f"no-id-{next(self._ids)}")] += 1
             self.conversations[conversation] += 1
@@ -136,12 +145,38 @@ class FakeTeams:
         finally:
             self.in_flight -= 1
 
+    def peak_per_second(self) -> int:
+        """The most sends that arrived within any one second (a sliding window over every arrival)."""
+        return peak_in_window(self.arrived_at, 1.0)
+
+    def busiest_second(self) -> str:
+        """The sends of the busiest second, as offsets in ms (for a failing assertion's message)."""
+        ordered, best, start, first = sorted(self.arrived_at), 0, 0, 0
+        for end, at in enumerate(ordered):
+            while ordered[start] <= at - 1.0:
+                start += 1
+            if end - start + 1 > best:
+                best, first = end - start + 1, start
+        window = ordered[first : first + best]
+        refused = sum(1 for t in self.over_limit_at if window and window[0] <= t <= window[-1])
+        offsets = [round((t - window[0]) * 1000) for t in window]
+        return f"{best} sends in a second ({refused} refused over the limit): {offsets}"
+
     def achieved_rate(self, skip_first: int = 0) -> float:
         """Messages a second between the first counted and the last accepted message."""
         times = sorted(self.accepted_at)[skip_first:]
         if len(times) < 2:
             return 0.0
         return (len(times) - 1) / (times[-1] - times[0])
+
+
+def peak_in_window(times: list[float], period: float) -> int:
+    ordered, peak, start = sorted(times), 0, 0
+    for end, at in enumerate(ordered):
+        while ordered[start] <= at - period:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
 
 
 def _error(status: int, code: str, message: str, retry_after: str | None = None) -> web.Response:

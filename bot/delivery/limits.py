@@ -6,7 +6,6 @@ tests replace."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -37,9 +36,10 @@ class SlidingWindow:
     def record(self, now: float) -> None:
         self._sent.append(now)
 
-    def forget(self, at: float) -> None:
-        """Take back the send recorded at `at` (ValueError when there is none)."""
-        self._sent.remove(at)
+    def settles_in(self, now: float) -> float:
+        """Seconds until the window is empty."""
+        self.wait(now)
+        return max(self._sent[-1] + self.period - now, 0.0) if self._sent else 0.0
 
     def idle(self, now: float) -> bool:
         self.wait(now)
@@ -59,7 +59,10 @@ class RateLimiter:
         # Evenly spaced sends: a burst of a whole window at once arrives spread out and then crowds the
         # next window at Teams' end; one send per interval keeps arrival order and spacing.
         # Slots are kept on a fixed timeline, so a send that wakes up a little late does not push every
-        # later slot back (that drift alone costs several per cent of the ceiling).
+        # later slot back (that drift alone costs several per cent of the ceiling). A sender that fell
+        # behind by less than a slot catches up at twice the pace, never with two sends at once (further
+        # behind, the timeline starts afresh): requests reach Teams with jitter, and a pair sent together
+        # can crowd one second at Teams' end above the ceiling.
         self.spacing = self.tenant.period / self.tenant.limit
         self._next_slot = float("-inf")
         self._conversations: dict[str, list[SlidingWindow]] = {}
@@ -83,32 +86,32 @@ class RateLimiter:
     def record(self, conversation: str) -> float:
         """Take the slot now; returns its time (to hand back with `refused`)."""
         now = self.clock()
-        self._next_slot = max(self._next_slot + self.spacing, now)
+        if now - self._next_slot > self.spacing:  # idle, or far behind: start the timeline afresh
+            self._next_slot = now + self.spacing
+        else:
+            self._next_slot = max(self._next_slot + self.spacing, now + self.spacing / 2)
         self.tenant.record(now)
         for window in self._windows(conversation):
             window.record(now)
         return now
 
     def refused(self, slot: float) -> None:
-        """Teams answered the send taken at `slot` with 429: a refused message does not count against the
-        tenant's ceiling, so its slot goes to the next send instead of being lost. Only one refusal a
-        period is refunded: several in a row mean Teams is throttling the tenant, and the pace stays.
-        (The conversation keeps its windows and is paused by the caller for `Retry-After`.)"""
+        """The send taken at `slot` was refused (Teams said 429) or not made: the next send may take its
+        place in the pacing instead of the slot being lost. It still counts in the tenant's window, which
+        is what the connector sees arrive: the ceiling holds at Teams' end even when refusals come in a
+        row. Only one refusal a period is refunded: several in a row mean Teams is throttling the
+        tenant, and the pace stays. (The conversation keeps its windows and is paused by the caller for
+        `Retry-After`.)"""
         now = self.clock()
         if now - self._last_refund < self.tenant.period:
             return
         self._last_refund = now
-        with contextlib.suppress(ValueError):
-            self.tenant.forget(slot)
         self._next_slot = max(self._next_slot - self.spacing, now)
 
     def settles_in(self) -> float:
         """Seconds until none of the tenant's sends is left in its ceiling's window (another instance can
         then start sending for the tenant without exceeding the ceiling)."""
-        now = self.clock()
-        self.tenant.wait(now)
-        sent = self.tenant._sent
-        return max(sent[-1] + self.tenant.period - now, 0.0) if sent else 0.0
+        return self.tenant.settles_in(self.clock())
 
     def pause(self, seconds: float, conversation: str = "") -> None:
         """Hold one conversation (or, with "", the whole tenant) for `seconds` (Teams said Retry-After)."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from bot.delivery.limits import MARGIN, RateLimiter, SlidingWindow
@@ -85,6 +87,7 @@ def test_a_refused_send_gives_its_slot_to_the_next_one_but_repeated_refusals_kee
     clock = FakeMonotonic()
     limiter = RateLimiter(10, clock)
     limiter.record("a")
+    clock.now += limiter.wait("b")
     slot = limiter.record("b")
     assert limiter.wait("c") == pytest.approx(limiter.spacing)
     limiter.refused(slot)  # Teams said 429: the refused message did not count
@@ -92,3 +95,16 @@ def test_a_refused_send_gives_its_slot_to_the_next_one_but_repeated_refusals_kee
     second = limiter.record("c")
     limiter.refused(second)  # a second refusal within the period: Teams is throttling, keep the pace
     assert limiter.wait("d") == pytest.approx(limiter.spacing)
+
+
+def test_a_late_sender_catches_up_without_sending_two_at_once() -> None:
+    clock = FakeMonotonic()
+    limiter = RateLimiter(20, clock)
+    times = _send_all(limiter, clock, [f"c{i}" for i in range(5)])
+    clock.now += limiter.spacing * 0.8  # woke up late, by less than a slot
+    times += _send_all(limiter, clock, [f"d{i}" for i in range(5)])
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= limiter.spacing / 2 - 1e-9
+    clock.now += 5.0  # far behind (or idle): afresh, no burst
+    times = _send_all(limiter, clock, ["e0", "e1"])
+    assert times[1] - times[0] == pytest.approx(limiter.spacing)
