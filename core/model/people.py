@@ -6,6 +6,7 @@ from datetime import date
 
 from core.errors import InvalidInput
 from core.model.skills import SkillLevel
+from core.model.text import clean
 
 FORMER_PARTICIPANT = "Former participant"
 MAX_HOURS_PER_MONTH = 80
@@ -119,6 +120,9 @@ class Profile:
                 raise InvalidInput(
                     "skills", f"You listed {len(keys)} skills to {what}; keep it to 20 at most."
                 )
+        if self.department is not None:
+            self.department = clean(self.department, "department", what="The department name") or None
+        self.goals = clean(self.goals, "goals", what="Your goals", multiline=True)
         if self.department is not None and len(self.department) > MAX_DEPARTMENT_LENGTH:
             raise InvalidInput(
                 "department",

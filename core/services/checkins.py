@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import commands
 from core.errors import InvalidInput, InvalidTransition
 from core.model import CheckIn, Concern, Intent, PairingStatus, new_id
+from core.model.text import clean
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.notify import notify
@@ -13,7 +14,7 @@ MAX_TEXT = 2000
 
 
 def _text(field: str, value: str) -> str:
-    value = value.strip()
+    value = clean(value, field, what="This answer", multiline=True)
     if len(value) > MAX_TEXT:
         raise InvalidInput(field, f"This answer is {len(value)} characters long; keep it to {MAX_TEXT}.")
     return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from core import commands
 from core.errors import InvalidInput, NotFound
 from core.model import (
@@ -19,7 +21,12 @@ MAX_NAME_LENGTH = 200
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split())[:MAX_NAME_LENGTH]
+    """A name as Teams or the LMS sends it, made safe to store: not the person's typing, so nothing is
+    refused; control and invisible characters are dropped (see `core.model.text`)."""
+    visible = "".join(
+        c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    name = " ".join(visible.split())[:MAX_NAME_LENGTH]
     return name or "Colleague"
 
 

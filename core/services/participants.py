@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -70,7 +71,8 @@ _STOPWORDS = frozenset(
 
 def goal_tags(*texts: str) -> frozenset[str]:
     """The words that carry a goal ("ship a Rust CLI" → {"ship", "rust", "cli"}), for comparing goals."""
-    words = (w.casefold().strip(".-") for text in texts for w in _WORD.findall(text))
+    folded = (unicodedata.normalize("NFKC", text) for text in texts)
+    words = (w.casefold().strip(".-") for text in folded for w in _WORD.findall(text))
     return frozenset(w for w in words if len(w) >= 2 and w not in _STOPWORDS)
 
 

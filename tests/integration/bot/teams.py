@@ -47,9 +47,18 @@ class Teams:
         self.client = client
         self.service_url = service_url
 
-    def activity(self, user: User, kind: str, *, team: str | None = None, **extra: Any) -> dict[str, Any]:
+    def activity(
+        self, user: User, kind: str, *, team: str | None = None, group: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         channel_data: dict[str, Any] = {"tenant": {"id": user.tenant}}
-        if team is not None:
+        if group is not None:
+            conversation = {
+                "id": group,
+                "conversationType": "groupChat",
+                "tenantId": user.tenant,
+                "isGroup": True,
+            }
+        elif team is not None:
             channel_data |= {"team": {"id": team, "name": "Platform"}, "channel": {"id": team}}
             conversation = {
                 "id": team,
@@ -76,24 +85,36 @@ class Teams:
         body = await response.json() if response.content_type == "application/json" else await response.text()
         return response.status, body
 
-    async def say(self, user: User, text: str, *, team: str | None = None) -> int:
-        status, _ = await self.post(self.activity(user, "message", team=team, text=text))
+    async def say(self, user: User, text: str, *, team: str | None = None, group: str | None = None) -> int:
+        status, _ = await self.post(self.activity(user, "message", team=team, group=group, text=text))
         return status
 
     async def click(
-        self, user: User, verb: str, data: dict[str, Any] | None = None, *, team: str | None = None
+        self,
+        user: User,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        team: str | None = None,
+        group: str | None = None,
     ) -> dict[str, Any]:
         """An `Action.Execute`: returns the card the bot answers with."""
-        status, body = await self.post(self.invoke(user, verb, data, team=team))
+        status, body = await self.post(self.invoke(user, verb, data, team=team, group=group))
         assert status == 200, body
         assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive", body
         return dict(body["value"])
 
     def invoke(
-        self, user: User, verb: str, data: dict[str, Any] | None = None, *, team: str | None = None
+        self,
+        user: User,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        team: str | None = None,
+        group: str | None = None,
     ) -> dict[str, Any]:
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}, "trigger": "manual"}
-        return self.activity(user, "invoke", team=team, name="adaptiveCard/action", value=value)
+        return self.activity(user, "invoke", team=team, group=group, name="adaptiveCard/action", value=value)
 
     async def install(self, user: User) -> int:
         status, _ = await self.post(self.activity(user, "conversationUpdate", membersAdded=[BOT]))
