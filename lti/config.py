@@ -28,6 +28,8 @@ class LtiConfig:
     public_url: str
     secret_key: bytes
     frame_ancestors: tuple[str, ...] = ()
+    # Dynamic Registration: when set, only these platform issuers may register (exact issuer URLs).
+    registration_issuers: tuple[str, ...] = ()
     tool: Tool = field(init=False)
     sessions: Sessions = field(init=False)
 

@@ -1,9 +1,14 @@
 """LTI Dynamic Registration: an LMS administrator pastes `/lti/register`; the platform opens it with its
-OpenID configuration URL and a registration token, and the tool posts its configuration back."""
+OpenID configuration URL and a registration token. The tool reads the platform's configuration and shows
+the administrator what will be registered (GET); only their confirmation (POST, carrying a token the tool
+signed for that configuration URL and registration token) posts the tool's configuration to the platform.
+`LtiConfig.registration_issuers`, when set, is the list of platform issuers allowed to register."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +21,7 @@ from core.model.platforms import NewRegistration
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
 from lti.config import LTI, SCOPES, TOOL_NAME, LtiConfig
 from lti.pages import error_page, render
+from lti.security import ANCESTORS, content_security_policy, frame_ancestors
 
 CONFIG_CLAIM = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CLAIM = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -110,20 +116,127 @@ def _serves(issuer: str, endpoint: str) -> bool:
     return url.path == base or url.path.startswith(f"{base}/")
 
 
-async def register(request: web.Request) -> web.StreamResponse:
+SCOPE_WORDS = {
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly": "read each course's roster",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem": "create its own gradebook column",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly": "read the results in its own column",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score": "send participation scores to its own column",
+}
+
+
+def _confirmation(config: LtiConfig, endpoint: str, token: str) -> str:
+    message = f"register\n{endpoint}\n{token}".encode()
+    return hmac.new(config.secret_key, message, hashlib.sha256).hexdigest()
+
+
+def _allowed(config: LtiConfig, issuer: str) -> bool:
+    allowed = {i.rstrip("/") for i in config.registration_issuers}
+    return not allowed or issuer.rstrip("/") in allowed
+
+
+def _not_allowed(request: web.Request, config: LtiConfig, issuer: str) -> web.Response:
+    return error_page(
+        request,
+        403,
+        f"This tool accepts registrations only from the platforms its administrator listed, and "
+        f"'{issuer[:200]}' is not one of them. Ask them to add it to LTI_REGISTRATION_ISSUERS.",
+    )
+
+
+def _flow(request: web.Request, params: Any) -> tuple[LtiConfig, ToolRegistration] | web.Response:
     config = request.app[LTI]
-    endpoint = request.query.get("openid_configuration", "")
+    endpoint = str(params.get("openid_configuration", ""))
     if not endpoint.startswith(("https://", "http://")):
         return error_page(
             request,
             400,
             "Open this address from your LMS's tool registration page (it adds the platform's details).",
         )
-    flow = ToolRegistration(
-        config, endpoint, request.query.get("registration_token", ""), LoopBridge(asyncio.get_running_loop())
-    )
+    token = str(params.get("registration_token", ""))
+    return config, ToolRegistration(config, endpoint, token, LoopBridge(asyncio.get_running_loop()))
+
+
+def _framed_by_platform(response: web.Response, endpoint: str) -> web.Response:
+    """The platform shows these pages in its own frame before it is registered (and so before it is among the
+    frame ancestors of the other pages): the origin of its configuration URL may frame them. No session is at
+    stake here; the platform's registration token is what authorizes a registration."""
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors([endpoint]))
+    return response
+
+
+async def register(request: web.Request) -> web.StreamResponse:
+    """Shows what will be registered, and asks the administrator to confirm."""
+    return _framed_by_platform(await _review(request), request.query.get("openid_configuration", ""))
+
+
+async def confirm_registration(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    return _framed_by_platform(await _confirm(request), str(form.get("openid_configuration", "")))
+
+
+async def _review(request: web.Request) -> web.Response:
+    found = _flow(request, request.query)
+    if isinstance(found, web.Response):
+        return found
+    config, flow = found
     try:
-        await run_blocking(flow.register)
+        platform = await run_blocking(flow.get_openid_configuration)
+    except (LtiException, AssertionError, KeyError, ValueError, Timeout, RequestException) as exc:
+        return error_page(request, 400, f"The platform's configuration could not be read: {exc}")
+    issuer = str(platform.get("issuer", ""))
+    if not _allowed(config, issuer):
+        return _not_allowed(request, config, issuer)
+    product = platform.get(CONFIG_CLAIM, {}) if isinstance(platform.get(CONFIG_CLAIM), dict) else {}
+    context = {
+        "issuer": issuer,
+        "product": str(product.get("product_family_code") or "") or "not given",
+        "tool_name": TOOL_NAME,
+        "login_url": flow.get_initiate_login_uri(),
+        "launch_url": flow.get_target_link_uri(),
+        "jwks_url": flow.get_jwks_uri(),
+        "scopes": [SCOPE_WORDS.get(s, s) for s in flow.get_scopes()],
+        "claims": ["name", "email"],
+        "openid_configuration": flow.get_openid_configuration_endpoint(),
+        "registration_token": flow.get_registration_token(),
+        "confirm": _confirmation(
+            config, flow.get_openid_configuration_endpoint(), flow.get_registration_token()
+        ),
+    }
+    return render(request, "register_review.html", context)
+
+
+async def _confirm(request: web.Request) -> web.Response:
+    form = await request.post()
+    found = _flow(request, form)
+    if isinstance(found, web.Response):
+        return found
+    config, flow = found
+    expected = _confirmation(config, flow.get_openid_configuration_endpoint(), flow.get_registration_token())
+    if not hmac.compare_digest(str(form.get("confirm", "")).encode(errors="replace"), expected.encode()):
+        return error_page(
+            request,
+            403,
+            "This confirmation does not match the registration shown. Open the registration again.",
+        )
+
+    def register_if_allowed() -> None:
+        issuer = str(flow.get_openid_configuration().get("issuer", ""))
+        if not _allowed(config, issuer):
+            raise NotAllowed(issuer)
+        flow.register()
+
+    try:
+        await run_blocking(register_if_allowed)
+    except NotAllowed as exc:
+        return _not_allowed(request, config, exc.issuer)
     except (LtiException, AssertionError, KeyError, ValueError, Timeout, RequestException) as exc:
         return error_page(request, 400, f"The platform's registration did not complete: {exc}")
+    if ANCESTORS in request.app:
+        request.app[ANCESTORS].forget()  # the new platform may frame the pages at once
     return render(request, "registered.html", {})
+
+
+class NotAllowed(Exception):
+    def __init__(self, issuer: str) -> None:
+        super().__init__(issuer)
+        self.issuer = issuer

@@ -10,7 +10,7 @@ from lti.config import LTI, LtiConfig
 from lti.course_pages import show_course
 from lti.login_binding import login_binding
 from lti.pages import security_headers, setup_templates, static
-from lti.registration import register
+from lti.registration import confirm_registration, register
 from lti.security import ANCESTORS, FrameAncestors
 
 
@@ -27,6 +27,7 @@ def setup_lti(app: web.Application, config: LtiConfig) -> None:
     r.add_get("/lti/jwks", protocol.jwks)
     r.add_get("/lti/canvas.json", protocol.canvas_json)
     r.add_get("/lti/register", register)
+    r.add_post("/lti/register", confirm_registration)
     r.add_get("/lti/static/{name}", static)
     r.add_get("/lti/course", show_course, name="lti_course")
     r.add_get("/lti/course/export.csv", actions.export_csv)

@@ -41,6 +41,7 @@ class World:
     tool_url: str
     store: SqlLtiStore
     uow_factory: SqlUnitOfWorkFactory
+    config: LtiConfig
 
     def client(self) -> ClientSession:
         return ClientSession(cookie_jar=CookieJar(unsafe=True))
@@ -69,7 +70,8 @@ async def open_world(database_url: str) -> AsyncIterator[World]:
         clock.now(),
     )
     tool = web.Application()
-    setup_lti(tool, LtiConfig(store, uow_factory, clock, tool_url, b"x" * 32))
+    config = LtiConfig(store, uow_factory, clock, tool_url, b"x" * 32)
+    setup_lti(tool, config)
     runners = []
     try:
         for app, port in ((tool, tool_port), (platform.app(), platform_port)):
@@ -77,7 +79,7 @@ async def open_world(database_url: str) -> AsyncIterator[World]:
             await runner.setup()
             runners.append(runner)
             await web.TCPSite(runner, "127.0.0.1", port).start()
-        yield World(platform, tool_url, store, uow_factory)
+        yield World(platform, tool_url, store, uow_factory, config)
     finally:
         for runner in runners:
             await runner.cleanup()
