@@ -165,7 +165,7 @@ async def test_export_holds_every_row_that_refers_to_the_person(
     boris = next(r for r in rows["persons"] if r["aad_object_id"] == BORIS.account["aadObjectId"])
     missing = []
     for table, table_rows in rows.items():
-        columns = [c for c in Base.metadata.tables[table].columns.keys() if c in PERSON_COLUMNS]
+        columns = [c.name for c in Base.metadata.tables[table].columns if c.name in PERSON_COLUMNS]
         for row in table_rows:
             if any(row.get(c) == boris["id"] for c in columns) and not any(
                 all(
