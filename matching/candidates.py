@@ -56,16 +56,20 @@ def grouped_nearest(
     right_key = (right_group * span + (key[right] - low)).astype(np.float64) + 0.999 * rand[right]
     order = np.argsort(right_key, kind="stable")
     sorted_key = right_key[order]
-    pos = np.searchsorted(
-        sorted_key, (left_group * span + (key[left] - low)).astype(np.float64) + 0.999 * rand[left]
-    )
+    left_key = (left_group * span + (key[left] - low)).astype(np.float64) + 0.999 * rand[left]
+    pos = np.searchsorted(sorted_key, left_key)
+    # The window slides inside the person's own bucket instead of being cut at its ends (or at the ends of the
+    # list), so that everyone gets k distinct candidates whenever the bucket has k.
+    lo = np.searchsorted(sorted_key, (left_group * span).astype(np.float64))
+    hi = np.searchsorted(sorted_key, ((left_group + 1) * span).astype(np.float64))
     k = min(k, len(order))
-    idx = np.clip(pos[:, None] + np.arange(-(k // 2), k - k // 2)[None, :], 0, len(order) - 1)
-    a = np.repeat(left, k)
-    pick = order[idx].ravel()
-    group = np.repeat(left_group, k)
-    same = right_group[pick] == group
-    return a[same], right[pick[same]], group[same]
+    start = np.clip(pos - k // 2, lo, np.maximum(hi - k, lo))
+    idx = start[:, None] + np.arange(k)[None, :]
+    inside = (idx < hi[:, None]).ravel()
+    a = np.repeat(left, k)[inside]
+    pick = order[np.minimum(idx, len(order) - 1).ravel()[inside]]
+    group = np.repeat(left_group, k)[inside]
+    return a, right[pick], group
 
 
 def mutual_edges(

@@ -61,6 +61,8 @@ class Constraints:
             [g.members for g, c in zip(history.past, cooling, strict=True) if not c], pos, n
         )
         never = _pair_keys_of(list(history.never_match), pos, n)
+        self.recent = recent
+        self.never = never
         self.forbidden = np.union1d(recent, never)
         self.earlier = np.setdiff1d(older, self.forbidden)
         self._forbidden_set: set[int] | None = None
@@ -94,6 +96,18 @@ class Constraints:
             known = np.nonzero(self.population.both_known(i, j))[0]
             ok[known] &= self.population.shared_hours(i[known], j[known]) >= need
         return ok
+
+    def causes(self, i: IntArray, j: IntArray) -> tuple[BoolArray, BoolArray, BoolArray]:
+        """Which rule rules out each pair (i[k], j[k]): (cool-down, never-match, too few shared hours)."""
+        keys = pair_keys(i, j, self.population.n)
+        cooling = _member(keys, self.recent) if len(self.recent) else np.zeros(len(i), dtype=np.bool_)
+        never = _member(keys, self.never) if len(self.never) else np.zeros(len(i), dtype=np.bool_)
+        hours = np.zeros(len(i), dtype=np.bool_)
+        need = self.settings.min_shared_hours
+        if need > 0:
+            known = np.nonzero(self.population.both_known(i, j))[0]
+            hours[known] = self.population.shared_hours(i[known], j[known]) < need
+        return cooling, never, hours
 
     def was_together_before(self, i: IntArray, j: IntArray) -> BoolArray:
         if not len(self.earlier):

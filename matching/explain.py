@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from matching.constraints import Constraints
 from matching.model import ProgramSettings, Reason
-from matching.population import Population
+from matching.population import IntArray, Population
 
 
 def listing(items: Sequence[str]) -> str:
@@ -24,6 +25,23 @@ def time_apart(spread_minutes: int) -> str:
     if spread_minutes == 0:
         return "you are in the same time zone"
     return f"your time zones are {_hours(spread_minutes)} apart"
+
+
+def ruled_out(constraints: Constraints, i: IntArray, j: IntArray) -> str:
+    """Why every pair (i[k], j[k]) is ruled out, naming only the rules that do: "was matched with you ..."."""
+    cooling, never, hours = constraints.causes(i, j)
+    said = []
+    if cooling.any():
+        said.append(
+            f"was matched with you recently (the program waits {constraints.settings.cooldown_rounds} "
+            "rounds before the same people meet again)"
+        )
+    if never.any():
+        said.append("is not to be matched with you again (after an earlier match was declined)")
+    if hours.any():
+        need = constraints.settings.min_shared_hours
+        said.append(f"shares fewer than {need} free hour{'s' if need > 1 else ''} a week with you")
+    return " or ".join(said) if said else "is ruled out by a rule of the program"
 
 
 def teaching_sentence(population: Population, teacher: int, learner: int, skill: int) -> str:

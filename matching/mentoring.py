@@ -7,11 +7,12 @@ from scipy.sparse import csc_matrix
 
 from matching.candidates import skill_edges
 from matching.constraints import Constraints
-from matching.explain import teaching_sentence
+from matching.explain import ruled_out, teaching_sentence
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
 from matching.population import FloatArray, IntArray, Population
+from matching.repair import complete_assignment
 from matching.scoring import MENTOR_FACTORS, factor_values, total
 from matching.solve_bipartite import WHOLE, assign
 
@@ -46,10 +47,32 @@ def _edges(
     t, lr, sk = skill_edges(population, mentors, learners, settings.max_level_gap, rand, k)
     ok = constraints.allowed(t, lr)
     t, lr, sk = t[ok], lr[ok], sk[ok]
+    w, parts = _scored(population, constraints, settings, t, lr)
+    return t, lr, sk, w, parts
+
+
+def _scored(
+    population: Population, constraints: Constraints, settings: ProgramSettings, t: IntArray, lr: IntArray
+) -> tuple[FloatArray, dict[str, FloatArray]]:
     parts = factor_values(population, constraints, settings, t, lr, MENTOR_FACTORS)
     parts["skill"] = np.full(len(t), settings.weights.skill)
     parts["fairness"] = settings.weights.fairness * population.unmatched_last[lr].astype(np.float64)
-    return t, lr, sk, total(parts, len(t)), parts
+    return total(parts, len(t)), parts
+
+
+def within_gap(
+    population: Population, by_skill: csc_matrix, v: int, max_gap: int
+) -> tuple[IntArray, IntArray]:
+    """Everyone (but v) who teaches a skill v wants 1..max_gap levels above v's level: (person, skill)."""
+    who: list[IntArray] = [np.empty(0, np.int64)]
+    what: list[IntArray] = [np.empty(0, np.int64)]
+    for s, level in sorted(population.learn_rows[v].items()):
+        rows = by_skill.indices[by_skill.indptr[s] : by_skill.indptr[s + 1]].astype(np.int64)
+        levels = by_skill.data[by_skill.indptr[s] : by_skill.indptr[s + 1]]
+        fits = (levels > level) & (levels <= level + max_gap) & (rows != v)
+        who.append(rows[fits])
+        what.append(np.full(int(fits.sum()), s, dtype=np.int64))
+    return np.concatenate(who), np.concatenate(what)
 
 
 def match_mentoring(
@@ -59,15 +82,46 @@ def match_mentoring(
     slots = spare_slots(p, constraints, settings)
     mentors = np.nonzero((slots > 0) & (np.diff(p.teach.indptr) > 0))[0].astype(np.int64)
     learners = np.nonzero(constraints.has_time & (np.diff(p.learn.indptr) > 0))[0].astype(np.int64)
-    t, lr, sk, w, parts = _edges(p, constraints, settings, mentors, learners, seed)
+    t, lr, sk, w, _ = _edges(p, constraints, settings, mentors, learners, seed)
     chosen = assign(p.n, lr, t, w, slots)
-    seekers = np.nonzero(chosen >= 0)[0]
-    edges = chosen[seekers]
-    givers = t[edges]
+    first = np.nonzero(chosen >= 0)[0]
+    giver_of = np.full(p.n, -1, dtype=np.int64)
+    giver_of[first] = t[chosen[first]]
+    skill_of = np.full(p.n, -1, dtype=np.int64)
+    skill_of[first] = sk[chosen[first]]
+    left = slots.copy()
+    np.subtract.at(left, giver_of[first], 1)
+    by_skill = csc_matrix(p.teach)
+    skill_for: dict[tuple[int, int], int] = {}
+
+    def options(v: int) -> list[int]:
+        """Every mentor v may have, best first (not only the candidates the solver looked at)."""
+        who, what = within_gap(p, by_skill, v, settings.max_level_gap)
+        keep = slots[who] > 0
+        who, what = who[keep], what[keep]
+        ok = constraints.allowed(np.full(len(who), v, dtype=np.int64), who)
+        who, what = who[ok], what[ok]
+        value, _ = _scored(p, constraints, settings, who, np.full(len(who), v, dtype=np.int64))
+        order = np.lexsort((what, who, -value))
+        out: list[int] = []
+        for g, s in zip(who[order].tolist(), what[order].tolist(), strict=True):
+            if (v, g) not in skill_for:
+                skill_for[v, g] = s
+                out.append(g)
+        return out
+
+    before = giver_of.copy()
+    complete_assignment(learners.tolist(), giver_of, left, options)
+    seekers = np.nonzero(giver_of >= 0)[0]
+    givers = giver_of[seekers]
+    moved = seekers[before[seekers] != givers]
+    skill_of[moved] = [skill_for[v, int(giver_of[v])] for v in moved.tolist()]
+    skills = skill_of[seekers]
+    w, parts = _scored(p, constraints, settings, givers, seekers)
     in_match = np.zeros(p.n, dtype=np.bool_)
     in_match[seekers] = True
     in_match[givers] = True
-    others = {f: v[edges] for f, v in parts.items() if f != "skill"}
+    others = {f: v for f, v in parts.items() if f != "skill"}
     why = pair_reasons(p, settings, givers, seekers, others)
     ids = [q.id for q in p.people]
     matches: list[Match] = []
@@ -75,9 +129,9 @@ def match_mentoring(
         zip(
             givers.tolist(),
             seekers.tolist(),
-            sk[edges].tolist(),
-            parts["skill"][edges].tolist(),
-            w[edges].tolist(),
+            skills.tolist(),
+            parts["skill"].tolist(),
+            w.tolist(),
             strict=True,
         )
     ):
@@ -91,70 +145,82 @@ def match_mentoring(
                 skill=p.skills.shown[skill],
             )
         )
-    had_candidate = np.zeros(p.n, dtype=np.bool_)
-    had_candidate[lr] = True
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
-    by_skill = csc_matrix(p.teach)
     for v in np.nonzero(~in_match & constraints.has_time)[0].tolist():
-        unmatched.append(_why_not(p, settings, slots, by_skill, v, bool(had_candidate[v])))
+        unmatched.append(_why_not(p, constraints, settings, slots, by_skill, v))
     return matches, unmatched
 
 
 def _why_not(
     population: Population,
+    constraints: Constraints,
     settings: ProgramSettings,
     slots: IntArray,
     by_skill: csc_matrix,
     v: int,
-    had_candidate: bool,
 ) -> Unmatched:
+    """The true reason v has no mentor (or no mentee), after as many learners as possible were placed."""
     p = population
     person = p.people[v]
     wanted = p.learn_rows[v]
+    gap = settings.max_level_gap
     if wanted:
-        names = [p.skills.shown[s] for s in sorted(wanted)]
-        skill_list = " or ".join(names)
-        if had_candidate:
+        skill_list = " or ".join(p.skills.shown[s] for s in sorted(wanted))
+        who, _ = within_gap(p, by_skill, v, gap)
+        if len(who) == 0:
+            return _out_of_reach(p, by_skill, v, gap, skill_list)
+        free = who[slots[who] > 0]
+        if len(free) == 0:
             return Unmatched(
                 person.id,
                 UnmatchedCode.NO_MENTOR_CAPACITY,
-                f"no mentor for {skill_list} has capacity this round",
+                f"every mentor for {skill_list} within {gap} level{'s' if gap > 1 else ''} of yours has no "
+                "capacity or time left this round",
             )
-        able_any = False
-        able_free = False
-        for s, level in wanted.items():
-            rows = by_skill.indices[by_skill.indptr[s] : by_skill.indptr[s + 1]]
-            levels = by_skill.data[by_skill.indptr[s] : by_skill.indptr[s + 1]]
-            fits = (levels > level) & (levels <= level + settings.max_level_gap) & (rows != v)
-            able_any |= bool(fits.any())
-            able_free |= bool((fits & (slots[rows] > 0)).any())
-        if able_free:
-            return Unmatched(
-                person.id,
-                UnmatchedCode.NO_COMPATIBLE_PARTNER,
-                f"the mentors for {skill_list} were matched with {person.name} recently, are on a never-match "
-                "list, or share too few available hours",
-            )
-        if able_any:
+        ok = constraints.allowed(np.full(len(free), v, dtype=np.int64), free)
+        if ok.any():
             return Unmatched(
                 person.id,
                 UnmatchedCode.NO_MENTOR_CAPACITY,
-                f"no mentor for {skill_list} has capacity this round",
+                f"no mentor for {skill_list} has capacity left this round: the ones who could mentor you are "
+                "taken by other learners",
             )
         return Unmatched(
             person.id,
-            UnmatchedCode.NOTHING_TO_MATCH,
-            f"nobody in the program teaches {skill_list} at a level up to {settings.max_level_gap} above "
-            f"{person.name}'s yet",
+            UnmatchedCode.NO_COMPATIBLE_PARTNER,
+            f"every mentor for {skill_list} with room this round "
+            + ruled_out(constraints, np.full(len(free), v, dtype=np.int64), free),
         )
     if p.teach_rows[v]:
         if slots[v] <= 0:
             return Unmatched(
-                person.id, UnmatchedCode.AT_CAPACITY, f"{person.name}'s mentoring capacity is already in use"
+                person.id, UnmatchedCode.AT_CAPACITY, "your mentoring capacity is already in use"
             )
+        return Unmatched(person.id, UnmatchedCode.NOT_NEEDED, "no learner needed what you teach this round")
+    return Unmatched(person.id, UnmatchedCode.NOTHING_TO_MATCH, "you listed no skill to teach or learn")
+
+
+def _out_of_reach(
+    population: Population, by_skill: csc_matrix, v: int, gap: int, skill_list: str
+) -> Unmatched:
+    """Nobody teaches what v wants within the level gap: say whether the gap is the cause."""
+    p = population
+    person = p.people[v]
+    above: list[str] = []
+    for s, level in sorted(p.learn_rows[v].items()):
+        levels = by_skill.data[by_skill.indptr[s] : by_skill.indptr[s + 1]]
+        rows = by_skill.indices[by_skill.indptr[s] : by_skill.indptr[s + 1]]
+        if ((levels > level + gap) & (rows != v)).any():
+            above.append(f"{p.skills.shown[s]} (you are at level {level})")
+    if above:
         return Unmatched(
-            person.id, UnmatchedCode.NOT_NEEDED, f"no learner needed what {person.name} teaches this round"
+            person.id,
+            UnmatchedCode.LEVEL_GAP,
+            f"the people who teach {' and '.join(above)} are more than {gap} level{'s' if gap > 1 else ''} "
+            f"above you, and the program keeps the gap between mentor and learner to at most {gap}",
         )
     return Unmatched(
-        person.id, UnmatchedCode.NOTHING_TO_MATCH, f"{person.name} listed no skill to teach or learn"
+        person.id,
+        UnmatchedCode.NOTHING_TO_MATCH,
+        f"nobody in the program teaches {skill_list} above your level yet",
     )

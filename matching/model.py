@@ -128,6 +128,7 @@ class Role(StrEnum):
 class UnmatchedCode(StrEnum):
     NO_TIME = "no_time"
     NOTHING_TO_MATCH = "nothing_to_match"
+    LEVEL_GAP = "level_gap"
     NO_MENTOR_CAPACITY = "no_mentor_capacity"
     NOT_NEEDED = "not_needed"
     AT_CAPACITY = "at_capacity"

@@ -6,11 +6,13 @@ import numpy as np
 
 from matching.candidates import grouped_nearest, nearest_edges, skill_edges, unique_directed, with_goals
 from matching.constraints import Constraints
+from matching.explain import ruled_out
 from matching.explain_pairs import pair_reasons
 from matching.mentoring import spare_slots
 from matching.model import Match, ProgramSettings, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
-from matching.population import IntArray, Population
+from matching.population import BoolArray, FloatArray, IntArray, Population
+from matching.repair import complete_assignment
 from matching.scoring import BUDDY_FACTORS, factor_values, total
 from matching.solve_bipartite import assign
 
@@ -74,17 +76,31 @@ def match_onboarding(
     nn, bb = unique_directed(np.concatenate(parts_n), np.concatenate(parts_b), p.n)
     ok = constraints.allowed(nn, bb)
     nn, bb = nn[ok], bb[ok]
-    parts = factor_values(p, constraints, settings, bb, nn, BUDDY_FACTORS)
-    parts["fairness"] = settings.weights.fairness * p.unmatched_last[nn].astype(np.float64)
-    w = total(parts, len(nn))
+    w, _ = _scored(p, constraints, settings, bb, nn)
     chosen = assign(p.n, nn, bb, w, slots)
-    seekers = np.nonzero(chosen >= 0)[0]
-    edges = chosen[seekers]
-    givers = bb[edges]
+    first = np.nonzero(chosen >= 0)[0]
+    giver_of = np.full(p.n, -1, dtype=np.int64)
+    giver_of[first] = bb[chosen[first]]
+    left = slots.copy()
+    np.subtract.at(left, giver_of[first], 1)
+
+    def options(v: int) -> list[int]:
+        """Every buddy v may have, best first (not only the candidates the solver looked at)."""
+        others = buddies[buddies != v]
+        vv = np.full(len(others), v, dtype=np.int64)
+        others = others[constraints.allowed(vv, others)]
+        value, _ = _scored(p, constraints, settings, others, vv[: len(others)])
+        best: list[int] = others[np.lexsort((others, -value))].tolist()
+        return best
+
+    complete_assignment(newcomers.tolist(), giver_of, left, options)
+    seekers = np.nonzero(giver_of >= 0)[0]
+    givers = giver_of[seekers]
+    w, parts = _scored(p, constraints, settings, givers, seekers)
     in_match = np.zeros(p.n, dtype=np.bool_)
     in_match[seekers] = True
     in_match[givers] = True
-    why = pair_reasons(p, settings, givers, seekers, {f: v[edges] for f, v in parts.items()})
+    why = pair_reasons(p, settings, givers, seekers, parts)
     ids = [q.id for q in p.people]
     matches = [
         Match(
@@ -94,28 +110,25 @@ def match_onboarding(
             reasons=why[k],
         )
         for k, (buddy, newcomer, score) in enumerate(
-            zip(givers.tolist(), seekers.tolist(), w[edges].tolist(), strict=True)
+            zip(givers.tolist(), seekers.tolist(), w.tolist(), strict=True)
         )
     ]
-    had_candidate = np.zeros(p.n, dtype=np.bool_)
-    had_candidate[nn] = True
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
     for v in np.nonzero(~in_match & constraints.has_time)[0].tolist():
         q = p.people[v]
         if new[v]:
-            unmatched.append(_why_no_buddy(p, constraints, buddies, v, bool(had_candidate[v])))
+            unmatched.append(_why_no_buddy(p, constraints, tenured, slots, v))
         elif not tenured[v]:
             unmatched.append(
                 Unmatched(
                     q.id,
                     UnmatchedCode.NOT_NEEDED,
-                    f"{q.name} has been with the company less than {settings.min_buddy_tenure_days} days "
-                    "to be a buddy yet",
+                    f"you need {settings.min_buddy_tenure_days} days with the company to be a buddy",
                 )
             )
         elif slots[v] <= 0:
             unmatched.append(
-                Unmatched(q.id, UnmatchedCode.AT_CAPACITY, f"{q.name}'s buddy capacity is already in use")
+                Unmatched(q.id, UnmatchedCode.AT_CAPACITY, "your buddy capacity is already in use")
             )
         else:
             unmatched.append(
@@ -124,20 +137,42 @@ def match_onboarding(
     return matches, unmatched
 
 
+def _scored(
+    population: Population, constraints: Constraints, settings: ProgramSettings, b: IntArray, n: IntArray
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    parts = factor_values(population, constraints, settings, b, n, BUDDY_FACTORS)
+    parts["fairness"] = settings.weights.fairness * population.unmatched_last[n].astype(np.float64)
+    return total(parts, len(b)), parts
+
+
 def _why_no_buddy(
-    population: Population, constraints: Constraints, buddies: IntArray, v: int, had_candidate: bool
+    population: Population, constraints: Constraints, tenured: BoolArray, slots: IntArray, v: int
 ) -> Unmatched:
-    """A new hire left without a buddy: capacity ran out, or every colleague with capacity is ruled out."""
+    """A new hire left without a buddy, after as many new hires as possible were placed: the true cause."""
     person = population.people[v]
-    if not had_candidate and len(buddies):
-        others = buddies[buddies != v]
-        if not constraints.allowed(np.full(len(others), v, dtype=np.int64), others).any():
-            return Unmatched(
-                person.id,
-                UnmatchedCode.NO_COMPATIBLE_PARTNER,
-                f"the tenured colleagues with buddy capacity were matched with {person.name} recently, are on a "
-                "never-match list, or share too few available hours",
-            )
+    able = np.nonzero(tenured)[0]
+    able = able[able != v]
+    if len(able) == 0:
+        return Unmatched(
+            person.id, UnmatchedCode.NO_BUDDY_AVAILABLE, "no tenured colleague takes part in the program yet"
+        )
+    free = able[slots[able] > 0]
+    if len(free) == 0:
+        return Unmatched(
+            person.id,
+            UnmatchedCode.NO_BUDDY_AVAILABLE,
+            "no tenured colleague has buddy capacity or time left this round",
+        )
+    vv = np.full(len(free), v, dtype=np.int64)
+    if constraints.allowed(vv, free).any():
+        return Unmatched(
+            person.id,
+            UnmatchedCode.NO_BUDDY_AVAILABLE,
+            "no tenured colleague has buddy capacity left this round: the ones who could be your buddy are "
+            "taken by other new hires",
+        )
     return Unmatched(
-        person.id, UnmatchedCode.NO_BUDDY_AVAILABLE, "no tenured colleague has buddy capacity this round"
+        person.id,
+        UnmatchedCode.NO_COMPATIBLE_PARTNER,
+        "every tenured colleague with buddy capacity this round " + ruled_out(constraints, vv, free),
     )

@@ -51,7 +51,9 @@ def _solve(s: IntArray, g: IntArray, w: FloatArray, left: IntArray) -> IntArray:
     m = len(seekers)
     rows = np.concatenate([rows, np.arange(m)])
     cols = np.concatenate([cols, n_slots + np.arange(m)])
-    cost = np.concatenate([cost, np.full(m, top + 1e-6)])  # a pairing beats nobody, even at weight 0
+    # Staying alone costs more than any m pairings together: the most seekers placed first, then the weight.
+    nobody = (m + 1) * (top - min(float(w.min()), 0.0)) + 1.0
+    cost = np.concatenate([cost, np.full(m, nobody)])
     graph = csr_matrix(coo_matrix((cost, (rows, cols)), shape=(m, n_slots + m)))
     _, chosen = min_weight_full_bipartite_matching(graph)
     real = np.nonzero(chosen < n_slots)[0]
@@ -70,8 +72,9 @@ def assign(
 ) -> IntArray:
     """For every node, the index of the edge (s[k], g[k]) it was assigned as a seeker, or -1.
 
-    Maximises the total weight with each seeker used at most once and each giver at most `capacity` times:
-    exactly up to `block` seekers, within a hair (the auction's `eps` per seeker) on larger instances.
+    Places as many seekers as these edges allow, then maximises the total weight, with each seeker used at most
+    once and each giver at most `capacity` times: exactly up to `block` seekers; on larger instances the weight
+    comes within a hair (the auction's `eps` per seeker) and `repair.complete_assignment` restores the count.
     """
     assigned = np.full(n, -1, dtype=np.int64)
     left = capacity.astype(np.int64).copy()

@@ -82,7 +82,8 @@ def _all_edges(judge: Judge) -> tuple[IntArray, IntArray, np.ndarray]:
     return g, sk, w
 
 
-def exact_bipartite(judge: Judge) -> float:
+def exact_bipartite(judge: Judge) -> tuple[float, int]:
+    """(best total weight among the assignments that place the most seekers, how many that is)."""
     p, c, s = judge.population, judge.constraints, judge.settings
     slots = spare_slots(p, c, s)
     g, sk, w = _all_edges(judge)
@@ -90,22 +91,20 @@ def exact_bipartite(judge: Judge) -> float:
     givers = np.unique(g)
     source, sink = 2 * p.n, 2 * p.n + 1
     flow = min_cost_flow.SimpleMinCostFlow()
-    # source -> seeker -> (giver | straight to sink) -> sink; a giver's node is offset by n.
-    tails = np.concatenate([np.full(len(seekers), source), sk, seekers, givers + p.n])
-    heads = np.concatenate([seekers, g + p.n, np.full(len(seekers), sink), np.full(len(givers), sink)])
-    caps = np.concatenate([np.ones(len(seekers)), np.ones(len(g)), np.ones(len(seekers)), slots[givers]])
-    costs = np.concatenate(
-        [np.zeros(len(seekers)), -np.round(w * SCALE), np.zeros(len(seekers)), np.zeros(len(givers))]
-    )
+    # source -> seeker -> giver -> sink; a giver's node is offset by n. Maximum flow first, then least cost.
+    tails = np.concatenate([np.full(len(seekers), source), sk, givers + p.n])
+    heads = np.concatenate([seekers, g + p.n, np.full(len(givers), sink)])
+    caps = np.concatenate([np.ones(len(seekers)), np.ones(len(g)), slots[givers]])
+    costs = np.concatenate([np.zeros(len(seekers)), -np.round(w * SCALE), np.zeros(len(givers))])
     flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64), costs.astype(np.int64)
     )
     flow.set_node_supply(source, len(seekers))
     flow.set_node_supply(sink, -len(seekers))
-    status = flow.solve()
+    status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"Min-cost flow ended with status '{status}'.")
-    return -flow.optimal_cost() / SCALE
+    return -flow.optimal_cost() / SCALE, int(flow.maximum_flow())
 
 
 def exact_groups(judge: Judge, seconds: float) -> tuple[float, bool]:

@@ -72,7 +72,8 @@ def measure(kind: str, n: int, seed: int, exact: bool, exact_seconds: float) -> 
         elif kind == "study_groups":
             out["exact"], out["exact_optimal"] = exact_groups(judge, exact_seconds)
         else:
-            out["exact"], out["exact_optimal"] = exact_bipartite(judge), True
+            (out["exact"], out["most_placed"]), out["exact_optimal"] = exact_bipartite(judge), True
+            out["placed"] = sum(1 for m in result.matches)
         out["exact_seconds"] = time.perf_counter() - started
     return out
 

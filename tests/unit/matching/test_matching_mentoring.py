@@ -22,7 +22,12 @@ def test_level_gap_above_the_bound_is_never_matched() -> None:
     result = match(people, ProgramSettings(kind="mentoring", max_level_gap=2))
     assert result.matches == ()
     codes = {u.participant_id: u.code for u in result.unmatched}
-    assert codes == {"ana": UnmatchedCode.NOT_NEEDED, "bo": UnmatchedCode.NOTHING_TO_MATCH}
+    assert codes == {"ana": UnmatchedCode.NOT_NEEDED, "bo": UnmatchedCode.LEVEL_GAP}
+    (bo,) = (u for u in result.unmatched if u.participant_id == "bo")
+    assert bo.text == (
+        "the people who teach Go (you are at level 1) are more than 2 levels above you, "
+        "and the program keeps the gap between mentor and learner to at most 2"
+    )
 
 
 def test_mentor_at_or_below_the_learners_level_is_never_matched() -> None:
@@ -40,7 +45,9 @@ def test_mentor_capacity_counts_the_mentees_already_active() -> None:
     assert len(result.matches) == 1
     (left_out,) = result.unmatched
     assert left_out.code == UnmatchedCode.NO_MENTOR_CAPACITY
-    assert left_out.text == "no mentor for Rust has capacity this round"
+    assert left_out.text == (
+        "no mentor for Rust has capacity left this round: the ones who could mentor you are taken by other learners"
+    )
 
 
 def test_mentor_takes_several_mentees_up_to_capacity() -> None:
@@ -71,7 +78,7 @@ def test_monthly_hours_limit_how_many_mentees_a_mentor_takes() -> None:
 
 def test_nobody_teaching_a_skill_is_explained() -> None:
     result = match([Participant("bo", learns={"COBOL": 1})], MENTORING)
-    assert result.unmatched[0].text == "nobody in the program teaches COBOL at a level up to 2 above bo's yet"
+    assert result.unmatched[0].text == "nobody in the program teaches COBOL above your level yet"
 
 
 def test_skill_names_match_whatever_their_case() -> None:
