@@ -5,9 +5,9 @@ import json
 import pytest
 
 from core import commands
-from core.errors import NotFound
-from core.model import FORMER_PARTICIPANT, PairingStatus
-from core.services import checkins, enrollment, pairings, privacy, profiles
+from core.errors import NotFound, PermissionDenied
+from core.model import FORMER_PARTICIPANT, Intent, MatchReason, PairingStatus
+from core.services import checkins, enrollment, pairings, privacy, profiles, stewardship
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -74,3 +74,39 @@ async def test_an_erased_person_can_no_longer_be_exported(uow: FakeUnitOfWork, c
     await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
     with pytest.raises(NotFound):
         await privacy.export_my_data(commands.ExportMyData(ORG, "ana"), uow, clock)
+
+
+async def test_deleting_my_data_tells_my_partner_neutrally_and_forgets_my_words_in_our_pairing(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    await _ana_with_history(uow, clock)
+    pairing = uow.store.pairings["pair-1"]
+    pairing.shared_goal = "Learn Rust."
+    pairing.reasons = [MatchReason("teach", 1.0, "Ana teaches Kubernetes; Bo wants to learn it")]
+    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+    pairing = uow.store.pairings["pair-1"]
+    assert pairing.shared_goal == privacy.NEUTRAL_GOAL
+    assert [r.text for r in pairing.reasons] == [
+        "a former participant teaches Kubernetes; Bo wants to learn it"
+    ]
+    told = [m for m in uow.store.outbox.values() if m.intent is Intent.PARTNER_LEFT]
+    assert [m.recipient_id for m in told] == ["bo"] and told[0].payload == {}
+    assert uow.store.erasures == 1  # the rows outside the domain were erased in the same transaction
+
+
+async def test_when_the_last_facilitator_deletes_their_data_the_program_pauses_and_owners_are_asked(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    program = uow.store.programs[PROGRAM]
+    program.scope_id = "19:team"
+    program.facilitator_ids = ["ana"]
+    uow.store.team_owners[(ORG, "19:team")] = {"ana", "bo"}
+    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+    program = uow.store.programs[PROGRAM]
+    assert program.needs_facilitator
+    asked = [m for m in uow.store.outbox.values() if m.intent is Intent.FACILITATOR_NEEDED]
+    assert [m.recipient_id for m in asked] == ["bo"]
+    with pytest.raises(PermissionDenied):
+        await stewardship.take_over(stewardship.TakeOver(ORG, PROGRAM, "cy"), uow)
+    taken = await stewardship.take_over(stewardship.TakeOver(ORG, PROGRAM, "bo"), uow)
+    assert taken.facilitator_ids == ["bo"] and not uow.store.programs[PROGRAM].needs_facilitator
