@@ -9,7 +9,6 @@ or whose state has no record here, is left to pylti1p3, which refuses it.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -19,9 +18,10 @@ from yarl import URL
 from lti.claims import client_id_of
 from lti.config import LTI
 from lti.pages import Handler, error_page
+from lti.platform_storage import BINDING_LIFETIME, BINDING_PREFIX
 
-LIFETIME = timedelta(minutes=10)
-PREFIX = "peerlearn-login-"
+LIFETIME = BINDING_LIFETIME
+PREFIX = BINDING_PREFIX
 MISMATCH = (
     "This launch does not answer the sign-in this browser started, so it was not accepted. "
     "Open the tool again from your course."

@@ -18,6 +18,7 @@ STATIC = {
     "autosubmit.js": "application/javascript",
     "grid.js": "application/javascript",
     "timezone.js": "application/javascript",
+    "platform_storage.js": "application/javascript",
     "logo.png": "image/png",
 }
 

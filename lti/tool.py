@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import jwt
 from aiohttp import web
 from pylti1p3.exception import LtiException, LtiInvalidNonceException, OIDCException
+from yarl import URL
 
 from core.model.platforms import PlatformRegistration, ToolKey
 from core.platform_ports import LtiStore
@@ -28,7 +29,17 @@ from lti.adapter.tool_config import DbToolConf
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
 from lti.claims import ClaimRefused, client_id_of
 from lti.keys import ensure_key
+from lti.platform_storage import (
+    BINDING_LIFETIME,
+    BINDING_PREFIX,
+    TARGET_PARAM,
+    Binding,
+    platform_origin,
+    target_of,
+    verified,
+)
 from lti.roles import is_staff
+from lti.security import origin
 
 T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -52,6 +63,27 @@ class LaunchRefused(Exception):
         self.status, self.message = status, message
         self.login_params = dict(login_params or {})
         self.unknown_platform = unknown_platform
+
+
+@dataclass(frozen=True)
+class StorageLogin:
+    """A login whose state and nonce go to the platform's storage frame before the browser goes on to `next`."""
+
+    response: web.Response  # the redirect pylti1p3 answered with (its state cookie is copied to the page)
+    next: str
+    state: str
+    nonce: str
+    target: str
+    platform_origin: str
+
+
+class StorageCheck(Exception):
+    """A launch without its state cookie whose login stored the state in the platform's frame: the browser
+    must read it back from there (`storage_launch.html`) before the launch is validated."""
+
+    def __init__(self, binding: Binding, id_token: str, state: str) -> None:
+        super().__init__("read the state back from platform storage")
+        self.binding, self.id_token, self.state = binding, id_token, state
 
 
 @dataclass(frozen=True)
@@ -138,6 +170,26 @@ class Tool:
         login.pass_params_to_launch({k: params.get_param(k) for k in LOGIN_PARAMS if params.get_param(k)})
         return await self._guard(lambda: login.redirect(self.launch_url))
 
+    async def storage_login(self, request: web.Request, response: web.Response) -> StorageLogin | None:
+        """When the login names a platform storage frame, what the page that stores state and nonce there needs
+        (and the binding recorded under the state); None for a login that keeps them in cookies only."""
+        params = await AiohttpRequest.from_aiohttp(request, self.secure)
+        target = target_of(params.get_param(TARGET_PARAM))
+        location = response.headers.get("Location", "")
+        if target is None or response.status != 302 or not location:
+            return None
+        registration = await self.store.registration(
+            params.get_param("iss"), params.get_param("client_id") or None
+        )
+        at = platform_origin(registration.auth_login_url) if registration else None
+        state, nonce = URL(location).query.get("state"), URL(location).query.get("nonce")
+        if registration is None or at is None or not state or not nonce:
+            return None
+        binding = Binding(nonce, target, at)
+        expires = self.clock.now() + BINDING_LIFETIME
+        await self.store.put(registration.organization_id, BINDING_PREFIX + state, binding.value(), expires)
+        return StorageLogin(response, location, state, nonce, target, at)
+
     async def launch(self, request: web.Request) -> tuple[Launch, AiohttpCookieService]:
         params = await AiohttpRequest.from_aiohttp(request, self.secure)
         token = params.get_param("id_token")
@@ -158,6 +210,18 @@ class Tool:
         state = params.get_param("state")
         if state and cookies.get_cookie(state) is None:
             # The browser did not send the state cookie: blocked third-party cookies, or a forged state.
+            # A login that stored the state in the platform's frame is checked there instead.
+            stored = await self.store.get(
+                registration.organization_id, BINDING_PREFIX + state, self.clock.now()
+            )
+            binding = Binding.read(stored)
+            if binding is not None and binding.uses_storage:
+                if not verified(
+                    params.params, request.headers.get("Origin"), origin(self.public_url), binding, state
+                ):
+                    raise StorageCheck(binding, token, state)
+                params.add_cookie(f"lti1p3-{state}", state)
+        if state and cookies.get_cookie(state) is None:
             saved = await self.store.get(registration.organization_id, f"lti1p3-{state}", self.clock.now())
             raise LaunchRefused(
                 401,

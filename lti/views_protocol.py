@@ -14,22 +14,60 @@ from lti.adapter.cookie import set_cookie
 from lti.config import LTI, SCOPES, TOOL_NAME
 from lti.course_pages import course_page, deep_link_form
 from lti.pages import error_page, render
+from lti.platform_storage import VERIFIED, VERIFIED_NONCE, storage_keys
 from lti.session import COOKIE, LIFETIME
-from lti.tool import LaunchRefused
+from lti.tool import LaunchRefused, StorageCheck
 
 
 async def login(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
-        return await config.tool.login(request)
+        response = await config.tool.login(request)
+        storage = await config.tool.storage_login(request, response)
     except LaunchRefused as exc:
         return error_page(request, exc.status, exc.message, framed_anywhere=exc.unknown_platform)
+    if storage is None:
+        return response
+    keys = storage_keys(storage.state, storage.nonce)
+    page = render(
+        request,
+        "storage_login.html",
+        {
+            "next": storage.next,
+            "target": storage.target,
+            "origin": storage.platform_origin,
+            "state": storage.state,
+            "nonce": storage.nonce,
+            "state_key": keys[0],
+            "nonce_key": keys[1],
+        },
+    )
+    for name, morsel in response.cookies.items():  # the state cookie too, for browsers that keep it
+        page.cookies[name] = morsel
+    return page
 
 
 async def launch(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
         found, cookies = await config.tool.launch(request)
+    except StorageCheck as check:
+        keys = storage_keys(check.state, check.binding.nonce)
+        return render(
+            request,
+            "storage_launch.html",
+            {
+                "id_token": check.id_token,
+                "state": check.state,
+                "nonce": check.binding.nonce,
+                "target": check.binding.target,
+                "origin": check.binding.platform_origin,
+                "state_key": keys[0],
+                "nonce_key": keys[1],
+                "verified_state": VERIFIED,
+                "verified_nonce": VERIFIED_NONCE,
+            },
+        )
     except LaunchRefused as exc:
         if exc.login_params:
             retry = URL(config.url("/lti/login")).with_query({**exc.login_params, "lti1p3_new_window": "1"})

@@ -23,6 +23,10 @@ class AiohttpRequest(Request):
         return cls(params, request.cookies, secure)
 
     @property
+    def params(self) -> dict[str, str]:
+        return dict(self._params)
+
+    @property
     def session(self) -> None:
         return None
 
@@ -31,6 +35,10 @@ class AiohttpRequest(Request):
 
     def get_cookie(self, key: str) -> str | None:
         return self._cookies.get(key)
+
+    def add_cookie(self, key: str, value: str) -> None:
+        """A value that counts as a cookie of this request (the state read back from platform storage)."""
+        self._cookies[key] = value
 
     def is_secure(self) -> bool:
         return self._secure
