@@ -125,7 +125,9 @@ async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
         config.clock,
     )
     count = len(published.pairings)
-    notice = f"Published {count} group{'' if count == 1 else 's'}: each learner now sees their group on this page."
+    notice = (
+        f"Published {count} group{'' if count == 1 else 's'}: each learner now sees their group on this page."
+    )
     if published.notified:
         notice += (
             f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "

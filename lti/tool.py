@@ -33,6 +33,7 @@ from lti.platform_storage import (
     BINDING_LIFETIME,
     BINDING_PREFIX,
     TARGET_PARAM,
+    VERIFIED,
     Binding,
     platform_origin,
     target_of,
@@ -216,9 +217,15 @@ class Tool:
             )
             binding = Binding.read(stored)
             if binding is not None and binding.uses_storage:
-                if not verified(
+                if params.get_param(VERIFIED) and not verified(
                     params.params, request.headers.get("Origin"), origin(self.public_url), binding, state
                 ):
+                    raise LaunchRefused(
+                        401,
+                        "This launch could not be confirmed with your LMS in this browser, so it was not accepted. "
+                        "Open the tool again from your course.",
+                    )
+                if not params.get_param(VERIFIED):
                     raise StorageCheck(binding, token, state)
                 params.add_cookie(f"lti1p3-{state}", state)
         if state and cookies.get_cookie(state) is None:

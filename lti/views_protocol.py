@@ -53,7 +53,7 @@ async def launch(request: web.Request) -> web.StreamResponse:
         found, cookies = await config.tool.launch(request)
     except StorageCheck as check:
         keys = storage_keys(check.state, check.binding.nonce)
-        return render(
+        page = render(
             request,
             "storage_launch.html",
             {
@@ -68,6 +68,10 @@ async def launch(request: web.Request) -> web.StreamResponse:
                 "verified_nonce": VERIFIED_NONCE,
             },
         )
+        # The page posts the launch again to this origin; under `no-referrer` the browser would send
+        # `Origin: null`, and the tool accepts that post only with its own origin.
+        page.headers["Referrer-Policy"] = "same-origin"
+        return page
     except LaunchRefused as exc:
         if exc.login_params:
             retry = URL(config.url("/lti/login")).with_query({**exc.login_params, "lti1p3_new_window": "1"})

@@ -142,4 +142,6 @@ async def test_only_allowed_issuers_may_register_when_an_allowlist_is_set(world:
 async def test_the_registering_platform_may_frame_the_review_before_it_is_registered(world: World) -> None:
     async with world.client() as client:
         response = await client.get(register_url(world))
-    assert response.headers["Content-Security-Policy"].endswith(f"frame-ancestors 'self' {world.platform.base}")
+    assert response.headers["Content-Security-Policy"].endswith(
+        f"frame-ancestors 'self' {world.platform.base}"
+    )

@@ -258,9 +258,28 @@ class Platform:
             content_type="text/html",
         )
 
+    async def storage_course(self, request: web.Request) -> web.Response:
+        """The course page of an LMS that offers LTI Platform Storage: it names itself (`_parent`) as the
+        storage frame in the login, and answers the tool's `lti.capabilities`, `lti.put_data` and `lti.get_data`
+        messages, keeping values per tool origin, as the LTI Client Side postMessages spec describes. Every
+        message it receives is logged in `window.ltiMessages`."""
+        user = request.query.get("user", "")
+        src = html.escape(self.login_url(user) + "&lti_storage_target=_parent", quote=True)
+        return web.Response(
+            text=(
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Algorithms 101</title>'
+                "<style>body{margin:0;font-family:sans-serif}header{background:#37474f;color:#fff;padding:8px 16px}"
+                "iframe{border:0;width:100%;height:1400px}</style></head><body><header>Example LMS · "
+                f"Algorithms 101</header><script>{PLATFORM_STORAGE}</script>"
+                f'<iframe title="Peer study groups" src="{src}"></iframe></body></html>'
+            ),
+            content_type="text/html",
+        )
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/course", self.course)
+        app.router.add_get("/storage-course", self.storage_course)
         app.router.add_get("/.well-known/openid-configuration", self.openid_configuration)
         app.router.add_post("/register", self.register)
         app.router.add_get("/auth", self.auth)
@@ -271,6 +290,30 @@ class Platform:
         app.router.add_post("/lineitems/{item}/scores", self.score)
         app.router.add_post("/dl_return", self.dl_return)
         return app
+
+
+PLATFORM_STORAGE = """
+window.ltiMessages = [];
+const stored = new Map();
+window.addEventListener("message", (event) => {
+  const m = event.data;
+  if (!m || typeof m !== "object" || typeof m.subject !== "string" || !m.subject.startsWith("lti.")) return;
+  window.ltiMessages.push({subject: m.subject, origin: event.origin, key: m.key});
+  const reply = (body) => event.source.postMessage({...body, message_id: m.message_id}, event.origin);
+  const key = event.origin + " " + m.key;
+  if (m.subject === "lti.capabilities") {
+    reply({subject: "lti.capabilities.response", supported_messages: [
+      {subject: "lti.capabilities"}, {subject: "lti.put_data"}, {subject: "lti.get_data"}]});
+  } else if (m.subject === "lti.put_data") {
+    stored.set(key, m.value);
+    reply({subject: "lti.put_data.response", key: m.key, value: m.value});
+  } else if (m.subject === "lti.get_data") {
+    if (stored.has(key)) reply({subject: "lti.get_data.response", key: m.key, value: stored.get(key)});
+    else reply({subject: "lti.get_data.response", key: m.key,
+                error: {code: "bad_request", message: "no value stored under this key"}});
+  }
+});
+"""
 
 
 def _form(action: str, id_token: str, state: str) -> str:

@@ -48,10 +48,12 @@ class World:
 
 
 @asynccontextmanager
-async def open_world(database_url: str) -> AsyncIterator[World]:
-    """The tool and the platform, served until the block ends; the platform is registered with the tool."""
+async def open_world(database_url: str, platform_host: str = "127.0.0.1") -> AsyncIterator[World]:
+    """The tool and the platform, served until the block ends; the platform is registered with the tool.
+    With `platform_host="localhost"` the platform is another site than the tool (on 127.0.0.1), so the tool
+    in the platform's iframe is a cross-site (third-party) frame."""
     tool_port, platform_port = free_port(), free_port()
-    tool_url, platform_url = f"http://127.0.0.1:{tool_port}", f"http://127.0.0.1:{platform_port}"
+    tool_url, platform_url = f"http://127.0.0.1:{tool_port}", f"http://{platform_host}:{platform_port}"
     platform = Platform(base=platform_url, tool=tool_url, members=[dict(m) for m in MEMBERS])
     engine = create_engine(database_url)
     await migrate.upgrade(engine)
