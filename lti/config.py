@@ -6,6 +6,7 @@ from aiohttp import web
 
 from core.platform_ports import LtiStore
 from core.ports import Clock, UnitOfWorkFactory
+from core.services.aggregates import DEFAULT_MIN_GROUP
 from lti.session import Sessions
 from lti.tool import Tool
 
@@ -30,6 +31,8 @@ class LtiConfig:
     frame_ancestors: tuple[str, ...] = ()
     # Dynamic Registration: when set, only these platform issuers may register (exact issuer URLs).
     registration_issuers: tuple[str, ...] = ()
+    # The minimum-group rule for figures on the instructor's page (`core.services.aggregates`).
+    min_group: int = DEFAULT_MIN_GROUP
     tool: Tool = field(init=False)
     sessions: Sessions = field(init=False)
 

@@ -94,7 +94,7 @@ async def course_page(
         return error_page(request, 404, "This course's groups are not here any more; launch the tool again.")
     context = {**_base(session, token, request), "program": program, "notice": notice}
     if session.instructor:
-        overview = await course_views.course_overview(uow(), org, program_id)
+        overview = await course_views.course_overview(uow(), org, program_id, config.min_group)
         members, roster_error = None, ""
         try:
             members = await services.roster(config.tool, session)

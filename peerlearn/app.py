@@ -131,7 +131,15 @@ def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
     )
     store = SqlLtiStore(runtime.uow_factory.sessions)
     extra_origins = tuple(o.strip() for o in settings.lti_frame_ancestors.split(",") if o.strip())
-    return LtiConfig(store, runtime.uow_factory, runtime.clock, settings.public_url, secret, extra_origins)
+    return LtiConfig(
+        store,
+        runtime.uow_factory,
+        runtime.clock,
+        settings.public_url,
+        secret,
+        extra_origins,
+        min_group=settings.report_min_group,
+    )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from core.model import OPEN_STATUSES, EnrollmentStatus, Pairing, PairingStatus, Person
+from core.model import OPEN_STATUSES, CheckIn, EnrollmentStatus, Pairing, PairingStatus, Person
 from core.ports import UnitOfWork
-from core.services import _lookups
+from core.services import _lookups, aggregates
 
 TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0"
 
@@ -53,11 +53,24 @@ class GroupView:
     check_ins: int = 0
 
 
+@dataclass(frozen=True)
+class CheckInSummary:
+    """The course's check-ins as figures; each is None when fewer than `min_group` learners gave it."""
+
+    learners: int  # how many learners checked in at least once (a count of people, always shown)
+    met_share: float | None
+    average_usefulness: float | None
+    min_group: int
+
+
 @dataclass
 class CourseOverview:
     groups: list[GroupView] = field(default_factory=list)
     unmatched: list[GroupMemberView] = field(default_factory=list)
     answered: int = 0
+    check_ins: CheckInSummary = field(
+        default_factory=lambda: CheckInSummary(0, None, None, aggregates.DEFAULT_MIN_GROUP)
+    )
 
     @property
     def has_drafts(self) -> bool:
@@ -77,7 +90,12 @@ def _is_learner(roles: Sequence[str]) -> bool:
 
 
 async def _group_view(
-    uow: UnitOfWork, organization_id: str, pairing: Pairing, number: int, topic: str
+    uow: UnitOfWork,
+    organization_id: str,
+    pairing: Pairing,
+    number: int,
+    topic: str,
+    check_ins: Sequence[CheckIn] | None = None,
 ) -> GroupView:
     people = {p.id: p for p in await uow.persons.many(organization_id, pairing.member_ids())}
     goals = {p.person_id: p.goals for p in await uow.profiles.many(organization_id, pairing.member_ids())}
@@ -86,7 +104,8 @@ async def _group_view(
         for pid in pairing.member_ids()
         if pid in people
     )
-    check_ins = await uow.check_ins.for_pairing(organization_id, pairing.id)
+    if check_ins is None:
+        check_ins = await uow.check_ins.for_pairing(organization_id, pairing.id)
     return GroupView(
         id=pairing.id,
         number=number,
@@ -106,7 +125,24 @@ def _current(pairings: list[Pairing]) -> list[Pairing]:
     return sorted(chosen, key=lambda p: (p.created_at, p.id))
 
 
-async def course_overview(uow: UnitOfWork, organization_id: str, program_id: str) -> CourseOverview:
+def check_in_summary(check_ins: Sequence[CheckIn], min_group: int | None = None) -> CheckInSummary:
+    """Figures over the learners' check-ins under the minimum-group rule (`core.services.aggregates`)."""
+    threshold = aggregates.min_group(min_group)
+    people = [c.person_id for c in check_ins]
+    rated = [c for c in check_ins if c.met and c.usefulness is not None]
+    met = sum(c.met for c in check_ins) / len(check_ins) if check_ins else None
+    average = sum(c.usefulness or 0 for c in rated) / len(rated) if rated else None
+    return CheckInSummary(
+        learners=len(set(people)),
+        met_share=aggregates.over(people, met, threshold),
+        average_usefulness=aggregates.over([c.person_id for c in rated], average, threshold),
+        min_group=threshold,
+    )
+
+
+async def course_overview(
+    uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
+) -> CourseOverview:
     async with uow:
         program = await _lookups.program(uow, organization_id, program_id)
         enrollments = [
@@ -117,8 +153,12 @@ async def course_overview(uow: UnitOfWork, organization_id: str, program_id: str
         groups = _current(await uow.pairings.for_program(organization_id, program.id))
         overview = CourseOverview(answered=len(enrollments))
         grouped: set[str] = set()
+        answers: list[CheckIn] = []
         for number, pairing in enumerate(groups, start=1):
-            overview.groups.append(await _group_view(uow, organization_id, pairing, number, program.name))
+            theirs = await uow.check_ins.for_pairing(organization_id, pairing.id)
+            answers.extend(theirs)
+            view = await _group_view(uow, organization_id, pairing, number, program.name, theirs)
+            overview.groups.append(view)
             grouped.update(pairing.member_ids())
         loose = [e.person_id for e in enrollments if e.person_id not in grouped]
         for person in await uow.persons.many(organization_id, loose):
@@ -126,6 +166,7 @@ async def course_overview(uow: UnitOfWork, organization_id: str, program_id: str
                 GroupMemberView(person.id, person.display_name, person.teams is not None)
             )
         overview.unmatched.sort(key=lambda m: m.name)
+        overview.check_ins = check_in_summary(answers, min_group)
         return overview
 
 
