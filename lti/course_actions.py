@@ -15,7 +15,7 @@ from multidict import MultiDictProxy
 from core import commands
 from core.errors import DomainError, InvalidInput
 from core.services import course_views
-from core.services.checkins import submit_check_in
+from core.services.checkins import raise_concern, submit_check_in
 from core.services.courses import (
     CRITERIA,
     MoveMember,
@@ -27,6 +27,7 @@ from core.services.courses import (
     save_questionnaire,
     update_course_settings,
 )
+from core.services.reports import facilitator_report
 from core.services.rounds import run_round
 from lti import services
 from lti.config import LTI, LtiConfig
@@ -227,6 +228,41 @@ async def check_in(config: LtiConfig, session: PageSession, form: Form) -> str:
         config.clock,
     )
     return "Thanks for your check-in and feedback."
+
+
+async def note(config: LtiConfig, session: PageSession, form: Form) -> str:
+    """A learner's confidential note, read only by the course's instructors (the program's facilitators)."""
+    group = await course_views.my_group(
+        config.uow_factory(), session.organization_id, session.program_id, session.person_id
+    )
+    await raise_concern(
+        commands.RaiseConcern(
+            session.organization_id,
+            session.program_id,
+            session.person_id,
+            _text(form, "note", 2000),
+            group.id if group is not None and group.id == _text(form, "group", 64) else None,
+        ),
+        config.uow_factory(),
+        config.clock,
+    )
+    return "Your note was sent to the course's instructors only."
+
+
+async def notes(request: web.Request) -> web.StreamResponse:
+    config = request.app[LTI]
+    try:
+        session, token = await config.sessions.from_request(request, config.clock.now())
+        if not session.instructor:
+            raise SessionRefused(403, "Only the course's instructors read the confidential notes.")
+        report = await facilitator_report(
+            session.organization_id, session.program_id, session.person_id, config.uow_factory()
+        )
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    except DomainError as exc:
+        return error_page(request, 403, exc.message)
+    return render(request, "notes.html", {"session": token, "notes": report.open_concerns})
 
 
 async def export_csv(request: web.Request) -> web.StreamResponse:

@@ -160,3 +160,36 @@ async def test_publishing_in_a_course_says_where_learners_see_their_group_withou
         ).text()
     assert "Published 1 group: each learner now sees their group on this page." in published
     assert "Teams" not in published.split('role="status">', 1)[1].split("</p>", 1)[0]
+
+
+async def test_a_learner_s_confidential_note_reaches_only_the_instructors(world: World) -> None:
+    await answer(world, "learner-1", "learner-2", "learner-3")
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        page = await (await client.post(f"{world.tool_url}/lti/course/form", data=tokens(page))).text()
+        await client.post(f"{world.tool_url}/lti/course/publish", data=tokens(page))
+    secret = "Learner 3 talks over everyone; I would like another group."
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-1")
+        assert (
+            "A confidential note to your instructor" in page and "Only this course's instructors" in page
+        )
+        group = re.search(r'name="group" value="([^"]+)"', page)
+        assert group
+        sent = await client.post(
+            f"{world.tool_url}/lti/course/note",
+            data={**tokens(page), "group": group.group(1), "note": secret},
+        )
+        assert "sent to the course&#39;s instructors only" in await sent.text()
+        mine = await client.get(f"{world.tool_url}/lti/course/notes", params={"s": tokens(page)["session"]})
+        assert mine.status == 403 and secret not in await mine.text()
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-3")
+        assert secret not in page
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        assert secret not in page  # not on the course page, which may be shown on a projector
+        assert 'href="/lti/course/notes?s=' in page
+        notes = await client.get(f"{world.tool_url}/lti/course/notes", params={"s": tokens(page)["session"]})
+        text = await notes.text()
+    assert notes.status == 200 and "Learner 1" in text and "Learner 3 talks over everyone" in text
