@@ -230,3 +230,36 @@ async def test_the_deep_linking_and_error_pages_render(world: World, browser: Br
     await page.wait_for_selector("h1:has-text('Not verified')")
     await shoot(page, "8-error")
     await context.close()
+
+
+async def test_an_unregistered_platform_sees_the_message_inside_its_iframe(
+    world: World, browser: Browser
+) -> None:
+    context = await browser.new_context(viewport={"width": 900, "height": 500})
+    page = await context.new_page()
+    world.platform.base, real = "https://lms.not-registered.example", world.platform.base
+    try:
+        await page.goto(f"{real}/course?user=learner-1")
+    finally:
+        world.platform.base = real
+    frame = page.frame_locator("iframe")
+    alert = frame.locator("[role=alert]")
+    await alert.wait_for()
+    assert "is not registered with this tool" in await alert.inner_text()
+    await shoot(page, "11-unregistered-platform-in-iframe")
+    await context.close()
+
+
+async def test_the_gradebook_review_page_is_readable(world: World, browser: Browser) -> None:
+    learner, page = await open_as(browser, world, "learner-1")
+    await answer(page, "Pass the exam", "Graphs", ["s-1-10"])
+    await learner.close()
+    teacher, page = await open_as(browser, world, "teacher-1")
+    await page.click("text=Send participation to gradebook…")
+    await page.wait_for_selector("h1:has-text('Send participation to the gradebook?')")
+    await assert_accessible(page)
+    await shoot(page, "12-gradebook-review")
+    await page.click("button:has-text('Send 1 score to the gradebook')")
+    await page.wait_for_selector("text=Sent participation for 1 learner to the gradebook.")
+    assert len(world.platform.scores) == 1
+    await teacher.close()
