@@ -96,12 +96,10 @@ class RateLimiter:
         return now
 
     def refused(self, slot: float) -> None:
-        """The send taken at `slot` was refused (Teams said 429) or not made: the next send may take its
-        place in the pacing instead of the slot being lost. It still counts in the tenant's window, which
-        is what the connector sees arrive: the ceiling holds at Teams' end even when refusals come in a
-        row. Only one refusal a period is refunded: several in a row mean Teams is throttling the
-        tenant, and the pace stays. (The conversation keeps its windows and is paused by the caller for
-        `Retry-After`.)"""
+        """The send taken at `slot` was not made after all (its sender's fence lapsed): the next send may
+        take its place in the pacing. (A send Teams refused with 429 is not refunded: it arrived, and
+        counts at Teams' end like any other; the caller pauses the conversation for `Retry-After`.)
+        Only one slot a period is refunded, and it stays in the tenant's window."""
         now = self.clock()
         if now - self._last_refund < self.tenant.period:
             return

@@ -25,14 +25,21 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from core.delivery_ports import OutboxQueue
 from core.model.delivery import DeliveryOutcome, Finish, Outcome
 
 log = logging.getLogger("peerlearn.delivery")
 
 Writing = Callable[[], contextlib.AbstractAsyncContextManager[object]]
+
+
+class OutcomeStore(Protocol):
+    async def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
+        """See `core.delivery_ports.OutboxQueue.record`."""
+        ...
+
+
 JOURNAL_PREFIX = "delivery-outcomes-"
 
 
@@ -134,7 +141,7 @@ class OutcomeRecorder:
 
     def __init__(
         self,
-        queue: OutboxQueue,
+        queue: OutcomeStore,
         writing: Writing,
         journal: OutcomeJournal | None = None,
         retry_pause: tuple[float, float] = (0.2, 5.0),

@@ -142,7 +142,7 @@ class TenantSender:
         self.claims: dict[str, Claim] = {}
         self._claimed_at: dict[str, float] = {}  # monotonic time each row was (last) claimed
         self._chats: dict[str, StoredConversation | None] = {}  # prefetched 1:1 chats (None: none yet)
-        self._teams: dict[str, StoredConversation | None] = {}
+        self._teams: dict[str, asyncio.Future[StoredConversation | None]] = {}
 
     def _going(self) -> bool:
         return not self.fenced_out and self._keep_going()
@@ -155,12 +155,19 @@ class TenantSender:
         exhausted = False
         try:
             while self._going():
-                if len(pending) < self.config.concurrency and not exhausted:
+                # Claim no further ahead than the ceiling lets out while a row may wait for its slot (see
+                # `_throttle`), counting the rows already started: rows claimed beyond would be given back.
+                # Refill once half of that is used, so claims (and chat look-ups) stay batches.
+                ahead = min(
+                    2 * self.config.concurrency, int(self.config.lease_seconds / 2 / self.limiter.spacing)
+                )
+                held = len(pending) + len(self.claims)
+                if held <= max(ahead // 2, 0) and not exhausted:
+                    batch = max(ahead, 1) - held
                     if not self.fence.valid():
                         self.fenced_out = True
                         break
                     now, claimed_at = self.deps.clock.now(), time.monotonic()
-                    batch = 2 * self.config.concurrency - len(pending)
                     async with self.deps.writing():
                         claims = await self.deps.queue.claim(
                             self.org, now, now + self.config.hold, batch, self.fence.token
@@ -324,8 +331,6 @@ class TenantSender:
         except Transient as error:
             if error.status == 429:
                 self.limiter.pause(error.retry_after or 1.0, conversation_id)
-                if slot is not None:
-                    self.limiter.refused(slot)
             await self._retry(claim, error, error.retry_after, rendered)
         except NotInstalled as error:
             await self._not_installed(claim, error, rendered)
@@ -370,7 +375,7 @@ class TenantSender:
         store, teams = self.deps.store, person.teams
         assert teams is not None
         if person.id in self._chats:
-            found = self._chats.pop(person.id)
+            found = self._chats[person.id]
         else:
             found = await store.conversation(self.org, ConversationScope.PERSONAL, person.id)
         if found is not None:
@@ -404,18 +409,24 @@ class TenantSender:
         )
         async with self.deps.writing():
             await store.save_conversation(created)
+        self._chats[person.id] = created
         return created
 
     async def _team(self, team_id: str) -> StoredConversation | None:
+        """The team's conversation, read once per drain (concurrent sends share the one read)."""
         if team_id not in self._teams:
-            if self.deps.conversations is not None:
-                found = await self.deps.conversations.many(self.org, ConversationScope.TEAM, [team_id])
-                self._teams[team_id] = found.get(team_id)
-            else:
-                self._teams[team_id] = await self.deps.store.conversation(
-                    self.org, ConversationScope.TEAM, team_id
-                )
-        return self._teams[team_id]
+            self._teams[team_id] = asyncio.ensure_future(self._read_team(team_id))
+        try:
+            return await asyncio.shield(self._teams[team_id])
+        except Exception:
+            self._teams.pop(team_id, None)  # read again next time
+            raise
+
+    async def _read_team(self, team_id: str) -> StoredConversation | None:
+        if self.deps.conversations is not None:
+            found = await self.deps.conversations.many(self.org, ConversationScope.TEAM, [team_id])
+            return found.get(team_id)
+        return await self.deps.store.conversation(self.org, ConversationScope.TEAM, team_id)
 
 
 def _program(rendered: Rendered | Skip | None) -> str | None:

@@ -129,7 +129,8 @@ async def test_a_fan_out_killed_mid_way_delivers_every_message_once_after_a_rest
                 await asyncio.sleep(0.1)
         finally:
             server.send_signal(signal.SIGTERM)
-            assert server.wait(timeout=30) == 0
+            code = server.wait(timeout=30)
+            assert code == 0, f"exit code {code}\n{log.read_text()[-4000:]}"
     finally:
         await runner.cleanup()
 

@@ -8,7 +8,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -181,7 +181,7 @@ async def _held(uows: SqlUnitOfWorkFactory) -> int:
 
 
 @pytest.fixture
-def private_postgres() -> AsyncIterator[PrivatePostgres]:
+def private_postgres() -> Iterator[PrivatePostgres]:
     why = PrivatePostgres.available()
     if why is not None:
         pytest.skip(f"cannot start a PostgreSQL server of our own: {why}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from benchmarks.delivery.fake_connector import FakeTeams
 from benchmarks.delivery.seed import Seeded
@@ -97,6 +97,7 @@ async def test_a_person_who_blocked_the_app_is_recorded_as_failed_with_the_reaso
     assert await records.failure_reasons(seeded.organization_id, seeded.program_id) == [
         ("The person blocked the app in Teams.", 2)
     ]
+    assert await records.unreachable(seeded.organization_id, seeded.program_id) == ["p00001", "p00002"]
     assert await _drain(seeded, deps) == 0
 
 
@@ -111,7 +112,7 @@ async def test_throttled_sends_are_retried_until_they_get_through(
             break
         async with uow_factory.sessions() as session:  # retries wait; bring them forward for the test
             await session.execute(
-                OutboxRow.__table__.update()
+                update(OutboxRow)
                 .where(OutboxRow.status == OutboxStatus.PENDING.value)
                 .values(next_attempt_at=deps.clock.now() - timedelta(seconds=1))
             )

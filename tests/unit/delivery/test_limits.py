@@ -83,17 +83,17 @@ def test_a_nonsense_ceiling_is_refused_with_its_value() -> None:
         RateLimiter(-1)
 
 
-def test_a_refused_send_gives_its_slot_to_the_next_one_but_repeated_refusals_keep_the_pace() -> None:
+def test_a_send_not_made_gives_its_slot_to_the_next_one_but_only_once_a_period() -> None:
     clock = FakeMonotonic()
     limiter = RateLimiter(10, clock)
     limiter.record("a")
     clock.now += limiter.wait("b")
     slot = limiter.record("b")
     assert limiter.wait("c") == pytest.approx(limiter.spacing)
-    limiter.refused(slot)  # Teams said 429: the refused message did not count
+    limiter.refused(slot)  # the send was not made (its fence lapsed)
     assert limiter.wait("c") == 0
     second = limiter.record("c")
-    limiter.refused(second)  # a second refusal within the period: Teams is throttling, keep the pace
+    limiter.refused(second)  # a second one within the period: the pace stays
     assert limiter.wait("d") == pytest.approx(limiter.spacing)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from bot.delivery.retry import (
     MAX_DELAY,
     NotInstalled,
     Permanent,
+    RetryPolicy,
     Transient,
     backoff,
     classify,
@@ -75,3 +76,26 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
 def test_nothing_is_retried_forever() -> None:
     assert not gives_up(MAX_ATTEMPTS - 1)
     assert gives_up(MAX_ATTEMPTS)
+
+
+def test_a_message_is_retried_until_its_horizon_not_for_a_number_of_attempts() -> None:
+    policy = RetryPolicy(horizon=timedelta(hours=48), max_delay=900)
+    queued = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    now, attempt, rng = queued, 1, random.Random(4)
+    while (later := policy.next_attempt(queued, attempt, now, rng=rng)) is not None:
+        assert later - now <= timedelta(seconds=900)  # capped
+        assert later <= queued + policy.horizon  # the last try lands on the horizon
+        now, attempt = later, attempt + 1
+    assert attempt > MAX_ATTEMPTS * 10  # an outage of two days is ridden out
+    assert now == queued + policy.horizon
+
+
+def test_retry_after_is_honoured_even_past_the_cap() -> None:
+    policy = RetryPolicy(max_delay=10)
+    queued = now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert policy.next_attempt(queued, 1, now, retry_after=60) == now + timedelta(seconds=60)
+
+
+def test_a_nonsense_policy_is_refused_with_its_values() -> None:
+    with pytest.raises(ValueError, match="horizon '0:00:00'"):
+        RetryPolicy(horizon=timedelta(0))
