@@ -140,6 +140,10 @@ class TeamRosterRepository(Protocol):
         """The person ids of the team's owners (Teams' `userRole` "owner")."""
         ...
 
+    async def members(self, organization_id: str, team_id: str) -> list[str]:
+        """The person ids of everyone in the team."""
+        ...
+
 
 class PersonalTraceRepository(Protocol):
     """Rows about a person outside the domain's own tables, and copies of their values anywhere."""

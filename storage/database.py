@@ -47,14 +47,19 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         if parsed.database == ":memory:":
-            engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+            engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
         else:
             # SQLite has one writer at a time. With several connections, a turn that wants to write while
             # another holds the lock spins in SQLite's busy handler (sleeps of up to 100 ms, retried), which
             # made the tail latency seconds long under 100 concurrent card actions. One connection per process
             # queues transactions fairly in the pool instead; reads lose little, as they share the GIL anyway.
             engine = create_async_engine(
-                url, echo=echo, pool_size=SQLITE_CONNECTIONS, max_overflow=0, pool_timeout=60
+                url,
+                echo=echo,
+                pool_size=SQLITE_CONNECTIONS,
+                max_overflow=0,
+                pool_timeout=60,
+                hide_parameters=True,  # a failed statement's values (people's names and words) stay out of logs
             )
         event.listen(engine.sync_engine, "connect", _enable_sqlite_rules)
         return engine
@@ -63,7 +68,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # the pool wait their turn (in order: see `transaction_slots`); a request holds a connection for its one
     # transaction only.
     return create_async_engine(
-        url, echo=echo, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_timeout=60, pool_pre_ping=True
+        url,
+        echo=echo,
+        pool_size=POSTGRES_CONNECTIONS,
+        max_overflow=0,
+        pool_timeout=60,
+        pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

@@ -12,6 +12,9 @@ DEFAULT_CODE_OF_CONDUCT = (
 )
 
 
+MEMBER_ATTRIBUTES = "member_attributes"
+"""The settings key under which a course keeps what it knows of each member (e.g. their LMS section)."""
+
 ORGANIZATION_SCOPE = "organization"
 """The `scope_id` of the organization-wide program: the one a person joins from a personal chat."""
 
@@ -81,6 +84,23 @@ class Program:
 
     def is_facilitator(self, person_id: str) -> bool:
         return person_id in self.facilitator_ids
+
+    def member_attributes_of(self, person_id: str) -> dict[str, object]:
+        """What the course knows of one member beyond their answers (their LMS section), from the settings."""
+        attributes = self.settings.get(MEMBER_ATTRIBUTES)
+        found = attributes.get(person_id) if isinstance(attributes, dict) else None
+        return dict(found) if isinstance(found, dict) else {}
+
+    def forget_member_attributes(self, person_id: str) -> bool:
+        """Drop one member's attributes (their data was deleted); True when there were any."""
+        attributes = self.settings.get(MEMBER_ATTRIBUTES)
+        if not isinstance(attributes, dict) or person_id not in attributes:
+            return False
+        self.settings = {
+            **self.settings,
+            MEMBER_ATTRIBUTES: {k: v for k, v in attributes.items() if k != person_id},
+        }
+        return True
 
     @property
     def needs_facilitator(self) -> bool:

@@ -219,12 +219,13 @@ async def my_group(
 async def participation(uow: UnitOfWork, organization_id: str, program_id: str) -> dict[str, float]:
     """A participation score from 0 to 1 per learner: half for answering, half for checking in with the group."""
     async with uow:
+        # Check-ins in this course's groups only: the same person may check in elsewhere in the organization.
+        checked_in = {c.person_id for c in await uow.check_ins.for_program(organization_id, program_id)}
         scores: dict[str, float] = {}
         for enrollment in await uow.enrollments.for_program(organization_id, program_id):
             if enrollment.status is EnrollmentStatus.LEFT:
                 continue
-            checked_in = any(c for c in await uow.check_ins.by_person(organization_id, enrollment.person_id))
-            scores[enrollment.person_id] = 0.5 + (0.5 if checked_in else 0.0)
+            scores[enrollment.person_id] = 0.5 + (0.5 if enrollment.person_id in checked_in else 0.0)
         return scores
 
 

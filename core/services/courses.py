@@ -27,6 +27,7 @@ from core.model import (
     StatusChange,
     new_id,
 )
+from core.model import programs as model_programs
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.notify import notify
@@ -54,7 +55,7 @@ def matching_settings(criteria: dict[str, bool]) -> dict[str, object]:
     }
 
 
-MEMBER_ATTRIBUTES = "member_attributes"
+MEMBER_ATTRIBUTES = model_programs.MEMBER_ATTRIBUTES
 """`Program.settings[MEMBER_ATTRIBUTES][person_id]` holds attributes such as {"section": "B"} for matching."""
 
 

@@ -82,13 +82,20 @@ async def export_my_data(cmd: commands.ExportMyData, uow: UnitOfWork, clock: Clo
             # Every stored row that refers to the person, as stored (conversation references, team
             # memberships, delivery records, app installations included): nothing is left out.
             "stored_records": await uow.traces.export(org, pid),
+            # What a course knows of the person beyond their answers (their LMS section), per program.
+            "course_attributes": {
+                p.id: attributes
+                for p in await uow.programs.for_organization(org)
+                if (attributes := p.member_attributes_of(pid))
+            },
         }
 
 
 def _scrubbed(pairing: Pairing, values: list[str]) -> None:
     """Copies of the person's words in a pairing they were in: a goal drafted from theirs is replaced by a
     neutral one (the others agree a new one), and reasons that name them name "a former participant"."""
-    if any(v in pairing.shared_goal for v in values):
+    if pairing.skill is None or any(v in pairing.shared_goal for v in values):
+        # A goal drafted from a member's goal may be theirs, even one they have since rewritten.
         pairing.shared_goal = NEUTRAL_GOAL
     reasons = []
     for reason in pairing.reasons:
@@ -127,6 +134,9 @@ async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clo
             _scrubbed(pairing, values)
             await uow.pairings.save(pairing)
         await release_facilitator(uow, clock, org, pid)
+        for program in await uow.programs.for_organization(org):
+            if program.forget_member_attributes(pid):
+                await uow.programs.save(program)
         await uow.profiles.delete(org, pid)
         await uow.enrollments.delete_for_person(org, pid)
         await uow.check_ins.delete_by_person(org, pid)

@@ -14,7 +14,7 @@ from core.model import programs as model_programs
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import _end_open_pairings
-from core.services.stewardship import release_facilitator
+from core.services.stewardship import release_facilitator, require_may_take_over
 
 ORGANIZATION_SCOPE = model_programs.ORGANIZATION_SCOPE
 
@@ -86,6 +86,8 @@ async def setup_program(cmd: commands.ProgramSetup, uow: UnitOfWork, clock: Cloc
         await _lookups.person(uow, cmd.organization_id, cmd.actor_id)
         if program.facilitator_ids and not program.is_facilitator(cmd.actor_id):
             raise PermissionDenied("Only this program's facilitators can change its set-up.")
+        if not program.facilitator_ids:
+            await require_may_take_over(uow, program, cmd.actor_id)
         today = clock.now().date()
         if (
             cmd.starts_on is not None

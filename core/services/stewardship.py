@@ -42,6 +42,19 @@ async def release_facilitator(
     return orphaned
 
 
+async def require_may_take_over(uow: UnitOfWork, program: Program, actor_id: str) -> None:
+    """Who may become the facilitator of a program that has none (by "Take it over", or by being the first to
+    save its set-up): an owner of its team. A team whose roster named no owner (it could not be read) is
+    claimed by its members. The organization's own program is claimed by whoever sets it up first."""
+    if program.scope_id == ORGANIZATION_SCOPE:
+        return
+    owners = await uow.rosters.owners(program.organization_id, program.scope_id)
+    if owners and actor_id not in owners:
+        raise PermissionDenied(f"Only an owner of the team of '{program.name}' can take it over.")
+    if not owners and actor_id not in await uow.rosters.members(program.organization_id, program.scope_id):
+        raise PermissionDenied(f"Only a member of the team of '{program.name}' can take it over.")
+
+
 @dataclass(frozen=True)
 class TakeOver:
     organization_id: str
@@ -59,10 +72,7 @@ async def take_over(cmd: TakeOver, uow: UnitOfWork) -> Program:
             raise InvalidTransition(f"You already facilitate '{program.name}'.")
         if program.facilitator_ids:
             raise InvalidTransition(f"Someone has already taken '{program.name}' over.")
-        if program.scope_id != ORGANIZATION_SCOPE:
-            owners = await uow.rosters.owners(cmd.organization_id, program.scope_id)
-            if cmd.actor_id not in owners:
-                raise PermissionDenied(f"Only an owner of the team of '{program.name}' can take it over.")
+        await require_may_take_over(uow, program, cmd.actor_id)
         program.facilitator_ids.append(cmd.actor_id)
         await uow.programs.save(program)
         await uow.commit()

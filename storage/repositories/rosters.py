@@ -25,3 +25,11 @@ class SqlTeamRosterRepository:
             .order_by(TeamMemberRow.person_id)
         )
         return list(found)
+
+    async def members(self, organization_id: str, team_id: str) -> list[str]:
+        found = await self.session.scalars(
+            select(TeamMemberRow.person_id)
+            .where(TeamMemberRow.organization_id == organization_id, TeamMemberRow.team_id == team_id)
+            .order_by(TeamMemberRow.person_id)
+        )
+        return list(found)

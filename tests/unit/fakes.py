@@ -43,6 +43,7 @@ class FakeStore:
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     erasures: int = 0
     team_owners: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    team_members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -345,6 +346,9 @@ class FakeTraces(_Repo):
 class FakeRosters(_Repo):
     async def owners(self, organization_id: str, team_id: str) -> list[str]:
         return sorted(self.s.team_owners.get((organization_id, team_id), set()))
+
+    async def members(self, organization_id: str, team_id: str) -> list[str]:
+        return sorted(self.s.team_members.get((organization_id, team_id), set()))
 
 
 class FakeUnitOfWork:

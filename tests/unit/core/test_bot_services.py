@@ -30,12 +30,26 @@ async def test_only_a_facilitator_sets_up_a_program(uow: FakeUnitOfWork, clock: 
     assert saved.cadence.value == "monthly" and uow.store.programs[PROGRAM].prefer_cross_department
 
 
-async def test_a_program_nobody_facilitates_is_claimed_by_whoever_sets_it_up(
+async def test_a_team_program_nobody_facilitates_is_claimed_by_setting_it_up_only_by_a_team_owner(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     uow.store.programs[PROGRAM].facilitator_ids = []
+    uow.store.team_owners[(ORG, "19:team")] = {"ana"}
+    with pytest.raises(PermissionDenied, match="Only an owner"):
+        await programs.setup_program(_setup("bo"), uow, clock)
     await programs.setup_program(_setup("ana"), uow, clock)
     assert uow.store.programs[PROGRAM].facilitator_ids == ["ana"]
+
+
+async def test_a_team_without_known_owners_is_claimed_by_a_member_and_never_by_an_outsider(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    uow.store.programs[PROGRAM].facilitator_ids = []
+    uow.store.team_members[(ORG, "19:team")] = {"bo"}
+    with pytest.raises(PermissionDenied, match="Only a member"):
+        await programs.setup_program(_setup("cy"), uow, clock)
+    await programs.setup_program(_setup("bo"), uow, clock)
+    assert uow.store.programs[PROGRAM].facilitator_ids == ["bo"]
 
 
 async def test_set_up_refuses_an_unknown_kind_and_a_past_start(uow: FakeUnitOfWork, clock: FakeClock) -> None:
