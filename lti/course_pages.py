@@ -16,7 +16,7 @@ from core.services.courses import CRITERIA, MEMBER_ATTRIBUTES, SWITCHABLE
 from lti import services
 from lti.config import LTI
 from lti.pages import error_page, render
-from lti.questionnaire import Answers, zones
+from lti.questionnaire import Answers, zone_options
 from lti.session import PageSession, SessionRefused
 from lti.tool import LaunchRefused
 
@@ -120,7 +120,7 @@ async def course_page(
         profile=profile,
         answers=answers or Answers.of(profile, enrollment is not None),
         errors=errors or {},
-        zones=zones(),
+        zone_options=zone_options,
         group=group,
         days=list(enumerate(DAYS)),
         hours=GRID_HOURS,

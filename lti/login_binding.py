@@ -37,7 +37,7 @@ def _claims(id_token: str) -> dict[str, Any]:
 
 
 async def _organization(request: web.Request, issuer: str, client_id: str | None) -> str | None:
-    registration = await request.app[LTI].store.registration(issuer, client_id or None)
+    registration = await request.app[LTI].tool.registration(issuer, client_id or None)
     return registration.organization_id if registration is not None else None
 
 

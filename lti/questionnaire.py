@@ -3,10 +3,13 @@ and every mistake at once, each under its field, so a slip never costs the learn
 
 from __future__ import annotations
 
+import html
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+
+from markupsafe import Markup
 
 from core import commands
 from core.model import Profile
@@ -60,6 +63,31 @@ def zones() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
         groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " – ")))
     groups["Other"] = [("UTC", "UTC (coordinated universal time)")]
     return tuple((region, tuple(items)) for region, items in groups.items())
+
+
+@cache
+def _zone_options() -> tuple[tuple[str, str], ...]:
+    """Each zone's `<option>` markup, by name, with the `<optgroup>` tags in between (name "")."""
+    parts: list[tuple[str, str]] = []
+    for region, places in zones():
+        parts.append(("", f'<optgroup label="{html.escape(region)}">'))
+        for name, place in places:
+            parts.append((name, f'<option value="{html.escape(name)}">{html.escape(place)}</option>'))
+        parts.append(("", "</optgroup>"))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=64)
+def zone_options(selected: str) -> Markup:
+    """The picker's options with `selected` chosen: built once per zone, not per page (about 600 options)."""
+    chosen = f'<option value="{html.escape(selected)}">'
+    # Every name and label in the markup was escaped by `_zone_options`; `selected` only picks one of them.
+    return Markup(  # noqa: S704
+        "".join(
+            markup.replace(chosen, chosen[:-1] + " selected>", 1) if name == selected else markup
+            for name, markup in _zone_options()
+        )
+    )
 
 
 @cache

@@ -231,6 +231,7 @@ async def _confirm(request: web.Request) -> web.Response:
         return _not_allowed(request, config, exc.issuer)
     except (LtiException, AssertionError, KeyError, ValueError, Timeout, RequestException) as exc:
         return error_page(request, 400, f"The platform's registration did not complete: {exc}")
+    config.tool.forget_registrations()
     if ANCESTORS in request.app:
         request.app[ANCESTORS].forget()  # the new platform may frame the pages at once
     return render(request, "registered.html", {})

@@ -6,6 +6,7 @@ plain `Launch` values and raise `LaunchRefused`, which the views turn into a 400
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 KEY_REUSE = timedelta(seconds=60)
+REGISTRATION_REUSE = 30.0  # seconds a platform registration read is reused (see `Tool.registration`)
 
 
 class LaunchRefused(Exception):
@@ -126,9 +128,28 @@ class Tool:
     # The signing key, read again after KEY_REUSE: after `rotate-key` the new key is used within that time,
     # and the previous one stays published at /lti/jwks meanwhile.
     _key: tuple[ToolKey, datetime] | None = field(default=None, init=False, repr=False)
+    # Registrations by (issuer, client id), reused for REGISTRATION_REUSE seconds: a launch reads the same one
+    # at login, in the login binding and at launch. A new key set or registration drops them at once.
+    _registrations: dict[tuple[str, str | None], tuple[PlatformRegistration | None, float]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.secure = self.public_url.startswith("https://")
+
+    async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
+        key, now = (issuer, client_id or None), time.monotonic()
+        cached = self._registrations.get(key)
+        if cached is not None and now - cached[1] < REGISTRATION_REUSE:
+            return cached[0]
+        found = await self.store.registration(issuer, client_id or None)
+        if len(self._registrations) > 1000:
+            self._registrations.clear()
+        self._registrations[key] = (found, now)
+        return found
+
+    def forget_registrations(self) -> None:
+        self._registrations.clear()
 
     @property
     def launch_url(self) -> str:
@@ -155,7 +176,7 @@ class Tool:
             raise LaunchRefused(
                 400, "This login request does not name the platform (iss) and the user (login_hint)."
             )
-        registration = await self.store.registration(iss, client_id)
+        registration = await self.registration(iss, client_id)
         if registration is None:
             raise LaunchRefused(
                 400,
@@ -179,9 +200,7 @@ class Tool:
         location = response.headers.get("Location", "")
         if target is None or response.status != 302 or not location:
             return None
-        registration = await self.store.registration(
-            params.get_param("iss"), params.get_param("client_id") or None
-        )
+        registration = await self.registration(params.get_param("iss"), params.get_param("client_id") or None)
         at = platform_origin(registration.auth_login_url) if registration else None
         state, nonce = URL(location).query.get("state"), URL(location).query.get("nonce")
         if registration is None or at is None or not state or not nonce:
@@ -198,7 +217,7 @@ class Tool:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError as exc:
             raise LaunchRefused(400, "The launch carries no readable id_token.") from exc
-        registration = await self.store.registration(str(unverified.get("iss", "")), client_id_of(unverified))
+        registration = await self.registration(str(unverified.get("iss", "")), client_id_of(unverified))
         if registration is None:
             raise LaunchRefused(
                 401, "This launch is not for a platform and client registered with this tool."
@@ -239,12 +258,13 @@ class Tool:
         body = await self._guard(lambda: message.validate().get_launch_data())
         if message.fetched_key_set is not None:
             await self.store.save_key_set(registration.id, message.fetched_key_set, self.clock.now())
+            self.forget_registrations()
         return _to_launch(registration, message.get_launch_id(), body), cookies
 
     async def restore(
         self, organization_id: str, issuer: str, client_id: str, launch_id: str
     ) -> AiohttpMessageLaunch:
-        registration = await self.store.registration(issuer, client_id)
+        registration = await self.registration(issuer, client_id)
         if registration is None or registration.organization_id != organization_id:
             raise LaunchRefused(401, "This course's platform registration is gone; launch the tool again.")
         params = AiohttpRequest({}, {}, self.secure)

@@ -6,7 +6,9 @@ cost of pylti1p3's own id_token validation measured in the same run.
 A launch is what a browser does: GET the tool's /lti/login (OIDC login initiation) → the platform's /auth
 (which signs the id_token) → POST the tool's /lti/launch → the learner's page (200). Each launch starts with an
 empty cookie jar, as a new browser would. The tool and the platform share this process and its event loop, so
-the platform's signing is inside the measured time; the per-leg columns show where the time goes.
+the platform's signing is inside the measured time; the per-leg columns show where the time goes, and the
+last column is the tool's own server time for its two legs (its `Server-Timing` header: from the request
+reaching its middleware to the response being ready), apart from the platform and the client.
 
 "pylti1p3 alone" is `MessageLaunch`'s own checks on one id_token from the same platform: JWT format,
 registration, RS256 signature (key set cached, as after the first launch), deployment and message claims;
@@ -26,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import ClientSession, CookieJar
 
@@ -50,8 +53,18 @@ class Timings:
     login: list[float] = field(default_factory=list)
     auth: list[float] = field(default_factory=list)
     launch: list[float] = field(default_factory=list)
+    tool_login: list[float] = field(default_factory=list)  # the tool's own server time (Server-Timing)
+    tool_launch: list[float] = field(default_factory=list)
     failures: int = 0
     wall: float = 0.0
+
+
+def server_time(headers: Any) -> float:
+    """The tool's own time for a request, from its `Server-Timing: app;dur=<ms>` header, in seconds."""
+    for part in str(headers.get("Server-Timing", "")).split(";"):
+        if part.strip().startswith("dur="):
+            return float(part.strip()[4:]) / 1000
+    return float("nan")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -78,6 +91,8 @@ async def one_launch(client: ClientSession, world: World, user: str, timings: Ti
     timings.login.append(t1 - t0)
     timings.auth.append(t2 - t1)
     timings.launch.append(t3 - t2)
+    timings.tool_login.append(server_time(login.headers))
+    timings.tool_launch.append(server_time(page.headers))
     timings.total.append(t3 - t0)
 
 
@@ -146,9 +161,10 @@ def row(name: str, timings: Timings, clients: int) -> str:
     legs = " / ".join(
         f"{statistics.median(v) * 1000:.1f}" for v in (timings.login, timings.auth, timings.launch)
     )
+    tool = " / ".join(f"{statistics.median(v) * 1000:.1f}" for v in (timings.tool_login, timings.tool_launch))
     return (
         f"| {name} | {clients} | {done} | {timings.failures} | {rate:.1f} | "
-        f"{percentile(timings.total, 50):.1f} | {percentile(timings.total, 99):.1f} | {legs} |"
+        f"{percentile(timings.total, 50):.1f} | {percentile(timings.total, 99):.1f} | {legs} | {tool} |"
     )
 
 
@@ -165,15 +181,16 @@ async def bench(
             rate = len(times) / sum(times)
             rows.append(
                 f"| pylti1p3 alone (id_token checks, no I/O) | 1 | {len(times)} | 0 | {rate:.1f} | "
-                f"{percentile(times, 50):.2f} | {percentile(times, 99):.2f} | – |"
+                f"{percentile(times, 50):.2f} | {percentile(times, 99):.2f} | – | – |"
             )
     return rows
 
 
 async def main(count: int, clients: Sequence[int], validations: int) -> None:
     header = [
-        "| run | clients | launches | failures | launches/s | p50 (ms) | p99 (ms) | p50 login / auth / launch (ms) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| run | clients | launches | failures | launches/s | p50 (ms) | p99 (ms) "
+        "| p50 login / auth / launch (ms) | tool's own p50 login / launch (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         rows = await bench(f"sqlite:///{tmp}/bench.db", "SQLite", count, clients, validations)
