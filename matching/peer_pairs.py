@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+import rustworkx as rx
 
 from matching.candidates import general_edges
 from matching.constraints import Constraints
+from matching.explain import ruled_out
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
-from matching.population import IntArray, Population
+from matching.population import FloatArray, IntArray, Population
+from matching.repair import host_free
 from matching.scoring import PEER_FACTORS, factor_values, total
 from matching.solve_bipartite import WHOLE
 from matching.solve_general import BLOCK, augment_along, match_graph, max_weight_matching
 
 DENSE_LEFTOVERS = 2500
 LARGE = 60_000
+EXACT_ALL = 400  # up to this many people, every allowed pair goes to the exact blossom (0.2 s at 400)
+EXACT_CANDIDATES = 1500  # up to this many, the candidate graph does (0.25 s at 1,000; 7.6 s at 5,000)
+REPAIR_CHECKS = 50_000_000
 
 
 def _candidate_counts(people: int) -> tuple[int, int]:
@@ -40,11 +46,44 @@ def no_time(population: Population, constraints: Constraints) -> list[Unmatched]
     ]
 
 
+def exact_matching(n: int, i: IntArray, j: IntArray, w: FloatArray) -> IntArray:
+    """mate[v] (-1 when unpaired): the most pairs these edges allow, and among those the heaviest (blossom).
+
+    rustworkx's compiled blossom takes integer weights: thousandths of a point are kept.
+    """
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(
+        list(zip(i.tolist(), j.tolist(), np.round(w * 1000).astype(np.int64).tolist(), strict=True))
+    )
+    mate = np.full(n, -1, dtype=np.int64)
+    for a, b in sorted(rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)):
+        mate[a], mate[b] = b, a
+    return mate
+
+
+def _all_allowed(
+    population: Population, constraints: Constraints, settings: ProgramSettings, people: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    a, b = np.triu_indices(len(people), k=1)
+    i, j = people[a], people[b]
+    ok = constraints.allowed(i, j)
+    i, j = i[ok], j[ok]
+    return i, j, total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
+
+
 def pair_people(
     population: Population, constraints: Constraints, settings: ProgramSettings, people: IntArray, seed: int
 ) -> IntArray:
-    """mate[v] for every node (-1 when unpaired), pairing as many of `people` as the hard constraints allow."""
+    """mate[v] for every node (-1 when unpaired), pairing as many of `people` as the hard constraints allow.
+
+    Small rounds are solved exactly over every allowed pair. Larger ones get a few candidates per person, solved
+    exactly (blossom) up to `EXACT_CANDIDATES` people and near-optimally beyond; then everyone left over looks at
+    every allowed partner, directly and along augmenting paths of three edges (`augment_everywhere`).
+    """
     n = population.n
+    if len(people) <= EXACT_ALL:
+        return exact_matching(n, *_all_allowed(population, constraints, settings, people))
     rand = np.random.default_rng(seed).random(n)
     skill_k, reach = _candidate_counts(len(people))
     i, j = general_edges(
@@ -53,36 +92,99 @@ def pair_people(
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
-    mate, (indptr, dst) = match_graph(n, i, j, w)
-    free = people[mate[people] < 0]
-    if 2 <= len(free) <= DENSE_LEFTOVERS:
-        # The few left over try every partner among themselves and along short alternating paths.
-        a, b = np.triu_indices(len(free), k=1)
-        fi, fj = free[a], free[b]
-        ok = constraints.allowed(fi, fj)
-        fi, fj = fi[ok], fj[ok]
-        fw = total(factor_values(population, constraints, settings, fi, fj, PEER_FACTORS), len(fi))
-        sub = max_weight_matching(n, fi, fj, fw)
-        hit = sub >= 0
-        mate[hit] = sub[hit]
-        augment_along(indptr, dst, mate, depth=9)
+    if len(people) <= EXACT_CANDIDATES:
+        mate = exact_matching(n, i, j, w)
+    else:
+        mate, (indptr, dst) = match_graph(n, i, j, w)
+        free = people[mate[people] < 0]
+        if 2 <= len(free) <= DENSE_LEFTOVERS:
+            # The few left over try every partner among themselves and along short alternating paths.
+            fi, fj, fw = _all_allowed(population, constraints, settings, free)
+            sub = max_weight_matching(n, fi, fj, fw)
+            hit = sub >= 0
+            mate[hit] = sub[hit]
+            augment_along(indptr, dst, mate, depth=9)
+    augment_everywhere(population, constraints, settings, people, mate)
     return mate
 
 
-def _host_for(
+def augment_everywhere(
+    population: Population,
+    constraints: Constraints,
+    settings: ProgramSettings,
+    people: IntArray,
+    mate: IntArray,
+) -> None:
+    """Pair people left over with any allowed partner: a free one, or via a pair (u, a, b, v: u-a and b-v).
+
+    The search is over every allowed partner, not only the candidates; it stops after `REPAIR_CHECKS` pair
+    checks, which only a round of many people with very few allowed partners each would reach.
+    """
+    budget = REPAIR_CHECKS
+    for u in people[mate[people] < 0].tolist():
+        free = people[mate[people] < 0]
+        free = free[free != u]
+        if mate[u] >= 0 or len(free) == 0 or budget <= 0:
+            continue
+        uu = np.full(len(people), u, dtype=np.int64)
+        near = people[constraints.allowed(uu, people)]
+        budget -= len(people)
+        direct = near[mate[near] < 0]
+        if len(direct):
+            value = total(
+                factor_values(population, constraints, settings, uu[: len(direct)], direct, PEER_FACTORS),
+                len(direct),
+            )
+            v = int(direct[int(np.argmax(value))])
+            mate[u], mate[v] = v, u
+            continue
+        a = near[mate[near] >= 0]
+        b = mate[a]
+        for v in free.tolist():
+            if budget <= 0:
+                break
+            ok = constraints.allowed(np.full(len(b), v, dtype=np.int64), b)
+            budget -= len(b)
+            if ok.any():
+                k = int(np.argmax(ok))
+                mate[u], mate[a[k]] = a[k], u
+                mate[v], mate[b[k]] = b[k], v
+                break
+
+
+def _hosts_for(
     population: Population, constraints: Constraints, settings: ProgramSettings, u: int, pairs: IntArray
-) -> int:
-    """Index of the pair `u` fits best as a third member, or -1 when every pair has someone u cannot join."""
+) -> tuple[IntArray, FloatArray]:
+    """The pairs u may join as a third member (allowed with both), and what u adds to each."""
     if len(pairs) == 0:
-        return -1
+        return np.empty(0, np.int64), np.empty(0, np.float64)
     uu = np.full(len(pairs), u, dtype=np.int64)
-    ok = constraints.allowed(uu, pairs[:, 0]) & constraints.allowed(uu, pairs[:, 1])
-    if not ok.any():
-        return -1
-    gain = total(factor_values(population, constraints, settings, uu, pairs[:, 0], PEER_FACTORS), len(uu))
-    gain += total(factor_values(population, constraints, settings, uu, pairs[:, 1], PEER_FACTORS), len(uu))
-    gain[~ok] = -np.inf
-    return int(np.argmax(gain))
+    rows = np.nonzero(constraints.allowed(uu, pairs[:, 0]) & constraints.allowed(uu, pairs[:, 1]))[0]
+    uu = uu[: len(rows)]
+    gain = total(factor_values(population, constraints, settings, uu, pairs[rows, 0], PEER_FACTORS), len(uu))
+    gain += total(factor_values(population, constraints, settings, uu, pairs[rows, 1], PEER_FACTORS), len(uu))
+    return rows.astype(np.int64), gain
+
+
+def _why_alone(population: Population, constraints: Constraints, people: IntArray, u: int) -> Unmatched:
+    """Why u is left out, once as many people as possible are paired and every pair that could take u has."""
+    pid = population.people[u].id
+    if len(people) < 2:
+        return Unmatched(pid, UnmatchedCode.TOO_FEW_PARTICIPANTS, "nobody else opted in this round")
+    others = people[people != u]
+    uu = np.full(len(others), u, dtype=np.int64)
+    if constraints.allowed(uu, others).any():
+        return Unmatched(
+            pid,
+            UnmatchedCode.NO_COMPATIBLE_PARTNER,
+            "everyone you could be paired with is already in a pair this round, "
+            "and no pair you could join as a third had room",
+        )
+    return Unmatched(
+        pid,
+        UnmatchedCode.NO_COMPATIBLE_PARTNER,
+        "everyone else in the round " + ruled_out(constraints, uu, others),
+    )
 
 
 def match_peer_pairs(
@@ -94,27 +196,18 @@ def match_peer_pairs(
     lo = people[(mate[people] > people)]
     pairs = np.stack([lo, mate[lo]], axis=1) if len(lo) else np.empty((0, 2), dtype=np.int64)
     groups: list[list[int]] = [[int(a), int(b)] for a, b in pairs]
-    hosts_left = np.ones(len(groups), dtype=np.bool_)
-    joined: dict[int, int] = {}
-    for u in people[mate[people] < 0].tolist():
-        open_ids = np.nonzero(hosts_left)[0]
-        host = _host_for(population, constraints, settings, u, pairs[open_ids])
-        if host < 0:
-            code = (
-                UnmatchedCode.TOO_FEW_PARTICIPANTS if len(people) < 2 else UnmatchedCode.NO_COMPATIBLE_PARTNER
-            )
-            text = (
-                "nobody else opted in this round"
-                if len(people) < 2
-                else f"everyone {population.name(u)} could be paired with was matched recently, "
-                "is on a never-match list, or shares too few available hours"
-            )
-            unmatched.append(Unmatched(population.people[u].id, code, text))
-            continue
-        chosen = int(open_ids[host])
-        hosts_left[chosen] = False
-        groups[chosen].append(u)
-        joined[chosen] = u
+    free = people[mate[people] < 0].tolist()
+
+    def can_join(u: int) -> tuple[IntArray, FloatArray]:
+        return _hosts_for(population, constraints, settings, u, pairs)
+
+    joined = {host: u for u, host in host_free(free, pairs, can_join).items()}
+    for host, u in joined.items():
+        groups[host].append(u)
+    placed = set(joined.values())
+    for u in free:
+        if u not in placed:
+            unmatched.append(_why_alone(population, constraints, people, u))
     first, second = pairs[:, 0].copy(), pairs[:, 1].copy()
     pair_parts = factor_values(population, constraints, settings, first, second, PEER_FACTORS)
     why = pair_reasons(population, settings, first, second, pair_parts)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from matching.population import IntArray
+from matching.population import FloatArray, IntArray
 
 Options = Callable[[int], list[int]]  # a seeker's allowed givers, best first
 
@@ -84,7 +84,7 @@ def complete_assignment(
 
 
 def host_free(
-    free: list[int], pairs: IntArray, can_join: Callable[[int], tuple[IntArray, IntArray]]
+    free: list[int], pairs: IntArray, can_join: Callable[[int], tuple[IntArray, FloatArray]]
 ) -> dict[int, int]:
     """Each free person to a pair they can join as its third member, at most one per pair, as many as possible.
 
