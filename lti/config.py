@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from core.matcher import InProcessMatcher, Matcher
 from core.platform_ports import LtiStore
 from core.ports import Clock, UnitOfWorkFactory
 from core.services.aggregates import DEFAULT_MIN_GROUP
+from lti.roster_cache import RosterCache
 from lti.session import Sessions
 from lti.tool import Tool
 
@@ -33,13 +35,17 @@ class LtiConfig:
     registration_issuers: tuple[str, ...] = ()
     # The minimum-group rule for figures on the instructor's page (`core.services.aggregates`).
     min_group: int = DEFAULT_MIN_GROUP
+    # Where forming groups runs its matching: the app's worker processes (in-process in tests).
+    matcher: Matcher = field(default_factory=InProcessMatcher)
     tool: Tool = field(init=False)
     sessions: Sessions = field(init=False)
+    rosters: RosterCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.public_url = self.public_url.rstrip("/")
         self.tool = Tool(self.store, self.clock, self.public_url)
         self.sessions = Sessions(self.secret_key)
+        self.rosters = RosterCache()
 
     def url(self, path: str) -> str:
         return f"{self.public_url}{path}"

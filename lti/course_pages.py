@@ -11,7 +11,9 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.model import DEFAULT_CODE_OF_CONDUCT
+from core.ports import UnitOfWork
 from core.services import course_views
+from core.services.course_views import RosterMember
 from core.services.courses import CRITERIA, MEMBER_ATTRIBUTES, SWITCHABLE
 from lti import services
 from lti.config import LTI
@@ -83,37 +85,44 @@ async def course_page(
     *,
     answers: Answers | None = None,
     errors: dict[str, str] | None = None,
+    uow: UnitOfWork | None = None,
 ) -> web.Response:
-    """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400)."""
+    """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400).
+    `uow`: the request's unit of work, when it has one already (the launch), which the reads join."""
     config = request.app[LTI]
-    uow = config.uow_factory
     org, program_id = session.organization_id, session.program_id
-    async with uow() as u:
-        program = await u.programs.get(org, program_id)
-    if program is None:
-        return error_page(request, 404, "This course's groups are not here any more; launch the tool again.")
-    context = {**_base(session, token, request), "program": program, "notice": notice}
-    if session.instructor:
-        overview = await course_views.course_overview(uow(), org, program_id, config.min_group)
-        members, roster_error = None, ""
+    members: list[RosterMember] | None = None
+    roster_error = ""
+    if session.instructor:  # the LMS first, so no transaction is open while it answers
         try:
-            members = await services.roster(config.tool, session)
+            members = await config.rosters.get(
+                (org, program_id), lambda: services.roster(config.tool, session)
+            )
         except LaunchRefused as exc:
             roster_error = exc.message
-        rows = await course_views.roster_status(uow(), org, program_id, session.issuer, members or [])
-        context.update(
-            overview=overview,
-            roster=rows,
-            roster_available=members is not None,
-            roster_error=roster_error,
-            criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
-            deadline=program.settings.get("questionnaire_deadline") or "",
-        )
-        return render(request, "instructor.html", context)
-    async with uow() as u:
-        enrollment = await u.enrollments.get(org, program_id, session.person_id)
-        profile = await u.profiles.get(org, session.person_id)
-    group = await course_views.my_group(uow(), org, program_id, session.person_id)
+    uow = uow or config.uow_factory()
+    async with uow:  # one unit of work for every read of the page
+        program = await uow.programs.get(org, program_id)
+        if program is None:
+            return error_page(
+                request, 404, "This course's groups are not here any more; launch the tool again."
+            )
+        context = {**_base(session, token, request), "program": program, "notice": notice}
+        if session.instructor:
+            overview = await course_views.course_overview(uow, org, program_id, config.min_group)
+            rows = await course_views.roster_status(uow, org, program_id, session.issuer, members or [])
+            context.update(
+                overview=overview,
+                roster=rows,
+                roster_available=members is not None,
+                roster_error=roster_error,
+                criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
+                deadline=program.settings.get("questionnaire_deadline") or "",
+            )
+            return render(request, "instructor.html", context)
+        enrollment = await uow.enrollments.get(org, program_id, session.person_id)
+        profile = await uow.profiles.get(org, session.person_id)
+        group = await course_views.my_group(uow, org, program_id, session.person_id)
     context.update(
         answered=enrollment is not None,
         editing=request.query.get("edit") == "1" or enrollment is None or bool(errors),

@@ -12,6 +12,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
 from core.services.course_views import RosterMember
+from lti.roles import principal_names
 from lti.session import PageSession
 from lti.tool import Tool
 
@@ -28,7 +29,9 @@ async def roster(tool: Tool, session: PageSession) -> list[RosterMember] | None:
             return None
         members = launch.get_nrps().get_members()  # follows every `next` page
         return [
-            RosterMember(str(m.get("user_id", "")), str(m.get("name") or ""), tuple(m.get("roles") or ()))
+            RosterMember(
+                str(m.get("user_id", "")), str(m.get("name") or ""), principal_names(m.get("roles") or ())
+            )
             for m in members
             if m.get("status", "Active") == "Active"
         ]

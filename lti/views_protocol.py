@@ -81,43 +81,53 @@ async def launch(request: web.Request) -> web.StreamResponse:
         return error_page(request, exc.status, exc.message)
     if found.message_type not in ("LtiResourceLinkRequest", "LtiDeepLinkingRequest"):
         return error_page(request, 400, f"This tool does not handle '{found.message_type[:60]}' messages.")
+    learner_page = found.message_type == "LtiResourceLinkRequest" and not found.is_instructor
+    uow = config.uow_factory()
+    response: web.StreamResponse | None = None
     try:
-        person = await resolve_lti_person(
-            commands.ResolveLtiPerson(
-                found.organization_id, found.issuer, found.subject, found.name, found.email
-            ),
-            config.uow_factory(),
-        )
-        size = found.custom.get("group_size", "")
-        program = await ensure_course_program(
-            EnsureCourseProgram(
-                found.organization_id,
-                found.course_id,
-                found.context_title,
-                person.id,
-                found.is_instructor,
-                int(size) if size.isdigit() else None,
-            ),
-            config.uow_factory(),
-        )
+        # One unit of work: the person and the course's program, then (for a learner) the page's reads. An
+        # instructor's page first asks the LMS for the roster, which must not hold a transaction: it reads in
+        # its own unit of work after this one.
+        async with uow:
+            person = await resolve_lti_person(
+                commands.ResolveLtiPerson(
+                    found.organization_id, found.issuer, found.subject, found.name, found.email
+                ),
+                uow,
+            )
+            size = found.custom.get("group_size", "")
+            program = await ensure_course_program(
+                EnsureCourseProgram(
+                    found.organization_id,
+                    found.course_id,
+                    found.context_title,
+                    person.id,
+                    found.is_instructor,
+                    int(size) if size.isdigit() else None,
+                ),
+                uow,
+            )
+            await uow.commit()
+            session, token = config.sessions.new(
+                config.clock.now(),
+                organization_id=found.organization_id,
+                person_id=person.id,
+                program_id=program.id,
+                instructor=found.is_instructor,
+                launch_id=found.launch_id,
+                issuer=found.issuer,
+                client_id=found.client_id,
+                section=found.section or "",
+            )
+            if learner_page:
+                response = await course_page(request, session, token, uow=uow)
     except DomainError as exc:
         return error_page(request, 400, exc.message)
-    session, token = config.sessions.new(
-        config.clock.now(),
-        organization_id=found.organization_id,
-        person_id=person.id,
-        program_id=program.id,
-        instructor=found.is_instructor,
-        launch_id=found.launch_id,
-        issuer=found.issuer,
-        client_id=found.client_id,
-        section=found.section or "",
-    )
-    if found.message_type == "LtiDeepLinkingRequest":
+    if response is None and found.message_type == "LtiDeepLinkingRequest":
         if not found.is_instructor:
             return error_page(request, 403, "Only instructors can add this tool to a course.")
-        response: web.StreamResponse = await deep_link_form(request, session, token)
-    else:
+        response = await deep_link_form(request, session, token)
+    elif response is None:
         response = await course_page(request, session, token)
     cookies.update_response(response)
     set_cookie(response, COOKIE, token, int(LIFETIME.total_seconds()), config.tool.secure)

@@ -154,3 +154,12 @@ async def test_jwks_publishes_the_current_and_the_previous_key_after_a_rotation(
         second = await (await client.get(f"{world.tool_url}/lti/jwks")).json()
     assert len(first["keys"]) == 1 and len(second["keys"]) == 2
     assert second["keys"][1]["kid"] == first["keys"][0]["kid"]
+
+
+async def test_the_roster_is_read_from_the_lms_once_and_reused_on_the_next_views(world: World) -> None:
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "teacher-1")
+        served = world.platform.nrps_pages_served
+        again = await client.get(f"{world.tool_url}/lti/course", params={"s": tokens(page)["session"]})
+        assert again.status == 200 and "Learner 6" in await again.text()
+    assert world.platform.nrps_pages_served == served == 4
