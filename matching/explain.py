@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 from matching.constraints import Constraints
@@ -62,9 +63,9 @@ def _pair_text(population: Population, settings: ProgramSettings, factor: str, m
     p = population
     if factor == "skill":
         sentences: list[str] = []
-        for a, b in ((members[0], members[1]), (members[1], members[0])):
+        for a, b in itertools.permutations(members, 2):
             skills = teachable_skills(p, a, b, settings.max_level_gap)
-            if skills:
+            if skills and len(sentences) < 3:
                 sentences.append(teaching_sentence(p, a, b, skills[0]))
         return "; and ".join(sentences)
     if factor == "goals":

@@ -1,5 +1,8 @@
 """The study-group objective for one pair or one group, in plain Python for the local search's many small calls.
 
+A group is worth the sum of its pairs: someone teaching what another wants to learn (within the level gap; both
+ways counts double), shared goals, close time zones, shared hours, different departments when the program asks.
+
 It computes the same numbers as `scoring.factor_values` with GROUP_FACTORS (a test holds them equal), plus a
 large negative weight for a pair that breaks a hard constraint and a penalty for every isolated member.
 """
@@ -38,6 +41,13 @@ class GroupObjective:
             tuple(q.attributes.get(a) for a in settings.isolate_rule_attributes) for q in p.people
         ]
         self.cache: dict[int, float] = {}
+        # What each person can teach, as (skill, learner level) bits within the level gap, and what each wants.
+        gap = settings.max_level_gap
+        self.can_bits = [
+            sum(1 << (5 * s + lv - 1) for s, t in row.items() for lv in range(max(t - gap, 1), t))
+            for row in p.teach_rows
+        ]
+        self.want_bits = [sum(1 << (5 * s + lv - 1) for s, lv in row.items()) for row in p.learn_rows]
 
     def pair(self, a: int, b: int) -> float:
         key = a * self.n + b if a < b else b * self.n + a
@@ -60,6 +70,9 @@ class GroupObjective:
         if need > 0 and self.known[a] and self.known[b] and shared_hours < need:
             return FORBIDDEN
         value = 0.0
+        # Someone who teaches what the other wants (within the gap) counts half; teaching each other counts whole.
+        teach = (self.can_bits[a] & self.want_bits[b] != 0) + (self.can_bits[b] & self.want_bits[a] != 0)
+        value += w.skill * 0.5 * teach
         shared = (self.goal_bits[a] & self.goal_bits[b]).bit_count()
         union = self.goal_count[a] + self.goal_count[b] - shared
         if union > 0:

@@ -17,7 +17,7 @@ TZ_HORIZON_MINUTES = 12 * 60
 FULL_OVERLAP_HOURS = 10
 
 PEER_FACTORS = ("skill", "goals", "cross_department", "timezone", "availability", "fairness")
-GROUP_FACTORS = ("goals", "cross_department", "timezone", "availability", "previous_groupmate")
+GROUP_FACTORS = ("skill", "goals", "cross_department", "timezone", "availability", "previous_groupmate")
 MENTOR_FACTORS = ("goals", "cross_department", "timezone", "availability")
 BUDDY_FACTORS = ("skill", "goals", "same_department", "same_team", "timezone", "availability")
 

@@ -1,9 +1,16 @@
-"""Study groups: a partition into groups of the program's size, improved by swaps between neighbouring groups.
+"""Study groups: a partition into groups of the program's size, improved by moves and swaps.
 
-Start: people ordered by their main goal, then time zone, cut into groups of the planned sizes. Then local
-search: for each person, the groups of their best candidate partners are tried; a swap (or a move, where
-sizes allow) is made when it raises the objective. Swaps keep group sizes, so sizes never differ by more than
-one unless a hard constraint leaves someone out.
+Starts: people ordered by their main goal, then time zone, cut into groups of the planned sizes; and a plain
+greedy partition (each group grown from its first free member by the best addition), whichever is better, so the
+result is never below the greedy one. Small rounds (up to `SMALL` people) also start from several shuffles (and,
+under a balancing rule, from people sorted by the balanced attributes) and try every move and swap between any two
+groups, best first, which keeps the balancing rule from trapping the search. Large rounds try, for each person,
+the groups of their best candidate partners. Moves and swaps keep sizes within one of each other.
+
+Then the feasibility repair: whoever breaks a hard constraint in their group is taken out and placed again (into
+a group they fit, in exchange for someone who fits elsewhere, or in a new group of two with someone taken from a
+larger group); in rounds of up to `EXACT_PLACEMENT` people, anyone still out triggers an exact search for the
+partition that places the most people. Groups then hold from 2 to one more than the planned size.
 """
 
 from __future__ import annotations
@@ -12,8 +19,9 @@ import numpy as np
 
 from matching.candidates import general_edges
 from matching.constraints import Constraints
-from matching.explain import reasons
+from matching.explain import reasons, ruled_out
 from matching.group_objective import GroupObjective
+from matching.group_search import cut, greedy, most_placed, polish, repair, total
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
 from matching.population import IntArray, Population
@@ -21,6 +29,9 @@ from matching.scoring import GROUP_FACTORS, within
 
 PASSES = 3
 NEIGHBOUR_GROUPS = 4
+SMALL = 60  # up to this many people: several starts, every move and swap between any two groups
+RESTARTS = 8
+EXACT_PLACEMENT = 14  # up to this many people, an exact search places the most when the repair cannot
 
 
 def group_sizes(n: int, size: int) -> list[int]:
@@ -115,30 +126,34 @@ def _improve(
             break
 
 
-def _repair(objective: GroupObjective, groups: list[list[int]]) -> list[int]:
-    """Take out members who break a hard constraint, place them elsewhere if they fit; return who is left out."""
-    out: list[int] = []
-    for members in groups:
-        while True:
-            clashes = {m: sum(not objective.allowed(m, x) for x in members if x != m) for m in members}
-            worst = max(members, key=lambda m: (clashes[m], -m), default=-1)
-            if worst < 0 or clashes[worst] == 0:
-                break
-            members.remove(worst)
-            out.append(worst)
-    biggest = max((len(g) for g in groups), default=0)
-    left: list[int] = []
-    for m in out:
-        fits = [g for g in groups if len(g) < biggest and all(objective.allowed(m, x) for x in g)]
-        fits = fits or [g for g in groups if len(g) <= biggest and all(objective.allowed(m, x) for x in g)]
-        if fits:
-            max(fits, key=lambda g: sum(objective.pair(m, x) for x in g)).append(m)
-        else:
-            left.append(m)
-    for members in groups:
-        if len(members) == 1:
-            left.append(members.pop())
-    return left
+def _search(
+    objective: GroupObjective,
+    population: Population,
+    people: IntArray,
+    sizes: list[int],
+    rand: np.ndarray,
+    neighbours: dict[int, list[int]],
+    seed: int,
+) -> list[list[int]]:
+    """The best partition found from the starts the module docstring lists."""
+    small = len(people) <= SMALL
+    starts = [
+        _initial(population, people, rand, sizes),
+        greedy(objective, people.tolist(), sizes, neighbours, everyone=small),
+    ]
+    if not small:
+        best = max(starts, key=lambda g: total(objective, g))
+        _improve(objective, best, neighbours, seed)
+        return best
+    rng = np.random.default_rng(seed + 2)
+    starts += [cut(rng.permutation(people).tolist(), sizes) for _ in range(RESTARTS)]
+    if objective.settings.isolate_rule_attributes:
+        balanced = sorted(people.tolist(), key=lambda v: (objective.attributes[v], v))
+        starts += [cut(balanced, sizes), cut(balanced[::2] + balanced[1::2], sizes)]
+    low, high = min(sizes), max(sizes)
+    for groups in starts:
+        polish(objective, groups, low, high)
+    return max(starts, key=lambda g: total(objective, g))
 
 
 def match_study_groups(
@@ -158,7 +173,6 @@ def match_study_groups(
         return [], unmatched
     rand = np.random.default_rng(seed).random(p.n)
     objective = GroupObjective(p, constraints, settings)
-    groups = _initial(p, people, rand, sizes)
     i, j = general_edges(p, people, rand, reach=3, max_gap=settings.max_level_gap, skill_k=1)
     neighbours: dict[int, list[int]] = {}
     for a, b in zip(i.tolist(), j.tolist(), strict=True):
@@ -166,21 +180,39 @@ def match_study_groups(
         neighbours.setdefault(b, []).append(a)
     for a, near in neighbours.items():
         near.sort(key=lambda b: -objective.pair(a, b))
-    _improve(objective, groups, neighbours, seed)
-    left = _repair(objective, groups)
-    for v in left:
-        unmatched.append(
-            Unmatched(
-                p.people[v].id,
-                UnmatchedCode.NO_COMPATIBLE_PARTNER,
-                f"every group {p.name(v)} could join has someone they were grouped with recently, are on a "
-                "never-match list with, or share too few available hours with",
-            )
-        )
+    groups = _search(objective, p, people, sizes, rand, neighbours, seed)
+    high = max(sizes) + 1
+    left = repair(objective, groups, high)
+    if left and len(people) <= EXACT_PLACEMENT:
+        exact = most_placed(objective, people.tolist(), high)
+        if sum(map(len, exact)) > sum(map(len, groups)):
+            groups = exact
+            inside = {m for g in groups for m in g}
+            left = [v for v in people.tolist() if v not in inside]
+    for v in sorted(left):
+        unmatched.append(_why_left_out(p, constraints, people, v))
     final = [sorted(g) for g in groups if g]
     parts = within(p, constraints, settings, final, GROUP_FACTORS)
     matches = [_group_match(p, settings, objective, g, parts[k]) for k, g in enumerate(final)]
     return matches, unmatched
+
+
+def _why_left_out(population: Population, constraints: Constraints, people: IntArray, v: int) -> Unmatched:
+    pid = population.people[v].id
+    others = people[people != v]
+    vv = np.full(len(others), v, dtype=np.int64)
+    if not constraints.allowed(vv, others).any():
+        return Unmatched(
+            pid,
+            UnmatchedCode.NO_COMPATIBLE_PARTNER,
+            "everyone else in the round " + ruled_out(constraints, vv, others),
+        )
+    return Unmatched(
+        pid,
+        UnmatchedCode.NO_COMPATIBLE_PARTNER,
+        "every group you could join has someone you may not be grouped with this round, and nobody you may be "
+        "grouped with could leave their group for you",
+    )
 
 
 def _group_match(
