@@ -1,6 +1,10 @@
 """Fan a round out to N people through the real sender against a fake connector with Teams-like limits.
 
     .venv/bin/python -m benchmarks.delivery.run --people 10000 --ceiling 30 --throttle 0.01
+    .venv/bin/python -m benchmarks.delivery.run --phase stall --people 300 --ceiling 10 --lease 5 --fault 8
+
+With `--phase`, a fault is played instead (see `benchmarks.delivery.phases`: stall, db-restart, outage,
+kill, sigterm), by two `peerlearn worker` processes on a PostgreSQL server the benchmark starts itself.
 
 Reports the achieved rate as a fraction of the tenant ceiling (target >= 95 %), messages lost (target 0),
 duplicates (target 0), sends refused for exceeding a limit, and the time to drain. The rate is measured
@@ -22,6 +26,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
+from benchmarks.delivery import phases
 from benchmarks.delivery.fake_connector import run_in_process
 from benchmarks.delivery.seed import seed
 from bot.delivery.connector import BotConnector
@@ -85,6 +90,7 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
             "ceiling_per_second": ceiling,
             "random_429_probability": throttle,
             "achieved_per_second": round(rate, 2),
+            "peak_per_second": stats["peak_per_second"],
             "fraction_of_ceiling": round(rate / ceiling, 4),
             "lost": rows - int(stats["delivered"]),
             "duplicates": stats["duplicates"],
@@ -130,7 +136,24 @@ def main() -> None:
     parser.add_argument("--ceiling", type=float, default=30.0, help="TEAMS_TENANT_MESSAGES_PER_SECOND")
     parser.add_argument("--throttle", type=float, default=0.01, help="probability of a random 429")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp directory")
+    parser.add_argument("--phase", choices=phases.PHASES, default=None, help="play a fault (see above)")
+    parser.add_argument("--lease", type=float, default=5.0, help="DELIVERY_LEASE_SECONDS for a fault phase")
+    parser.add_argument(
+        "--fault", type=float, default=8.0, help="seconds of pause, database or connector down"
+    )
+    parser.add_argument(
+        "--retry-max-delay",
+        type=float,
+        default=5.0,
+        help="DELIVERY_RETRY_MAX_DELAY_SECONDS for a fault phase",
+    )
     args = parser.parse_args()
+    if args.phase:
+        result = asyncio.run(
+            phases.phase(args.phase, args.people, args.ceiling, args.lease, args.fault, args.retry_max_delay)
+        )
+        print(json.dumps(result, indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         print(json.dumps(asyncio.run(bench(args.people, args.ceiling, args.throttle, url)), indent=2))
