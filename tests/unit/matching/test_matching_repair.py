@@ -10,8 +10,18 @@ import networkx as nx
 import numpy as np
 import pytest
 from ortools.graph.python import max_flow
+from ortools.sat.python import cp_model
 
-from matching import History, MatchResult, Participant, PastGroup, ProgramSettings, UnmatchedCode, match
+from matching import (
+    History,
+    MatchResult,
+    Participant,
+    PastGroup,
+    ProgramSettings,
+    UnmatchedCode,
+    group_sizes,
+    match,
+)
 from matching.constraints import Constraints
 from matching.mentoring import spare_slots
 from matching.population import Population
@@ -266,3 +276,48 @@ def test_a_learner_kept_from_the_only_teachers_by_the_level_gap_is_told_so() -> 
     assert {u.code for u in result.unmatched} == {UnmatchedCode.LEVEL_GAP}
     (a,) = (u for u in result.unmatched if u.participant_id == "a")
     assert "Kubernetes (you are at level 2) are more than 2 levels above you" in a.text
+
+
+def exact_group_placement(people: list[Participant], history: History, settings: ProgramSettings) -> int:
+    """CP-SAT: the most people placed in groups of 2 to one more than the planned size, no hard constraint broken."""
+    _, _, graph = allowed_graph(people, history, settings)
+    able = sorted(graph.nodes)
+    sizes = group_sizes(len(able), settings.group_size)
+    if not sizes:
+        return 0
+    high = max(sizes) + 1
+    model = cp_model.CpModel()
+    groups = range(len(able) // 2)
+    x = {(v, g): model.new_bool_var(f"x{v}_{g}") for v in able for g in groups}
+    for v in able:
+        model.add_at_most_one(x[v, g] for g in groups)
+    for g in groups:
+        used = model.new_bool_var(f"used{g}")
+        size = sum(x[v, g] for v in able)
+        model.add(size >= 2 * used)
+        model.add(size <= high * used)
+        for a, b in itertools.combinations(able, 2):
+            if not graph.has_edge(a, b):
+                model.add_bool_or([x[a, g].Not(), x[b, g].Not()])
+    model.maximize(sum(x.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_study_groups_place_as_many_as_the_integer_program(seed: int) -> None:
+    rng = random.Random(300 + seed)
+    for _ in range(15):
+        n = rng.randint(2, 11)
+        people = random_people(rng, n)
+        history = random_history(rng, n)
+        settings = ProgramSettings(
+            kind="study_groups",
+            group_size=rng.randint(2, 5),
+            cooldown_rounds=rng.randint(0, 3),
+            min_shared_hours=rng.choice([0, 1]),
+        )
+        result = match(people, settings, history, seed)
+        assert len(placed(result)) == exact_group_placement(people, history, settings)

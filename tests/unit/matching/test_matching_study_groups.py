@@ -3,6 +3,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
+from ortools.sat.python import cp_model
 
 from matching import History, Participant, PastGroup, ProgramSettings, group_sizes, match
 from matching.constraints import Constraints
@@ -77,3 +79,156 @@ def test_the_local_search_scores_pairs_like_the_vectorised_scorer() -> None:
     expected = total(factor_values(population, constraints, settings, i, j, GROUP_FACTORS), len(i))
     got = np.array([objective.pair(int(a), int(b)) for a, b in zip(i, j, strict=True)])
     assert np.allclose(got, expected)
+
+
+def small_round(seed: int) -> tuple[list[Participant], History, ProgramSettings]:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 13))
+    skills = ["python", "sql", "go"]
+    people = []
+    for k in range(n):
+        teaches = {str(s): int(rng.integers(3, 6)) for s in rng.choice(skills, int(rng.integers(0, 2)))}
+        learns = {str(s): int(rng.integers(1, 3)) for s in rng.choice(skills, 1) if s not in teaches}
+        people.append(
+            Participant(
+                f"p{k:02d}",
+                teaches=teaches,
+                learns=learns,
+                department=str(rng.integers(0, 3)),
+                utc_offset_minutes=int(rng.choice([0, 60, 330, -300])),
+                weekly_availability=frozenset(int(s) for s in rng.choice(40, 8))
+                if rng.random() < 0.7
+                else None,
+                goals=frozenset(
+                    str(g) for g in rng.choice(["data science", "web", "ml"], int(rng.integers(0, 3)))
+                ),
+                attributes={"gender": str(rng.choice(["f", "m"], p=[0.4, 0.6]))},
+            )
+        )
+    ids = [p.id for p in people]
+    pairs = [
+        frozenset(str(x) for x in rng.choice(ids, 2, replace=False)) for _ in range(int(rng.integers(0, n)))
+    ]
+    history = History(
+        past=tuple(PastGroup(int(rng.integers(0, 9)), p) for p in pairs),
+        never_match=frozenset(pairs[: len(pairs) // 3]),
+        current_round=10,
+    )
+    settings = ProgramSettings(
+        kind="study_groups",
+        group_size=int(rng.choice([3, 4])),
+        prefer_cross_department=bool(rng.random() < 0.5),
+        isolate_rule_attributes=("gender",) if seed % 2 else (),
+        cooldown_rounds=2,
+    )
+    return people, history, settings
+
+
+def exact_optimum(objective: GroupObjective, n: int, sizes: list[int]) -> float | None:
+    """CP-SAT: the best partition into the planned sizes under the hard constraints, balancing rule included."""
+    scale = 10_000
+    model = cp_model.CpModel()
+    groups = range(len(sizes))
+    x = {(v, g): model.new_bool_var(f"x{v}_{g}") for v in range(n) for g in groups}
+    for v in range(n):
+        model.add_exactly_one(x[v, g] for g in groups)
+    for g, size in enumerate(sizes):
+        model.add(sum(x[v, g] for v in range(n)) == size)
+    terms = []
+    for a, b in itertools.combinations(range(n), 2):
+        for g in groups:
+            if not objective.allowed(a, b):
+                model.add_bool_or([x[a, g].Not(), x[b, g].Not()])
+                continue
+            y = model.new_bool_var(f"y{a}_{b}_{g}")
+            model.add_bool_and([x[a, g], x[b, g]]).only_enforce_if(y)
+            model.add_bool_or([x[a, g].Not(), x[b, g].Not()]).only_enforce_if(y.Not())
+            terms.append(round(objective.pair(a, b) * scale) * y)
+    if objective.settings.isolate_rule_attributes:
+        values = sorted({objective.attributes[v][0] for v in range(n)} - {None})
+        for g in groups:
+            for value in values:
+                alone = model.new_bool_var(f"alone{g}_{value}")
+                count = sum(x[v, g] for v in range(n) if objective.attributes[v][0] == value)
+                model.add(count != 1).only_enforce_if(alone.Not())
+                terms.append(-round(objective.weights.isolation * scale) * alone)
+    model.maximize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 20
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        return None
+    assert status == cp_model.OPTIMAL
+    return solver.objective_value / scale
+
+
+def plain_greedy(objective: GroupObjective, n: int, sizes: list[int]) -> float:
+    """Each group from the first person left, adding whoever adds most (the baseline the matcher must beat)."""
+    left = list(range(n))
+    value = 0.0
+    for size in sorted(sizes, reverse=True):
+        group = [left.pop(0)]
+        while len(group) < size:
+            best = max(left, key=lambda c: (sum(objective.pair(c, m) for m in group), -c))
+            left.remove(best)
+            group.append(best)
+        value += objective.group(group)
+    return value
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_small_rounds_reach_99_percent_of_the_integer_program_and_beat_plain_greedy(seed: int) -> None:
+    people, history, settings = small_round(seed)
+    population = Population(people)
+    objective = GroupObjective(population, Constraints(population, settings, history), settings)
+    sizes = group_sizes(len(people), settings.group_size)
+    result = match(people, settings, history, seed=seed)
+    ours = sum(objective.group([population.position[m] for m in g.members]) for g in result.matches)
+    best = exact_optimum(objective, len(people), sizes)
+    if best is not None:
+        assert result.unmatched == ()
+        assert ours >= best - 0.01 * abs(best) - 1e-6
+    if all(objective.allowed(a, b) for a, b in itertools.combinations(range(len(people)), 2)):
+        assert ours >= plain_greedy(objective, len(people), sizes) - 1e-6
+
+
+def test_the_balancing_rule_does_not_trap_the_search() -> None:
+    # Two women among eight: the only groups without someone alone put both women together.
+    people = [Participant(f"f{k}", attributes={"gender": "f"}, goals=frozenset({f"g{k}"})) for k in range(2)]
+    people += [
+        Participant(f"m{k}", attributes={"gender": "m"}, goals=frozenset({f"g{k % 2}"})) for k in range(6)
+    ]
+    settings = ProgramSettings(kind="study_groups", group_size=4, isolate_rule_attributes=("gender",))
+    for seed in range(4):
+        for m in match(people, settings, seed=seed).matches:
+            women = sum(1 for x in m.members if x.startswith("f"))
+            assert women != 1
+
+
+def test_a_group_with_someone_who_teaches_what_others_want_is_preferred() -> None:
+    people = [
+        Participant("t", teaches={"Python": 4}),
+        Participant("l1", learns={"Python": 2}),
+        Participant("l2", learns={"Python": 3}),
+        Participant("x1"),
+        Participant("x2"),
+        Participant("x3"),
+    ]
+    result = match(people, ProgramSettings(kind="study_groups", group_size=3))
+    (with_teacher,) = (m for m in result.matches if "t" in m.members)
+    assert set(with_teacher.members) == {"t", "l1", "l2"}
+    assert any(r.factor == "skill" and "t teaches Python at level 4" in r.text for r in with_teacher.reasons)
+
+
+def test_two_people_who_may_not_meet_are_split_into_two_groups_of_two() -> None:
+    history = History(never_match=frozenset({frozenset({"a", "b"})}))
+    for seed in range(4):
+        result = match(
+            [Participant(x) for x in "abcd"],
+            ProgramSettings(kind="study_groups", group_size=4),
+            history,
+            seed,
+        )
+        assert result.unmatched == ()
+        assert sorted(len(m.members) for m in result.matches) == [2, 2]
