@@ -254,11 +254,14 @@ class Wiretap:
             self.typed.append(Typed(activity))
             self.events.append(self.typed[-1])
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", "authorization")}
-        async with self._session.request(
-            request.method, f"{self._bot}{request.path_qs}", data=raw or None, headers=headers
-        ) as r:
-            body = await r.read()
-            status, content_type = r.status, r.headers.get("Content-Type")
+        try:
+            async with self._session.request(
+                request.method, f"{self._bot}{request.path_qs}", data=raw or None, headers=headers
+            ) as r:
+                body = await r.read()
+                status, content_type = r.status, r.headers.get("Content-Type")
+        except aiohttp.ClientError as error:  # the bot is shutting down
+            return web.Response(status=502, text=type(error).__name__)
         if isinstance(activity, dict) and activity.get("type") == "invoke":
             self.invokes.append(InvokeCall(activity, status, _json_or_text(body)))
             self.events.append(self.invokes[-1])
@@ -269,14 +272,17 @@ class Wiretap:
         raw = await request.read()
         path = request.raw_path.removeprefix("/_connector")  # as the bot encoded it, query included
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", "authorization")}
-        async with self._session.request(
-            request.method,
-            yarl.URL(f"{self._connector}{path}", encoded=True),
-            data=raw or None,
-            headers=headers,
-        ) as r:
-            body = await r.read()
-            status, content_type = r.status, r.headers.get("Content-Type")
+        try:
+            async with self._session.request(
+                request.method,
+                yarl.URL(f"{self._connector}{path}", encoded=True),
+                data=raw or None,
+                headers=headers,
+            ) as r:
+                body = await r.read()
+                status, content_type = r.status, r.headers.get("Content-Type")
+        except aiohttp.ClientError as error:  # the Playground is shutting down
+            return web.Response(status=502, text=type(error).__name__)
         match = _CONVERSATION_PATH.match(path.partition("?")[0])
         conversation = unquote(match.group(1)) if match else None
         self.calls.append(

@@ -17,8 +17,9 @@ What is checked, against the real server process:
 
 Where each answer went is read from the wire: the Playground reaches the bot through `Wiretap`, a proxy that
 records every call the bot makes to the Bot Connector with the conversation from its URL (the Playground's
-own log loses it for the delivery worker's messages), and every card action with the card it got back
-(which Teams shows in place of the card, to everyone in the conversation).
+own log loses it for the delivery worker's messages), and every card action with the card it got back.
+Teams shows that card in place of the clicked one to the person who clicked; in a shared conversation it is
+held to the same rule as a post (someone may be looking over their shoulder, or sharing their screen).
 
 People other than the current user type through the Playground's custom-activity API (`type_as`), the
 message Teams would send; their card clicks go through the Playground's invoke API, which checks that they
@@ -31,7 +32,9 @@ Microsoft's Adaptive Cards renderer in Chromium into `<tmp>/screenshots/`, print
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
+import itertools
 import json
 import shutil
 import sqlite3
@@ -147,7 +150,7 @@ def _shared(conversation: str) -> bool:
 
 def _where_shown(event: ConnectorCall | InvokeCall | Typed) -> str | None:
     """The conversation where the bot showed something: a message posted there, or a card action's answer
-    (Teams shows it in place of the card, to every member). None for what people typed."""
+    (shown in place of the card to whoever clicked). None for what people typed."""
     if isinstance(event, InvokeCall):
         return event.conversation
     if isinstance(event, ConnectorCall) and event.is_message:
@@ -180,6 +183,12 @@ def assert_only_notes_shared(tap: Wiretap, after_events: int) -> None:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with open_world(tmp_path) as w:
+        yield w
+
+
+@contextlib.asynccontextmanager
+async def open_world(tmp_path: Path) -> AsyncIterator[World]:
     tap = Wiretap()
     async with run_playground(tmp_path, wiretap=tap) as running, aiohttp.ClientSession() as session:
         pg = Playground(session, running.base)
@@ -214,10 +223,10 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             listener.cancel()
 
 
-async def test_a_report_asked_for_in_the_channel_shows_no_concern_there(world: World) -> None:
-    w = world
-    # Alex runs a round from the channel: the result (who was not matched, and why) goes 1:1.
-    events = len(w.tap.events)
+async def pair_and_raise_a_concern(w: World) -> ConnectorCall:
+    """Alex runs a round from the channel; Megan and Adele accept; Megan checks in with a confidential
+    concern. Returns Megan's status card (in her 1:1 chat)."""
+    # The round's result (who was not matched, and why) goes 1:1.
     before = await w.type_as(ALEX, TEAM, "match now")
     note = await w.message_in(TEAM, before)
     assert PERSONAL_NOTE in note.shown, note.shown
@@ -247,6 +256,13 @@ async def test_a_report_asked_for_in_the_channel_shows_no_concern_there(world: W
     # The facilitator is told in his 1:1 chat that a concern was raised, without its text.
     told = await w.message_in(w.chats[ALEX], before, "A concern was raised")
     assert CONCERN not in told.shown
+    return status
+
+
+async def test_a_report_asked_for_in_the_channel_shows_no_concern_there(world: World) -> None:
+    w = world
+    events = len(w.tap.events)
+    status = await pair_and_raise_a_concern(w)
 
     # Alex types `report` in the channel, then in the group chat: only the neutral note there.
     for where in (TEAM, GROUP_CHAT):
@@ -273,8 +289,22 @@ async def test_a_report_asked_for_in_the_channel_shows_no_concern_there(world: W
         refused = await w.pg.click(MEGAN, where, message, "report.open", w.program)
         assert "Not allowed" in card_text(refused), card_text(refused)
 
+    # Megan deletes her data (in her 1:1 chat): Adele is told neutrally, 1:1; the concern leaves the report.
+    before = await w.type_as(MEGAN, w.chats[MEGAN], "delete my data")
+    ask = await w.message_in(w.chats[MEGAN], before, "Delete all your data?")
+    delete = card_data(_cards(ask)[0], "data.delete.confirm")
+    done = await w.pg.click(MEGAN, w.chats[MEGAN], ask.message_id, "data.delete.confirm", delete)
+    assert "Your data is deleted" in card_text(done), card_text(done)
+    told = await w.message_in(w.chats[ADELE], before, "Your pairing has ended")
+    assert "Megan" not in told.shown and "delete" not in told.shown.casefold(), told.shown
+    before = await w.type_as(ALEX, TEAM, "report")
+    report = await w.message_in(w.chats[ALEX], before, "Report: Platform")
+    assert CONCERN[:20] not in report.shown and "Megan" not in report.shown, report.shown
+
     assert_only_notes_shared(w.tap, events)
-    assert_never_shared(w.tap, CONCERN[:20], "Megan", "Zebra", "Helm charts", "Confidential")
+    assert_never_shared(
+        w.tap, CONCERN[:20], "Megan", "Zebra", "Helm charts", "Confidential", "pairing has ended"
+    )
     await screenshots(w, "report")
 
 
@@ -364,6 +394,146 @@ async def test_a_colleagues_click_on_someone_elses_delete_or_profile_card_change
         w.tap, "Delete all your data", "data.delete.confirm", "Kubernetes", "Megan", "meganb@"
     )
     await screenshots(w, "delete")
+
+
+PERSONAL_HEADINGS = (
+    "Your status",
+    "Your profile",
+    "Your data",
+    "Delete all your data",
+    "Your data is deleted",
+    "A learning match for you",
+    "You are matched",
+    "No match for you",
+    "Pairing closed",
+    "Your pairing has ended",
+    "Report: ",
+    "Round ",
+    "Check-in",
+    "Thanks for checking in",
+    "A concern was raised",
+)
+TYPED = (
+    "help",
+    "profile",
+    "status",
+    "my data",
+    "export",
+    "delete my data",
+    "report",
+    "match now",
+    "setup",
+    "find python",
+    "join",
+    "resume",
+    "pause 2 weeks",
+    "what?",
+    "leave",
+)
+
+
+def _texts(card: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(card)
+    return found
+
+
+def _personal(shown: list[dict[str, Any]], secrets: tuple[str, ...]) -> list[str]:
+    """What in these cards is someone's personal content: a personal card's heading, or a secret."""
+    problems = []
+    for card in shown:
+        texts = _texts(card)
+        if texts and texts[0].startswith(PERSONAL_HEADINGS):
+            problems.append(f"heading {texts[0]!r}")
+        problems += [f"{secret!r}" for secret in secrets if secret in json.dumps(card)]
+    return problems
+
+
+async def test_every_command_and_card_verb_used_in_a_shared_conversation_shows_nothing_personal_there(
+    world: World,
+) -> None:
+    """Table-driven: each typed command (Megan in the group chat; Alex there and in the channel) and each card
+    verb pressed there (manually and as an automatic refresh, with one's own data and with someone else's)."""
+    w = world
+    status = await pair_and_raise_a_concern(w)
+    megan = await w.export(MEGAN)
+    secrets = (CONCERN[:20], "meganb@", "Helm charts", w.users[MEGAN]["aadObjectId"], megan["person"]["id"])
+    pairing = card_data(_cards(status)[0], "checkin.open")  # Megan's pairing, addressed to her
+    seen: list[str] = []  # one line per case, for the failure message
+    wrong: list[str] = []
+
+    for where, user in ((GROUP_CHAT, MEGAN), (GROUP_CHAT, ALEX), (TEAM, ALEX)):
+        for command in TYPED:
+            before = await w.type_as(user, where, command)
+            first = await w.message_in(where, before)
+            await asyncio.sleep(0.2)  # a follow-up text, if any
+            shown = [c for m in w.tap.messages(before) if _shared(m.conversation or "") for c in _cards(m)]
+            texts = [
+                t
+                for m in w.tap.messages(before)
+                if _shared(m.conversation or "")
+                for t in [m.body.get("text")]
+                if t
+            ]
+            case = f"{user} typed {command!r} in {where}"
+            seen.append(f"{case}: {[_texts(c)[:1] for c in shown]} {texts}")
+            wrong += [f"{case}: {problem}" for problem in _personal(shown, secrets)]
+            if PERSONAL_NOTE in first.shown:  # then the answer itself is in the typist's 1:1 chat
+                await w.message_in(w.chats[user], before, exact=True)
+
+    before = await w.type_as(MEGAN, GROUP_CHAT, "help")
+    note = await w.message_in(GROUP_CHAT, before)
+    own = {
+        "help": {},
+        "status": {},
+        "resume": {},
+        "profile.open": {},
+        "profile.save": {"teach_skill_0": "Cobol"} | LEVELS,
+        "setup.open": w.program,
+        "setup.save": w.program | {"kind": "peer_pairs", "cadence": "weekly", "group_size": "2"},
+        "round.run": w.program,
+        "report.open": w.program,
+        "channel.view": w.program,
+        "join": w.join,
+        "pairing.view": pairing,
+        "pairing.accept": pairing,
+        "pairing.decline": pairing,
+        "pairing.someone_else": pairing,
+        "checkin.open": pairing,
+        "checkin.submit": pairing | {"met": "yes", "usefulness": "1", "confidential_note": CONCERN},
+        "data.delete.ask": {},
+        "data.delete.confirm": {"confirm": "yes"},
+        "facilitator.take_over": w.program,
+        "no.such.verb": {},
+    }
+    places = ((GROUP_CHAT, note.message_id), (w.channel, w.invite_id))
+    for (where, message), user, trigger in itertools.product(places, (MEGAN, ALEX), ("manual", "automatic")):
+        for verb, data in own.items():
+            answer = await w.pg.click(user, where, message, verb, data, trigger=trigger)
+            case = f"{user} pressed {verb} ({trigger}) in {where}"
+            seen.append(f"{case}: {_texts(answer)[:2]}")
+            wrong += [f"{case}: {problem}" for problem in _personal([answer], secrets)]
+            if user == ALEX and "for" in data and trigger == "manual":  # Megan's card, pressed by Alex
+                assert SOMEONE_ELSES in card_text(answer), f"{case}: {card_text(answer)}"
+
+    # Nothing pressed in a shared conversation changed Megan's data (the check-in, the profile, the delete);
+    # what she typed there (`pause`, `leave`) acted on her own enrollment, as in her 1:1 chat.
+    after = await w.export(MEGAN)
+    assert after["person"] == megan["person"] and after["profile"] == megan["profile"]
+    assert after["check_ins"] == megan["check_ins"] and after["concerns_raised"] == megan["concerns_raised"]
+    assert not wrong, "\n".join([*wrong, "", *seen])
+    assert_never_shared(w.tap, *secrets)
 
 
 async def test_bad_input_gets_a_4xx_and_races_get_no_error_card(world: World) -> None:
@@ -511,7 +681,7 @@ def _transcript(w: World, keep: Callable[[str], bool]) -> str:
         if where is None or not keep(where):
             continue
         if isinstance(event, InvokeCall):
-            who = f"peerlearn, answering {names.get(event.sender, event.sender)}'s click (shown in place of the card)"
+            who = f"peerlearn, answering {names.get(event.sender, event.sender)}'s click (shown to them in place of the card)"
             value = event.answer.get("value") if isinstance(event.answer, dict) else None
             cards: list[dict[str, Any]] = [value] if isinstance(value, dict) else []
             text = "" if cards else str(event.answer)
