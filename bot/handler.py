@@ -167,7 +167,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         try:
             for attempt in range(1, TURN_ATTEMPTS + 1):
                 try:
-                    return await self._turn(
+                    answer = await self._turn(
                         turn_context, verb, data, handler, member, data if sent is None else sent
                     )
                 except ConcurrentChange:
@@ -175,6 +175,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
                     # everything rolled back, the claim too; run again and see what it wrote.
                     if attempt == TURN_ATTEMPTS:
                         raise
+                else:
+                    return await _after_turn(answer, self.services)
             raise AssertionError("unreachable")
         except StaleCard as error:
             return _refused(str(error)), None
@@ -274,6 +276,15 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         team_id = team_id_of(turn_context.activity)
         if team_id is not None:
             await self.roster.team_uninstalled(turn_context, team_id)
+
+
+async def _after_turn(answer: tuple[Reply, Person | None], services: Services) -> tuple[Reply, Person | None]:
+    """Run what the handler left for after its turn (`Reply.after_turn`): the claim and the checks are
+    committed; the long work opens its own units of work and holds no transaction of the turn's."""
+    reply, person = answer
+    if reply.after_turn is None:
+        return answer
+    return await reply.after_turn(services), person
 
 
 def _refused(message: str, *, title: str = "Nothing changed") -> Reply:

@@ -101,6 +101,7 @@ async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> st
         commands.RunRound(session.organization_id, session.program_id, session.person_id),
         config.uow_factory(),
         config.clock,
+        config.matcher,
     )
     return f"Formed {len(outcome.pairings)} draft groups; {len(outcome.unmatched)} learners are not in a group yet."
 

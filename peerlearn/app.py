@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import setup_bot
 from bot.config import BotConfig
 from core.clock import SystemClock
+from core.matcher import Matcher
 from core.model.delivery import GraphStatus
 from core.ports import Clock
 from lti.config import LtiConfig
 from lti.setup import setup_lti
-from peerlearn import __version__, secret_key
+from peerlearn import __version__, matching_pool, secret_key
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker
@@ -123,7 +124,7 @@ def bot_config(settings: Settings) -> BotConfig:
     )
 
 
-def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
+def lti_config(settings: Settings, runtime: Runtime, matcher: Matcher) -> LtiConfig:
     secret = secret_key.load_or_create(
         settings.secret_key.get_secret_value(),
         settings.data_dir,
@@ -139,6 +140,7 @@ def lti_config(settings: Settings, runtime: Runtime) -> LtiConfig:
         secret,
         extra_origins,
         min_group=settings.report_min_group,
+        matcher=matcher,
     )
 
 
@@ -156,7 +158,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)
-    setup_lti(app, lti_config(settings, runtime))
+    # Rounds match in worker processes, never on this event loop; stopped after the worker (on_cleanup
+    # runs after every cleanup context).
+    matcher = matching_pool.start()
+
+    async def stop_matching(_: web.Application) -> None:
+        matching_pool.stop(matcher)
+
+    app.on_cleanup.append(stop_matching)
+    setup_lti(app, lti_config(settings, runtime, matcher))
     setup_bot(
         app,
         bot_config(settings),
@@ -166,9 +176,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         delivery=SqlDeliveryRecords(runtime.uow_factory.sessions),
         graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
         min_group=settings.report_min_group,
+        matcher=matcher,
     )
     if settings.run_worker:
-        attach_worker(app, settings, runtime.uow_factory, runtime.clock)
+        attach_worker(app, settings, runtime.uow_factory, runtime.clock, matcher)
     app.on_startup.append(freeze_startup_objects)
     return app
 

@@ -43,8 +43,10 @@ from bot.delivery.tokens import (
     NoToken,
     TokenSource,
 )
+from core.matcher import Matcher
 from core.ports import Clock
 from core.services import schedule
+from peerlearn import matching_pool
 from peerlearn.settings import AppType, Settings
 from storage.bot_store import SqlBotStore
 from storage.delivery_store import (
@@ -110,8 +112,12 @@ def graph_client(settings: Settings, http: aiohttp.ClientSession) -> GraphClient
 
 
 class Worker:
-    def __init__(self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None
+    ) -> None:
+        """`matcher`: the app's, when the worker runs inside it; alone, the worker starts its own pool."""
         self.settings, self.uows, self.clock = settings, uows, clock
+        self.matcher = matcher
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leases = SqlLeases(uows.sessions)
         self.directory = SqlProgramDirectory(uows.sessions)
@@ -140,6 +146,16 @@ class Worker:
                 await asyncio.wait_for(stop.wait(), min(interval.total_seconds(), 5.0))
 
     async def run(self, stop: asyncio.Event) -> None:
+        if self.matcher is not None:
+            await self._run(stop, self.matcher)
+            return
+        own = matching_pool.start()
+        try:
+            await self._run(stop, own)
+        finally:
+            matching_pool.stop(own)
+
+    async def _run(self, stop: asyncio.Event, matcher: Matcher) -> None:
         settings = self.settings
         lease = settings.delivery_lease_seconds
         async with aiohttp.ClientSession() as http:
@@ -180,7 +196,7 @@ class Worker:
                 self._every(
                     "rounds",
                     ROUNDS_EVERY,
-                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock),
+                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock, matcher),
                     stop,
                 ),
                 self._every(
@@ -209,12 +225,14 @@ class Worker:
             log.info("worker stopped", extra={"delivered": dispatcher.delivered, "kept": outcomes.kept})
 
 
-def attach_worker(app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock) -> None:
+def attach_worker(
+    app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, matcher: Matcher
+) -> None:
     """Run the worker alongside the web app: it starts after the database is migrated and stops first."""
 
     async def context(_: web.Application) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(Worker(settings, uows, clock).run(stop))
+        task = asyncio.create_task(Worker(settings, uows, clock, matcher).run(stop))
         yield
         stop.set()
         await task

@@ -10,6 +10,7 @@ from bot.forms import card_id
 from bot.ports import BotStore
 from core.delivery_ports import DeliveryRecords
 from core.errors import NotFound, PermissionDenied
+from core.matcher import InProcessMatcher, Matcher
 from core.model import Person, Program, ScopeKind
 from core.model.delivery import GraphStatus
 from core.ports import Clock, UnitOfWorkFactory
@@ -27,6 +28,8 @@ class Services:
         default_factory=lambda: GraphStatus(False, "Microsoft Graph is not configured.")
     )
     min_group: int = aggregates.DEFAULT_MIN_GROUP  # the minimum-group rule for the facilitator's figures
+    # Where a round's matching runs: the app's worker processes (in-process in tests).
+    matcher: Matcher = field(default_factory=InProcessMatcher)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Reply:
     view: tuple[str, dict[str, str]] | None = None
     followups: list[str] = field(default_factory=list)
     refused: bool = False  # the action was refused and nothing changed: its card is an error card
+    # Long work (a round's matching) that runs once the turn has committed, outside its transaction, with
+    # the app's own services (fresh units of work); the reply it gives is the answer instead of this one.
+    after_turn: Callable[[Services], Awaitable[Reply]] | None = None
 
 
 Handler = Callable[[ActionContext], Awaitable[Reply]]

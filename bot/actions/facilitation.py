@@ -5,7 +5,7 @@ from __future__ import annotations
 from adaptive_cards import onboarding, verbs
 from adaptive_cards import report as report_cards
 from adaptive_cards import setup as setup_cards
-from bot.actions.context import ActionContext, Reply, target_program
+from bot.actions.context import ActionContext, Reply, Services, target_program
 from bot.forms import card_id, field_of, parse_setup
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -33,25 +33,28 @@ async def save_setup(ctx: ActionContext) -> Reply:
 
 
 async def run_round(ctx: ActionContext) -> Reply:
+    """Who may run it is checked in the turn; the round runs after the turn has committed, with its own
+    units of work and the matcher's worker process, so no turn's transaction waits for matching."""
     program = await target_program(ctx, for_facilitator=True)
     if not program.active:
         return Reply(
             onboarding.error_card(f"'{program.name}' is stopped: the app was removed from its team.")
         )
-    outcome = await rounds.run_round(
-        commands.RunRound(ctx.organization_id, program.id, ctx.person.id),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
-    ids = [pid for pid, _ in outcome.unmatched]
-    uow = ctx.services.uow_factory()
-    async with uow:
-        names = {p.id: p.display_name for p in await uow.persons.many(ctx.organization_id, ids)}
-    people = sum(len(p.members) for p in outcome.pairings)
-    unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
-    return Reply(
-        setup_cards.round_result(program, outcome.round.index, len(outcome.pairings), people, unmatched)
-    )
+    rounds.check_runnable(program, ctx.person.id)
+    command = commands.RunRound(ctx.organization_id, program.id, ctx.person.id)
+
+    async def run(services: Services) -> Reply:
+        outcome = await rounds.run_round(command, services.uow_factory(), services.clock, services.matcher)
+        ids = [pid for pid, _ in outcome.unmatched]
+        async with services.uow_factory() as uow:
+            names = {p.id: p.display_name for p in await uow.persons.many(ctx.organization_id, ids)}
+        people = sum(len(p.members) for p in outcome.pairings)
+        unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
+        return Reply(
+            setup_cards.round_result(program, outcome.round.index, len(outcome.pairings), people, unmatched)
+        )
+
+    return Reply(onboarding.done("Matching", f"Forming a round of '{program.name}'."), after_turn=run)
 
 
 async def open_report(ctx: ActionContext) -> Reply:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 import matching
 from core import commands
-from core.errors import InvalidTransition, PermissionDenied
+from core.errors import ConcurrentChange, InvalidTransition, PermissionDenied
+from core.matcher import InProcessMatcher, Matcher
 from core.model import (
     OPEN_STATUSES,
     EnrollmentStatus,
@@ -37,6 +40,21 @@ from core.services.participants import (
 
 # Pairings of these kinds last one round; mentoring and onboarding pairings run until completed.
 ONE_ROUND_KINDS = frozenset({ProgramKind.PEER_PAIRS, ProgramKind.STUDY_GROUPS})
+YIELD_EVERY = 2000  # participants built between two turns of the event loop
+PARTNER_LEFT = (
+    "The person you were matched with left just as this round was formed; you will be among the first "
+    "matched next round."
+)
+
+
+class RoundJustRun(InvalidTransition):
+    """Another request or instance opened a round of the program while this one was matching."""
+
+    def __init__(self, program_name: str) -> None:
+        super().__init__(
+            f"A round of '{program_name}' was just run (by another facilitator or on schedule), so this one "
+            "was not stored: the proposals of that round are already out."
+        )
 
 
 @dataclass(frozen=True)
@@ -67,133 +85,231 @@ def _shared_goal(match: matching.Match, goals: dict[str, str]) -> str:
     return written[central].rstrip(".") + "."
 
 
+def _classify(program: Program, pairing: Pairing) -> str:
+    """What a new round does to a pairing of the previous ones: delete, end, complete, or keep running."""
+    if pairing.status is PairingStatus.PROPOSED and program.scope_kind is ScopeKind.LMS_COURSE:
+        return "delete"  # an unpublished draft: form anew
+    if pairing.status is PairingStatus.PROPOSED or (
+        program.kind in ONE_ROUND_KINDS and pairing.status is PairingStatus.ACCEPTED
+    ):
+        return "end"
+    if pairing.status is PairingStatus.ACTIVE and program.kind in ONE_ROUND_KINDS:
+        return "complete"
+    return "running" if pairing.status in OPEN_STATUSES else "closed"
+
+
 async def _close_previous(
     uow: UnitOfWork, program: Program, pairings: list[Pairing], clock: Clock
-) -> tuple[list[Pairing], list[Pairing]]:
+) -> list[Pairing]:
     """Unanswered proposals expire; one-round pairings complete; unpublished course drafts are discarded.
 
-    Returns the pairings still running, and those that stay in the program's history.
+    Returns the pairings still running.
     """
-    now, running, kept = clock.now(), [], []
+    now, running = clock.now(), []
     for pairing in pairings:
-        if pairing.status is PairingStatus.PROPOSED and program.scope_kind is ScopeKind.LMS_COURSE:
-            await uow.pairings.delete(program.organization_id, pairing.id)  # an unpublished draft: form anew
-            continue
-        kept.append(pairing)
-        if pairing.status is PairingStatus.PROPOSED or (
-            program.kind in ONE_ROUND_KINDS and pairing.status is PairingStatus.ACCEPTED
-        ):
+        step = _classify(program, pairing)
+        if step == "delete":
+            await uow.pairings.delete(program.organization_id, pairing.id)
+        elif step == "end":
             pairing.end(now, None)
             await uow.pairings.save(pairing)
-        elif pairing.status is PairingStatus.ACTIVE and program.kind in ONE_ROUND_KINDS:
+        elif step == "complete":
             pairing.complete(now, None)
             await uow.pairings.save(pairing)
-        elif pairing.status in OPEN_STATUSES:
+        elif step == "running":
             running.append(pairing)
-    return running, kept
+    return running
 
 
-async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> RoundOutcome:
-    async with uow:
-        org = cmd.organization_id
-        program = await _lookups.program(uow, org, cmd.program_id)
-        if cmd.actor_id is not None and not program.is_facilitator(cmd.actor_id):
-            raise PermissionDenied("Only the program's facilitators can run a round.")
-        if not program.active:
-            raise InvalidTransition(f"The program '{program.name}' is not running, so no round can start.")
-        if program.needs_facilitator:
-            raise InvalidTransition(
-                f"'{program.name}' has no facilitator, so it is paused. A team owner can take it over."
-            )
-        now = clock.now()
-        today = now.date()
+def _busy(program: Program, running: list[Pairing]) -> tuple[set[str], dict[str, int]]:
+    """Who cannot be in a new pairing, and how many people each mentor or buddy already guides."""
+    guiding = {pid: 0 for p in running for pid in p.member_ids()}
+    busy: set[str] = set()
+    for pairing in running:
+        for member in pairing.members:
+            if member.role in GUIDING_ROLES:
+                guiding[member.person_id] += 1
+            elif member.role in GUIDED_ROLES or program.kind in ONE_ROUND_KINDS:
+                busy.add(member.person_id)
+    return busy, guiding
 
-        running, past = await _close_previous(
-            uow, program, await uow.pairings.for_program(org, program.id), clock
+
+def check_runnable(program: Program, actor_id: str | None) -> None:
+    """Refuse a round nobody may open now (`actor_id` None: the schedule). `run_round` checks it again."""
+    if actor_id is not None and not program.is_facilitator(actor_id):
+        raise PermissionDenied("Only the program's facilitators can run a round.")
+    if not program.active:
+        raise InvalidTransition(f"The program '{program.name}' is not running, so no round can start.")
+    if program.needs_facilitator:
+        raise InvalidTransition(
+            f"'{program.name}' has no facilitator, so it is paused. A team owner can take it over."
         )
+
+
+@dataclass(frozen=True)
+class _Input:
+    """What the first transaction read: the matcher's input, and the round it will open."""
+
+    program: Program
+    index: int
+    latest_round_id: str | None  # the program's newest round when this was read: the write checks it
+    participants: list[matching.Participant]
+    history: matching.History
+    goals: dict[str, str]
+    now: datetime
+
+
+async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input:
+    """Read everything the matcher needs in one transaction that writes nothing, then build its input
+    outside it (on SQLite the transaction holds the process's only connection)."""
+    org = cmd.organization_id
+    now = clock.now()
+    async with uow:
+        program = await _lookups.program(uow, org, cmd.program_id)
+        check_runnable(program, cmd.actor_id)
+        pairings = await uow.pairings.for_program(org, program.id)
         recent = await uow.rounds.recent(org, program.id, max(program.cooldown_rounds, 1) + 1)
-        index = recent[0].index + 1 if recent else 1
-        history = history_for(past, {r.id: r.index for r in recent}, index)
-
-        guiding = {pid: 0 for p in running for pid in p.member_ids()}
-        busy: set[str] = set()
-        for pairing in running:
-            for member in pairing.members:
-                if member.role in GUIDING_ROLES:
-                    guiding[member.person_id] += 1
-                elif member.role in GUIDED_ROLES or program.kind in ONE_ROUND_KINDS:
-                    busy.add(member.person_id)
-
+        enrollments = await uow.enrollments.for_program(org, program.id)
+        steps = {p.id: _classify(program, p) for p in pairings}
+        running = [p for p in pairings if steps[p.id] == "running"]
+        busy, guiding = _busy(program, running)
         enrollments = [
             e
-            for e in await uow.enrollments.for_program(org, program.id)
-            if e.is_available_on(today) and e.has_current_consent(program) and e.person_id not in busy
+            for e in enrollments
+            if e.is_available_on(now.date()) and e.has_current_consent(program) and e.person_id not in busy
         ]
-        changed: set[str] = set()  # enrollments to store: only these differ from what was read
-        for e in enrollments:
-            if e.status is EnrollmentStatus.PAUSED:  # the pause has run out: taking part again
-                e.resume()
-                changed.add(e.id)
         people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
         profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
-        # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
-        member_attributes = program.settings.get("member_attributes")
-        attributes = member_attributes if isinstance(member_attributes, dict) else {}
-        participants = [
-            to_participant(
-                people[e.person_id],
-                profiles.get(e.person_id),
-                e.role,
-                now=now,
-                active_mentees=guiding.get(e.person_id, 0),
-                unmatched_last_round=e.unmatched_last_round,
-                attributes=attributes.get(e.person_id),
+    index = recent[0].index + 1 if recent else 1
+    past = [p for p in pairings if steps[p.id] != "delete"]
+    history = history_for(past, {r.id: r.index for r in recent}, index)
+    # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
+    member_attributes = program.settings.get("member_attributes")
+    attributes = member_attributes if isinstance(member_attributes, dict) else {}
+    participants = []
+    for count, e in enumerate(enrollments, start=1):
+        if e.person_id in people and not people[e.person_id].erased:
+            participants.append(
+                to_participant(
+                    people[e.person_id],
+                    profiles.get(e.person_id),
+                    e.role,
+                    now=now,
+                    active_mentees=guiding.get(e.person_id, 0),
+                    unmatched_last_round=e.unmatched_last_round,
+                    attributes=attributes.get(e.person_id),
+                )
             )
-            for e in enrollments
-            if e.person_id in people and not people[e.person_id].erased
-        ]
-        result = matching.match(
-            participants, settings_for(program), history, cmd.seed or _seed(program, index)
+        if count % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a big round's input takes seconds to build: let requests in between
+    goals = {person: profile.goals for person, profile in profiles.items()}
+    return _Input(program, index, recent[0].id if recent else None, participants, history, goals, now)
+
+
+def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]) -> list[Pairing]:
+    program = loaded.program
+    return [
+        Pairing(
+            id=new_id(),
+            organization_id=program.organization_id,
+            program_id=program.id,
+            round_id=round_id,
+            members=[PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)],
+            created_at=loaded.now,
+            shared_goal=_shared_goal(match, loaded.goals),
+            skill=match.skill,
+            score=round(match.score, 4),
+            reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
         )
+        for match in matches
+    ]
 
-        round_ = Round(new_id(), org, program.id, index, now)
-        await uow.rounds.save(round_)
-        goals = {person: profile.goals for person, profile in profiles.items()}
-        created = []
-        for match in result.matches:
-            pairing = Pairing(
-                id=new_id(),
-                organization_id=org,
-                program_id=program.id,
-                round_id=round_.id,
-                members=[
-                    PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)
-                ],
-                created_at=now,
-                shared_goal=_shared_goal(match, goals),
-                skill=match.skill,
-                score=round(match.score, 4),
-                reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
+
+async def _write(
+    cmd: commands.RunRound, loaded: _Input, result: matching.MatchResult, uow: UnitOfWork, clock: Clock
+) -> RoundOutcome:
+    """Store the round in a second transaction, if it is still the round that was loaded.
+
+    Whatever changed while the matcher ran is honoured: whoever left, paused, withdrew consent or joined a
+    running pairing meanwhile is not proposed (their partners are told they were not matched this time).
+    """
+    org = cmd.organization_id
+    round_ = Round(new_id(), org, loaded.program.id, loaded.index, loaded.now)
+    proposed = _pairings(loaded, round_.id, list(result.matches))
+    try:
+        async with uow:
+            program = await _lookups.program(uow, org, cmd.program_id)
+            check_runnable(program, cmd.actor_id)
+            recent = await uow.rounds.recent(org, program.id, 1)
+            if (recent[0].id if recent else None) != loaded.latest_round_id:
+                raise RoundJustRun(program.name)
+            running = await _close_previous(
+                uow, program, await uow.pairings.for_program(org, program.id), clock
             )
-            created.append(pairing)
-        await uow.pairings.add_new(created)
-        unmatched = [(u.participant_id, u.text) for u in result.unmatched]
-        left_out = {person for person, _ in unmatched}
-        for e in enrollments:
-            if e.unmatched_last_round != (e.person_id in left_out):
-                e.unmatched_last_round = e.person_id in left_out
-                changed.add(e.id)
-            if e.id in changed:
-                await uow.enrollments.save(e)
+            busy, _ = _busy(program, running)
+            enrollments = {
+                e.person_id: e
+                for e in await uow.enrollments.for_program(org, program.id)
+                if e.is_available_on(loaded.now.date())
+                and e.has_current_consent(program)
+                and e.person_id not in busy
+            }
+            created = [p for p in proposed if all(m in enrollments for m in p.member_ids())]
+            unmatched = [
+                (u.participant_id, u.text) for u in result.unmatched if u.participant_id in enrollments
+            ]
+            if len(created) < len(proposed):
+                kept = {p.id for p in created}
+                unmatched += [
+                    (m, PARTNER_LEFT)
+                    for p in proposed
+                    if p.id not in kept
+                    for m in p.member_ids()
+                    if m in enrollments
+                ]
+            await uow.rounds.save(round_)
+            await uow.pairings.add_new(created)
+            left_out = {person for person, _ in unmatched}
+            for person in (p.id for p in loaded.participants):
+                e = enrollments.get(person)
+                if e is None:
+                    continue
+                changed = e.status is EnrollmentStatus.PAUSED  # the pause has run out: taking part again
+                if changed:
+                    e.resume()
+                if e.unmatched_last_round != (person in left_out):
+                    e.unmatched_last_round = person in left_out
+                    changed = True
+                if changed:
+                    await uow.enrollments.save(e)
+            if program.scope_kind is ScopeKind.TEAMS_TEAM:
+                # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
+                notices: list[Notice] = [
+                    (pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id, None) for pairing in created
+                ]
+                notices += [
+                    ([person], Intent.UNMATCHED, round_.id, {"reason": reason})
+                    for person, reason in unmatched
+                ]
+                await notify_all(uow, clock, org, notices)
+            await uow.commit()
+    except ConcurrentChange as exc:  # the same round index, stored by another instance a moment earlier
+        raise RoundJustRun(loaded.program.name) from exc
+    return RoundOutcome(round_, created, unmatched)
 
-        if program.scope_kind is ScopeKind.TEAMS_TEAM:
-            # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
-            notices: list[Notice] = [
-                (pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id, None) for pairing in created
-            ]
-            notices += [
-                ([person], Intent.UNMATCHED, round_.id, {"reason": reason}) for person, reason in unmatched
-            ]
-            await notify_all(uow, clock, org, notices)
-        await uow.commit()
-        return RoundOutcome(round_, created, unmatched)
+
+async def run_round(
+    cmd: commands.RunRound, uow: UnitOfWork, clock: Clock, matcher: Matcher | None = None
+) -> RoundOutcome:
+    """Open the program's next round in three steps, none of which holds a transaction while matching:
+    read the input (one transaction), match with `matcher` (a worker process when the app runs), store the
+    result (a second transaction, only if no round was opened meanwhile: else `RoundJustRun`).
+
+    `uow` must not be inside an open transaction: it is used for both transactions.
+    """
+    loaded = await _load(cmd, uow, clock)
+    seed = cmd.seed or _seed(loaded.program, loaded.index)
+    result = await (matcher or InProcessMatcher()).match(
+        loaded.participants, settings_for(loaded.program), loaded.history, seed
+    )
+    return await _write(cmd, loaded, result, uow, clock)

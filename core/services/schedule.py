@@ -19,10 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from core import commands
 from core.delivery_ports import ProgramDirectory
 from core.errors import DomainError
+from core.matcher import Matcher
 from core.model import EnrollmentStatus, Intent, Pairing, PairingStatus, Program, ScopeKind
 from core.ports import Clock, UnitOfWorkFactory
 from core.services.notify import notify
-from core.services.rounds import run_round
+from core.services.rounds import RoundJustRun, run_round
 
 SEND_AT = time(9, 0)
 REMINDER_AFTER = timedelta(days=2)
@@ -89,7 +90,10 @@ class ScheduleRun:
     reminders_queued: int = 0
 
 
-async def open_due_rounds(directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock) -> ScheduleRun:
+async def open_due_rounds(
+    directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None
+) -> ScheduleRun:
+    """Open every round that is due, matching each with `matcher` (see `rounds.run_round`)."""
     opened, errors = [], []
     for organization_id, program_id in await directory.running_programs():
         async with uows() as uow:
@@ -100,7 +104,11 @@ async def open_due_rounds(directory: ProgramDirectory, uows: UnitOfWorkFactory, 
         if round_due(program, recent[0].opened_at if recent else None, clock.now()) is None:
             continue
         try:
-            outcome = await run_round(commands.RunRound(organization_id, program_id, None), uows(), clock)
+            outcome = await run_round(
+                commands.RunRound(organization_id, program_id, None), uows(), clock, matcher
+            )
+        except RoundJustRun:  # a facilitator's "match now" stored this period's round while this one matched
+            continue
         except DomainError as exc:
             errors.append((program_id, exc.message))
             continue

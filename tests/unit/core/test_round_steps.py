@@ -1,0 +1,104 @@
+"""A round in three steps: read the input, match with no transaction open, store only if still current."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import pytest
+
+import matching
+from core import commands
+from core.errors import PermissionDenied
+from core.matcher import InProcessMatcher
+from core.model import Enrollment, Intent, Person
+from core.services import rounds
+from tests.unit.conftest import ORG, PROGRAM
+from tests.unit.fakes import FakeClock, FakeUnitOfWork
+
+
+class MatcherThatWaits:
+    """Matches in process, but first runs `meanwhile`: what other requests do while a worker process matches."""
+
+    def __init__(self, uow: FakeUnitOfWork, meanwhile: Callable[[], Awaitable[object]]) -> None:
+        self.uow, self.meanwhile = uow, meanwhile
+        self.open_while_matching: bool | None = None
+
+    async def match(
+        self,
+        participants: Sequence[matching.Participant],
+        settings: matching.ProgramSettings,
+        history: matching.History,
+        seed: int,
+    ) -> matching.MatchResult:
+        self.open_while_matching = hasattr(self.uow, "working")  # the fake holds `working` while open
+        await self.meanwhile()
+        return await InProcessMatcher().match(participants, settings, history, seed)
+
+
+def enroll(uow: FakeUnitOfWork, clock: FakeClock, *people: str) -> None:
+    for person in people:
+        uow.store.persons.setdefault(person, Person(person, ORG, person.title()))
+        uow.store.enrollments[f"e-{person}"] = Enrollment(f"e-{person}", ORG, PROGRAM, person, 1, clock.now())
+
+
+async def nothing() -> None:
+    return None
+
+
+async def test_no_transaction_is_open_while_the_matcher_runs(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    enroll(uow, clock, "ana", "bo")
+    matcher = MatcherThatWaits(uow, nothing)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+    assert matcher.open_while_matching is False
+    assert [sorted(p.member_ids()) for p in outcome.pairings] == [["ana", "bo"]]
+    assert len(uow.store.rounds) == 1
+
+
+async def test_a_round_opened_while_matching_is_not_written_twice(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    enroll(uow, clock, "ana", "bo", "cy", "dee")
+    other = FakeUnitOfWork(uow.store)  # another facilitator, or the schedule on another instance
+
+    async def another_round() -> None:
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, None), other, clock)
+
+    matcher = MatcherThatWaits(uow, another_round)
+    with pytest.raises(rounds.RoundJustRun, match="was just run"):
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+    assert [r.index for r in uow.store.rounds.values()] == [1]
+    assert len(uow.store.pairings) == 2  # the other round's pairs only
+    proposed = [m for m in uow.store.outbox.values() if m.intent is Intent.PAIRING_PROPOSED]
+    assert len(proposed) == 4  # each person told once
+
+
+async def test_whoever_leaves_while_matching_is_not_proposed_and_their_partner_hears_why(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo")
+    other = FakeUnitOfWork(uow.store)
+
+    async def bo_leaves() -> None:
+        async with other:
+            enrollment = await other.enrollments.get(ORG, PROGRAM, "bo")
+            assert enrollment is not None
+            enrollment.leave()
+            await other.enrollments.save(enrollment)
+            await other.commit()
+
+    matcher = MatcherThatWaits(uow, bo_leaves)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+    assert outcome.pairings == [] and uow.store.pairings == {}
+    assert outcome.unmatched == [("ana", rounds.PARTNER_LEFT)]
+    told = [(m.recipient_id, m.intent) for m in uow.store.outbox.values()]
+    assert told == [("ana", Intent.UNMATCHED)]
+    assert uow.store.enrollments["e-ana"].unmatched_last_round  # first in line next round
+    assert uow.store.enrollments["e-bo"].status.value == "left"  # the stale copy was not written back
+
+
+async def test_the_facilitator_check_refuses_before_anything_is_matched(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo")
+    matcher = MatcherThatWaits(uow, nothing)
+    with pytest.raises(PermissionDenied):
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "ana"), uow, clock, matcher)
+    assert matcher.open_while_matching is None and uow.store.rounds == {}
