@@ -12,8 +12,12 @@ What is checked, against the real server process:
 3. `delete my data` in the group chat: no delete button there. A colleague pressing someone else's "Yes, delete
    everything" or "Save my profile" (the other's card data, sent as a crafted invoke) is refused and changes
    nothing: the data is still there afterwards.
-6. Bad input straight to `/api/messages` gets a 4xx, never a 5xx; concurrent first messages from new people
-   and concurrent join clicks give no "Something went wrong".
+6. Bad input straight to `/api/messages` gets a 4xx, never a 5xx (with `MicrosoftAppId` set, a 401 whatever
+   the body); concurrent first messages from new people and concurrent join clicks give no "Something went
+   wrong", and one row each.
+
+And, table-driven: every typed command and every card verb (pressed, or run as an automatic refresh; with
+one's own data and with someone else's) used in the group chat or the channel shows nothing personal there.
 
 Where each answer went is read from the wire: the Playground reaches the bot through `Wiretap`, a proxy that
 records every call the bot makes to the Bot Connector with the conversation from its URL (the Playground's
