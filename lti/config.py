@@ -8,6 +8,7 @@ from core.matcher import InProcessMatcher, Matcher
 from core.platform_ports import LtiStore
 from core.ports import Clock, UnitOfWorkFactory
 from core.services.aggregates import DEFAULT_MIN_GROUP
+from lti.lms_groups import GroupApi
 from lti.roster_cache import RosterCache
 from lti.session import Sessions
 from lti.tool import Tool
@@ -37,6 +38,8 @@ class LtiConfig:
     min_group: int = DEFAULT_MIN_GROUP
     # Where forming groups runs its matching: the app's worker processes (in-process in tests).
     matcher: Matcher = field(default_factory=InProcessMatcher)
+    # The LMS group APIs, by platform issuer: published groups are also created in the course there.
+    group_apis: dict[str, GroupApi] = field(default_factory=dict)
     tool: Tool = field(init=False)
     sessions: Sessions = field(init=False)
     rosters: RosterCache = field(init=False)

@@ -32,6 +32,7 @@ from core.services.rounds import run_round
 from lti import services
 from lti.config import LTI, LtiConfig
 from lti.course_pages import course_page
+from lti.lms_groups import GroupApi, GroupSyncFailed, LmsGroup
 from lti.pages import error_page, render
 from lti.questionnaire import read as read_answers
 from lti.questionnaire import to_command
@@ -52,6 +53,11 @@ def action(fn: Action, *, instructor: bool) -> Callable[[web.Request], Awaitable
             if instructor and not session.instructor:
                 raise SessionRefused(403, "Only the course's instructors can do this.")
             notice = await fn(config, session, await request.post())
+        except LmsGroupsFailed as exc:
+            location = (
+                request.app.router["lti_course"].url_for().with_query({"s": token, "alert": exc.message})
+            )
+            raise web.HTTPSeeOther(location) from exc
         except SessionRefused as exc:
             return error_page(request, exc.status, exc.message)
         except (DomainError, LaunchRefused) as exc:
@@ -135,7 +141,56 @@ async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
             f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "
             "are linked."
         )
+    api = config.group_apis.get(session.issuer)
+    if api is not None and session.context_id:
+        notice += " " + await _sync_lms_groups(config, session, api)
     return notice
+
+
+async def lms_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
+    api = config.group_apis.get(session.issuer)
+    if api is None or not session.context_id:
+        raise InvalidInput("lms", "This course's LMS is not set up to receive groups from this tool.")
+    return await _sync_lms_groups(config, session, api)
+
+
+async def _sync_lms_groups(config: LtiConfig, session: PageSession, api: GroupApi) -> str:
+    """The course's published groups, created or updated in the LMS; raises `LmsGroupsFailed` with advice."""
+    overview = await course_views.course_overview(
+        config.uow_factory(), session.organization_id, session.program_id
+    )
+    published = [g for g in overview.groups if g.status != "proposed"]
+    people = [m.person_id for g in published for m in g.members]
+    contacts = await course_views.lms_contacts(
+        config.uow_factory(), session.organization_id, people, session.issuer
+    )
+    groups = [
+        LmsGroup(
+            g.number,
+            f"Study group {g.number}",
+            tuple(s for m in g.members if (s := contacts.get(m.person_id, ("", None, None))[1])),
+        )
+        for g in published
+    ]
+    try:
+        result = await api.sync(session.context_id, session.program_id, groups)
+    except GroupSyncFailed as exc:
+        raise LmsGroupsFailed(
+            f"The groups are published here, but {api.lms_name} did not take them: {exc.message} "
+            f"Then use “Send groups to {api.lms_name}” on this page."
+        ) from exc
+    return (
+        f"In {api.lms_name}, the course now has these groups as “Study group 1” to “Study group {len(groups)}” "
+        f"({result.created} created, {result.updated} updated, {result.removed} removed)."
+    )
+
+
+class LmsGroupsFailed(Exception):
+    """Groups that could not be created in the LMS: the page shows the message as an alert."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 async def review_scores(request: web.Request) -> web.StreamResponse:

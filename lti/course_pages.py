@@ -83,6 +83,7 @@ async def course_page(
     token: str,
     notice: str = "",
     *,
+    alert: str = "",
     answers: Answers | None = None,
     errors: dict[str, str] | None = None,
     uow: UnitOfWork | None = None,
@@ -107,7 +108,7 @@ async def course_page(
             return error_page(
                 request, 404, "This course's groups are not here any more; launch the tool again."
             )
-        context = {**_base(session, token, request), "program": program, "notice": notice}
+        context = {**_base(session, token, request), "program": program, "notice": notice, "alert": alert}
         if session.instructor:
             overview = await course_views.course_overview(uow, org, program_id, config.min_group)
             rows = await course_views.roster_status(uow, org, program_id, session.issuer, members or [])
@@ -118,6 +119,9 @@ async def course_page(
                 roster_error=roster_error,
                 criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
                 deadline=program.settings.get("questionnaire_deadline") or "",
+                lms_groups=api.lms_name
+                if (api := config.group_apis.get(session.issuer)) and session.context_id
+                else "",
             )
             return render(request, "instructor.html", context)
         enrollment = await uow.enrollments.get(org, program_id, session.person_id)
@@ -147,7 +151,8 @@ async def show_course(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
         session, token = await config.sessions.from_request(request, config.clock.now())
-        return await course_page(request, session, token, request.query.get("notice", "")[:200])
+        notice, alert = request.query.get("notice", "")[:400], request.query.get("alert", "")[:600]
+        return await course_page(request, session, token, notice, alert=alert)
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
     except DomainError as exc:

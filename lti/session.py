@@ -34,6 +34,7 @@ class PageSession:
     client_id: str
     expires: int
     section: str = ""
+    context_id: str = ""  # the LMS's id of the course (Moodle: its course id)
 
 
 def _b64(data: bytes) -> str:

@@ -35,6 +35,7 @@ def setup_lti(app: web.Application, config: LtiConfig) -> None:
     r.add_post("/lti/course/form", actions.action(actions.form_groups, instructor=True))
     r.add_post("/lti/course/move", actions.action(actions.move, instructor=True))
     r.add_post("/lti/course/publish", actions.action(actions.publish, instructor=True))
+    r.add_post("/lti/course/lms-groups", actions.action(actions.lms_groups, instructor=True))
     r.add_get("/lti/course/scores", actions.review_scores)
     r.add_post("/lti/course/scores", actions.action(actions.send_scores, instructor=True))
     r.add_post("/lti/course/questionnaire", actions.questionnaire)

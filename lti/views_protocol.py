@@ -118,6 +118,7 @@ async def launch(request: web.Request) -> web.StreamResponse:
                 issuer=found.issuer,
                 client_id=found.client_id,
                 section=found.section or "",
+                context_id=found.context_id,
             )
             if learner_page:
                 response = await course_page(request, session, token, uow=uow)

@@ -1,0 +1,169 @@
+"""Published study groups, created as the course's own groups in the LMS.
+
+Moodle: through its web services (REST, `moodlewsrestformat=json`) with a token the Moodle administrator
+creates for this tool (a service with `core_group_get_course_groups`, `core_group_create_groups`,
+`core_group_update_groups`, `core_group_delete_groups`, `core_group_get_group_members`,
+`core_group_add_group_members` and `core_group_delete_group_members`). In Moodle the LTI 1.3 `sub` is the
+Moodle user id and the context id is the course id, so no other mapping is needed.
+
+Each group the tool creates carries an `idnumber` of its own (`peerlearn-<course key>-<number>`): publishing
+again finds them and updates their names and members instead of creating new ones, and removes the tool's
+groups that are no longer needed. Groups made by people in Moodle are never touched.
+
+A failure is a `GroupSyncFailed` whose message says what the LMS answered and what to do; the groups stay
+published in the tool either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+
+TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+
+class GroupSyncFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LmsGroup:
+    number: int
+    name: str
+    member_ids: tuple[str, ...]  # the LMS's user ids (the launch's `sub`)
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    members_added: int = 0
+    members_removed: int = 0
+
+
+class GroupApi(Protocol):
+    lms_name: str
+
+    async def sync(self, course_id: str, course_key: str, groups: Sequence[LmsGroup]) -> SyncResult: ...
+
+
+def group_idnumber(course_key: str, number: int) -> str:
+    digest = hashlib.sha256(course_key.encode()).hexdigest()[:16]
+    return f"peerlearn-{digest}-{number}"
+
+
+@dataclass
+class MoodleGroups:
+    """Moodle's web services at `endpoint` (`https://moodle.example/webservice/rest/server.php`)."""
+
+    endpoint: str
+    token: str
+    lms_name: str = "Moodle"
+
+    async def _call(self, function: str, params: Mapping[str, object]) -> Any:
+        form = {"wstoken": self.token, "wsfunction": function, "moodlewsrestformat": "json"}
+        form.update({k: str(v) for k, v in params.items()})
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=TIMEOUT) as session,
+                session.post(self.endpoint, data=form) as response,
+            ):
+                if response.status != 200:
+                    raise GroupSyncFailed(
+                        f"Moodle answered HTTP {response.status} to {function}. Check that web services "
+                        "are enabled and the tool's endpoint is right."
+                    )
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise GroupSyncFailed(
+                f"Moodle could not be reached ({exc.__class__.__name__}). Try again later."
+            ) from exc
+        if isinstance(body, dict) and "exception" in body:
+            code, message = str(body.get("errorcode", "")), str(body.get("message", ""))[:200]
+            raise GroupSyncFailed(
+                f"Moodle refused {function}: {message} ({code}). Ask your Moodle administrator to check the "
+                "web service token given to this tool and that its service includes this function."
+            )
+        return body
+
+    async def sync(self, course_id: str, course_key: str, groups: Sequence[LmsGroup]) -> SyncResult:
+        result = SyncResult()
+        existing = await self._call("core_group_get_course_groups", {"courseid": course_id})
+        ours = {
+            str(g.get("idnumber")): g
+            for g in existing or ()
+            if isinstance(g, dict)
+            and str(g.get("idnumber", "")).startswith(group_idnumber(course_key, 0)[:-1])
+        }
+        wanted = {group_idnumber(course_key, g.number): g for g in groups}
+        ids: dict[str, int] = {}
+        to_create = [(key, g) for key, g in wanted.items() if key not in ours]
+        if to_create:
+            params: dict[str, object] = {}
+            for i, (key, group) in enumerate(to_create):
+                params |= {
+                    f"groups[{i}][courseid]": course_id,
+                    f"groups[{i}][name]": group.name,
+                    f"groups[{i}][description]": "Formed by Peer study groups.",
+                    f"groups[{i}][idnumber]": key,
+                }
+            for made in await self._call("core_group_create_groups", params):
+                ids[str(made["idnumber"])] = int(made["id"])
+            result.created = len(to_create)
+        renames = {key: g for key, g in wanted.items() if key in ours and ours[key].get("name") != g.name}
+        if renames:
+            params = {}
+            for i, (key, group) in enumerate(renames.items()):
+                params |= {f"groups[{i}][id]": ours[key]["id"], f"groups[{i}][name]": group.name}
+            await self._call("core_group_update_groups", params)
+        for key in wanted:
+            if key in ours:
+                ids[key] = int(ours[key]["id"])
+                result.updated += 1
+        stale = [int(g["id"]) for key, g in ours.items() if key not in wanted]
+        if stale:
+            await self._call("core_group_delete_groups", {f"groupids[{i}]": g for i, g in enumerate(stale)})
+            result.removed = len(stale)
+        await self._members(ids, wanted, result)
+        return result
+
+    async def _members(
+        self, ids: Mapping[str, int], wanted: Mapping[str, LmsGroup], result: SyncResult
+    ) -> None:
+        if not ids:
+            return
+        current: dict[int, set[str]] = {group_id: set() for group_id in ids.values()}
+        listed = await self._call(
+            "core_group_get_group_members", {f"groupids[{i}]": g for i, g in enumerate(ids.values())}
+        )
+        for entry in listed or ():
+            current[int(entry["groupid"])] = {str(u) for u in entry.get("userids") or ()}
+        add: list[tuple[int, str]] = []
+        remove: list[tuple[int, str]] = []
+        for key, group in wanted.items():
+            group_id, members = ids[key], set(group.member_ids)
+            add += [(group_id, user) for user in sorted(members - current[group_id])]
+            remove += [(group_id, user) for user in sorted(current[group_id] - members)]
+        if remove:
+            await self._call(
+                "core_group_delete_group_members",
+                {k: v for i, (g, u) in enumerate(remove) for k, v in _member(i, g, u).items()},
+            )
+            result.members_removed = len(remove)
+        if add:
+            await self._call(
+                "core_group_add_group_members",
+                {k: v for i, (g, u) in enumerate(add) for k, v in _member(i, g, u).items()},
+            )
+            result.members_added = len(add)
+
+
+def _member(i: int, group_id: int, user_id: str) -> dict[str, object]:
+    return {f"members[{i}][groupid]": group_id, f"members[{i}][userid]": user_id}
