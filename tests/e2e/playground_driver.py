@@ -37,6 +37,7 @@ CONFIG = ROOT / "tests" / "e2e" / "playground.yml"
 ALEX, MEGAN = "user-id-0", "user-id-1"  # the mock users of playground.yml (Alex is its current user)
 TEAM = "team-id"  # the team's General channel has the team's id
 GROUP_CHAT = "group-chat"
+PERSONAL_CHAT = "personal-chat"  # the current user's (Alex's) 1:1 chat with the bot, from playground.yml
 BOT_ID = "00000000-0000-0000-0000-00000000000011"
 CARD = "application/vnd.microsoft.card.adaptive"
 
