@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from adaptive_cards import checkin, onboarding, pairing, profile, report, setup, status
+from adaptive_cards import checkin, notices, onboarding, pairing, profile, report, setup, status
 from adaptive_cards.elements import Card
+from bot import private_reply
 from core.model import (
     CheckIn,
     Enrollment,
@@ -146,6 +148,21 @@ def gallery() -> dict[str, Card]:
         "status": status.status(mine),
         "experts": status.experts("python", experts),
         "experts_none": status.experts("cobol", []),
+        "private_note_sent": private_reply.note_card(True, "28:bot"),
+        "private_note_not_sent": private_reply.note_card(False, "28:bot"),
+        "partner_left": notices.partner_left(PROGRAM),
+        "facilitator_needed": notices.facilitator_needed(PROGRAM),
+        "report_too_few": report.report(
+            replace(
+                data,
+                accepted=None,
+                declined=None,
+                meetings_held=None,
+                check_ins=None,
+                average_usefulness=None,
+                skills_wanted_untaught=[("Rust", None)],
+            )
+        ),
     }
 
 
