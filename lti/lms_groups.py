@@ -1,4 +1,4 @@
-"""Published study groups, created as the course's own groups in the LMS.
+"""Published study groups, created as the course's own groups in the LMS (Moodle or Canvas).
 
 Moodle: through its web services (REST, `moodlewsrestformat=json`) with a token the Moodle administrator
 creates for this tool (a service with `core_group_get_course_groups`, `core_group_create_groups`,
@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import aiohttp
 
@@ -167,3 +168,85 @@ class MoodleGroups:
 
 def _member(i: int, group_id: int, user_id: str) -> dict[str, object]:
     return {f"members[{i}][groupid]": group_id, f"members[{i}][userid]": user_id}
+
+
+CANVAS_CATEGORY = "Peer study groups"
+
+
+@dataclass
+class CanvasGroups:
+    """Canvas's REST API at `base_url` (`https://school.instructure.com`) with an access token of a user who may
+    manage the course's groups. The course is found by its LTI context id (`lti_context_id:`), each learner by
+    their LTI 1.3 id, the launch's `sub` (`lti_1_3_id:`), as Canvas's "Object IDs" page documents. The tool's
+    groups live in a group set of its own ("Peer study groups"), so groups made by people are never touched."""
+
+    base_url: str
+    token: str
+    lms_name: str = "Canvas"
+
+    async def _call(self, session: aiohttp.ClientSession, method: str, path: str, **kwargs: Any) -> Any:
+        url = f"{self.base_url.rstrip('/')}/api/v1{path}"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        try:
+            async with session.request(method, url, headers=headers, **kwargs) as response:
+                body = await response.json(content_type=None) if response.status != 204 else None
+                if response.status >= 400:
+                    errors = body.get("errors") if isinstance(body, dict) else None
+                    said = (
+                        str(errors[0].get("message", ""))
+                        if isinstance(errors, list) and errors and isinstance(errors[0], dict)
+                        else ""
+                    )
+                    advice = (
+                        "Ask your Canvas administrator to check the access token given to this tool."
+                        if response.status in (401, 403)
+                        else "Check that the course and its learners exist in Canvas."
+                    )
+                    raise GroupSyncFailed(
+                        f"Canvas answered {response.status} to {method} {path.split('?')[0]}"
+                        f"{': ' + said[:200] if said else ''}. {advice}"
+                    )
+                return body
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise GroupSyncFailed(
+                f"Canvas could not be reached ({exc.__class__.__name__}). Try again later."
+            ) from exc
+
+    async def sync(self, course_id: str, course_key: str, groups: Sequence[LmsGroup]) -> SyncResult:
+        result = SyncResult()
+        course = f"/courses/lti_context_id:{quote(course_id, safe='')}"
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            categories = await self._call(session, "GET", f"{course}/group_categories?per_page=100")
+            category = next((c for c in categories or () if c.get("name") == CANVAS_CATEGORY), None)
+            if category is None:
+                category = await self._call(
+                    session, "POST", f"{course}/group_categories", json={"name": CANVAS_CATEGORY}
+                )
+            listed = await self._call(
+                session, "GET", f"/group_categories/{category['id']}/groups?per_page=100"
+            )
+            existing = {str(g.get("name")): int(g["id"]) for g in listed or ()}
+            users: dict[str, int] = {}
+            for subject in sorted({s for g in groups for s in g.member_ids}):
+                user = await self._call(session, "GET", f"/users/lti_1_3_id:{quote(subject, safe='')}")
+                users[subject] = int(user["id"])
+            for group in groups:
+                group_id = existing.pop(group.name, None)
+                if group_id is None:
+                    made = await self._call(
+                        session,
+                        "POST",
+                        f"/group_categories/{category['id']}/groups",
+                        json={"name": group.name},
+                    )
+                    group_id = int(made["id"])
+                    result.created += 1
+                else:
+                    result.updated += 1
+                members = [users[s] for s in group.member_ids]
+                await self._call(session, "PUT", f"/groups/{group_id}", json={"members": members})
+                result.members_added += len(members)
+            for stale in existing.values():
+                await self._call(session, "DELETE", f"/groups/{stale}")
+                result.removed += 1
+        return result

@@ -1,5 +1,6 @@
-"""Published groups become the course's groups in Moodle, through its web services (a local fake written from
-Moodle's API documentation, `tests/support/lti/moodle.py`)."""
+"""Published groups become the course's groups in the LMS: in Moodle through its web services, in Canvas
+through its REST API (local fakes written from their public API documentation, `tests/support/lti/moodle.py`
+and `tests/support/lti/canvas.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from lti.lms_groups import MoodleGroups
+from lti.lms_groups import CanvasGroups, MoodleGroups
+from tests.support.lti.canvas import FakeCanvas
 from tests.support.lti.flows import launch, tokens
 from tests.support.lti.moodle import FakeMoodle
 from tests.support.lti.world import World, free_port
@@ -120,3 +122,46 @@ async def test_groups_no_longer_needed_are_removed_and_members_moved(
     assert (result.members_added, result.members_removed) == (1, 1)
     other_course = await api.sync(COURSE, "another-course-key", [LmsGroup(1, "Study group 1b", ())])
     assert other_course.created == 1 and len(moodle.course_groups(COURSE)) == 2  # keys never collide
+
+
+@pytest.fixture
+async def canvas(world: World) -> AsyncIterator[FakeCanvas]:
+    fake, port = FakeCanvas(), free_port()
+    for member in world.platform.members:
+        fake.user(member["user_id"])
+    runner = web.AppRunner(fake.app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    world.config.group_apis[world.platform.base] = CanvasGroups(f"http://127.0.0.1:{port}", fake.token)
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
+
+
+async def test_in_canvas_groups_land_in_a_group_set_of_their_own_and_republishing_reuses_them(
+    world: World, canvas: FakeCanvas
+) -> None:
+    await answer(world, *(f"learner-{i}" for i in range(1, 7)))
+    page = await form_and_publish(world)
+    assert "In Canvas, the course now has these groups" in page and "2 created" in page
+    groups = canvas.course_groups(COURSE)
+    (category,) = {canvas.categories[g.category_id][1] for g in groups}
+    assert category == "Peer study groups"
+    by_id = {v: k for k, v in canvas.users.items()}
+    assert [{by_id[m] for m in g.members} for g in groups] == members_on_page(page)
+    first = {g.id for g in groups}
+    page = await form_and_publish(world)
+    again = canvas.course_groups(COURSE)
+    assert first <= {g.id for g in again} and len(again) == len(members_on_page(page))
+    assert [{by_id[m] for m in g.members} for g in again] == members_on_page(page)
+
+
+async def test_a_canvas_learner_unknown_to_canvas_is_a_clear_failure(
+    world: World, canvas: FakeCanvas
+) -> None:
+    del canvas.users["learner-2"]
+    await answer(world, "learner-1", "learner-2", "learner-3")
+    page = await form_and_publish(world)
+    assert "The groups are published here, but Canvas did not take them" in page
+    assert "Canvas answered 404" in page and "Send groups to Canvas" in page
