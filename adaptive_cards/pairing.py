@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 from adaptive_cards import verbs
@@ -18,7 +19,8 @@ from adaptive_cards.elements import (
     text,
 )
 from core.model import PairingStatus, Response
-from core.services.status import PairingView
+from core.services.meeting_times import Slot
+from core.services.status import FirstMeeting, MemberView, PairingView
 
 ROLE_NAMES = {
     "mentor": "mentor",
@@ -37,13 +39,69 @@ def chat_link(emails: list[str]) -> str:
     return "https://teams.microsoft.com/l/chat/0/0?users=" + ",".join(quote(e, safe="@") for e in emails)
 
 
-def meeting_link(emails: list[str], subject: str) -> str:
-    return (
+def meeting_link(emails: list[str], subject: str, slot: Slot | None = None) -> str:
+    """Teams' scheduling form, filled in: attendees, subject and, when a slot is known, its start and end
+    (long ISO 8601 with an offset, as Teams' deep-link documentation asks)."""
+    link = (
         "https://teams.microsoft.com/l/meeting/new?attendees="
         + ",".join(quote(e, safe="@") for e in emails)
         + "&subject="
         + quote(subject, safe="")
     )
+    if slot is not None:
+        link += "&startTime=" + quote(slot.start.isoformat(), safe="")
+        link += "&endTime=" + quote(slot.end.isoformat(), safe="")
+    return link
+
+
+def zone_name(timezone: str) -> str:
+    """'Europe/Berlin' → 'Berlin', 'America/Argentina/Buenos_Aires' → 'Buenos Aires': the city people know."""
+    return timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _offset(moment: datetime) -> str:
+    delta = moment.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def when(slot: Slot, timezone: str) -> str:
+    """'Tuesday 3 November, 10:00–10:30 (Berlin, UTC+01:00)': the slot on the clock of `timezone`."""
+    start, end = slot.local(timezone)
+    return (
+        f"{start:%A} {start.day} {start:%B}, {start:%H:%M}–{end:%H:%M} "
+        f"({zone_name(timezone)}, {_offset(start)})"
+    )
+
+
+def _first_meeting(
+    meeting: FirstMeeting | None, viewer: MemberView | None, members: list[MemberView]
+) -> list[Element]:
+    if meeting is None:
+        return [
+            text("Pick a time for a first meeting together this week, and work on a real task.", subtle=True)
+        ]
+    if meeting.slot is None:
+        why = (
+            "I cannot propose a time yet: not everyone has said when they are free. Pick one together, and "
+            "add the hours you are free to your profile so that I can next time."
+            if meeting.someone_has_no_hours
+            else "Your free hours do not meet in the next two weeks, so I cannot propose a time: pick one together."
+        )
+        return [subheading("A first meeting"), text(why)]
+    slot = meeting.slot
+    if viewer is not None:
+        shown = [text(f"**{when(slot, viewer.timezone or 'UTC')}**, your time.")]
+    else:  # a shared chat: each member finds their own clock
+        shown = [bullets(f"{m.display_name}: {when(slot, m.timezone or 'UTC')}" for m in members)]
+    return [
+        subheading("A first meeting"),
+        *shown,
+        text(
+            "Everyone is free then, by the hours you gave. Book it below, or agree another time.", subtle=True
+        ),
+    ]
 
 
 def proposal(view: PairingView) -> Card:
@@ -77,27 +135,32 @@ def proposal(view: PairingView) -> Card:
 
 
 def introduction(view: PairingView) -> Card:
+    """Written to its reader; in a shared chat (no member is the viewer) the meeting time is shown on each
+    member's clock."""
     pairing = view.pairing
     goal = pairing.shared_goal or (
         f"Learn {pairing.skill} together" if pairing.skill else "Learn from each other"
     )
     emails = [m.email for m in view.members if m.email]
+    viewer = next((m for m in view.members if m.is_viewer), None)
+    meeting = view.first_meeting
     body: list[Element] = [
         heading("You are matched: say hello"),
         text(f"Everyone accepted. In **{view.program.name}** you are with:"),
         _people(view),
         subheading("Shared goal"),
         text(goal),
-        text(
-            "Book a first meeting this week at a time both calendars share, and work on a real task.",
-            subtle=True,
-        ),
+        *_first_meeting(meeting, viewer, view.members),
     ]
     actions = [execute("Check in", verbs.CHECKIN_OPEN, {"pairing_id": pairing.id})]
+    if meeting is not None and meeting.someone_has_no_hours and viewer is not None:
+        actions.append(execute("Edit my profile", verbs.PROFILE_OPEN))
     if len(emails) == len(view.members):
+        slot = meeting.slot if meeting is not None else None
+        book = "Book this time in Teams" if slot is not None else "Book a Teams meeting"
         actions = [
             open_url("Chat together", chat_link(emails)),
-            open_url("Book a Teams meeting", meeting_link(emails, f"Peer learning: {goal}"[:200])),
+            open_url(book, meeting_link(emails, goal, slot)),
             *actions,
         ]
     else:

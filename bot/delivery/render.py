@@ -24,12 +24,13 @@ from core.model import (
     Pairing,
     PairingStatus,
     Person,
+    Profile,
     Program,
     Response,
 )
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.services.schedule import local_instant
-from core.services.status import PairingView, view_of
+from core.services.status import PairingView, member_profiles, view_of
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class _PairingRead:
     program: Program | None = None
     people: dict[str, Person] = field(default_factory=dict)
     check_ins: list[CheckIn] = field(default_factory=list)
+    profiles: dict[str, Profile] = field(default_factory=dict)  # for the first meeting's time
 
 
 async def render(message: OutboxMessage, uows: UnitOfWorkFactory) -> Rendered | Skip:
@@ -138,6 +140,7 @@ async def _read_pairing(
             members = await uow.persons.many(org, read.pairing.member_ids())
             read.people = {p.id: p for p in members}
             read.check_ins = await uow.check_ins.for_pairing(org, pairing_id)
+            read.profiles = await member_profiles(uow, read.pairing)
     return read
 
 
@@ -148,7 +151,7 @@ def _from_read(message: OutboxMessage, read: _PairingRead) -> Rendered | Skip:
         return Skip("The pairing no longer exists, or the person is no longer in it.")
     mine = [c for c in read.check_ins if c.person_id == recipient]
     last = max(mine, key=lambda c: (c.submitted_at, c.id), default=None)
-    return _for_pairing(message, view_of(pairing, program, read.people, recipient, last))
+    return _for_pairing(message, view_of(pairing, program, read.people, recipient, last, read.profiles))
 
 
 async def _render(message: OutboxMessage, uow: UnitOfWork) -> Rendered | Skip:

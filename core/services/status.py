@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.errors import PermissionDenied
 from core.model import (
@@ -19,6 +20,7 @@ from core.model import (
 )
 from core.ports import UnitOfWork
 from core.services import _lookups
+from core.services.meeting_times import Availability, Slot, next_shared_slot
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,17 @@ class MemberView:
     role: MemberRole
     response: Response
     is_viewer: bool
+    timezone: str | None = None  # from their profile: the first meeting is shown on their clock
+
+
+@dataclass(frozen=True)
+class FirstMeeting:
+    """The first meeting proposed to a pairing: the next slot every member is free, or why there is none.
+
+    It is searched from the moment everyone accepted, so every member, and every refresh, sees the same slot."""
+
+    slot: Slot | None
+    someone_has_no_hours: bool  # a member has not said when they are free (never who)
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class PairingView:
     members: list[MemberView]
     viewer_id: str
     last_check_in: CheckIn | None = None  # the viewer's latest on this pairing
+    first_meeting: FirstMeeting | None = None  # None when the members' profiles were not read
 
     @property
     def me(self) -> MemberView:
@@ -65,17 +79,35 @@ class MyStatus:
     facilitated: list[Program]
 
 
+def accepted_at(pairing: Pairing) -> datetime:
+    """When the last member accepted (the introduction's moment); the proposal's time if not recorded."""
+    moments = [c.at for c in pairing.history if c.status is PairingStatus.ACCEPTED]
+    return moments[-1] if moments else pairing.created_at
+
+
+def first_meeting(pairing: Pairing, profiles: Mapping[str, Profile]) -> FirstMeeting:
+    """The next slot all members share, from their weekly hours and time zones (see `meeting_times`)."""
+    members = [profiles.get(pid) for pid in pairing.member_ids()]
+    hours = [Availability(p.timezone, p.weekly_availability) for p in members if p is not None]
+    unknown = len(hours) < len(members) or any(not a.hours for a in hours)
+    slot = None if unknown else next_shared_slot(hours, accepted_at(pairing))
+    return FirstMeeting(slot, someone_has_no_hours=unknown)
+
+
 def view_of(
     pairing: Pairing,
     program: Program,
     people: Mapping[str, Person],
     viewer_id: str,
     last_check_in: CheckIn | None,
+    profiles: Mapping[str, Profile] | None = None,
 ) -> PairingView:
-    """The pairing as `viewer_id` sees it, from what was read: `people` by id (a missing one was erased)."""
+    """The pairing as `viewer_id` sees it, from what was read: `people` by id (a missing one was erased), and
+    the members' `profiles` by person id when they were read (for the first meeting's time)."""
     members = []
     for m in pairing.members:
         person = people.get(m.person_id)
+        profile = profiles.get(m.person_id) if profiles is not None else None
         members.append(
             MemberView(
                 person_id=m.person_id,
@@ -84,16 +116,25 @@ def view_of(
                 role=m.role,
                 response=m.response,
                 is_viewer=m.person_id == viewer_id,
+                timezone=profile.timezone if profile is not None else None,
             )
         )
-    return PairingView(pairing, program, members, viewer_id, last_check_in)
+    meeting = None
+    if profiles is not None and pairing.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE):
+        meeting = first_meeting(pairing, profiles)
+    return PairingView(pairing, program, members, viewer_id, last_check_in, meeting)
+
+
+async def member_profiles(uow: UnitOfWork, pairing: Pairing) -> dict[str, Profile]:
+    """The members' profiles by person id, as `view_of` takes them."""
+    return {p.person_id: p for p in await uow.profiles.many(pairing.organization_id, pairing.member_ids())}
 
 
 async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, viewer_id: str) -> PairingView:
     pairing.member(viewer_id)  # raises PermissionDenied for anyone else
     people = {p.id: p for p in await uow.persons.many(pairing.organization_id, pairing.member_ids())}
     last = await uow.check_ins.latest_of_member(pairing.organization_id, pairing.id, viewer_id)
-    return view_of(pairing, program, people, viewer_id, last)
+    return view_of(pairing, program, people, viewer_id, last, await member_profiles(uow, pairing))
 
 
 async def pairing_view(organization_id: str, pairing_id: str, viewer_id: str, uow: UnitOfWork) -> PairingView:
