@@ -263,3 +263,22 @@ async def test_the_gradebook_review_page_is_readable(world: World, browser: Brow
     await page.wait_for_selector("text=Sent participation for 1 learner to the gradebook.")
     assert len(world.platform.scores) == 1
     await teacher.close()
+
+
+async def test_the_dynamic_registration_review_is_readable(world: World, browser: Browser) -> None:
+    from urllib.parse import urlencode
+
+    query = urlencode(
+        {
+            "openid_configuration": f"{world.platform.base}/.well-known/openid-configuration",
+            "registration_token": world.platform.registration_token,
+        }
+    )
+    context = await browser.new_context(viewport={"width": 1000, "height": 800})
+    page = await context.new_page()
+    await page.goto(f"{world.tool_url}/lti/register?{query}")
+    await page.wait_for_selector("h1:has-text('Register Peer study groups with this platform?')")
+    await assert_accessible(page)
+    await shoot(page, "13-dynamic-registration-review")
+    assert world.platform.registrations_received == []
+    await context.close()
