@@ -43,7 +43,9 @@ class InProcessMatcher:
 class ExecutorMatcher:
     """Runs the match in `executor` (a `ProcessPoolExecutor`); the caller's event loop keeps serving.
 
-    The arguments are pickled and the result unpickled by the executor's own threads, not on the loop.
+    The arguments are pickled and the result unpickled by the executor's own threads, not on the loop, and
+    the task is handed over from a thread too: a pool starts its first process on its first task, which
+    waits for the fork server to start and import `matching` (seconds, the first time).
     """
 
     def __init__(self, executor: concurrent.futures.Executor) -> None:
@@ -56,7 +58,7 @@ class ExecutorMatcher:
         history: matching.History,
         seed: int,
     ) -> matching.MatchResult:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.executor, matching.match, list(participants), settings, history, seed
+        future = await asyncio.to_thread(
+            self.executor.submit, matching.match, list(participants), settings, history, seed
         )
+        return await asyncio.wrap_future(future)

@@ -165,6 +165,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     async def stop_matching(_: web.Application) -> None:
         matching_pool.stop(matcher)
 
+    app.on_startup.append(matching_pool.warm)
     app.on_cleanup.append(stop_matching)
     setup_lti(app, lti_config(settings, runtime, matcher))
     setup_bot(

@@ -8,9 +8,11 @@ in milliseconds and the first round does not wait for the imports.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
 
 from core.matcher import ExecutorMatcher
 
@@ -25,6 +27,13 @@ def start(workers: int | None = None) -> ExecutorMatcher:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["matching"])
     return ExecutorMatcher(ProcessPoolExecutor(workers or default_workers(), mp_context=context))
+
+
+async def warm(_: object) -> None:
+    """Start the fork server now, in a thread, so that the first round does not wait for its imports.
+
+    Not awaited: start-up goes on meanwhile. Once per process (a running fork server is kept)."""
+    asyncio.get_running_loop().run_in_executor(None, forkserver.ensure_running)
 
 
 def stop(matcher: ExecutorMatcher) -> None:

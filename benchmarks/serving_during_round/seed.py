@@ -24,7 +24,9 @@ from core.model import (
     SkillLevel,
     TeamsIdentity,
 )
+from core.model.conversations import ConversationScope, StoredConversation
 from storage import migrate
+from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
 from storage.models import EnrollmentRow, PersonRow, ProfileRow, ProfileSkillRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -128,8 +130,11 @@ def _rows(ids: range, rng: random.Random, skills: list[str], now: datetime) -> l
     return rows
 
 
-async def seed(database_url: str, people: int, kind: ProgramKind = ProgramKind.PEER_PAIRS) -> Seeded:
-    """Migrate the database at `database_url` and write the tenant, program, people and enrollments."""
+async def seed(
+    database_url: str, people: int, kind: ProgramKind = ProgramKind.PEER_PAIRS, service_url: str | None = None
+) -> Seeded:
+    """Migrate the database at `database_url` and write the tenant, program, people and enrollments; with
+    `service_url`, also the team's conversation, so the sender can reach everyone through that connector."""
     engine = create_engine(database_url)
     try:
         await migrate.upgrade(engine)
@@ -167,6 +172,11 @@ async def seed(database_url: str, people: int, kind: ProgramKind = ProgramKind.P
                     uow.session.add_all([r for r in rows if isinstance(r, kind_of_row)])
                     await uow.session.flush()
                 await uow.commit()
+        if service_url is not None:
+            team = StoredConversation(
+                ORG, ConversationScope.TEAM, TEAM, TEAM, service_url, TENANT, "28:peerlearn-bot", now
+            )
+            await SqlBotStore(uows.sessions).save_conversation(team)
         return Seeded(ORG, PROGRAM, people)
     finally:
         await engine.dispose()

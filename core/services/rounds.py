@@ -40,7 +40,8 @@ from core.services.participants import (
 
 # Pairings of these kinds last one round; mentoring and onboarding pairings run until completed.
 ONE_ROUND_KINDS = frozenset({ProgramKind.PEER_PAIRS, ProgramKind.STUDY_GROUPS})
-YIELD_EVERY = 2000  # participants built between two turns of the event loop
+# People whose profiles are read in one short transaction while a round loads; pairings written per statement.
+READ_SLICE = 1000
 PARTNER_LEFT = (
     "The person you were matched with left just as this round was formed; you will be among the first "
     "matched next round."
@@ -160,8 +161,13 @@ class _Input:
 
 
 async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input:
-    """Read everything the matcher needs in one transaction that writes nothing, then build its input
-    outside it (on SQLite the transaction holds the process's only connection)."""
+    """Read what the matcher needs: the program's state in one transaction that writes nothing, then the
+    people and their profiles a slice at a time, each slice in a short read of its own.
+
+    A slice at a time, because reading 100,000 profiles is seconds of work on the event loop and, on SQLite,
+    of the process's only connection: between slices, requests are answered. A profile edited meanwhile may
+    be read before or after the edit, as if the round had started a moment earlier or later; who takes part
+    and who is busy are read once, and checked again when the round is stored (`_write`)."""
     org = cmd.organization_id
     now = clock.now()
     async with uow:
@@ -170,59 +176,66 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
         pairings = await uow.pairings.for_program(org, program.id)
         recent = await uow.rounds.recent(org, program.id, max(program.cooldown_rounds, 1) + 1)
         enrollments = await uow.enrollments.for_program(org, program.id)
-        steps = {p.id: _classify(program, p) for p in pairings}
-        running = [p for p in pairings if steps[p.id] == "running"]
-        busy, guiding = _busy(program, running)
-        enrollments = [
-            e
-            for e in enrollments
-            if e.is_available_on(now.date()) and e.has_current_consent(program) and e.person_id not in busy
-        ]
-        people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
-        profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
+    steps = {p.id: _classify(program, p) for p in pairings}
+    busy, guiding = _busy(program, [p for p in pairings if steps[p.id] == "running"])
+    enrollments = [
+        e
+        for e in enrollments
+        if e.is_available_on(now.date()) and e.has_current_consent(program) and e.person_id not in busy
+    ]
     index = recent[0].index + 1 if recent else 1
     past = [p for p in pairings if steps[p.id] != "delete"]
     history = history_for(past, {r.id: r.index for r in recent}, index)
     # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
     member_attributes = program.settings.get("member_attributes")
     attributes = member_attributes if isinstance(member_attributes, dict) else {}
-    participants = []
-    for count, e in enumerate(enrollments, start=1):
-        if e.person_id in people and not people[e.person_id].erased:
-            participants.append(
-                to_participant(
-                    people[e.person_id],
-                    profiles.get(e.person_id),
-                    e.role,
-                    now=now,
-                    active_mentees=guiding.get(e.person_id, 0),
-                    unmatched_last_round=e.unmatched_last_round,
-                    attributes=attributes.get(e.person_id),
-                )
+    participants: list[matching.Participant] = []
+    goals: dict[str, str] = {}
+    for start in range(0, len(enrollments), READ_SLICE):
+        await asyncio.sleep(0)  # let the requests that waited for the connection or the loop go first
+        some = enrollments[start : start + READ_SLICE]
+        async with uow:
+            people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in some])}
+            profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
+        goals.update((person, profile.goals) for person, profile in profiles.items())
+        participants += [
+            to_participant(
+                people[e.person_id],
+                profiles.get(e.person_id),
+                e.role,
+                now=now,
+                active_mentees=guiding.get(e.person_id, 0),
+                unmatched_last_round=e.unmatched_last_round,
+                attributes=attributes.get(e.person_id),
             )
-        if count % YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # a big round's input takes seconds to build: let requests in between
-    goals = {person: profile.goals for person, profile in profiles.items()}
+            for e in some
+            if e.person_id in people and not people[e.person_id].erased
+        ]
     return _Input(program, index, recent[0].id if recent else None, participants, history, goals, now)
 
 
-def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]) -> list[Pairing]:
-    program = loaded.program
-    return [
-        Pairing(
-            id=new_id(),
-            organization_id=program.organization_id,
-            program_id=program.id,
-            round_id=round_id,
-            members=[PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)],
-            created_at=loaded.now,
-            shared_goal=_shared_goal(match, loaded.goals),
-            skill=match.skill,
-            score=round(match.score, 4),
-            reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
+async def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]) -> list[Pairing]:
+    program, made = loaded.program, []
+    for count, match in enumerate(matches, start=1):
+        made.append(
+            Pairing(
+                id=new_id(),
+                organization_id=program.organization_id,
+                program_id=program.id,
+                round_id=round_id,
+                members=[
+                    PairingMember(m, ROLE_OF[r]) for m, r in zip(match.members, match.roles, strict=True)
+                ],
+                created_at=loaded.now,
+                shared_goal=_shared_goal(match, loaded.goals),
+                skill=match.skill,
+                score=round(match.score, 4),
+                reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
+            )
         )
-        for match in matches
-    ]
+        if count % READ_SLICE == 0:
+            await asyncio.sleep(0)  # tens of thousands of pairings: let requests in between
+    return made
 
 
 async def _write(
@@ -235,7 +248,7 @@ async def _write(
     """
     org = cmd.organization_id
     round_ = Round(new_id(), org, loaded.program.id, loaded.index, loaded.now)
-    proposed = _pairings(loaded, round_.id, list(result.matches))
+    proposed = await _pairings(loaded, round_.id, list(result.matches))
     try:
         async with uow:
             program = await _lookups.program(uow, org, cmd.program_id)
@@ -268,7 +281,8 @@ async def _write(
                     if m in enrollments
                 ]
             await uow.rounds.save(round_)
-            await uow.pairings.add_new(created)
+            for start in range(0, len(created), READ_SLICE):  # a slice per statement; requests run between
+                await uow.pairings.add_new(created[start : start + READ_SLICE])
             left_out = {person for person, _ in unmatched}
             for person in (p.id for p in loaded.participants):
                 e = enrollments.get(person)
@@ -291,7 +305,8 @@ async def _write(
                     ([person], Intent.UNMATCHED, round_.id, {"reason": reason})
                     for person, reason in unmatched
                 ]
-                await notify_all(uow, clock, org, notices)
+                for start in range(0, len(notices), READ_SLICE):
+                    await notify_all(uow, clock, org, notices[start : start + READ_SLICE])
             await uow.commit()
     except ConcurrentChange as exc:  # the same round index, stored by another instance a moment earlier
         raise RoundJustRun(loaded.program.name) from exc

@@ -1,0 +1,160 @@
+"""Health checks and card actions while a big round of matching runs, with rounds matched two ways.
+
+    .venv/bin/python -m benchmarks.serving_during_round.run --people 100000
+
+One database is seeded (SQLite, `--people` people with profiles in one peer-pairs program, see `seed`), then
+copied for each mode, so both rounds start from the same state. For each mode a server process starts
+(`server.py`: `in-loop` is how rounds ran before, `worker-process` is the app as it ships), with the worker
+on and a fake Bot Connector (`benchmarks.delivery.fake_connector`) that accepts every send. The clients, in
+this process, run three phases, each with one `GET /healthz` every 50 ms and one `help` card action every
+100 ms (each waits for the previous answer):
+
+- *idle*: `--idle` seconds before the round;
+- *round*: from the facilitator's "Match now" until its answer (the round's card);
+- *after*: `--after` seconds after it, while the sender drains the round's outbox rows (30 a second).
+
+A phase counts the requests sent during it, with their whole latency even when answered later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from benchmarks.delivery.fake_connector import FakeTeams
+from benchmarks.serving_during_round import traffic
+from benchmarks.serving_during_round.seed import seed
+from core.model import ProgramKind
+
+MODES = ("in-loop", "worker-process")
+HELPERS = range(1, 6)  # the people who click `help` during the phases
+
+
+async def start_connector() -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(FakeTeams().app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/"
+
+
+def row(
+    mode: str, phase: str, seconds: float, probe: traffic.Probe, start: float, end: float
+) -> dict[str, Any]:
+    sent = [a for a in probe.answers if start <= a.started < end]
+    answered = [a.ms for a in sent if a.status == 200]
+    return {
+        "mode": mode,
+        "phase": phase,
+        "seconds": round(seconds, 1),
+        "request": probe.name,
+        "sent": len(sent),
+        "failed": len(sent) - len(answered),
+        "p50_ms": round(traffic.percentile(answered, 0.5), 1),
+        "p99_ms": round(traffic.percentile(answered, 0.99), 1),
+        "max_ms": round(max(answered, default=float("nan")), 1),
+    }
+
+
+async def one_mode(
+    mode: str, database: Path, connector: str, idle: float, after: float
+) -> list[dict[str, Any]]:
+    server = subprocess.Popen(  # noqa: ASYNC220 - started before any probe runs
+        [sys.executable, "-m", "benchmarks.serving_during_round.server", mode, f"sqlite:///{database}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    assert server.stdin is not None
+    loop = asyncio.get_running_loop()
+    base = json.loads(await loop.run_in_executor(None, server.stdout.readline))["url"]
+    rows: list[dict[str, Any]] = []
+    try:
+        async with aiohttp.ClientSession() as http:
+            for person in HELPERS:  # first contacts (a person's 1:1 chat is stored) before the clock starts
+                async with http.post(
+                    f"{base}/api/messages", json=traffic.invoke(person, "help", {}, connector)
+                ) as response:
+                    assert response.status == 200, await response.text()
+            health, helps = traffic.Probe("healthz"), traffic.Probe("help card action")
+            stop = asyncio.Event()
+            probes = [
+                asyncio.create_task(health.run(http, traffic.health(base), stop, every=0.05)),
+                asyncio.create_task(
+                    helps.run(http, traffic.helps(base, connector, HELPERS), stop, every=0.1)
+                ),
+            ]
+            t0 = time.perf_counter()
+            await asyncio.sleep(idle)
+            t1 = time.perf_counter()
+            async with http.post(f"{base}/api/messages", json=traffic.match_now(connector)) as response:
+                body = await response.text()
+                assert response.status == 200, body[:500]
+                assert "Round 1" in body, body[:500]
+            t2 = time.perf_counter()
+            await asyncio.sleep(after)
+            t3 = time.perf_counter()
+            stop.set()
+            await asyncio.gather(*probes)
+        for phase, start, end in (("idle", t0, t1), ("round", t1, t2), ("after", t2, t3)):
+            for probe in (health, helps):
+                rows.append(row(mode, phase, end - start, probe, start, end))
+    finally:
+        server.stdin.close()
+        await loop.run_in_executor(None, server.wait)
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| mode | phase | phase length (s) | request | sent | failed | p50 (ms) | p99 (ms) | max (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {r['mode']} | {r['phase']} | {r['seconds']} | {r['request']} | {r['sent']} | {r['failed']} | "
+        f"{r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> None:
+    connector_runner, connector = await start_connector()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            seeded = Path(tmp) / "seeded.db"
+            started = time.perf_counter()
+            await seed(f"sqlite:///{seeded}", args.people, ProgramKind.PEER_PAIRS, service_url=connector)
+            print(f"seeded {args.people} people in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            rows = []
+            for mode in args.modes.split(","):
+                database = Path(tmp) / f"{mode}.db"
+                shutil.copy(seeded, database)
+                rows += await one_mode(mode, database, connector, args.idle, args.after)
+                print(table(rows), file=sys.stderr)
+        print(table(rows))
+    finally:
+        await connector_runner.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: in-loop, worker-process")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds measured before the round")
+    parser.add_argument("--after", type=float, default=10.0, help="seconds measured after the round")
+    asyncio.run(main(parser.parse_args()))
