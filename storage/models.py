@@ -147,6 +147,7 @@ class ProgramRow(OrgScoped, Base):
     code_of_conduct_version: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class FacilitatorRow(OrgScoped, Base):
@@ -208,6 +209,7 @@ class PairingRow(OrgScoped, Base):
     skill: Mapped[str | None] = mapped_column(String(60))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PairingMemberRow(OrgScoped, Base):

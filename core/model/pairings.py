@@ -91,6 +91,8 @@ class Pairing:
     score: float = 0.0
     reasons: list[MatchReason] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
+    # Bumped by every save: two members answering at once cannot both write what they read.
+    version: int = 0
 
     def member(self, person_id: str) -> PairingMember:
         for member in self.members:

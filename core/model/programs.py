@@ -62,6 +62,8 @@ class Program:
     code_of_conduct: str = DEFAULT_CODE_OF_CONDUCT
     code_of_conduct_version: int = 1
     active: bool = True
+    # Bumped by every save: a save from a stale read is refused (`core.errors.ConcurrentChange`).
+    version: int = 0
     settings: dict[str, object] = field(default_factory=dict)
 
     def validate(self) -> None:

@@ -19,6 +19,7 @@ from core.model import (
 )
 from storage.models import PairingEventRow, PairingMemberRow, PairingRow, RoundRow
 from storage.repositories._joined import by_parent
+from storage.repositories._versions import guarded_update
 
 
 class SqlRoundRepository:
@@ -111,6 +112,7 @@ class SqlPairingRepository:
                 score=r.score,
                 reasons=[MatchReason(x["factor"], float(x["contribution"]), x["text"]) for x in r.reasons],
                 history=history_of.get(r.id, []),
+                version=r.version,
             )
             for r, members in found
         ]
@@ -140,27 +142,38 @@ class SqlPairingRepository:
                 f"Pairing {pairing.id} has no members; a pairing without members is never stored."
             )
         self._read.pop((pairing.organization_id, pairing.id), None)
-        row = await self.session.get(PairingRow, pairing.id)
-        if row is None:
-            row = PairingRow(
-                id=pairing.id,
-                organization_id=pairing.organization_id,
-                program_id=pairing.program_id,
-                round_id=pairing.round_id,
-                created_at=pairing.created_at,
-            )
-            self.session.add(row)
-        elif row.organization_id != pairing.organization_id:
-            raise ValueError(f"Pairing {pairing.id} belongs to another organization; refusing to move it.")
-        row.status, row.shared_goal, row.skill, row.score = (
-            pairing.status.value,
-            pairing.shared_goal,
-            pairing.skill,
-            pairing.score,
+        values = {
+            "status": pairing.status.value,
+            "shared_goal": pairing.shared_goal,
+            "skill": pairing.skill,
+            "score": pairing.score,
+            "reasons": [
+                {"factor": r.factor, "contribution": r.contribution, "text": r.text} for r in pairing.reasons
+            ],
+        }
+        exists = await self.session.scalar(
+            select(PairingRow.organization_id).where(PairingRow.id == pairing.id)
         )
-        row.reasons = [
-            {"factor": r.factor, "contribution": r.contribution, "text": r.text} for r in pairing.reasons
-        ]
+        if exists is None:
+            self.session.add(
+                PairingRow(
+                    id=pairing.id,
+                    organization_id=pairing.organization_id,
+                    program_id=pairing.program_id,
+                    round_id=pairing.round_id,
+                    created_at=pairing.created_at,
+                    version=pairing.version,
+                    **values,
+                )
+            )
+        elif exists != pairing.organization_id:
+            raise ValueError(f"Pairing {pairing.id} belongs to another organization; refusing to move it.")
+        else:
+            # Written only if nobody saved it since it was read: otherwise the whole request runs again.
+            await guarded_update(
+                self.session, PairingRow, pairing.organization_id, pairing.id, pairing.version, values
+            )
+            pairing.version += 1
         await self.session.flush()
         for table in (PairingMemberRow, PairingEventRow):
             await self.session.execute(delete(table).where(table.pairing_id == pairing.id))
@@ -216,6 +229,7 @@ class SqlPairingRepository:
                         {"factor": r.factor, "contribution": r.contribution, "text": r.text}
                         for r in p.reasons
                     ],
+                    "version": p.version,
                 }
                 for p in pairings
             ],

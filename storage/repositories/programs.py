@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.model import Cadence, Enrollment, EnrollmentStatus, ParticipantRole, Program, ProgramKind, ScopeKind
 from storage.models import EnrollmentRow, FacilitatorRow, ProgramRow
 from storage.repositories._joined import by_parent
+from storage.repositories._versions import guarded_update
 
 
 class SqlProgramRepository:
@@ -49,6 +50,7 @@ class SqlProgramRepository:
             code_of_conduct_version=row.code_of_conduct_version,
             active=row.active,
             settings=dict(row.settings or {}),
+            version=row.version,
         )
 
     async def get(self, organization_id: str, program_id: str) -> Program | None:
@@ -70,33 +72,39 @@ class SqlProgramRepository:
         await self.save(program)
 
     async def save(self, program: Program) -> None:
-        row = await self.session.get(ProgramRow, program.id)
-        if row is None:
-            row = ProgramRow(id=program.id, organization_id=program.organization_id)
-            self.session.add(row)
-        elif row.organization_id != program.organization_id:
+        values = {
+            "name": program.name,
+            "kind": program.kind.value,
+            "scope_kind": program.scope_kind.value,
+            "scope_id": program.scope_id,
+            "cadence": program.cadence.value,
+            "group_size": program.group_size,
+            "prefer_cross_department": program.prefer_cross_department,
+            "max_level_gap": program.max_level_gap,
+            "cooldown_rounds": program.cooldown_rounds,
+            "timezone": program.timezone,
+            "starts_on": program.starts_on,
+            "code_of_conduct": program.code_of_conduct,
+            "code_of_conduct_version": program.code_of_conduct_version,
+            "active": program.active,
+            "settings": dict(program.settings),
+        }
+        exists = await self.session.scalar(
+            select(ProgramRow.organization_id).where(ProgramRow.id == program.id)
+        )
+        if exists is None:
+            self.session.add(
+                ProgramRow(
+                    id=program.id, organization_id=program.organization_id, version=program.version, **values
+                )
+            )
+        elif exists != program.organization_id:
             raise ValueError(f"Program {program.id} belongs to another organization; refusing to move it.")
-        row.name, row.kind, row.scope_kind, row.scope_id = (
-            program.name,
-            program.kind.value,
-            program.scope_kind.value,
-            program.scope_id,
-        )
-        row.cadence, row.group_size = program.cadence.value, program.group_size
-        row.prefer_cross_department, row.max_level_gap = (
-            program.prefer_cross_department,
-            program.max_level_gap,
-        )
-        row.cooldown_rounds, row.timezone, row.starts_on = (
-            program.cooldown_rounds,
-            program.timezone,
-            program.starts_on,
-        )
-        row.code_of_conduct, row.code_of_conduct_version = (
-            program.code_of_conduct,
-            program.code_of_conduct_version,
-        )
-        row.active, row.settings = program.active, dict(program.settings)
+        else:
+            await guarded_update(
+                self.session, ProgramRow, program.organization_id, program.id, program.version, values
+            )
+            program.version += 1
         await self.session.flush()
         await self.session.execute(delete(FacilitatorRow).where(FacilitatorRow.program_id == program.id))
         for person_id in dict.fromkeys(program.facilitator_ids):

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from core.errors import ConcurrentChange
 from core.model import (
     CheckIn,
     Concern,
@@ -56,6 +57,15 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+
+def _check_version(stored: Pairing | Program | None, saved: Pairing | Program) -> None:
+    """As the real repositories: a save from a stale read is refused; a save bumps the version."""
+    if stored is None:
+        return
+    if stored is not saved and stored.version != saved.version:
+        raise ConcurrentChange("This changed meanwhile, so nothing was saved. Try again.")
+    saved.version += 1
 
 
 class _Repo:
@@ -166,6 +176,7 @@ class FakePrograms(_Repo):
         self.s.programs[program.id] = program
 
     async def save(self, program: Program) -> None:
+        _check_version(self.s.programs.get(program.id), program)
         self.s.programs[program.id] = program
 
 
@@ -236,6 +247,7 @@ class FakePairings(_Repo):
     async def save(self, pairing: Pairing) -> None:
         if not pairing.members:
             raise ValueError("a pairing without members is never stored")
+        _check_version(self.s.pairings.get(pairing.id), pairing)
         self.s.pairings[pairing.id] = pairing
 
     async def add_new(self, pairings: Sequence[Pairing]) -> None:
@@ -360,6 +372,7 @@ class FakeUnitOfWork:
         return self
 
     def _open(self) -> None:
+        self.base = copy.deepcopy(self.store)
         self.working = w = copy.deepcopy(self.store)
         self.organizations, self.persons, self.profiles = (
             FakeOrganizations(w),
@@ -378,6 +391,17 @@ class FakeUnitOfWork:
         del self.working
 
     async def commit(self) -> None:
+        # Another unit of work committed a newer version of something this one saved: refuse, as the
+        # database would have at the save (the fake checks at commit, where the two meet).
+        for name in ("pairings", "programs"):
+            base, mine, now = getattr(self.base, name), getattr(self.working, name), getattr(self.store, name)
+            for key, saved in mine.items():
+                if (
+                    key in base
+                    and saved.version != base[key].version
+                    and now[key].version != base[key].version
+                ):
+                    raise ConcurrentChange("This changed meanwhile, so nothing was saved. Try again.")
         self.working.commits += 1
         for name in vars(self.store):
             setattr(self.store, name, copy.deepcopy(getattr(self.working, name)))

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+FRAMEWORKS = ("aiohttp", "sqlalchemy", "pylti1p3", "botbuilder", "botframework", "msal", "alembic", "jinja2")
 FORBIDDEN = {
-    "core": ("lti", "bot", "storage", "peerlearn", "adaptive_cards", "aiohttp", "sqlalchemy", "pylti1p3"),
+    "matching": ("core", "lti", "bot", "storage", "peerlearn", "adaptive_cards", *FRAMEWORKS),
+    "core": ("lti", "bot", "storage", "peerlearn", "adaptive_cards", *FRAMEWORKS),
     "lti": ("bot", "storage", "peerlearn", "adaptive_cards", "sqlalchemy"),
     "storage": ("lti", "bot", "peerlearn", "adaptive_cards", "aiohttp", "pylti1p3"),
     "bot": ("lti", "peerlearn", "storage", "sqlalchemy", "pylti1p3"),
