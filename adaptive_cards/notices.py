@@ -85,6 +85,10 @@ def delivery_section(health: DeliveryHealth) -> list[Element]:
         body.append(bullets(f"{reason} ({n})" for reason, n in health.failures_by_reason[:5]))
     if not health.graph.enabled:
         body.append(
-            text(f"Installing the app for people and group chats are off: {health.graph.reason}", subtle=True)
+            text(
+                "Off: installing the app for people who have not opened it, and group chats for pairs. "
+                + health.graph.reason,
+                subtle=True,
+            )
         )
     return body

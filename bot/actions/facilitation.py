@@ -32,6 +32,20 @@ async def save_setup(ctx: ActionContext) -> Reply:
     return Reply(setup_cards.setup_card(saved, saved=True), view=(verbs.SETUP_OPEN, {"program_id": saved.id}))
 
 
+def _not_enough(name: str, ready: reports.Readiness) -> str:
+    if ready.opted_in == 0:
+        return (
+            f"Nobody has joined '{name}' yet, so there is nobody to match. Share it with your colleagues: they "
+            "join with Join on the invitation in the team's channel, or by sending me 'join'."
+        )
+    others = ready.opted_in - ready.available
+    held = f" ({others} of them paused or yet to accept the new code of conduct)" if others else ""
+    return (
+        f"A round needs at least two people to match; '{name}' has {ready.available} ready of "
+        f"{ready.opted_in} opted in{held}. Invite more colleagues, then press Match now again."
+    )
+
+
 async def run_round(ctx: ActionContext) -> Reply:
     """Who may run it is checked in the turn; the round runs after the turn has committed, with its own
     units of work and the matcher's worker process, so no turn's transaction waits for matching."""
@@ -41,6 +55,13 @@ async def run_round(ctx: ActionContext) -> Reply:
             onboarding.error_card(f"'{program.name}' is stopped: the app was removed from its team.")
         )
     rounds.check_runnable(program, ctx.person.id)
+    ready = await reports.readiness(
+        ctx.organization_id, program.id, ctx.services.uow_factory(), ctx.services.clock
+    )
+    if not ready.enough:  # say what is missing rather than open an empty, numbered round
+        return Reply(
+            onboarding.error_card(_not_enough(program.name, ready), title="Not enough people to match yet")
+        )
     command = commands.RunRound(ctx.organization_id, program.id, ctx.person.id)
 
     async def run(services: Services) -> Reply:

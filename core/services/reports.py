@@ -6,15 +6,54 @@ can produce this report."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.errors import PermissionDenied
-from core.model import ConcernStatus, EnrollmentStatus, PairingStatus, Program, Response
-from core.ports import UnitOfWork
+from core.model import (
+    CheckIn,
+    ConcernStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Pairing,
+    PairingStatus,
+    Profile,
+    Program,
+    Response,
+    Round,
+)
+from core.ports import Clock, UnitOfWork
 from core.services import _lookups, aggregates
 
 ANSWERED = frozenset({PairingStatus.ACCEPTED, PairingStatus.ACTIVE, PairingStatus.COMPLETED})
+SAID_NO = frozenset({Response.DECLINED, Response.ASKED_FOR_SOMEONE_ELSE})
+CHART_ROUNDS = 8  # the latest rounds a report charts
+CHART_SKILLS = 8
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    """One round. Counts of people are shown as they are; what people answered is None under `min_group`
+    distinct people in *this* round."""
+
+    index: int
+    opened_at: datetime
+    opted_in: int  # people who had joined by the time the round opened (and have not been erased)
+    matched: int  # people in the round's proposals
+    accepted: int | None  # people who said yes
+    declined: int | None  # people who said no, or asked for someone else
+    meetings_held: int | None  # the round's pairings where someone said they met
+
+
+@dataclass(frozen=True)
+class SkillDemand:
+    """How many people want to learn a skill and how many teach it; a count of fewer than `min_group`
+    people is None, except 0 (that nobody teaches a skill is what a facilitator acts on)."""
+
+    label: str
+    wanted: int | None
+    taught: int | None
 
 
 @dataclass(frozen=True)
@@ -43,6 +82,11 @@ class FacilitatorReport:
     open_concerns: list[OpenConcern]
     skills_wanted_untaught: list[tuple[str, int | None]]
     min_group: int = aggregates.DEFAULT_MIN_GROUP
+    rounds: list[RoundFigures] = field(default_factory=list)  # oldest first, the latest `CHART_ROUNDS`
+    usefulness: dict[int, int] | None = None  # how many check-ins rated 1…5; None under `min_group` raters
+    skills: list[SkillDemand] = field(default_factory=list)  # most wanted first
+    waiting: int = 0  # people who have not answered an open proposal yet
+    anyone_wants_to_learn: bool = False  # a profile names a skill to learn (for the empty state)
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -50,6 +94,29 @@ class FacilitatorReport:
             return None
         decided = self.accepted + self.declined
         return None if decided == 0 else self.accepted / decided
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a round could match anyone now: people opted in, and those of them a round would consider
+    (not paused, the current code of conduct accepted)."""
+
+    opted_in: int
+    available: int
+
+    @property
+    def enough(self) -> bool:
+        return self.available >= 2
+
+
+async def readiness(organization_id: str, program_id: str, uow: UnitOfWork, clock: Clock) -> Readiness:
+    async with uow:
+        program = await _lookups.program(uow, organization_id, program_id)
+        enrollments = await uow.enrollments.for_program(organization_id, program_id)
+    today = clock.now().date()
+    joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
+    ready = [e for e in joined if e.is_available_on(today) and e.has_current_consent(program)]
+    return Readiness(len(joined), len(ready))
 
 
 async def facilitator_report(
@@ -75,6 +142,7 @@ async def facilitator_report(
         }
         participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
         profiles = await uow.profiles.many(organization_id, participants)
+        rounds = await uow.rounds.recent(organization_id, program_id, CHART_ROUNDS)
     threshold = aggregates.min_group(min_group)
     taught = {s.key for p in profiles for s in p.teaches}
     wanted: Counter[str] = Counter()
@@ -84,8 +152,8 @@ async def facilitator_report(
             if skill.key not in taught:
                 wanted[skill.key] += 1
                 labels.setdefault(skill.key, skill.label)
-    answered = [p for p in pairings if p.status in ANSWERED or p.status is PairingStatus.DECLINED]
-    deciders = [m.person_id for p in answered for m in p.members if m.response is not Response.PENDING]
+    answers = [m for p in pairings for m in p.members if m.response is not Response.PENDING]
+    deciders = [m.person_id for m in answers]
     checked_in = [c.person_id for c in check_ins]
     return FacilitatorReport(
         program=program,
@@ -93,10 +161,9 @@ async def facilitator_report(
         paused=statuses[EnrollmentStatus.PAUSED],
         left=statuses[EnrollmentStatus.LEFT],
         proposals=len(pairings),
-        accepted=aggregates.over(deciders, sum(p.status in ANSWERED for p in pairings), threshold),
-        declined=aggregates.over(
-            deciders, sum(p.status is PairingStatus.DECLINED for p in pairings), threshold
-        ),
+        # Each person's own answer counts, so one yes shows at once, not only when the last member answers.
+        accepted=aggregates.over(deciders, sum(m.response is Response.ACCEPTED for m in answers), threshold),
+        declined=aggregates.over(deciders, sum(m.response in SAID_NO for m in answers), threshold),
         # A meeting held is a pairing where at least one member said they met.
         meetings_held=aggregates.over(checked_in, len({c.pairing_id for c in check_ins if c.met}), threshold),
         check_ins=aggregates.over(checked_in, len(check_ins), threshold),
@@ -121,4 +188,68 @@ async def facilitator_report(
             key=lambda item: (-(item[1] or 0), item[0]),
         ),
         min_group=threshold,
+        rounds=per_round(rounds, pairings, enrollments, check_ins, threshold),
+        usefulness=aggregates.over(
+            [c.person_id for c in rated], {n: ratings.count(n) for n in range(1, 6)}, threshold
+        ),
+        skills=skill_demand(profiles, threshold),
+        waiting=sum(
+            m.response is Response.PENDING
+            for p in pairings
+            if p.status is PairingStatus.PROPOSED
+            for m in p.members
+        ),
+        anyone_wants_to_learn=any(p.learns for p in profiles),
     )
+
+
+def per_round(
+    rounds: Sequence[Round],
+    pairings: Sequence[Pairing],
+    enrollments: Sequence[Enrollment],
+    check_ins: Sequence[CheckIn],
+    threshold: int,
+) -> list[RoundFigures]:
+    """The minimum-group rule applies per round: a round's answers are shown only if enough people gave them."""
+    figures = []
+    for round_ in sorted(rounds, key=lambda r: r.index):
+        mine = [p for p in pairings if p.round_id == round_.id]
+        ids = {p.id for p in mine}
+        answers = [m for p in mine for m in p.members if m.response is not Response.PENDING]
+        deciders = [m.person_id for m in answers]
+        said = [c for c in check_ins if c.pairing_id in ids]
+        figures.append(
+            RoundFigures(
+                index=round_.index,
+                opened_at=round_.opened_at,
+                opted_in=sum(e.consented_at <= round_.opened_at for e in enrollments),
+                matched=len({m.person_id for p in mine for m in p.members}),
+                accepted=aggregates.over(
+                    deciders, sum(m.response is Response.ACCEPTED for m in answers), threshold
+                ),
+                declined=aggregates.over(deciders, sum(m.response in SAID_NO for m in answers), threshold),
+                meetings_held=aggregates.over(
+                    [c.person_id for c in said], len({c.pairing_id for c in said if c.met}), threshold
+                ),
+            )
+        )
+    return figures
+
+
+def skill_demand(profiles: Sequence[Profile], threshold: int) -> list[SkillDemand]:
+    """Skills people want, most wanted first, against how many teach them."""
+    wanted: Counter[str] = Counter()
+    teaching: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for profile in profiles:
+        for skill in profile.learns:
+            wanted[skill.key] += 1
+            labels.setdefault(skill.key, skill.label)
+        for skill in {s.key: s for s in profile.teaches}.values():
+            teaching[skill.key] += 1
+
+    def shown(n: int) -> int | None:
+        return n if n == 0 or n >= threshold else None
+
+    ranked = sorted(wanted, key=lambda k: (-wanted[k], labels[k].casefold()))
+    return [SkillDemand(labels[k], shown(wanted[k]), shown(teaching[k])) for k in ranked]

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,55 @@ def test_every_card_parses_and_validates_at_schema_1_5_without_errors(tmp_path: 
     assert set(results) == set(cards)
     errors = {name: r["errors"] for name, r in results.items() if r["errors"]}
     assert errors == {}
+
+
+def _validate(tmp_path: Path, cards: dict[str, object]) -> dict[str, dict[str, list[str]]]:
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps(cards))
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(VALIDATOR), str(path), str(NODE_MODULES)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    results: dict[str, dict[str, list[str]]] = json.loads(done.stdout)
+    return results
+
+
+def test_a_teams_chart_passes_only_with_a_fallback_which_is_validated_in_its_place(tmp_path: Path) -> None:
+    def one(element: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "AdaptiveCard", "version": "1.5", "body": [element]}
+
+    line: dict[str, Any] = {
+        "type": "Chart.Line",
+        "title": "Meetings",
+        "data": [{"legend": "a", "values": [{"x": "1", "y": 2}]}],
+    }
+    fact_set: dict[str, Any] = {"type": "FactSet", "facts": [{"title": "Round 1", "value": "2"}]}
+    results = _validate(
+        tmp_path,
+        {
+            "with_fallback": one(line | {"fallback": fact_set}),
+            "without": one(line),
+            "dropped": one(line | {"fallback": "drop"}),
+            "broken_fallback": one(line | {"fallback": {"type": "Gizmo"}}),
+            "not_a_teams_chart": one({"type": "Chart.Bubble", "data": [], "fallback": fact_set}),
+        },
+    )
+    assert results["with_fallback"]["errors"] == []
+    assert any("Chart.Line" in w for w in results["with_fallback"]["warnings"])
+    for name in ("without", "dropped", "broken_fallback", "not_a_teams_chart"):
+        assert results[name]["errors"], name
+
+
+def test_the_report_charts_each_kind_teams_renders_and_the_validator_sees_them(tmp_path: Path) -> None:
+    results = _validate(tmp_path, {"report": gallery()["report"]})
+    assert results["report"]["errors"] == []
+    warned = " ".join(results["report"]["warnings"])
+    for kind in ("Chart.VerticalBar.Grouped", "Chart.Line", "Chart.Donut"):
+        assert kind in warned
 
 
 def test_cards_carry_ids_only_in_their_action_data() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from adaptive_cards import checkin, notices, onboarding, pairing, profile, report, setup, status
 from adaptive_cards.elements import Card
@@ -24,9 +24,11 @@ from core.model import (
     ScopeKind,
     SkillLevel,
 )
+from core.model.delivery import DeliveryHealth, GraphStatus
 from core.services.experts import Expert
-from core.services.reports import FacilitatorReport, OpenConcern
-from core.services.status import EnrollmentView, MemberView, MyStatus, PairingView
+from core.services.meeting_times import Slot
+from core.services.reports import FacilitatorReport, OpenConcern, RoundFigures, SkillDemand
+from core.services.status import EnrollmentView, FirstMeeting, MemberView, MyStatus, PairingView
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PROGRAM = Program(
@@ -51,6 +53,43 @@ PROFILE = Profile(
 )
 
 
+SLOT = Slot(datetime(2026, 11, 3, 14, 0, tzinfo=UTC), datetime(2026, 11, 3, 14, 30, tzinfo=UTC))
+
+
+def report_data() -> FacilitatorReport:
+    """A program four rounds in, with every chart's data (and one round's acceptance withheld)."""
+    rounds = [
+        RoundFigures(1, NOW - timedelta(days=42), 12, 10, 8, 2, 4),
+        RoundFigures(2, NOW - timedelta(days=28), 18, 16, 13, 3, 6),
+        RoundFigures(3, NOW - timedelta(days=14), 22, 20, 17, 1, 7),
+        RoundFigures(4, NOW, 24, 4, None, None, None),
+    ]
+    return FacilitatorReport(
+        program=PROGRAM,
+        opted_in=24,
+        paused=2,
+        left=1,
+        proposals=11,
+        accepted=38,
+        declined=6,
+        meetings_held=17,
+        check_ins=15,
+        average_usefulness=4.2,
+        open_concerns=[OpenConcern("c", "My partner keeps cancelling at the last minute.", "Bo Berg", NOW)],
+        skills_wanted_untaught=[("Kubernetes", 6), ("Terraform", None)],
+        rounds=rounds,
+        usefulness={1: 0, 2: 1, 3: 2, 4: 6, 5: 6},
+        skills=[
+            SkillDemand("Kubernetes", 6, 0),
+            SkillDemand("Python", 5, 7),
+            SkillDemand("SQL", 5, 5),
+            SkillDemand("Terraform", None, 0),
+        ],
+        waiting=3,
+        anyone_wants_to_learn=True,
+    )
+
+
 def _view(status_: PairingStatus, my_response: Response = Response.PENDING) -> PairingView:
     pair = Pairing(
         id="b" * 32,
@@ -72,10 +111,21 @@ def _view(status_: PairingStatus, my_response: Response = Response.PENDING) -> P
         ],
     )
     members = [
-        MemberView("ana", "Ana Alvarez", "ana@contoso.example", MemberRole.MENTOR, my_response, True),
-        MemberView("bo", "Bo Berg", "bo@contoso.example", MemberRole.MENTEE, Response.PENDING, False),
+        MemberView(
+            "ana", "Ana Alvarez", "ana@contoso.example", MemberRole.MENTOR, my_response, True, "Europe/Berlin"
+        ),
+        MemberView(
+            "bo",
+            "Bo Berg",
+            "bo@contoso.example",
+            MemberRole.MENTEE,
+            Response.PENDING,
+            False,
+            "America/New_York",
+        ),
     ]
-    return PairingView(pair, PROGRAM, members, "ana")
+    meeting = FirstMeeting(SLOT, someone_has_no_hours=False) if status_ is PairingStatus.ACTIVE else None
+    return PairingView(pair, PROGRAM, members, "ana", first_meeting=meeting)
 
 
 def gallery() -> dict[str, Card]:
@@ -89,20 +139,34 @@ def gallery() -> dict[str, Card]:
         [_view(PairingStatus.PROPOSED), active],
         [PROGRAM],
     )
-    data = FacilitatorReport(
-        program=PROGRAM,
-        opted_in=24,
-        paused=2,
-        left=1,
-        proposals=11,
-        accepted=9,
-        declined=2,
-        meetings_held=7,
-        check_ins=15,
-        average_usefulness=4.2,
-        open_concerns=[OpenConcern("c", "My partner keeps cancelling at the last minute.", "Bo Berg", NOW)],
-        skills_wanted_untaught=[("Rust", 4), ("Terraform", 2)],
+    data = report_data()
+    nobody = FacilitatorReport(PROGRAM, 0, 0, 0, 0, None, None, None, None, None, [], [])
+    first_days = replace(
+        data,
+        opted_in=3,
+        paused=0,
+        left=0,
+        proposals=0,
+        accepted=0,
+        declined=0,
+        meetings_held=None,
+        check_ins=None,
+        average_usefulness=None,
+        open_concerns=[],
+        skills_wanted_untaught=[],
+        rounds=[],
+        usefulness=None,
+        skills=[],
+        waiting=0,
+        anyone_wants_to_learn=False,
     )
+    graph_off = GraphStatus(
+        enabled=False, reason="Microsoft Graph is not configured (GRAPH_CLIENT_ID not set)."
+    )
+    health = DeliveryHealth(40, 3, 2, [("The person blocked the app", 2)], graph_off, ["Cy Chen", "Dee Diaz"])
+    no_hours = replace(active, first_meeting=FirstMeeting(None, someone_has_no_hours=True))
+    no_overlap = replace(active, first_meeting=FirstMeeting(None, someone_has_no_hours=False))
+    shared_chat = replace(active, viewer_id="", members=[replace(m, is_viewer=False) for m in active.members])
     wrong = profile.profile_values(PROFILE) | {"teach_skill_2": "Rust", "hours_per_month": "200"}
     experts = [
         Expert("ana", "Ana Alvarez", None, "Python", 5, "Payments"),
@@ -138,6 +202,9 @@ def gallery() -> dict[str, Card]:
         "proposal": pairing.proposal(_view(PairingStatus.PROPOSED)),
         "proposal_accepted": pairing.proposal(_view(PairingStatus.PROPOSED, Response.ACCEPTED)),
         "introduction": pairing.introduction(active),
+        "introduction_no_hours": pairing.introduction(no_hours),
+        "introduction_no_overlap": pairing.introduction(no_overlap),
+        "introduction_group_chat": pairing.introduction(shared_chat),
         "closed": pairing.closed(_view(PairingStatus.DECLINED)),
         "check_in": checkin.check_in(active),
         "check_in_errors": checkin.check_in(
@@ -145,6 +212,9 @@ def gallery() -> dict[str, Card]:
         ),
         "check_in_thanks": checkin.check_in_thanks(active, concern_sent=True),
         "report": report.report(data),
+        "report_with_delivery": report.report(data, health),
+        "report_nobody_yet": report.report(nobody),
+        "report_first_days": report.report(first_days),
         "status": status.status(mine),
         "experts": status.experts("python", experts),
         "experts_none": status.experts("cobol", []),
@@ -166,4 +236,4 @@ def gallery() -> dict[str, Card]:
     }
 
 
-__all__ = ["CheckIn", "gallery"]
+__all__ = ["CheckIn", "gallery", "report_data"]

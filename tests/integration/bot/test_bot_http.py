@@ -124,7 +124,7 @@ async def test_the_whole_journey_from_install_to_the_report(
     assert "4.0 / 5" not in report and "100 %" not in report and "too few answers to show" in report
     # What reached people, and why Graph features are off, are part of the facilitator's report.
     assert "Delivered" in report and "Could not be delivered" in report
-    assert "group chats are off" in report and "GRAPH_CLIENT_ID" in report
+    assert "Off: installing the app for people" in report and "GRAPH_CLIENT_ID" in report
     denied = await teams.click(BO, verbs.REPORT_OPEN, {"program_id": program})
     assert "Not allowed" in card_text(denied) and "Bo is late" not in card_text(denied)
 
