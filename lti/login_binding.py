@@ -18,7 +18,7 @@ from yarl import URL
 from lti.claims import client_id_of
 from lti.config import LTI
 from lti.pages import Handler, error_page
-from lti.platform_storage import BINDING_LIFETIME, BINDING_PREFIX
+from lti.platform_storage import BINDING_LIFETIME, BINDING_PREFIX, Binding, login_params
 
 LIFETIME = BINDING_LIFETIME
 PREFIX = BINDING_PREFIX
@@ -47,15 +47,16 @@ async def _remember(request: web.Request, response: web.StreamResponse) -> None:
         return
     query = URL(location).query
     state, nonce = query.get("state"), query.get("nonce")
-    issuer = request.query.get("iss") or (await request.post()).get("iss")
-    client_id = request.query.get("client_id") or (await request.post()).get("client_id")
+    sent = {**(await request.post()), **request.query}
+    issuer, client_id = sent.get("iss"), sent.get("client_id")
     if not state or not nonce or not isinstance(issuer, str):
         return
     organization = await _organization(request, issuer, client_id if isinstance(client_id, str) else None)
     if organization is not None:
         config = request.app[LTI]
         expires = config.clock.now() + LIFETIME
-        await config.store.put(organization, PREFIX + state, {"nonce": nonce}, expires)
+        binding = Binding(nonce, login=login_params(sent))
+        await config.store.put(organization, PREFIX + state, binding.value(), expires)
 
 
 async def _answers_its_login(request: web.Request) -> bool:

@@ -24,7 +24,7 @@ are ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lti.security import origin
@@ -32,32 +32,40 @@ from lti.security import origin
 BINDING_PREFIX = "peerlearn-login-"  # stored under this prefix + the state (see `lti/login_binding.py`)
 BINDING_LIFETIME = timedelta(minutes=10)
 TARGET_PARAM = "lti_storage_target"
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 VERIFIED = "lti_storage_state"  # the launch posted again, with the state read from platform storage
 VERIFIED_NONCE = "lti_storage_nonce"
 
 
 @dataclass(frozen=True)
 class Binding:
-    """What `/lti/login` recorded under a state: the nonce sent with it and, for a storage login, where the
+    """What `/lti/login` recorded under a state: the nonce sent with it, the login's parameters (to open the
+    tool in a new window when the launch comes back without its cookie) and, for a storage login, where the
     values were stored."""
 
     nonce: str
     target: str | None = None
     platform_origin: str | None = None
+    login: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, stored: object) -> Binding | None:
         if not isinstance(stored, Mapping) or not isinstance(stored.get("nonce"), str):
             return None
-        target, at = stored.get("storage_target"), stored.get("platform_origin")
+        target, at, login = stored.get("storage_target"), stored.get("platform_origin"), stored.get("login")
         return cls(
-            stored["nonce"], target if isinstance(target, str) else None, at if isinstance(at, str) else None
+            stored["nonce"],
+            target if isinstance(target, str) else None,
+            at if isinstance(at, str) else None,
+            {str(k): str(v) for k, v in login.items()} if isinstance(login, Mapping) else {},
         )
 
-    def value(self) -> dict[str, str]:
-        stored = {"nonce": self.nonce}
+    def value(self) -> dict[str, object]:
+        stored: dict[str, object] = {"nonce": self.nonce}
         if self.target and self.platform_origin:
             stored.update(storage_target=self.target, platform_origin=self.platform_origin)
+        if self.login:
+            stored["login"] = dict(self.login)
         return stored
 
     @property
@@ -96,3 +104,8 @@ def verified(
         and form.get(VERIFIED) == state
         and form.get(VERIFIED_NONCE) == binding.nonce
     )
+
+
+def login_params(values: Mapping[str, object]) -> dict[str, str]:
+    """The login's parameters worth keeping to start it again (in a new window)."""
+    return {k: v for k in LOGIN_PARAMS if isinstance(v := values.get(k), str) and v}

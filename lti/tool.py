@@ -36,6 +36,7 @@ from lti.platform_storage import (
     TARGET_PARAM,
     VERIFIED,
     Binding,
+    login_params,
     platform_origin,
     target_of,
     verified,
@@ -45,7 +46,6 @@ from lti.security import origin
 
 T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 KEY_REUSE = timedelta(seconds=60)
 REGISTRATION_REUSE = 30.0  # seconds a platform registration read is reused (see `Tool.registration`)
 
@@ -189,7 +189,8 @@ class Tool:
             raise LaunchRefused(400, f"The deployment '{deployment[:100]}' is not registered with this tool.")
         conf, session = await self._context(params, registration)
         login = AiohttpOIDCLogin(params, conf, session_service=session)
-        login.pass_params_to_launch({k: params.get_param(k) for k in LOGIN_PARAMS if params.get_param(k)})
+        # The login's parameters are kept with the state by the login binding (`lti/login_binding.py`),
+        # not by pylti1p3 in a row of their own.
         return await self._guard(lambda: login.redirect(self.launch_url))
 
     async def storage_login(self, request: web.Request, response: web.Response) -> StorageLogin | None:
@@ -205,7 +206,7 @@ class Tool:
         state, nonce = URL(location).query.get("state"), URL(location).query.get("nonce")
         if registration is None or at is None or not state or not nonce:
             return None
-        binding = Binding(nonce, target, at)
+        binding = Binding(nonce, target, at, login_params(params.params))
         expires = self.clock.now() + BINDING_LIFETIME
         await self.store.put(registration.organization_id, BINDING_PREFIX + state, binding.value(), expires)
         return StorageLogin(response, location, state, nonce, target, at)
@@ -247,14 +248,13 @@ class Tool:
                 if not params.get_param(VERIFIED):
                     raise StorageCheck(binding, token, state)
                 params.add_cookie(f"lti1p3-{state}", state)
-        if state and cookies.get_cookie(state) is None:
-            saved = await self.store.get(registration.organization_id, f"lti1p3-{state}", self.clock.now())
-            raise LaunchRefused(
-                401,
-                "Your browser did not send back the cookie this tool set a moment ago, so the launch could not "
-                "be verified.",
-                saved if isinstance(saved, dict) else None,
-            )
+            else:
+                raise LaunchRefused(
+                    401,
+                    "Your browser did not send back the cookie this tool set a moment ago, so the launch could not "
+                    "be verified.",
+                    binding.login if binding is not None else None,
+                )
         body = await self._guard(lambda: message.validate().get_launch_data())
         if message.fetched_key_set is not None:
             await self.store.save_key_set(registration.id, message.fetched_key_set, self.clock.now())
