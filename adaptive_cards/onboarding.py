@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from adaptive_cards import verbs
-from adaptive_cards.elements import Card, bullets, card, execute, facts, heading, open_url, subheading, text
+from adaptive_cards.elements import (
+    Card,
+    Element,
+    action_set,
+    bullets,
+    card,
+    execute,
+    facts,
+    heading,
+    open_url,
+    subheading,
+    text,
+)
 from core.model import Program
+from core.model.programs import ORGANIZATION_SCOPE
 
 COMMANDS = (
     ("help", "what I can do"),
+    ("join", "join peer learning (you read and accept the code of conduct first)"),
     ("profile", "what you can teach, want to learn, and your time"),
     ("status", "your programs, pairings and check-ins"),
     ("pause <weeks>", "take a break, e.g. 'pause 3'"),
@@ -25,7 +41,39 @@ FACILITATOR_COMMANDS = (
 )
 
 
-def welcome(program: Program, *, joined: bool = False) -> Card:
+def join_action(title: str = "Join", *, primary: bool = True) -> Element:
+    """Join without a code-of-conduct version: the answer is the welcome card, read and accepted first."""
+    return execute(title, verbs.JOIN, primary=primary)
+
+
+def _who_facilitates(program: Program, facilitators: Sequence[str]) -> list[Element]:
+    """Said when someone joins: who runs the program, or plainly what happens while nobody does."""
+    if facilitators:
+        names = " and ".join(
+            [", ".join(facilitators[:-1]), facilitators[-1]] if len(facilitators) > 1 else facilitators
+        )
+        verb = "facilitate" if len(facilitators) > 1 else "facilitates"
+        return [
+            text(
+                f"{names} {verb} {program.name}: they set it up and run its rounds. When the next round "
+                "runs, your proposal comes here, in this chat."
+            )
+        ]
+    who = "anyone in the organization" if program.scope_id == ORGANIZATION_SCOPE else "an owner of the team"
+    return [
+        text(
+            f"Nobody facilitates {program.name} yet, so its rounds have not started. A facilitator sets the "
+            f"program up and runs its rounds; {who} can be the one. Until someone is, nothing else happens: "
+            "fill in your profile now and you are in its first round."
+        ),
+        action_set(
+            [execute("Set it up (become its facilitator)", verbs.SETUP_OPEN, {"program_id": program.id})]
+        ),
+    ]
+
+
+def welcome(program: Program, *, joined: bool = False, facilitators: Sequence[str] | None = None) -> Card:
+    """`facilitators`: the names of who runs the program, told on joining (None: not said on this card)."""
     data = {"program_id": program.id, "version": str(program.code_of_conduct_version)}
     body = [
         heading("Welcome to peer learning"),
@@ -40,6 +88,8 @@ def welcome(program: Program, *, joined: bool = False) -> Card:
         body.append(
             text("✅ You accepted the code of conduct and joined. Next: fill in your profile.", color="Good")
         )
+        if facilitators is not None:
+            body += _who_facilitates(program, facilitators)
         return card(
             body, [execute("Edit my profile", verbs.PROFILE_OPEN, primary=True), execute("Help", verbs.HELP)]
         )
@@ -50,6 +100,14 @@ def welcome(program: Program, *, joined: bool = False) -> Card:
             execute("I accept and join", verbs.JOIN, data, primary=True),
             execute("Help", verbs.HELP),
         ],
+    )
+
+
+def not_joined(message: str) -> Card:
+    """A "you have not joined" answer, with the action that fixes it."""
+    return card(
+        [heading("You have not joined yet"), text(message)],
+        [join_action(), execute("Help", verbs.HELP)],
     )
 
 
@@ -79,11 +137,18 @@ def channel_invite(program: Program) -> Card:
     )
 
 
-def help_card(*, facilitator: bool) -> Card:
+def help_card(*, facilitator: bool, joined: bool = False) -> Card:
+    """Until the person has joined, help keeps the way in: a Join button (and `join` among the commands)."""
     body = [heading("What I can do"), text("Type one of these in our chat:"), facts(COMMANDS)]
     if facilitator:
         body += [subheading("For facilitators"), facts(FACILITATOR_COMMANDS)]
-    return card(body, [execute("My status", verbs.STATUS), execute("Edit my profile", verbs.PROFILE_OPEN)])
+    actions = [execute("My status", verbs.STATUS), execute("Edit my profile", verbs.PROFILE_OPEN)]
+    if not joined:
+        body.insert(
+            1, text("You have not joined yet: press Join (or type 'join') to read the code of conduct.")
+        )
+        actions.insert(0, join_action())
+    return card(body, actions)
 
 
 def error_card(message: str, *, title: str = "Nothing changed") -> Card:
@@ -119,15 +184,4 @@ def confirm_delete() -> Card:
             execute("Yes, delete everything", verbs.DELETE_CONFIRM, {"confirm": "yes"}),
             execute("No, keep it", verbs.STATUS),
         ],
-    )
-
-
-def export_summary(counts: list[tuple[str, str]]) -> Card:
-    return card(
-        [
-            heading("Your data"),
-            text("Everything stored about you follows in the next message, as JSON you can keep."),
-            facts(counts),
-        ],
-        [execute("My status", verbs.STATUS)],
     )

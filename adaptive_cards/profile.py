@@ -1,14 +1,17 @@
-"""The profile editor: skills to teach and to learn with levels, department, time zone, hours, goals."""
+"""The profile editor: skills to teach and to learn with levels (typeahead from the organization's
+vocabulary), department, time zone (a city, pre-filled from Teams), weekly availability, hours, goals."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 
 from adaptive_cards import verbs
 from adaptive_cards.elements import (
     Card,
     Element,
     Errors,
+    action_set,
     card,
     choice_set,
     columns,
@@ -23,8 +26,10 @@ from adaptive_cards.elements import (
     toggle,
 )
 from core.model import Profile
+from core.services import availability, vocabulary
 
 SKILL_ROWS = 4
+MAX_SKILL_ROWS = 20
 LEVELS = (
     ("1", "1 · beginner"),
     ("2", "2 · basic"),
@@ -32,12 +37,17 @@ LEVELS = (
     ("4", "4 · strong"),
     ("5", "5 · expert"),
 )
+DAY_CHOICES = tuple(zip(availability.DAYS, availability.DAY_NAMES, strict=True))
 
 
-def profile_values(profile: Profile | None) -> dict[str, str]:
-    """The editor's fields filled from a stored profile."""
+def _time(hour: int) -> str:
+    return "23:59" if hour >= availability.HOURS_PER_DAY else f"{hour:02d}:00"
+
+
+def profile_values(profile: Profile | None, *, detected_timezone: str | None = None) -> dict[str, str]:
+    """The editor's fields filled from a stored profile; a first profile takes the time zone Teams gave."""
     if profile is None:
-        return {"timezone": "UTC", "discoverable": "false"}
+        return {"timezone": detected_timezone or "UTC", "discoverable": "false"}
     values = {
         "department": profile.department or "",
         "timezone": profile.timezone,
@@ -45,6 +55,10 @@ def profile_values(profile: Profile | None) -> dict[str, str]:
         "goals": profile.goals,
         "discoverable": "true" if profile.discoverable_as_expert else "false",
     }
+    weekly = availability.as_weekly(profile.weekly_availability)
+    if weekly is not None:
+        values["available_days"] = ",".join(availability.DAYS[d] for d in weekly.days)
+        values["available_from"], values["available_to"] = _time(weekly.start), _time(weekly.end)
     for direction, skills in (("teach", profile.teaches), ("learn", profile.learns)):
         for i, skill in enumerate(skills):
             values[f"{direction}_skill_{i}"] = skill.label
@@ -53,20 +67,50 @@ def profile_values(profile: Profile | None) -> dict[str, str]:
 
 
 def skill_rows_in(values: Mapping[str, str], direction: str) -> int:
-    filled = [i for i in range(20) if values.get(f"{direction}_skill_{i}")]
-    return max(SKILL_ROWS, (max(filled) + 2) if filled else 0)
+    filled = [i for i in range(MAX_SKILL_ROWS) if values.get(f"{direction}_skill_{i}")]
+    return min(max(SKILL_ROWS, (max(filled) + 2) if filled else 0), MAX_SKILL_ROWS)
 
 
-def _skill_rows(values: Mapping[str, str], errors: Errors, direction: str) -> list[Element]:
+def typeahead(
+    id_: str, label: str, dataset: str, choices: Sequence[vocabulary.Choice], value: str, placeholder: str
+) -> Element:
+    """Teams' typeahead: filtered as the person types, the bot answering `application/search` for `dataset`
+    (SDKs without `choices.data` show the static choices, still filtered)."""
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": id_,
+        "label": label,
+        "style": "filtered",
+        "choices": [{"title": c.title, "value": c.value} for c in choices],
+        "choices.data": {"type": "Data.Query", "dataset": dataset},
+        "placeholder": placeholder,
+    }
+    if value:
+        element["value"] = value
+    return element
+
+
+def _skill_rows(
+    values: Mapping[str, str], errors: Errors, direction: str, suggestions: Sequence[str]
+) -> list[Element]:
     rows: list[Element] = []
-    for i in range(min(skill_rows_in(values, direction), 20)):
+    for i in range(skill_rows_in(values, direction)):
         skill_id, level_id = f"{direction}_skill_{i}", f"{direction}_level_{i}"
+        current = values.get(skill_id, "")
+        chosen = [vocabulary.Choice(s, s) for s in dict.fromkeys([current, *suggestions]) if s]
         rows.append(
             columns(
                 (
-                    input_text(
-                        skill_id, "Skill", values.get(skill_id, ""), max_length=60, placeholder="e.g. Python"
-                    ),
+                    [
+                        typeahead(
+                            skill_id,
+                            "Skill",
+                            vocabulary.SKILLS,
+                            chosen,
+                            current,
+                            "Type to search, e.g. Python",
+                        )
+                    ],
                     "stretch",
                 ),
                 (
@@ -79,29 +123,118 @@ def _skill_rows(values: Mapping[str, str], errors: Errors, direction: str) -> li
     return rows
 
 
-def profile_editor(values: Mapping[str, str], errors: Errors | None = None, *, saved: bool = False) -> Card:
+def _timezone(values: Mapping[str, str], errors: Errors, detected: str | None, at: datetime) -> list[Element]:
+    current = vocabulary.known_timezone(values.get("timezone"))
+    zones = list(dict.fromkeys([z for z in (current, detected) if z] + list(vocabulary.COMMON_TIMEZONES)))
+    choices = [vocabulary.Choice(vocabulary.timezone_label(z, at), z) for z in zones]
+    found: list[Element] = [
+        typeahead(
+            "timezone", "Time zone", vocabulary.TIMEZONES, choices, current or "", "Type a city, e.g. Berlin"
+        ),
+        *field_error(errors, "timezone"),
+    ]
+    if detected and detected != current:
+        label = vocabulary.timezone_label(detected, at)
+        found.append(text(f"Teams says you are in {label}: pick it if that is where you work.", subtle=True))
+    return found
+
+
+def _availability(values: Mapping[str, str], errors: Errors, kept: str | None) -> list[Element]:
+    days: Element = {
+        "type": "Input.ChoiceSet",
+        "id": "available_days",
+        "label": "Days",
+        "isMultiSelect": True,
+        "style": "compact",
+        "placeholder": "Days",
+        "choices": [{"title": title, "value": value} for value, title in DAY_CHOICES],
+    }
+    if values.get("available_days"):
+        days["value"] = values["available_days"]
+    times = columns(
+        ([_time_input("available_from", "From", values)], "stretch"),
+        ([_time_input("available_to", "To", values)], "stretch"),
+    )
+    found: list[Element] = [
+        subheading("When I can meet"),
+        text("In your own time zone, every week. Leave it empty if you would rather not say.", subtle=True),
+    ]
+    if kept:
+        found.append(
+            text(f"Kept from your course questionnaire: {kept}. Pick days and hours here to replace it.")
+        )
+    return [
+        *found,
+        days,
+        *field_error(errors, "available_days"),
+        times,
+        *field_error(errors, "available_from"),
+        *field_error(errors, "available_to"),
+    ]
+
+
+def _time_input(id_: str, label: str, values: Mapping[str, str]) -> Element:
+    element: Element = {"type": "Input.Time", "id": id_, "label": label}
+    if values.get(id_):
+        element["value"] = values[id_]
+    return element
+
+
+def profile_editor(
+    values: Mapping[str, str],
+    errors: Errors | None = None,
+    *,
+    saved: bool = False,
+    unmatched: Sequence[str] = (),
+    offer_join: bool = False,
+    detected_timezone: str | None = None,
+    kept_availability: str | None = None,
+    suggestions: Sequence[str] = vocabulary.POPULAR,
+    at: datetime | None = None,
+) -> Card:
+    """`unmatched`: why nobody can be matched with this profile yet (said instead of a bare "Saved");
+    `offer_join` adds the action that fixes "you have not joined a program"; `suggestions`: the skills each
+    skill row lists before anything is typed (the typeahead searches the whole vocabulary)."""
     errors = errors or {}
+    at = at or datetime.now(UTC)
     body: list[Element] = [heading("Your profile"), *error_banner(errors)]
-    if saved:
-        body.append(text("✅ Saved. You can change it whenever you like.", color="Good"))
+    if errors:
+        body.append(bullets_of(errors))
+    actions = [
+        execute("Save my profile", verbs.PROFILE_SAVE, primary=True),
+        execute("My status", verbs.STATUS, inputs=False),
+    ]
+    if saved and unmatched:
+        body.append(
+            text(
+                "Saved, but nobody can be matched with you yet: " + "; ".join(unmatched) + ".",
+                color="Warning",
+            )
+        )
+        if offer_join:
+            body.append(action_set([execute("Join", verbs.JOIN, inputs=False)]))
+    elif saved:
+        body.append(
+            text(
+                "✅ Saved. You can be matched from the next round; change it whenever you like.", color="Good"
+            )
+        )
     body += [
         subheading("What I can teach"),
-        text("Levels go from 1 (beginner) to 5 (expert). Leave a row empty to skip it.", subtle=True),
+        text(
+            "Type a skill and pick it from the list (a new one is fine). Levels go from 1 (beginner) to "
+            "5 (expert). Leave a row empty to skip it.",
+            subtle=True,
+        ),
         *field_error(errors, "teach"),
-        *_skill_rows(values, errors, "teach"),
+        *_skill_rows(values, errors, "teach", suggestions),
         subheading("What I want to learn"),
         *field_error(errors, "learn"),
-        *_skill_rows(values, errors, "learn"),
+        *_skill_rows(values, errors, "learn", suggestions),
+        *_availability(values, errors, kept_availability),
         subheading("About me"),
+        *_timezone(values, errors, detected_timezone, at),
         *input_text("department", "Department", values.get("department", ""), max_length=80, errors=errors),
-        *input_text(
-            "timezone",
-            "Time zone",
-            values.get("timezone", ""),
-            max_length=64,
-            placeholder="e.g. Europe/Berlin",
-            errors=errors,
-        ),
         *input_number(
             "hours_per_month",
             "Hours a month I can give",
@@ -126,10 +259,9 @@ def profile_editor(values: Mapping[str, str], errors: Errors | None = None, *, s
             errors=errors,
         ),
     ]
-    return card(
-        body,
-        [
-            execute("Save my profile", verbs.PROFILE_SAVE, primary=True),
-            execute("My status", verbs.STATUS, inputs=False),
-        ],
-    )
+    return card(body, actions)
+
+
+def bullets_of(errors: Errors) -> Element:
+    """Every mistake at once, at the top, as well as next to its field."""
+    return text("\n".join(f"- {message}" for message in errors.values()), color="Attention")

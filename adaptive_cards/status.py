@@ -26,8 +26,11 @@ def status(data: MyStatus) -> Card:
         body += [subheading("Programs"), facts(rows)]
         if any(e.enrollment.status is EnrollmentStatus.PAUSED for e in data.enrollments):
             actions.append(execute("Resume", verbs.RESUME))
-    else:
-        body.append(text("You have not joined a program yet. Say 'help' to see how."))
+    if not any(e.enrollment.status is not EnrollmentStatus.LEFT for e in data.enrollments):
+        body.append(
+            text("You have not joined a program yet: press Join to read the code of conduct and take part.")
+        )
+        actions.insert(0, execute("Join", verbs.JOIN, primary=True))
     profile = data.profile
     if profile is not None:
         body += [

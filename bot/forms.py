@@ -12,16 +12,29 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from core import commands
-from core.errors import InvalidInput
-from core.model.skills import MAX_LEVEL, MIN_LEVEL
+from core.errors import DomainError, InvalidInput
+from core.model.people import MAX_DEPARTMENT_LENGTH, MAX_GOALS_LENGTH
+from core.model.skills import MAX_LEVEL, MIN_LEVEL, SkillLevel
+from core.model.text import clean
+from core.services import availability, vocabulary
 
-MAX_FIELDS = 80
+MAX_FIELDS = 100  # a full profile card: 20 skill rows each way with levels, and its other fields
 MAX_VALUE = 2000
 ID = re.compile(r"^[0-9a-f]{32}$")
 SKILL_ROWS = 20
 T = TypeVar("T")
 
-PROFILE_LIMITS = {"department": 80, "timezone": 64, "hours_per_month": 4, "goals": 500, "discoverable": 5}
+PROFILE_LIMITS = {
+    "department": 80,
+    "timezone": 64,
+    "hours_per_month": 4,
+    "goals": 500,
+    "discoverable": 5,
+    "available_days": 40,
+    "available_from": 8,
+    "available_to": 8,
+}
+TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 SETUP_LIMITS = {"kind": 20, "cadence": 10, "group_size": 2, "cross_department": 5, "starts_on": 10}
 CHECK_IN_LIMITS = {"met": 3, "usefulness": 1, "learned": 2000, "blockers": 2000, "confidential_note": 2000}
 
@@ -90,6 +103,9 @@ def _flag(values: Mapping[str, str], name: str) -> bool:
 def parse_profile(
     data: Mapping[str, object], organization_id: str, person_id: str
 ) -> Form[commands.UpdateProfile]:
+    """Every mistake of the submit at once, each next to its field: skills (folded onto the vocabulary, so
+    "JS" and "JavaScript" in one list are the same skill twice), levels, department, time zone, hours,
+    availability and goals are all checked before the form is refused."""
     limits = dict(PROFILE_LIMITS)
     for direction in ("teach", "learn"):
         for i in range(SKILL_ROWS):
@@ -97,22 +113,41 @@ def parse_profile(
     values, errors = _collect(data, limits)
     skills: dict[str, list[commands.SkillInput]] = {"teach": [], "learn": []}
     for direction, found in skills.items():
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for i in range(SKILL_ROWS):
             name = values.get(f"{direction}_skill_{i}", "")
-            level_id = f"{direction}_level_{i}"
-            if not name:
+            skill_id, level_id = f"{direction}_skill_{i}", f"{direction}_level_{i}"
+            if not name or skill_id in errors:
                 continue
-            key = " ".join(name.split()).casefold()
-            if key in seen:
-                errors.setdefault(f"{direction}_skill_{i}", f"'{name}' is listed twice; keep one row.")
-            seen.add(key)
             level = _whole(values, errors, level_id, MIN_LEVEL, MAX_LEVEL)
+            try:
+                skill = SkillLevel.of(name, level or MIN_LEVEL)
+            except DomainError as error:
+                errors.setdefault(skill_id, error.message)
+                continue
+            if skill.key in seen:
+                same = "" if seen[skill.key] == name else f" (the same skill as '{seen[skill.key]}')"
+                errors.setdefault(skill_id, f"'{name}' is listed twice{same}; keep one row.")
+            seen.setdefault(skill.key, name)
             if level is None:
                 errors.setdefault(level_id, f"Pick a level from 1 to 5 for '{name}'.")
                 continue
-            found.append(commands.SkillInput(name, level))
+            found.append(commands.SkillInput(skill.label, level))
     hours = _whole(values, errors, "hours_per_month", 0, 80)
+    department = _text(values, errors, "department", "The department name", MAX_DEPARTMENT_LENGTH)
+    goals = _text(values, errors, "goals", "Your goals", MAX_GOALS_LENGTH, multiline=True)
+    timezone = "UTC"
+    if values.get("timezone"):
+        found_zone = vocabulary.resolve_timezone(values["timezone"])
+        if found_zone is None:
+            errors.setdefault(
+                "timezone",
+                f"We do not know the time zone '{values['timezone']}'. Type a city near you, e.g. Berlin, "
+                "and pick it from the list.",
+            )
+        else:
+            timezone = values["timezone"] = found_zone
+    weekly = _weekly(values, errors)
     if errors:
         return Form(values, errors, None)
     command = commands.UpdateProfile(
@@ -120,13 +155,71 @@ def parse_profile(
         person_id=person_id,
         teaches=tuple(skills["teach"]),
         learns=tuple(skills["learn"]),
-        department=values.get("department") or None,
-        timezone=values.get("timezone") or "UTC",
+        department=department or None,
+        timezone=timezone,
         hours_per_month=hours,
-        goals=values.get("goals", ""),
+        goals=goals,
         discoverable_as_expert=_flag(values, "discoverable"),
+        weekly_availability=weekly,
     )
     return Form(values, errors, command)
+
+
+def _text(
+    values: dict[str, str],
+    errors: dict[str, str],
+    name: str,
+    what: str,
+    limit: int,
+    *,
+    multiline: bool = False,
+) -> str:
+    try:
+        cleaned = clean(values.get(name, ""), name, what=what, multiline=multiline)
+    except InvalidInput as error:
+        errors.setdefault(name, error.message)
+        return ""
+    if len(cleaned) > limit:
+        errors.setdefault(name, f"This is {len(cleaned)} characters long; use at most {limit}.")
+    return cleaned
+
+
+def _hour(values: dict[str, str], errors: dict[str, str], name: str, *, end: bool) -> int | None:
+    """A time of day as a whole hour: a start rounds down, an end rounds up; an end of 00:00 is midnight."""
+    raw = values.get(name, "")
+    match = TIME.match(raw)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        errors.setdefault(name, f"'{raw}' is not a time of day like 09:00.")
+        return None
+    hour, minutes = int(match[1]), int(match[2])
+    if end:
+        hour += 1 if minutes else 0
+        return 24 if hour == 0 else hour
+    return hour
+
+
+def _weekly(values: dict[str, str], errors: dict[str, str]) -> frozenset[int]:
+    """The days and from–to hours, in the person's own time zone, as hours of the week."""
+    days_raw = [d.strip().casefold() for d in values.get("available_days", "").split(",") if d.strip()]
+    given = [n for n in ("available_from", "available_to") if values.get(n)]
+    if not days_raw and not given:
+        return frozenset()
+    unknown = [d for d in days_raw if d not in availability.DAYS]
+    if unknown:
+        errors.setdefault("available_days", f"'{unknown[0][:10]}' is not a day of the week.")
+    elif not days_raw:
+        errors.setdefault("available_days", "Pick the days these hours are for.")
+    for name in ("available_from", "available_to"):
+        if name not in given:
+            errors.setdefault(name, "Give both times: from and to.")
+    start = _hour(values, errors, "available_from", end=False) if "available_from" in given else None
+    stop = _hour(values, errors, "available_to", end=True) if "available_to" in given else None
+    if start is not None and stop is not None and stop <= start:
+        errors.setdefault("available_to", "The end is before the start; use times within one day.")
+    if "available_days" in errors or start is None or stop is None or "available_to" in errors:
+        return frozenset()
+    days = tuple(sorted({availability.DAYS.index(d) for d in days_raw}))
+    return availability.Weekly(days, start, stop).hours()
 
 
 def parse_setup(

@@ -14,7 +14,7 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adaptive_cards import onboarding, verbs
 from adaptive_cards.elements import with_refresh
-from bot import private_reply, roster, scopes, text_commands
+from bot import client_info, export_file, private_reply, roster, scopes, text_commands, typeahead
 from bot.actions import ActionContext, Handler, Reply, Services
 from bot.forms import StaleCard
 from bot.turns import actor_of, is_personal, replay_key, team_id_of
@@ -72,8 +72,14 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(answer.card)))
         for text in answer.followups:
             await turn_context.send_activity(MessageFactory.text(text))
+        for attachment in answer.attachments:
+            await turn_context.send_activity(MessageFactory.attachment(attachment))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == typeahead.SEARCH:
+            return await typeahead.answer(turn_context, self.services)
+        if turn_context.activity.name == export_file.FILE_CONSENT:
+            return await export_file.on_consent(turn_context, self.services)
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         # botbuilder 4.17.1 turns the response into a dict that CloudAdapter then fails to serialize:
@@ -103,6 +109,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             card = with_refresh(card, answer.view[0], answer.view[1], [sender.id] if sender else [])
         for text in answer.followups:
             await turn_context.send_activity(MessageFactory.text(text))
+        for attachment in answer.attachments:
+            await turn_context.send_activity(MessageFactory.attachment(attachment))
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
 
     async def _answer(
@@ -233,7 +241,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
                 services=turn,
                 organization_id=organization.id,
                 person=person,
-                data=data,
+                data=client_info.with_client_info(data, activity),  # what Teams detected pre-fills forms
                 team_id=team_id_of(activity),
                 shared=not is_personal(activity),
             )

@@ -50,6 +50,7 @@ POLICY: Mapping[str, Policy] = {
     text_commands.LEAVE: Policy.PRIVATE,
     text_commands.EXPORT: Policy.PRIVATE,
     verbs.DELETE_ASK: Policy.PRIVATE,
+    verbs.EXPORT_FILE: Policy.PRIVATE,  # the file offer is made only in the 1:1 chat (bot.export_file)
     verbs.REPORT_OPEN: Policy.PRIVATE,  # holds the confidential concerns
     verbs.ROUND_RUN: Policy.PRIVATE,  # its result names who was not matched, and why
     verbs.PAIRING_VIEW: Policy.PRIVATE,
@@ -61,6 +62,9 @@ POLICY: Mapping[str, Policy] = {
     verbs.PAIRING_ACCEPT: Policy.PRIVATE_ONLY,
     verbs.PAIRING_DECLINE: Policy.PRIVATE_ONLY,
     verbs.PAIRING_SOMEONE_ELSE: Policy.PRIVATE_ONLY,
+    # Invokes answered outside the verb registry, stated here too:
+    "application/search": Policy.SHARED,  # bot.typeahead: the organization's skill names, to whoever types
+    "fileConsent/invoke": Policy.PRIVATE_ONLY,  # bot.export_file: uploads only in the person's 1:1 chat
 }
 
 OPENED_BY: Mapping[str, str] = {
@@ -70,6 +74,7 @@ OPENED_BY: Mapping[str, str] = {
     verbs.PAIRING_ACCEPT: verbs.PAIRING_VIEW,
     verbs.PAIRING_DECLINE: verbs.PAIRING_VIEW,
     verbs.PAIRING_SOMEONE_ELSE: verbs.PAIRING_VIEW,
+    "fileConsent/invoke": verbs.EXPORT_FILE,
 }
 """For a `PRIVATE_ONLY` verb used in a shared conversation: the verb whose card is sent 1:1 instead."""
 

@@ -21,6 +21,7 @@ def build_registry() -> dict[str, Handler]:
         text_commands.LEAVE: participation.leave,
         text_commands.FIND: participation.find,
         text_commands.EXPORT: participation.export,
+        verbs.EXPORT_FILE: participation.export,
         verbs.DELETE_ASK: participation.delete_ask,
         verbs.DELETE_CONFIRM: participation.delete_confirm,
         verbs.PROFILE_OPEN: profile.open_profile,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from botbuilder.schema import Attachment
+
 from adaptive_cards.elements import Card
 from bot.forms import card_id
 from bot.ports import BotStore
@@ -48,6 +50,8 @@ class Reply:
     # The verb and ids that re-render this card from storage (used for `refresh` in shared chats).
     view: tuple[str, dict[str, str]] | None = None
     followups: list[str] = field(default_factory=list)
+    # Non-card attachments sent after the card, in the same conversation (Teams' file offer for `my data`).
+    attachments: list[Attachment] = field(default_factory=list)
     refused: bool = False  # the action was refused and nothing changed: its card is an error card
     # Long work (a round's matching) that runs once the turn has committed, outside its transaction, with
     # the app's own services (fresh units of work); the reply it gives is the answer instead of this one.

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-import json
-
-from adaptive_cards import onboarding, status, verbs
+from adaptive_cards import my_data, onboarding, status, verbs
+from bot import export_file
 from bot.actions.context import ActionContext, Reply, require_team_member, target_program
 from bot.forms import StaleCard, plain, weeks
 from core import commands
 from core.errors import InvalidInput
+from core.model import EnrollmentStatus, Program
 from core.services import enrollment, experts, privacy
 from core.services import status as status_service
 
-MAX_EXPORT_MESSAGE = 24_000
+
+async def _taking_part(ctx: ActionContext) -> bool:
+    uow = ctx.services.uow_factory()
+    async with uow:
+        found = await uow.enrollments.for_person(ctx.organization_id, ctx.person.id)
+    return any(e.status is not EnrollmentStatus.LEFT for e in found)
+
+
+def _not_joined(what: str) -> Reply:
+    return Reply(
+        onboarding.not_joined(
+            f"You are not taking part in a program, so there is nothing to {what}. Press Join to read the "
+            "code of conduct and take part."
+        )
+    )
+
+
+async def _facilitator_names(ctx: ActionContext, program: Program) -> list[str]:
+    uow = ctx.services.uow_factory()
+    async with uow:
+        people = await uow.persons.many(ctx.organization_id, list(program.facilitator_ids))
+    return [p.display_name for p in people if not p.erased]
 
 
 async def join(ctx: ActionContext) -> Reply:
@@ -29,8 +50,10 @@ async def join(ctx: ActionContext) -> Reply:
         ctx.services.uow_factory(),
         ctx.services.clock,
     )
+    facilitators = await _facilitator_names(ctx, program)
     return Reply(
-        onboarding.welcome(program, joined=True), view=(verbs.CHANNEL_VIEW, {"program_id": program.id})
+        onboarding.welcome(program, joined=True, facilitators=facilitators),
+        view=(verbs.CHANNEL_VIEW, {"program_id": program.id}),
     )
 
 
@@ -49,7 +72,10 @@ async def channel_view(ctx: ActionContext) -> Reply:
 
 async def help_(ctx: ActionContext) -> Reply:
     mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
-    return Reply(onboarding.help_card(facilitator=bool(mine.facilitated)), view=(verbs.HELP, {}))
+    joined = any(e.enrollment.status is not EnrollmentStatus.LEFT for e in mine.enrollments)
+    return Reply(
+        onboarding.help_card(facilitator=bool(mine.facilitated), joined=joined), view=(verbs.HELP, {})
+    )
 
 
 async def show_status(ctx: ActionContext) -> Reply:
@@ -59,6 +85,8 @@ async def show_status(ctx: ActionContext) -> Reply:
 
 async def pause(ctx: ActionContext) -> Reply:
     count = weeks(ctx.data)
+    if not await _taking_part(ctx):
+        return _not_joined("pause")
     changed = await enrollment.pause(
         commands.Pause(ctx.organization_id, ctx.person.id, count),
         ctx.services.uow_factory(),
@@ -72,11 +100,15 @@ async def pause(ctx: ActionContext) -> Reply:
 
 
 async def resume(ctx: ActionContext) -> Reply:
+    if not await _taking_part(ctx):
+        return _not_joined("resume")
     await enrollment.resume(commands.Resume(ctx.organization_id, ctx.person.id), ctx.services.uow_factory())
     return Reply(onboarding.done("Welcome back", "You take part again from the next round."))
 
 
 async def leave(ctx: ActionContext) -> Reply:
+    if not await _taking_part(ctx):
+        return _not_joined("leave")
     left = await enrollment.leave(
         commands.Leave(ctx.organization_id, ctx.person.id), ctx.services.uow_factory(), ctx.services.clock
     )
@@ -99,20 +131,30 @@ async def find(ctx: ActionContext) -> Reply:
 
 
 async def export(ctx: ActionContext) -> Reply:
+    """A readable summary; the complete export follows as a file (Teams' file offer), only in the 1:1 chat.
+    From a shared chat the summary is sent 1:1 and its 'Get the full file' button makes the offer there."""
     data = await privacy.export_my_data(
         commands.ExportMyData(ctx.organization_id, ctx.person.id),
         ctx.services.uow_factory(),
         ctx.services.clock,
     )
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    programs = [(e.program.name, e.enrollment.status.value) for e in mine.enrollments]
+    records = data["stored_records"]
     counts = [
-        (name.replace("_", " ").capitalize(), str(len(value)))
-        for name, value in data.items()
-        if isinstance(value, list)
+        ("Pairings", len(data["pairings"])),
+        ("Check-ins", len(data["check_ins"])),
+        ("Concerns you raised", len(data["concerns_raised"])),
+        ("Messages waiting to reach you", len(data["pending_notifications"])),
+        ("Records of chats, team memberships and messages sent", sum(len(rows) for rows in records.values())),
     ]
-    dumped = json.dumps(data, indent=1, ensure_ascii=False)
-    if len(dumped) > MAX_EXPORT_MESSAGE:
-        dumped = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return Reply(onboarding.export_summary(counts), followups=[f"```json\n{dumped}\n```"])
+    now = ctx.services.clock.now()
+    offered = not ctx.shared
+    attachments = (
+        [export_file.consent_card(ctx.person.id, len(export_file.export_bytes(data)), now)] if offered else []
+    )
+    card = my_data.summary(mine.person, mine.profile, programs, counts, now, file_offered=offered)
+    return Reply(card, attachments=attachments)
 
 
 async def delete_ask(ctx: ActionContext) -> Reply:

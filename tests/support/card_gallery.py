@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from adaptive_cards import checkin, notices, onboarding, pairing, profile, report, setup, status
+from adaptive_cards import checkin, my_data, notices, onboarding, pairing, profile, report, setup, status
 from adaptive_cards.elements import Card
 from bot import private_reply
 from core.model import (
@@ -53,6 +53,7 @@ PROFILE = Profile(
 )
 
 
+WEEKDAYS_9_TO_5 = frozenset(d * 24 + h for d in range(5) for h in range(9, 17))
 SLOT = Slot(datetime(2026, 11, 3, 14, 0, tzinfo=UTC), datetime(2026, 11, 3, 14, 30, tzinfo=UTC))
 
 
@@ -181,14 +182,53 @@ def gallery() -> dict[str, Card]:
         "error": onboarding.error_card("That pairing does not exist here; the card may be out of date."),
         "done": onboarding.done("Paused", "You will not be matched until 2026-11-23."),
         "confirm_delete": onboarding.confirm_delete(),
-        "export": onboarding.export_summary([("Pairings", "3"), ("Check ins", "5")]),
-        "profile": profile.profile_editor(profile.profile_values(PROFILE)),
+        "help_not_joined": onboarding.help_card(facilitator=False, joined=False),
+        "welcome_joined_facilitated": onboarding.welcome(PROGRAM, joined=True, facilitators=["Fay Field"]),
+        "welcome_joined_nobody_facilitates": onboarding.welcome(PROGRAM, joined=True, facilitators=[]),
+        "not_joined": onboarding.not_joined(
+            "You are not taking part in a program, so there is nothing to pause."
+        ),
+        "export": my_data.summary(
+            ana,
+            replace(PROFILE, weekly_availability=WEEKDAYS_9_TO_5),
+            [("Platform guild", "active")],
+            [("Pairings", 3), ("Check-ins", 5), ("Concerns you raised", 0)],
+            NOW,
+            file_offered=True,
+        ),
+        "export_no_profile": my_data.summary(ana, None, [], [("Pairings", 0)], NOW, file_offered=False),
+        "profile": profile.profile_editor(
+            profile.profile_values(replace(PROFILE, weekly_availability=WEEKDAYS_9_TO_5)), at=NOW
+        ),
+        "profile_first_detected_zone": profile.profile_editor(
+            profile.profile_values(None, detected_timezone="America/New_York"),
+            detected_timezone="America/New_York",
+            at=NOW,
+        ),
+        "profile_saved_unmatched": profile.profile_editor(
+            profile.profile_values(replace(PROFILE, teaches=(), learns=())),
+            saved=True,
+            unmatched=[
+                "you have not joined a program yet",
+                "add at least one skill you can teach or want to learn",
+            ],
+            offer_join=True,
+            at=NOW,
+        ),
+        "profile_kept_grid": profile.profile_editor(
+            profile.profile_values(replace(PROFILE, weekly_availability=frozenset({9, 10, 33, 34, 35}))),
+            kept_availability="Mon 09:00–11:00; Tue 09:00–12:00",
+            at=NOW,
+        ),
         "profile_errors": profile.profile_editor(
             wrong,
             {
                 "teach_level_2": "Pick a level from 1 to 5 for 'Rust'.",
                 "hours_per_month": "'200' is not a whole number from 0 to 80.",
+                "timezone": "We do not know the time zone 'Atlantis'. Type a city near you, e.g. Berlin.",
+                "available_to": "The end is before the start; use times within one day.",
             },
+            at=NOW,
         ),
         "setup": setup.setup_card(PROGRAM),
         "setup_errors": setup.setup_card(

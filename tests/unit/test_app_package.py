@@ -286,11 +286,17 @@ def test_command_lists_match_the_bots_text_commands_by_scope() -> None:
 
     assert sorted(bot["scopes"]) == ["groupChat", "personal", "team"]
     assert by_scope["personal"] == [
-        "help", "profile", "status", "pause", "resume", "leave", "find", "my data", "delete my data",
+        "help", "join", "profile", "status", "pause", "resume", "leave", "find", "my data", "delete my data",
     ]  # fmt: skip
     assert {"setup", "match now", "report"} <= set(by_scope["team"])
     assert {"setup", "match now", "report"}.isdisjoint(by_scope["personal"] + by_scope["groupChat"])
     assert all(len(titles) <= 10 for titles in by_scope.values())
+
+
+def test_the_bot_supports_files_so_my_data_can_be_offered_as_a_file() -> None:
+    """Without `supportsFiles` Teams shows no file consent card, and the full export could not be sent."""
+    bot = json.loads((APP_DIR / "manifest.json").read_text(encoding="utf-8"))["bots"][0]
+    assert bot["supportsFiles"] is True
 
 
 def test_committed_icons_pass_the_package_checks() -> None:

@@ -20,6 +20,9 @@ class FakeConnector:
     # When set, a member lookup waits for `release_member_lookups` (a slow Teams), after setting `member_asked`.
     release_member_lookups: asyncio.Event | None = None
     member_asked: asyncio.Event = field(default_factory=asyncio.Event)
+    # Files written through an upload URL (as OneDrive receives the bot's upload after a file consent).
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    upload_headers: dict[str, dict[str, str]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def app(self) -> web.Application:
@@ -30,7 +33,14 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self.send)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self.paged_members)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self.member)
+        app.router.add_put("/upload/{name}", self.upload)
         return app
+
+    async def upload(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.uploads[name] = await request.read()
+        self.upload_headers[name] = dict(request.headers)
+        return web.json_response({"id": name, "name": name}, status=201)
 
     async def create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -72,6 +82,16 @@ class FakeConnector:
                 if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
                     found.append(attachment["content"])
         return found
+
+    def attachments(self, content_type: str, conversation: str | None = None) -> list[dict[str, Any]]:
+        """Every attachment of a content type sent (optionally to one conversation), oldest first."""
+        return [
+            attachment
+            for item in self.sent
+            if conversation is None or item["conversation"] == conversation
+            for attachment in item["activity"].get("attachments") or []
+            if attachment.get("contentType") == content_type
+        ]
 
     def texts(self) -> list[str]:
         return [i["activity"].get("text") or "" for i in self.sent]

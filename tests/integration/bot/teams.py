@@ -116,6 +116,31 @@ class Teams:
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}, "trigger": "manual"}
         return self.activity(user, "invoke", team=team, group=group, name="adaptiveCard/action", value=value)
 
+    def file_consent(
+        self, user: User, context: dict[str, Any], *, accept: bool = True, name: str = "my-data.json"
+    ) -> dict[str, Any]:
+        """The person's answer to a file consent card: on accept, Teams gives an upload URL in their OneDrive
+        (here: the fake connector's `/upload/{name}`)."""
+        value: dict[str, Any] = {
+            "type": "fileUpload",
+            "action": "accept" if accept else "decline",
+            "context": context,
+        }
+        if accept:
+            value["uploadInfo"] = {
+                "name": name,
+                "uploadUrl": f"{self.service_url}upload/{name}",
+                "contentUrl": f"https://contoso.sharepoint.example/personal/{user.key}/{name}",
+                "uniqueId": f"unique-{name}",
+                "fileType": "json",
+            }
+        return self.activity(user, "invoke", name="fileConsent/invoke", value=value)
+
+    def search(self, user: User, dataset: str, query: str, **options: int) -> dict[str, Any]:
+        """Teams' typeahead asking for choices (`application/search`)."""
+        value = {"queryText": query, "dataset": dataset, "queryOptions": {"skip": 0, "top": 15} | options}
+        return self.activity(user, "invoke", name="application/search", value=value)
+
     async def install(self, user: User) -> int:
         status, _ = await self.post(self.activity(user, "conversationUpdate", membersAdded=[BOT]))
         return status

@@ -93,7 +93,7 @@ async def test_a_fullwidth_skill_is_the_same_skill_as_its_plain_spelling(
         "teach_level_1": "3",
     }
     card = await teams.click(ANA, verbs.PROFILE_SAVE, profile)
-    assert "appears twice" in card_text(card), card_text(card)
+    assert "listed twice (the same skill as 'Python')" in card_text(card), card_text(card)
 
 
 async def test_a_nul_byte_in_a_check_in_answer_is_refused_the_same_on_both_databases(

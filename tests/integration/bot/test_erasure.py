@@ -152,14 +152,24 @@ async def test_delete_leaves_no_value_of_the_person_in_any_string_column_of_any_
     assert told and all("deleted" not in card_text(c) for c in told)
 
 
+async def exported_file(teams: Teams, fake: FakeConnector, user: User) -> dict[str, Any]:
+    """The full export, as the person gets it: Teams' file offer in their 1:1 chat, accepted, uploaded."""
+    offer = fake.attachments("application/vnd.microsoft.teams.card.file.consent", user.chat)[-1]
+    status, _ = await teams.post(
+        teams.file_consent(user, offer["content"]["acceptContext"], name=offer["name"])
+    )
+    assert status == 200
+    exported: dict[str, Any] = json.loads(fake.uploads[offer["name"]])
+    return exported
+
+
 async def test_export_holds_every_row_that_refers_to_the_person(
     teams: Teams, connector: tuple[FakeConnector, str], database_url: str
 ) -> None:
     fake, _ = connector
     await _journey(teams, fake)
     await teams.say(BORIS, "my data")
-    exported_text = next(t for t in reversed(fake.texts()) if t.startswith("```json"))
-    exported = json.loads(exported_text.removeprefix("```json").removesuffix("```"))
+    exported = await exported_file(teams, fake, BORIS)
     records = exported["stored_records"]
     rows = await _rows(database_url)
     boris = next(r for r in rows["persons"] if r["aad_object_id"] == BORIS.account["aadObjectId"])
