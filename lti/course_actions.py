@@ -266,24 +266,45 @@ async def questionnaire(request: web.Request) -> web.StreamResponse:
     return await course_page(request, session, token, answers=answers, errors=errors)
 
 
-async def check_in(config: LtiConfig, session: PageSession, form: Form) -> str:
-    if form.get("met") not in ("yes", "no"):
-        raise InvalidInput("met", "Say whether your group met (yes or no), then send the check-in again.")
-    met = form.get("met") == "yes"
-    await submit_check_in(
-        commands.SubmitCheckIn(
-            session.organization_id,
-            _text(form, "group", 64),
-            session.person_id,
-            met,
-            _int(form, "usefulness", 1, 5) if met else None,
-            learned=_text(form, "learned", 2000),
-            blockers=_text(form, "blockers", 2000),
-        ),
-        config.uow_factory(),
-        config.clock,
-    )
-    return "Thanks for your check-in and feedback."
+async def check_in(request: web.Request) -> web.StreamResponse:
+    """A learner's check-in; with a mistake, the page comes back with what they wrote (status 400)."""
+    config = request.app[LTI]
+    try:
+        session, token = await config.sessions.from_request(request, config.clock.now())
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
+    form = await request.post()
+    sent = {name: _text(form, name, 2000) for name in ("met", "usefulness", "learned", "blockers")}
+    errors: dict[str, str] = {}
+    if sent["met"] not in ("yes", "no"):
+        errors["met"] = "Say whether your group met: yes or no."
+    elif sent["met"] == "yes" and sent["usefulness"] not in ("1", "2", "3", "4", "5"):
+        errors["usefulness"] = "Say how useful the meeting was, from 1 to 5."
+    if not errors:
+        met = sent["met"] == "yes"
+        try:
+            await submit_check_in(
+                commands.SubmitCheckIn(
+                    session.organization_id,
+                    _text(form, "group", 64),
+                    session.person_id,
+                    met,
+                    int(sent["usefulness"]) if met else None,
+                    learned=sent["learned"],
+                    blockers=sent["blockers"],
+                ),
+                config.uow_factory(),
+                config.clock,
+            )
+        except DomainError as exc:
+            return error_page(request, 400, exc.message, back=token)
+        location = (
+            request.app.router["lti_course"]
+            .url_for()
+            .with_query({"s": token, "notice": "Thanks for your check-in and feedback."})
+        )
+        raise web.HTTPSeeOther(location)
+    return await course_page(request, session, token, errors=errors, checkin=sent)
 
 
 async def note(config: LtiConfig, session: PageSession, form: Form) -> str:

@@ -86,6 +86,7 @@ async def course_page(
     alert: str = "",
     answers: Answers | None = None,
     errors: dict[str, str] | None = None,
+    checkin: dict[str, str] | None = None,
     uow: UnitOfWork | None = None,
 ) -> web.Response:
     """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400).
@@ -129,10 +130,11 @@ async def course_page(
         group = await course_views.my_group(uow, org, program_id, session.person_id)
     context.update(
         answered=enrollment is not None,
-        editing=request.query.get("edit") == "1" or enrollment is None or bool(errors),
+        editing=request.query.get("edit") == "1" or enrollment is None or (bool(errors) and checkin is None),
         profile=profile,
         answers=answers or Answers.of(profile, enrollment is not None),
         errors=errors or {},
+        checkin=checkin or {},
         zone_options=zone_options,
         group=group,
         days=list(enumerate(DAYS)),

@@ -74,9 +74,25 @@ async def test_the_check_in_has_nothing_chosen_in_advance(world: World) -> None:
         group = re.search(r'name="group" value="([^"]+)"', page)
         assert group
         response = await client.post(
-            f"{world.tool_url}/lti/course/checkin", data={**tokens(page), "group": group.group(1)}
+            f"{world.tool_url}/lti/course/checkin",
+            data={**tokens(page), "group": group.group(1), "learned": "Memoization, from Learner 2."},
         )
-        assert response.status == 400 and "Say whether your group met" in await response.text()
+        text = await response.text()
+        assert response.status == 400 and "Say whether your group met" in text
+        assert ">Memoization, from Learner 2.</textarea>" in text  # what they wrote is kept
+        assert 'id="err-met"' in text and 'aria-invalid="true" aria-describedby="err-met"' in text
+        response = await client.post(
+            f"{world.tool_url}/lti/course/checkin",
+            data={**tokens(page), "group": group.group(1), "met": "yes", "learned": "Memoization."},
+        )
+        text = await response.text()
+        assert response.status == 400 and "how useful the meeting was" in text
+        assert 'id="met-yes" name="met" value="yes" required checked' in text
+        sent = await client.post(
+            f"{world.tool_url}/lti/course/checkin",
+            data={**tokens(page), "group": group.group(1), "met": "yes", "usefulness": "4"},
+        )
+        assert "Thanks for your check-in" in await sent.text()
 
 
 async def answer(world: World, *users: str) -> None:
@@ -171,9 +187,7 @@ async def test_a_learner_s_confidential_note_reaches_only_the_instructors(world:
     secret = "Learner 3 talks over everyone; I would like another group."
     async with world.client() as client:
         _, page = await launch(client, world.platform, "learner-1")
-        assert (
-            "A confidential note to your instructor" in page and "Only this course's instructors" in page
-        )
+        assert "A confidential note to your instructor" in page and "Only this course's instructors" in page
         group = re.search(r'name="group" value="([^"]+)"', page)
         assert group
         sent = await client.post(
