@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NODE_DIR := tests/e2e/node
 NODE_INSTALLED := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: run test lint format unit integration e2e bench clean
+.PHONY: run cli test lint format unit integration e2e bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ $(NODE_INSTALLED): $(NODE_DIR)/package-lock.json
 
 run: $(INSTALLED)
 	$(BIN)/peerlearn serve
+
+# Any peerlearn command, with the set-up done: make cli ARGS="package", make cli ARGS="migrate".
+ARGS ?= --help
+cli: $(INSTALLED)
+	$(BIN)/peerlearn $(ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -146,7 +146,11 @@ def introduction(view: PairingView) -> Card:
     meeting = view.first_meeting
     body: list[Element] = [
         heading("You are matched: say hello"),
-        text(f"Everyone accepted. In **{view.program.name}** you are with:"),
+        text(
+            f"Everyone accepted. In **{view.program.name}** you are with:"
+            if viewer is not None
+            else f"Everyone accepted. In **{view.program.name}**, this is your group:"
+        ),
         _people(view),
         subheading("Shared goal"),
         text(goal),

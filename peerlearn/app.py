@@ -22,6 +22,7 @@ from core.ports import Clock
 from lti.config import LtiConfig
 from lti.setup import setup_lti
 from peerlearn import __version__, matching_pool, secret_key
+from peerlearn.home import setup_home
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker
@@ -158,6 +159,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)
+    setup_home(app)
     # Rounds match in worker processes, never on this event loop; stopped after the worker (on_cleanup
     # runs after every cleanup context).
     matcher = matching_pool.start()
@@ -181,8 +183,24 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     )
     if settings.run_worker:
         attach_worker(app, settings, runtime.uow_factory, runtime.clock, matcher)
+    app.on_startup.append(warn_about_public_url)
     app.on_startup.append(freeze_startup_objects)
     return app
+
+
+async def warn_about_public_url(app: web.Application) -> None:
+    """An LMS cannot launch a tool that advertises a loopback address (runs after the database is ready)."""
+    runtime = app[RUNTIME]
+    if not runtime.settings.public_url_is_loopback:
+        return
+    platforms = await SqlLtiStore(runtime.uow_factory.sessions).platform_urls()
+    if platforms:
+        log.warning(
+            f"PUBLIC_URL is {runtime.settings.public_url}, an address only this machine can reach, but LTI "
+            "platforms are registered: their launches will fail. Set PUBLIC_URL to the https address "
+            "people and platforms reach this service at.",
+            extra={"public_url": runtime.settings.public_url},
+        )
 
 
 async def freeze_startup_objects(app: web.Application) -> None:

@@ -30,26 +30,31 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _announce(settings: Settings) -> None:
+def _announce(settings: Settings, *, serving: bool = True) -> None:
+    """The first lines a person starting peerlearn reads: where it listens, then what is unsafe."""
+    database = settings.database_url.split("://")[0]
+    if serving:
+        log.info(
+            f"peerlearn {__version__} listening on {settings.listen_url}; people and platforms reach it at "
+            f"{settings.public_url} (PUBLIC_URL); health: {settings.listen_url}/healthz",
+            extra={"listen": settings.listen_url, "public_url": settings.public_url, "database": database},
+        )
+    else:
+        log.info(
+            f"peerlearn {__version__} worker starting (rounds, check-ins, the outbox); it serves no HTTP",
+            extra={"database": database},
+        )
     if not settings.authenticated:
         log.warning(
             "NO MicrosoftAppId IS SET: the bot accepts UNAUTHENTICATED requests. "
             "This is for local testing with the Agents Playground only; never expose this port."
         )
-    log.info(
-        "starting peerlearn",
-        extra={
-            "version": __version__,
-            "database": settings.database_url.split("://")[0],
-            "port": settings.port,
-        },
-    )
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.port is not None:
-        settings.port = args.port
+        settings.listen_on(args.port)
     _announce(settings)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
@@ -86,7 +91,7 @@ async def _work(settings: Settings) -> None:
 def worker(args: argparse.Namespace) -> int:
     """Run only the background worker (rounds, check-ins, outbox) until SIGINT or SIGTERM."""
     settings = _settings(args)
-    _announce(settings)
+    _announce(settings, serving=False)
     asyncio.run(_work(settings))
     return 0
 

@@ -9,11 +9,21 @@ start-up with a `SettingsError` that names the setting and the value.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.database import normalize_database_url
@@ -43,7 +53,8 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///var/peerlearn.db", validation_alias=_alias("DATABASE_URL"))
     host: str = Field("127.0.0.1", validation_alias=_alias("HOST"))
     port: int = Field(3978, ge=1, le=65535, validation_alias=_alias("PORT"))
-    public_url: str = Field("http://localhost:3978", validation_alias=_alias("PUBLIC_URL"))
+    # Empty: http://localhost:<PORT>, following PORT (and `serve --port`); see `listen_on`.
+    public_url: str = Field("", validation_alias=_alias("PUBLIC_URL"))
     log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
     log_format: str = Field("json", validation_alias=_alias("LOG_FORMAT"))
     run_worker: bool = Field(True, validation_alias=_alias("RUN_WORKER"))
@@ -85,6 +96,8 @@ class Settings(BaseSettings):
     lti_frame_ancestors: str = Field("", validation_alias=_alias("LTI_FRAME_ANCESTORS"))
     data_dir: Path = Field(Path("var"), validation_alias=_alias("DATA_DIR"))
 
+    _public_url_follows_port: bool = PrivateAttr(False)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -108,6 +121,8 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str) -> str:
+        if not value.strip():
+            return ""  # filled in from PORT once every field is read
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(
                 "use the address people reach this service at, e.g. 'https://peerlearn.example.com'"
@@ -121,6 +136,35 @@ class Settings(BaseSettings):
         if value and not GUID.match(value):
             raise ValueError("expected a GUID such as '00000000-0000-0000-0000-000000000000', or nothing")
         return value
+
+    @model_validator(mode="after")
+    def _public_url_from_port(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.port}"
+            self._public_url_follows_port = True
+        return self
+
+    def listen_on(self, port: int) -> None:
+        """Serve on `port` (`peerlearn serve --port`); a PUBLIC_URL that was not set follows it."""
+        self.port = port
+        if self._public_url_follows_port:
+            self.public_url = f"http://localhost:{port}"
+
+    @property
+    def listen_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def public_url_is_loopback(self) -> bool:
+        """True when PUBLIC_URL names this machine only, which no LMS or Teams can reach."""
+        host = (urlsplit(self.public_url).hostname or "").lower()
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
     @property
     def authenticated(self) -> bool:

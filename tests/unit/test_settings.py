@@ -83,3 +83,32 @@ def test_settings_are_read_from_an_env_file(tmp_path: pytest.TempPathFactory) ->
     settings = load_settings(env)
     assert settings.port == 4000
     assert settings.database_url == "postgresql+asyncpg://u:p@127.0.0.1/peerlearn"
+
+
+def test_public_url_follows_port_unless_it_is_set() -> None:
+    settings = load_settings(None, port=4010)
+    assert settings.public_url == "http://localhost:4010" and settings.public_url_is_loopback
+    settings.listen_on(4020)  # `peerlearn serve --port 4020`
+    assert (settings.port, settings.public_url) == (4020, "http://localhost:4020")
+    fixed = load_settings(None, port=4010, public_url="https://peerlearn.example.com/")
+    fixed.listen_on(4020)
+    assert fixed.public_url == "https://peerlearn.example.com" and not fixed.public_url_is_loopback
+
+
+def test_public_url_follows_the_port_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "8080")
+    assert load_settings(None).public_url == "http://localhost:8080"
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:3978", True),
+        ("http://[::1]:3978", True),
+        ("http://app.localhost", True),
+        ("https://10.0.0.5", False),
+        ("https://peerlearn.contoso.com", False),
+    ],
+)
+def test_a_loopback_public_url_is_recognised(url: str, loopback: bool) -> None:
+    assert load_settings(None, public_url=url).public_url_is_loopback is loopback
