@@ -153,7 +153,11 @@ async def show_course(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
         session, token = await config.sessions.from_request(request, config.clock.now())
-        notice, alert = request.query.get("notice", "")[:400], request.query.get("alert", "")[:600]
+        # A notice comes with the session in the link (our own redirects): a link made elsewhere, which cannot
+        # know the session, cannot put its words on the page of someone whose browser has the cookie.
+        shown = "s" in request.query
+        notice = request.query.get("notice", "")[:400] if shown else ""
+        alert = request.query.get("alert", "")[:600] if shown else ""
         return await course_page(request, session, token, notice, alert=alert)
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)

@@ -53,3 +53,12 @@ async def test_an_unregistered_platform_gets_its_message_in_a_page_its_iframe_ma
         page = await response.text()
     assert response.status == 400 and "is not registered with this tool" in page and 'role="alert"' in page
     assert response.headers["Content-Security-Policy"].endswith("frame-ancestors *")
+
+
+async def test_a_notice_in_a_link_made_elsewhere_is_not_shown(world: World) -> None:
+    async with world.client() as client:
+        await launch(client, world.platform, "learner-1")  # the browser now has the session cookie
+        forged = await client.get(
+            f"{world.tool_url}/lti/course", params={"alert": "Your account is locked: call 555-0100."}
+        )
+        assert forged.status == 200 and "555-0100" not in await forged.text()
