@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model.conversations import ConversationScope, StoredConversation
+from storage.models import PersonRow
 from storage.models_bot import ConversationReferenceRow, ProcessedActivityRow, TeamMemberRow
 
 REPLAY_WINDOW = timedelta(hours=24)
@@ -100,6 +101,10 @@ class SqlBotStore:
             "updated_at": conversation.updated_at,
         }
         async with self._session() as session:
+            if conversation.scope is ConversationScope.PERSONAL and not await _may_reach(
+                session, conversation.organization_id, conversation.key
+            ):
+                return  # the person deleted their data meanwhile: nothing may write them back
             statement = _upsert(session, ConversationReferenceRow, values)
             await session.execute(
                 statement.on_conflict_do_update(
@@ -187,6 +192,20 @@ class SqlBotStore:
                 )
             )
             return found is not None
+
+
+async def _may_reach(session: AsyncSession, organization_id: str, person_id: str) -> bool:
+    """Whether the person exists and is not erased, holding a share lock on their row until commit.
+
+    A delete first updates that row, then deletes the person's references: with the lock, a reference
+    written here either commits before the delete starts (and the delete removes it), or waits for the
+    delete and then finds the person erased. SQLite runs one writer at a time and needs no lock."""
+    erased = await session.scalar(
+        select(PersonRow.erased)
+        .where(PersonRow.organization_id == organization_id, PersonRow.id == person_id)
+        .with_for_update(read=True)
+    )
+    return erased is False
 
 
 def _upsert(session: AsyncSession, model: Any, values: Any) -> Any:
