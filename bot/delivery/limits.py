@@ -60,9 +60,9 @@ class RateLimiter:
         # next window at Teams' end; one send per interval keeps arrival order and spacing.
         # Slots are kept on a fixed timeline, so a send that wakes up a little late does not push every
         # later slot back (that drift alone costs several per cent of the ceiling). A sender that fell
-        # behind by less than a slot catches up at twice the pace, never with two sends at once (further
-        # behind, the timeline starts afresh): requests reach Teams with jitter, and a pair sent together
-        # can crowd one second at Teams' end above the ceiling.
+        # behind catches up at twice the pace, never with two sends at once (after a whole idle period,
+        # the timeline starts afresh): requests reach Teams with jitter, and a pair sent together can
+        # crowd one second at Teams' end above the ceiling.
         self.spacing = self.tenant.period / self.tenant.limit
         self._next_slot = float("-inf")
         self._conversations: dict[str, list[SlidingWindow]] = {}
@@ -86,7 +86,7 @@ class RateLimiter:
     def record(self, conversation: str) -> float:
         """Take the slot now; returns its time (to hand back with `refused`)."""
         now = self.clock()
-        if now - self._next_slot > self.spacing:  # idle, or far behind: start the timeline afresh
+        if now - self._next_slot > self.tenant.period:  # idle for a while: start the timeline afresh
             self._next_slot = now + self.spacing
         else:
             self._next_slot = max(self._next_slot + self.spacing, now + self.spacing / 2)

@@ -101,7 +101,7 @@ def test_a_late_sender_catches_up_without_sending_two_at_once() -> None:
     clock = FakeMonotonic()
     limiter = RateLimiter(20, clock)
     times = _send_all(limiter, clock, [f"c{i}" for i in range(5)])
-    clock.now += limiter.spacing * 0.8  # woke up late, by less than a slot
+    clock.now += limiter.spacing * 3  # woke up late, by three slots
     times += _send_all(limiter, clock, [f"d{i}" for i in range(5)])
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= limiter.spacing / 2 - 1e-9
