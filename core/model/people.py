@@ -88,7 +88,8 @@ def validate_timezone(name: str) -> str:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInput(
-            "timezone", f"The time zone '{name}' is unknown. Use an IANA name such as 'Europe/Berlin'."
+            "timezone",
+            f"The time zone '{name}' is unknown. Pick the city you work in from the list, e.g. Berlin.",
         ) from exc
     return name
 

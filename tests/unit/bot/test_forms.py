@@ -70,3 +70,72 @@ def test_a_check_in_after_meeting_needs_a_usefulness() -> None:
     assert form.command is None and "usefulness" in form.errors
     missed = parse_check_in({"met": "no", "usefulness": "5"}, "org", ID, "ana")
     assert missed.command is not None and missed.command.usefulness is None
+
+
+def test_every_mistake_of_a_profile_submit_is_reported_at_once() -> None:
+    form = parse_profile(
+        {
+            "teach_skill_0": "JS",
+            "teach_level_0": "3",
+            "teach_skill_1": "Javascript",
+            "teach_level_1": "4",
+            "learn_skill_0": "Rust",
+            "timezone": "Atlantis",
+            "hours_per_month": "200",
+            "available_days": "mon,fri",
+            "available_from": "17:00",
+            "available_to": "09:00",
+            "department": "Pay\x1bments",
+        },
+        "org",
+        "ana",
+    )
+    assert form.command is None
+    assert set(form.errors) == {
+        "teach_skill_1",
+        "learn_level_0",
+        "timezone",
+        "hours_per_month",
+        "available_to",
+        "department",
+    }
+    assert "the same skill as 'JS'" in form.errors["teach_skill_1"]
+    assert "Berlin" in form.errors["timezone"] and "IANA" not in form.errors["timezone"]
+
+
+def test_a_city_typed_as_time_zone_is_understood_and_skills_take_the_vocabulary_label() -> None:
+    form = parse_profile({"timezone": "Berlin", "teach_skill_0": "k8s", "teach_level_0": "4"}, "org", "ana")
+    assert form.command is not None, form.errors
+    assert form.command.timezone == "Europe/Berlin" and form.values["timezone"] == "Europe/Berlin"
+    assert [(s.name, s.level) for s in form.command.teaches] == [("Kubernetes", 4)]
+
+
+def test_weekly_availability_is_days_and_hours_in_the_persons_own_zone() -> None:
+    data = {"available_days": "mon,wed", "available_from": "09:30", "available_to": "11:15"}
+    form = parse_profile(data, "org", "ana")
+    assert form.command is not None, form.errors
+    # 09:30–11:15 covers the hours from 9 to 12 on Monday (0) and Wednesday (2 × 24)
+    assert form.command.weekly_availability == frozenset({9, 10, 11, 57, 58, 59})
+    until_midnight = parse_profile(
+        {"available_days": "sun", "available_from": "20:00", "available_to": "23:59"}, "org", "ana"
+    )
+    assert until_midnight.command is not None
+    assert max(until_midnight.command.weekly_availability) == 167
+    assert parse_profile({}, "org", "ana").command.weekly_availability == frozenset()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"available_from": "09:00", "available_to": "17:00"}, "available_days"),
+        ({"available_days": "mon", "available_from": "09:00"}, "available_to"),
+        (
+            {"available_days": "caturday", "available_from": "09:00", "available_to": "10:00"},
+            "available_days",
+        ),
+        ({"available_days": "mon", "available_from": "9 am", "available_to": "10:00"}, "available_from"),
+    ],
+)
+def test_availability_mistakes_name_their_field(data: dict[str, str], field: str) -> None:
+    form = parse_profile(data, "org", "ana")
+    assert form.command is None and field in form.errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adaptive_cards import verbs
 from adaptive_cards.elements import card, execute, with_refresh
-from bot import scopes
+from bot import export_file, scopes, typeahead
 from bot.actions import build_registry
 
 
@@ -51,3 +51,9 @@ def test_an_addressed_card_names_its_reader_in_every_action_and_refuses_anyone_e
     assert scopes.addressee_mismatch(datas[0], "ana-id") is None
     assert "someone else's" in (scopes.addressee_mismatch(datas[0], "bo-id") or "")
     assert scopes.addressee_mismatch({"confirm": "yes"}, "bo-id") is None  # a card meant for everyone
+
+
+def test_the_invokes_answered_outside_the_registry_have_a_stated_policy_too() -> None:
+    assert scopes.POLICY[typeahead.SEARCH] is scopes.Policy.SHARED  # the organization's skill names only
+    assert scopes.POLICY[export_file.FILE_CONSENT] is scopes.Policy.PRIVATE_ONLY
+    assert scopes.policy_of(verbs.EXPORT_FILE) is scopes.Policy.PRIVATE
