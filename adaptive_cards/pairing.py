@@ -93,8 +93,11 @@ def _first_meeting(
     slot = meeting.slot
     if viewer is not None:
         shown = [text(f"**{when(slot, viewer.timezone or 'UTC')}**, your time.")]
-    else:  # a shared chat: each member finds their own clock
-        shown = [bullets(f"{m.display_name}: {when(slot, m.timezone or 'UTC')}" for m in members)]
+    else:  # a shared chat: the slot on each of the members' clocks, by place, never saying whose is whose
+        zones = sorted(
+            {m.timezone or "UTC" for m in members}, key=lambda z: (slot.local(z)[0].utcoffset(), z)
+        )
+        shown = [bullets(when(slot, zone) for zone in zones)]
     return [
         subheading("A first meeting"),
         *shown,
@@ -135,8 +138,8 @@ def proposal(view: PairingView) -> Card:
 
 
 def introduction(view: PairingView) -> Card:
-    """Written to its reader; in a shared chat (no member is the viewer) the meeting time is shown on each
-    member's clock."""
+    """Written to its reader; in a shared chat (no member is the viewer) the meeting time is shown on the
+    clocks of the places the members are in."""
     pairing = view.pairing
     goal = pairing.shared_goal or (
         f"Learn {pairing.skill} together" if pairing.skill else "Learn from each other"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -85,3 +86,18 @@ async def test_without_a_shared_hour_the_card_says_so_and_keeps_the_plain_link(
     card = introduction(await pairing_view(ORG, "pair-1", "ana", uow))
     assert "do not meet in the next two weeks" in _text(card)
     assert "startTime" not in _link(card)
+
+
+async def test_in_a_shared_chat_the_slot_is_shown_on_each_members_clock_without_saying_whose(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    _profiles(uow, frozenset({MONDAY * 24 + 15}), frozenset({MONDAY * 24 + 9}))
+    await _matched(uow, clock)
+    mine = await pairing_view(ORG, "pair-1", "ana", uow)
+    shared = replace(mine, viewer_id="", members=[replace(m, is_viewer=False) for m in mine.members])
+    text = _text(introduction(shared))
+    assert (
+        "- Monday 2 November, 09:00–09:30 (New York, UTC-05:00)\\n- Monday 2 November, 15:00–15:30 (Berlin"
+        in text
+    )
+    assert "your time" not in text and "Ana: Monday" not in text
