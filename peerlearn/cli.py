@@ -7,19 +7,21 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from core.clock import SystemClock
 from lti import cli as lti_cli
-from peerlearn import __version__, app_package
+from peerlearn import __version__, app_package, privacy_cli
 from peerlearn.app import create_app
 from peerlearn.logs import configure_logging
 from peerlearn.settings import Settings, SettingsError, load_settings
 from storage import migrate
 from storage.database import create_engine, session_factory
 from storage.lti_store import SqlLtiStore
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger("peerlearn")
 
@@ -113,6 +115,16 @@ async def open_lti_store(args: argparse.Namespace) -> AsyncIterator[SqlLtiStore]
         await engine.dispose()
 
 
+def open_units(args: argparse.Namespace) -> tuple[SqlUnitOfWorkFactory, SystemClock, Callable[[], object]]:
+    """Units of work on the configured database, for the administrator's commands."""
+    engine = create_engine(_settings(args).database_url)
+
+    async def close() -> None:
+        await engine.dispose()
+
+    return SqlUnitOfWorkFactory(session_factory(engine)), SystemClock(), close
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerlearn", description=__doc__)
     parser.add_argument("--version", action="version", version=f"peerlearn {__version__}")
@@ -137,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     app_package.add_commands(commands)
     lti_cli.add_commands(commands, open_lti_store)
+    privacy_cli.add_commands(commands, open_units)
     return parser
 
 

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from core import commands
-from core.model import Pairing, Person, Profile
+from core.errors import InvalidInput, NotFound
+from core.model import OrganizationKind, Pairing, Person, Profile, normalize_email
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import end_pairings_of
@@ -160,3 +161,29 @@ def _personal_values(person: Person, profile: Profile | None) -> list[str]:
     if profile is not None:
         values.append(profile.goals)
     return values
+
+
+async def find_for_administrator(
+    uow: UnitOfWork, tenant_id: str, *, email: str | None = None, aad_object_id: str | None = None
+) -> tuple[str, str]:
+    """The organization and person an IT administrator names (someone who left, whose Teams account is
+    gone): by Entra object id, or by work email. Raises NotFound with what was looked for."""
+    async with uow:
+        organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
+        if organization is None:
+            raise NotFound(f"No organization uses the Teams tenant '{tenant_id}' here.")
+        found: list[Person] = []
+        if aad_object_id:
+            person = await uow.persons.by_aad_object_id(organization.id, aad_object_id)
+            found = [person] if person is not None else []
+        elif email:
+            found = await uow.persons.by_verified_email(organization.id, normalize_email(email) or email)
+        found = [p for p in found if not p.erased]
+        if not found:
+            named = f"Entra object id '{aad_object_id}'" if aad_object_id else f"email '{email}'"
+            raise NotFound(
+                f"Nobody with the {named} is stored in that organization (or their data is deleted)."
+            )
+        if len(found) > 1:
+            raise InvalidInput("email", f"{len(found)} people have that email; name them by Entra object id.")
+        return organization.id, found[0].id
