@@ -31,6 +31,10 @@ from lti.security import origin
 
 BINDING_PREFIX = "peerlearn-login-"  # stored under this prefix + the state (see `lti/login_binding.py`)
 BINDING_LIFETIME = timedelta(minutes=10)
+BINDING_MISMATCH = (
+    "This launch does not answer the sign-in this browser started, so it was not accepted. "
+    "Open the tool again from your course."
+)
 TARGET_PARAM = "lti_storage_target"
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 VERIFIED = "lti_storage_state"  # the launch posted again, with the state read from platform storage

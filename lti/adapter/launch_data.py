@@ -41,6 +41,10 @@ class DbLaunchDataStorage(LaunchDataStorage[Any]):
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
+    def pop_exact(self, key: str) -> Any:
+        """Take out a value stored by the tool itself under `key` (no pylti1p3 prefix)."""
+        return self._bridge.call(self._store.pop(self._organization_id, key, self._clock.now()))
+
     def pop_value(self, key: str) -> Any:
         return self._bridge.call(
             self._store.pop(self._organization_id, self._prepare_key(key), self._clock.now())

@@ -4,22 +4,40 @@ from pylti1p3.session import SessionService
 
 from lti.adapter.launch_data import DbLaunchDataStorage
 from lti.adapter.request import AiohttpRequest
+from lti.claims import ClaimRefused
+from lti.platform_storage import BINDING_MISMATCH, BINDING_PREFIX, Binding
 
 
 class AiohttpSessionService(SessionService):
-    """pylti1p3's session, kept in the database. Unlike the default, a nonce is consumed when checked, so an
-    id_token posted a second time is refused. And since a launch is never validated twice (its nonce is spent),
-    pylti1p3's record that a state was already answered by an id_token (`set_state_valid`, read back by
-    `check_state_is_valid` before the cookie) is neither written nor read: two database round trips less per
-    launch, and the state is always checked against its cookie (or the value read back from platform storage)."""
+    """pylti1p3's session, kept in the database, with the nonce kept in the login binding.
+
+    At `/lti/login` the tool records under the state the nonce it sent (`lti/login_binding.py`), so pylti1p3's
+    own nonce row is not written. At the launch, the nonce check takes that record out (one use: an id_token
+    posted a second time is refused) and the id_token's nonce must be the one sent with the posted state: an
+    id_token minted for another sign-in (another user's, another tab's) does not pass with this browser's state.
+
+    And since a launch is never validated twice, pylti1p3's record that a state was already answered by an
+    id_token (`set_state_valid`, read back by `check_state_is_valid` before the cookie) is neither written nor
+    read; the state is always checked against its cookie (or the value read back from platform storage).
+    """
 
     def __init__(self, request: AiohttpRequest, storage: DbLaunchDataStorage) -> None:
         super().__init__(request)
+        self._request = request
         self._storage = storage
         self.set_data_storage(storage)
 
+    def save_nonce(self, nonce: str) -> None:
+        return None  # kept with the state by the login binding
+
     def check_nonce(self, nonce: str) -> bool:
-        return self._storage.pop_value(self._get_key("nonce", nonce)) is not None
+        state = self._request.get_param("state")
+        binding = Binding.read(self._storage.pop_exact(BINDING_PREFIX + state)) if state else None
+        if binding is None:
+            return False  # spent, expired, or never started here: pylti1p3 refuses it
+        if binding.nonce != nonce:
+            raise ClaimRefused(401, BINDING_MISMATCH)
+        return True
 
     def set_state_valid(self, state: str, id_token_hash: str) -> None:
         return None

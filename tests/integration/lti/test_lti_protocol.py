@@ -163,3 +163,15 @@ async def test_the_roster_is_read_from_the_lms_once_and_reused_on_the_next_views
         again = await client.get(f"{world.tool_url}/lti/course", params={"s": tokens(page)["session"]})
         assert again.status == 200 and "Learner 6" in await again.text()
     assert world.platform.nrps_pages_served == served == 4
+
+
+async def test_an_id_token_from_another_sign_in_with_this_browser_s_state_is_refused_in_words(
+    world: World,
+) -> None:
+    async with world.client() as client:
+        action, mine = await launch_form(client, world.platform, "learner-1")
+        async with world.client() as other:
+            _, theirs = await launch_form(other, world.platform, "learner-2")
+        response = await client.post(action, data={"id_token": theirs["id_token"], "state": mine["state"]})
+        page = await response.text()
+    assert response.status == 401 and "does not answer the sign-in this browser started" in page
