@@ -1,8 +1,9 @@
 """Health checks and card actions while a big round of matching runs, with rounds matched two ways.
 
     .venv/bin/python -m benchmarks.serving_during_round.run --people 100000
+    .venv/bin/python -m benchmarks.serving_during_round.run --people 100000 --postgres postgresql://…/postgres
 
-One database is seeded (SQLite, `--people` people with profiles in one peer-pairs program, see `seed`), then
+One database is seeded (SQLite, or PostgreSQL with `--postgres`; `--people` people with profiles in one peer-pairs program, see `seed`), then
 copied for each mode, so both rounds start from the same state. For each mode a server process starts
 (`server.py`: `in-loop` is how rounds ran before, `worker-process` is the app as it ships), with the worker
 on and a fake Bot Connector (`benchmarks.delivery.fake_connector`) that accepts every send. The clients, in
@@ -31,6 +32,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import make_url
 
 from benchmarks.delivery.fake_connector import FakeTeams
 from benchmarks.serving_during_round import traffic
@@ -68,10 +70,10 @@ def row(
 
 
 async def one_mode(
-    mode: str, database: Path, connector: str, idle: float, after: float
+    mode: str, database_url: str, connector: str, idle: float, after: float
 ) -> list[dict[str, Any]]:
     server = subprocess.Popen(  # noqa: ASYNC220 - started before any probe runs
-        [sys.executable, "-m", "benchmarks.serving_during_round.server", mode, f"sqlite:///{database}"],
+        [sys.executable, "-m", "benchmarks.serving_during_round.server", mode, database_url],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -130,19 +132,49 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+async def _postgres(admin_url: str, sql: str) -> None:
+    import asyncpg  # only the PostgreSQL lane needs the driver directly
+
+    connection = await asyncpg.connect(
+        make_url(admin_url).set(drivername="postgresql").render_as_string(False)
+    )
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def _database(admin_url: str, name: str) -> str:
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
 async def main(args: argparse.Namespace) -> None:
     connector_runner, connector = await start_connector()
+    modes = args.modes.split(",")
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            seeded = Path(tmp) / "seeded.db"
             started = time.perf_counter()
-            await seed(f"sqlite:///{seeded}", args.people, ProgramKind.PEER_PAIRS, service_url=connector)
+            if args.postgres:
+                # Seeded once, then each mode's database made from it as a template (same rows, same state).
+                names = ["bench_round_seeded", *(f"bench_round_{m.replace('-', '_')}" for m in modes)]
+                for name in names:
+                    await _postgres(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await _postgres(args.postgres, f'CREATE DATABASE "{names[0]}"')
+                await seed(_database(args.postgres, names[0]), args.people, ProgramKind.PEER_PAIRS, connector)
+                for name in names[1:]:
+                    await _postgres(args.postgres, f'CREATE DATABASE "{name}" TEMPLATE "{names[0]}"')
+                urls = [_database(args.postgres, name) for name in names[1:]]
+            else:
+                seeded = Path(tmp) / "seeded.db"
+                await seed(f"sqlite:///{seeded}", args.people, ProgramKind.PEER_PAIRS, service_url=connector)
+                urls = []
+                for mode in modes:
+                    shutil.copy(seeded, Path(tmp) / f"{mode}.db")
+                    urls.append(f"sqlite:///{Path(tmp) / f'{mode}.db'}")
             print(f"seeded {args.people} people in {time.perf_counter() - started:.0f} s", file=sys.stderr)
             rows = []
-            for mode in args.modes.split(","):
-                database = Path(tmp) / f"{mode}.db"
-                shutil.copy(seeded, database)
-                rows += await one_mode(mode, database, connector, args.idle, args.after)
+            for mode, url in zip(modes, urls, strict=True):
+                rows += await one_mode(mode, url, connector, args.idle, args.after)
                 print(table(rows), file=sys.stderr)
         print(table(rows))
     finally:
@@ -157,4 +189,9 @@ if __name__ == "__main__":
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: in-loop, worker-process")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds measured before the round")
     parser.add_argument("--after", type=float, default=10.0, help="seconds measured after the round")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="an admin URL: run on PostgreSQL (databases bench_round_* are made anew)",
+    )
     asyncio.run(main(parser.parse_args()))

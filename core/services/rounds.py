@@ -308,8 +308,12 @@ async def _write(
                 for start in range(0, len(notices), READ_SLICE):
                     await notify_all(uow, clock, org, notices[start : start + READ_SLICE])
             await uow.commit()
-    except ConcurrentChange as exc:  # the same round index, stored by another instance a moment earlier
-        raise RoundJustRun(loaded.program.name) from exc
+    except ConcurrentChange as exc:
+        async with uow:  # the same round index, stored by another instance a moment earlier?
+            recent = await uow.rounds.recent(org, loaded.program.id, 1)
+        if (recent[0].id if recent else None) != loaded.latest_round_id:
+            raise RoundJustRun(loaded.program.name) from exc
+        raise  # a pairing answered at the same moment: nothing was stored, and running again is safe
     return RoundOutcome(round_, created, unmatched)
 
 
@@ -317,8 +321,8 @@ async def run_round(
     cmd: commands.RunRound, uow: UnitOfWork, clock: Clock, matcher: Matcher | None = None
 ) -> RoundOutcome:
     """Open the program's next round in three steps, none of which holds a transaction while matching:
-    read the input (one transaction), match with `matcher` (a worker process when the app runs), store the
-    result (a second transaction, only if no round was opened meanwhile: else `RoundJustRun`).
+    read the input (`_load`), match with `matcher` (a worker process when the app runs), store the result
+    (one transaction, only if no round was opened meanwhile: else `RoundJustRun`).
 
     `uow` must not be inside an open transaction: it is used for both transactions.
     """

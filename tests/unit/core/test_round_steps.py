@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from core import commands
 from core.errors import PermissionDenied
 from core.matcher import InProcessMatcher
 from core.model import Enrollment, Intent, Person
-from core.services import rounds
+from core.services import rounds, schedule
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -54,7 +55,9 @@ async def test_no_transaction_is_open_while_the_matcher_runs(uow: FakeUnitOfWork
     assert len(uow.store.rounds) == 1
 
 
-async def test_a_round_opened_while_matching_is_not_written_twice(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_a_round_opened_while_matching_is_not_written_twice(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "ana", "bo", "cy", "dee")
     other = FakeUnitOfWork(uow.store)  # another facilitator, or the schedule on another instance
 
@@ -102,3 +105,24 @@ async def test_the_facilitator_check_refuses_before_anything_is_matched(
     with pytest.raises(PermissionDenied):
         await rounds.run_round(commands.RunRound(ORG, PROGRAM, "ana"), uow, clock, matcher)
     assert matcher.open_while_matching is None and uow.store.rounds == {}
+
+
+class OneProgram:
+    async def running_programs(self) -> list[tuple[str, str]]:
+        return [(ORG, PROGRAM)]
+
+
+async def test_the_schedule_skips_a_round_a_facilitator_opened_while_it_matched(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana", "bo")
+    uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # due now
+    facilitator = FakeUnitOfWork(uow.store)
+
+    async def match_now() -> None:
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), facilitator, clock)
+
+    matcher = MatcherThatWaits(uow, match_now)
+    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock, matcher)
+    assert (run.rounds_opened, run.errors) == ([], [])
+    assert [r.index for r in uow.store.rounds.values()] == [1]
