@@ -193,7 +193,17 @@ async def test_learners_answer_the_instructor_forms_moves_publishes_and_a_learne
     assert await members.count() == 4
     assert moving in await frame.locator("section[aria-labelledby=mygroup]").inner_text()
     await shoot(page, "6-learner-group-in-lms-iframe")
+    # A confidential note to the instructors, from inside the iframe; then the instructor reads it.
+    await frame.locator("#note").fill("Could I move to a group that meets in the morning?")
+    await frame.locator("button:has-text('Send to the instructors only')").click()
+    await frame.locator("text=sent to the course's instructors only").wait_for()
     await learner.close()
+    teacher, page = await open_as(browser, world, "teacher-1")
+    await page.click("text=Confidential notes from learners")
+    await page.wait_for_selector("text=Could I move to a group that meets in the morning?")
+    await assert_accessible(page)
+    await shoot(page, "6b-instructor-confidential-notes")
+    await teacher.close()
 
 
 async def test_a_questionnaire_with_mistakes_keeps_the_answers_and_shows_each_mistake_by_its_field(
