@@ -207,6 +207,30 @@ def goal_edges(
     return np.concatenate(out_i), np.concatenate(out_j)
 
 
+def goal_set_edges(
+    population: Population, people: IntArray, rand: FloatArray, reach: int
+) -> tuple[IntArray, IntArray]:
+    """Link people with exactly the same goals, nearest in time zone (the best goal overlap there is).
+
+    A popular goal has thousands of people; its window (`goal_edges`) reaches few of those who share all of a
+    person's goals.
+    """
+    goals = population.goals
+    rows = [tuple(goals.indices[goals.indptr[v] : goals.indptr[v + 1]].tolist()) for v in people.tolist()]
+    table: dict[tuple[int, ...], int] = {}
+    signature = np.full(population.n, -1, dtype=np.int64)
+    signature[people] = [table.setdefault(r, len(table)) if r else -1 for r in rows]
+    members = people[signature[people] >= 0]
+    if len(members) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    low = int(population.tz.min())
+    span = int(population.tz.max()) - low + 1
+    key = signature * span + (population.tz - low)
+    i, j = window_edges(members, key, rand, reach)
+    same = signature[i] == signature[j]
+    return i[same], j[same]
+
+
 def general_edges(
     population: Population, people: IntArray, rand: FloatArray, reach: int, max_gap: int, skill_k: int
 ) -> tuple[IntArray, IntArray]:
@@ -222,6 +246,9 @@ def general_edges(
     gi, gj = goal_edges(population, people, rand, reach)
     parts_i.append(gi)
     parts_j.append(gj)
+    si, sj = goal_set_edges(population, people, rand, 2 * reach)
+    parts_i.append(si)
+    parts_j.append(sj)
     zi, zj = window_edges(people, population.tz, rand, reach + 1)
     parts_i.append(zi)
     parts_j.append(zj)

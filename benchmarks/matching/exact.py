@@ -23,7 +23,8 @@ from matching.study_groups import group_sizes
 SCALE = 10_000
 
 
-def exact_pairs(judge: Judge) -> float:
+def exact_pairs(judge: Judge) -> tuple[float, int]:
+    """(the best total among the matchings that pair the most people, how many people they pair)."""
     p, c, s = judge.population, judge.constraints, judge.settings
     i, j = np.triu_indices(p.n, k=1)
     i, j = i.astype(np.int64), j.astype(np.int64)
@@ -33,7 +34,7 @@ def exact_pairs(judge: Judge) -> float:
     graph = nx.Graph()
     graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), w.tolist(), strict=True))
     mates = nx.max_weight_matching(graph, maxcardinality=True)
-    return float(sum(graph[a][b]["weight"] for a, b in mates))
+    return float(sum(graph[a][b]["weight"] for a, b in mates)), 2 * len(mates)
 
 
 def _all_edges(judge: Judge) -> tuple[IntArray, IntArray, np.ndarray]:

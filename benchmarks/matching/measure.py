@@ -1,4 +1,6 @@
-"""One measurement in a fresh process: `python -m benchmarks.matching.measure KIND N [--exact]`.
+"""One measurement in a fresh process: `python -m benchmarks.matching.measure KIND N [--exact] [--population P]`.
+
+P is `synthetic` (the default, `synthetic.py`) or `skewed` (`skewed.py`, shaped differently on purpose).
 
 Prints one JSON line: wall time and peak memory of `match()`, then quality figures for our result, for random
 pairing on the same input and, with --exact, the exact optimum. A fresh process keeps peak memory honest.
@@ -13,6 +15,7 @@ import resource
 import time
 from typing import Any
 
+from benchmarks.matching import skewed
 from benchmarks.matching.exact import exact_bipartite, exact_groups, exact_pairs
 from benchmarks.matching.quality import Judge, random_buddies, random_groups
 from benchmarks.matching.synthetic import organisation, random_history
@@ -34,11 +37,19 @@ def _rss_now_mib() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def measure(kind: str, n: int, seed: int, exact: bool, exact_seconds: float) -> dict[str, Any]:
-    people = organisation(n, seed)
+def measure(
+    kind: str, n: int, seed: int, exact: bool, exact_seconds: float, population: str = "synthetic"
+) -> dict[str, Any]:
     s = settings_for(kind)
-    # Small instances (for the integer program) get one past round; larger ones three.
-    history = random_history(people, rounds=3 if n > 100 else 1, group_size=s.group_size, seed=seed)
+    if population == "skewed":
+        people = skewed.organisation(n, seed)
+        # The matcher's own earlier rounds: two up to 10,000 people, one beyond (they take as long as a round).
+        history = skewed.own_history(people, s, rounds=2 if n <= 10_000 else 1, seed=seed)
+    else:
+        people = organisation(n, seed)
+        # Small instances (for the integer program) get one past round; larger ones three.
+        history = random_history(people, rounds=3 if n > 100 else 1, group_size=s.group_size, seed=seed)
+    n = len(people)
     before = _rss_now_mib()
     started = time.perf_counter()
     result = match(people, s, history, seed=seed)
@@ -55,12 +66,14 @@ def measure(kind: str, n: int, seed: int, exact: bool, exact_seconds: float) -> 
         rand_groups, rand_dropped = random_groups(n, s.group_size, seed)
     rand = judge.judge(rand_groups, dropped=rand_dropped, directed=False)
     out: dict[str, Any] = {
+        "population": population,
         "kind": kind,
         "n": n,
         "seconds": seconds,
         "rss_before_mib": before,
         "peak_rss_mib": peak,
         "matches": len(result.matches),
+        "random_groups": len(rand_groups),
         "unmatched_with_reason": len(result.unmatched),
         "ours": dataclasses.asdict(ours),
         "random": dataclasses.asdict(rand),
@@ -68,7 +81,8 @@ def measure(kind: str, n: int, seed: int, exact: bool, exact_seconds: float) -> 
     if exact:
         started = time.perf_counter()
         if kind == "peer_pairs":
-            out["exact"], out["exact_optimal"] = exact_pairs(judge), True
+            (out["exact"], out["most_placed"]), out["exact_optimal"] = exact_pairs(judge), True
+            out["placed"] = ours.grouped
         elif kind == "study_groups":
             out["exact"], out["exact_optimal"] = exact_groups(judge, exact_seconds)
         else:
@@ -85,8 +99,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exact", action="store_true")
     parser.add_argument("--exact-seconds", type=float, default=60.0)
+    parser.add_argument("--population", choices=["synthetic", "skewed"], default="synthetic")
     args = parser.parse_args()
-    print(json.dumps(measure(args.kind, args.n, args.seed, args.exact, args.exact_seconds)))
+    print(json.dumps(measure(args.kind, args.n, args.seed, args.exact, args.exact_seconds, args.population)))
 
 
 if __name__ == "__main__":

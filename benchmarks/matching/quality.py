@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.graph.python import max_flow
 
 from matching import History, Participant, ProgramSettings
 from matching.constraints import Constraints
 from matching.group_objective import GroupObjective
+from matching.mentoring import spare_slots
 from matching.population import Population
 from matching.scoring import BUDDY_FACTORS, MENTOR_FACTORS, PEER_FACTORS, factor_values, total
 
@@ -24,6 +26,10 @@ class Quality:
     other_violations: int
     dropped: int
     grouped: int
+    groups_with_known_hours: int = 0
+    groups_sharing_an_hour: int = 0
+    groups_cross_department: int = 0
+    learners_with_a_possible_teacher: int = 0
 
     @property
     def teacher_share(self) -> float:
@@ -99,7 +105,66 @@ class Judge:
                 score += max(max(forward[e], backward[e]) for e in inside) if inside else 0.0
         learners = sum(1 for v in range(p.n) if p.learn_rows[v])
         grouped = len({m for g in groups for m in g})
-        return Quality(score, learners, len(with_teacher), repeats, violations, dropped, grouped)
+        known = sharing = cross = 0
+        for g in groups:
+            hours = [p.avail_int[m] for m in g if p.avail_known[m]]
+            if len(hours) >= 2:
+                known += 1
+                common = hours[0]
+                for h in hours[1:]:
+                    common &= h
+                sharing += common != 0
+            depts = {int(p.department[m]) for m in g if p.department[m] >= 0}
+            cross += len(depts) >= 2
+        return Quality(
+            score,
+            learners,
+            len(with_teacher),
+            repeats,
+            violations,
+            dropped,
+            grouped,
+            known,
+            sharing,
+            cross,
+            self.possible_teacher_count(),
+        )
+
+    def possible_teacher_count(self) -> int:
+        """The most learners who could have someone teaching them a wanted skill within the level gap, when each
+        person teaches at most as many as their pairing can hold (1 in a pair, size - 1 in a group, spare slots
+        for mentors): a maximum flow that ignores the other hard constraints, so an upper bound."""
+        p, s = self.population, self.settings
+        gap = s.max_level_gap
+        if s.kind in ("mentoring", "onboarding"):
+            cap = spare_slots(p, self.constraints, s)
+        else:
+            cap = np.full(p.n, 1 if s.kind == "peer_pairs" else s.group_size - 1, dtype=np.int64)
+        flow = max_flow.SimpleMaxFlow()
+        width = max(len(p.skills.shown), 1)
+        # Nodes: people 0..n-1 as learners, n..2n-1 as teachers, then (skill, level) wanted and (skill, level) taught.
+        wanted, taught = 2 * p.n, 2 * p.n + 5 * width
+        source, sink = taught + 5 * width, taught + 5 * width + 1
+        for v, row in enumerate(p.learn_rows):
+            if row and self.constraints.has_time[v]:
+                flow.add_arc_with_capacity(source, v, 1)
+                for skill, level in row.items():
+                    flow.add_arc_with_capacity(v, wanted + 5 * skill + level - 1, 1)
+        big = p.n
+        for skill in range(width):
+            for level in range(1, 6):
+                for above in range(level + 1, min(level + gap, 5) + 1):
+                    flow.add_arc_with_capacity(
+                        wanted + 5 * skill + level - 1, taught + 5 * skill + above - 1, big
+                    )
+        for t, row in enumerate(p.teach_rows):
+            if row and cap[t] > 0 and self.constraints.has_time[t]:
+                flow.add_arc_with_capacity(p.n + t, sink, int(cap[t]))
+                for skill, level in row.items():
+                    flow.add_arc_with_capacity(taught + 5 * skill + level - 1, p.n + t, big)
+        if flow.solve(source, sink) != flow.OPTIMAL:
+            raise RuntimeError("The teacher bound's maximum flow did not finish.")
+        return int(flow.optimal_flow())
 
 
 def random_groups(n: int, people_size: int, seed: int) -> tuple[list[list[int]], int]:

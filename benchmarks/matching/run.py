@@ -9,6 +9,7 @@ Each measurement runs in its own process (benchmarks.matching.measure), so peak 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -45,27 +46,40 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+def _share(part: int, whole: int) -> str:
+    return _pct(part / whole) if whole else "n/a"
+
+
 def _row(r: dict[str, Any]) -> str:
     ours, rand = r["ours"], r["random"]
     exact = r.get("exact")
     ratio = _pct(ours["score"] / exact) if exact else "n/a"
     rand_ratio = _pct(max(rand["score"], 0.0) / exact) if exact else "n/a"
     proved = "" if r.get("exact_optimal", True) else " (best found)"
+    most = r.get("most_placed")
+    placed = f"{r['placed']:,} / {most:,}" if most is not None else "n/a"
+    learners = max(ours["learners"], 1)
     return (
-        f"| {r['kind']} | {r['n']:,} | {r['seconds']:.2f} | {r['peak_rss_mib']:.0f} | {r['rss_before_mib']:.0f} "
-        f"| {ratio}{proved} | {rand_ratio} "
-        f"| {_pct(ours['learners_with_teacher'] / max(ours['learners'], 1))} "
-        f"| {_pct(rand['learners_with_teacher'] / max(rand['learners'], 1))} "
+        f"| {r.get('population', 'synthetic')} | {r['kind']} | {r['n']:,} | {r['seconds']:.2f} "
+        f"| {r['peak_rss_mib']:.0f} | {r['rss_before_mib']:.0f} | {ratio}{proved} | {rand_ratio} | {placed} "
+        f"| {_pct(ours['learners_with_teacher'] / learners)} / {_pct(rand['learners_with_teacher'] / learners)} "
+        f"/ {_pct(ours['learners_with_a_possible_teacher'] / learners)} "
+        f"| {_share(ours['groups_sharing_an_hour'], ours['groups_with_known_hours'])} "
+        f"/ {_share(rand['groups_sharing_an_hour'], rand['groups_with_known_hours'])} "
+        f"| {_share(ours['groups_cross_department'], r['matches'])} "
+        f"/ {_share(rand['groups_cross_department'], r['random_groups'])} "
         f"| {ours['repeats']} / {rand['repeats']} | {ours['other_violations']} / {rand['other_violations']} "
         f"| {ours['dropped']} / {rand['dropped']} | {r['unmatched_with_reason']} |"
     )
 
 
 HEADER = (
-    "| kind | people | time (s) | peak RSS (MiB) | RSS before match (MiB) | score vs exact | random vs exact "
-    "| learners with a teacher (ours) | (random) | repeats in cool-down ours / random "
-    "| other hard-constraint breaks ours / random | dropped silently ours / random | told why unmatched |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| population | kind | people | time (s) | peak RSS (MiB) | RSS before match (MiB) | score vs exact "
+    "| random vs exact | placed / most placeable | learners with a teacher: ours / random / best possible "
+    "| groups sharing an hour: ours / random | cross-department groups: ours / random "
+    "| repeats in cool-down ours / random | other hard-constraint breaks ours / random "
+    "| dropped silently ours / random | told why unmatched |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -77,17 +91,18 @@ def main() -> None:
     parser.add_argument("--exact-bipartite-up-to", type=int, default=10000)
     parser.add_argument("--group-exact-sizes", type=int, nargs="*", default=[12, 16, 20])
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--populations", nargs="+", default=["synthetic", "skewed"])
     args = parser.parse_args()
     rows: list[str] = []
-    for kind in args.kinds:
+    for population, kind in itertools.product(args.populations, args.kinds):
         for n in args.sizes:
             extra = (
                 ["--exact"]
                 if _exact_wanted(kind, n, args.exact_pairs_up_to, args.exact_bipartite_up_to)
                 else []
             )
-            print(f"{kind} {n}{' (with exact)' if extra else ''}", file=sys.stderr, flush=True)
-            result = _run([kind, str(n), *extra], args.timeout)
+            print(f"{population} {kind} {n}{' (with exact)' if extra else ''}", file=sys.stderr, flush=True)
+            result = _run([kind, str(n), *extra, "--population", population], args.timeout)
             if result:
                 rows.append(_row(result))
                 print(rows[-1], flush=True)
