@@ -50,6 +50,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from tests.e2e.playground_driver import (
     ALEX,
@@ -66,6 +67,7 @@ from tests.e2e.playground_driver import (
     Wiretap,
     card_data,
     card_text,
+    free_port,
     run_playground,
     serve,
 )
@@ -74,6 +76,7 @@ pytestmark = NEEDS_PLAYGROUND
 
 ADELE, ISAIAH, PATTI, LYNNE = "user-id-2", "user-id-3", "user-id-4", "user-id-5"
 PERSONAL_NOTE = "I sent you the answer in our 1:1 chat"
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 SOMEONE_ELSES = "This card is someone else's"
 ERROR = "Something went wrong"
 CONCERN = "Zebra-7431: the sessions with my partner make me uneasy and I would rather not say so openly"
@@ -107,6 +110,8 @@ class World:
     chats: dict[str, str] = field(default_factory=dict)  # member id → their 1:1 chat with the bot
     welcome: dict[str, str] = field(default_factory=dict)  # member id → the welcome card's message id
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upload_base: str = ""  # a local stand-in for OneDrive, where an allowed file offer is uploaded
+    uploads: dict[str, bytes] = field(default_factory=dict)
 
     async def type_as(self, user: str, conversation: str, text: str) -> int:
         """`user` types `text`; returns how many connector calls there were before, to wait for the answer."""
@@ -132,15 +137,66 @@ class World:
         seen = [(c.conversation, c.shown[:300]) for c in self.tap.messages(after)]
         raise AssertionError(f"nothing with {contains!r} in {conversation} after {after}: {seen}")
 
-    def export_of(self, call: ConnectorCall) -> dict[str, Any]:
-        """The JSON export that follows the 'Your data' card (a text message of a ```json block)."""
-        text = str(call.body.get("text") or "")
-        return dict(json.loads(text.strip().removeprefix("```json").removesuffix("```")))
+    async def file_of(self, user: str, after: int) -> dict[str, Any]:
+        """The full export, as `user` gets it after call `after`: Teams' file offer in their 1:1 chat, which
+        they allow; the bot then uploads the file (here to a local stand-in for their OneDrive)."""
+        chat = self.chats[user]
+        offer_call = await self.message_in(chat, after, FILE_CONSENT, exact=True)
+        offer = next(a for a in offer_call.body["attachments"] if a["contentType"] == FILE_CONSENT)
+        name = f"{uuid.uuid4().hex}-{offer['name']}"
+        value = {
+            "type": "fileUpload",
+            "action": "accept",
+            "context": offer["content"]["acceptContext"],
+            "uploadInfo": {
+                "name": name,
+                "uploadUrl": f"{self.upload_base}/upload/{name}",
+                "contentUrl": f"https://contoso.sharepoint.example/{name}",
+                "uniqueId": name,
+                "fileType": "json",
+            },
+        }
+        # The Playground knows only card and message-extension invokes: the answer to a file offer is the
+        # activity Teams sends (built from the Playground's own template), posted to the bot as the Playground
+        # would, through the wiretap, so the bot's answers still go back through the Playground's connector.
+        async with self.pg.session.get(
+            f"{self.pg.base}/_internal/v1/customActivities/template", params={"conversationId": chat}
+        ) as r:
+            activity: dict[str, Any] = await r.json()
+            assert r.status < 300, activity
+        who = self.users[user]
+        activity |= {
+            "type": "invoke",
+            "name": "fileConsent/invoke",
+            "id": str(uuid.uuid4()),
+            "from": {"id": who["id"], "name": who["name"], "aadObjectId": who["aadObjectId"]},
+            "value": value,
+            "channelData": {"tenant": {"id": activity["conversation"]["tenantId"]}},
+        }
+        async with self.pg.session.post(f"{self.tap.base}/api/messages", json=activity) as r:
+            assert r.status == 200, await r.text()
+        for _ in range(200):
+            if name in self.uploads:
+                return dict(json.loads(self.uploads[name]))
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"the export was not uploaded for {user}")
 
     async def export(self, user: str) -> dict[str, Any]:
-        """`user` types `my data` in their own 1:1 chat; returns the export they get."""
+        """`user` types `my data` in their own 1:1 chat; returns the export they get (as a file)."""
         before = await self.type_as(user, self.chats[user], "my data")
-        return self.export_of(await self.message_in(self.chats[user], before, "peerlearn.personal-data"))
+        await self.message_in(self.chats[user], before, "Your data")
+        return await self.file_of(user, before)
+
+    async def export_asked_in_group_chat(self, user: str, before: int) -> dict[str, Any]:
+        """After `my data` in a shared chat: the summary reached the 1:1 chat; its 'Get the full file' button,
+        pressed there, makes the file offer there."""
+        chat = self.chats[user]
+        summary = await self.message_in(chat, before, "Your data", exact=True)
+        assert FILE_CONSENT not in summary.shown
+        after = len(self.tap.calls)
+        data = card_data(_cards(summary)[0], "data.export.file")
+        await self.pg.click(user, chat, summary.message_id, "data.export.file", data)
+        return await self.file_of(user, after)
 
 
 def _cards(call: ConnectorCall) -> list[dict[str, Any]]:
@@ -192,9 +248,34 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 
 @contextlib.asynccontextmanager
+async def onedrive(uploads: dict[str, bytes]) -> AsyncIterator[str]:
+    """Where Teams would let the bot upload a file the person allowed: `PUT /upload/{name}`."""
+
+    async def put(request: web.Request) -> web.Response:
+        uploads[request.match_info["name"]] = await request.read()
+        return web.json_response({"id": request.match_info["name"]}, status=201)
+
+    app = web.Application(client_max_size=1 << 24)
+    app.router.add_put("/upload/{name}", put)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
 async def open_world(tmp_path: Path) -> AsyncIterator[World]:
     tap = Wiretap()
-    async with run_playground(tmp_path, wiretap=tap) as running, aiohttp.ClientSession() as session:
+    uploads: dict[str, bytes] = {}
+    async with (
+        run_playground(tmp_path, wiretap=tap) as running,
+        aiohttp.ClientSession() as session,
+        onedrive(uploads) as upload_base,
+    ):
         pg = Playground(session, running.base)
         listener = asyncio.create_task(pg.listen())
         try:
@@ -204,6 +285,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
             w = World(
                 running, pg, tap, tmp_path, {"program_id": join["program_id"]}, channel, invite_id, join, {}
             )
+            w.upload_base, w.uploads = upload_base, uploads
             await pg.install(GROUP_CHAT)
             for user in (ALEX, MEGAN, ADELE, ISAIAH, PATTI, LYNNE):
                 w.users[user] = await pg.user(user)
@@ -320,8 +402,7 @@ async def test_my_data_and_status_in_the_group_chat_answer_in_the_1_1_chat(world
     before = await w.type_as(MEGAN, GROUP_CHAT, "my data")
     note = await w.message_in(GROUP_CHAT, before)
     assert PERSONAL_NOTE in note.shown, note.shown
-    await w.message_in(w.chats[MEGAN], before, "Your data")
-    export = w.export_of(await w.message_in(w.chats[MEGAN], before, "peerlearn.personal-data"))
+    export = await w.export_asked_in_group_chat(MEGAN, before)
     assert export["person"]["verified_email"] == "meganb@example.com"
     assert export["person"]["teams"]["aad_object_id"] == megan["aadObjectId"]
 
@@ -334,7 +415,7 @@ async def test_my_data_and_status_in_the_group_chat_answer_in_the_1_1_chat(world
     # Alex, typing through the Playground's own chat box, gets the same treatment.
     before = await w.type_as(ALEX, GROUP_CHAT, "my data")
     assert PERSONAL_NOTE in (await w.message_in(GROUP_CHAT, before)).shown
-    alex = w.export_of(await w.message_in(w.chats[ALEX], before, "peerlearn.personal-data"))
+    alex = await w.export_asked_in_group_chat(ALEX, before)
     assert alex["person"]["verified_email"] == "alexw@example.com"
 
     assert_only_notes_shared(w.tap, events)
