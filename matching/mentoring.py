@@ -8,6 +8,7 @@ from scipy.sparse import csc_matrix
 from matching.candidates import skill_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out, teaching_sentence
+from matching.explain_members import member_reasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
@@ -143,6 +144,14 @@ def match_mentoring(
                 score=round(score, 6),
                 reasons=(skill_reason, *why[k]),
                 skill=p.skills.shown[skill],
+                member_reasons=member_reasons(
+                    p,
+                    settings,
+                    (mentor, learner),
+                    (Role.MENTOR, Role.MENTEE),
+                    {f: float(v[k]) for f, v in parts.items()},
+                    skill=skill,
+                ),
             )
         )
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]

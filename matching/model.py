@@ -146,13 +146,25 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A pairing or group. `roles[i]` is the role of `members[i]`; mentors and buddies come first."""
+    """A pairing or group. `roles[i]` is the role of `members[i]`; mentors and buddies come first.
+
+    `reasons` are the match's reasons, for the record. `member_reasons[i]` are the same written to `members[i]`
+    ("you teach ...; Megan wants ...", "you three ..."), with cautions last as `Reason("caution", 0.0, "heads-up:
+    ...")`, and shared hours in that member's time. Empty when built without them.
+    """
 
     members: tuple[str, ...]
     roles: tuple[Role, ...]
     score: float
     reasons: tuple[Reason, ...]
     skill: str | None = None
+    member_reasons: tuple[tuple[Reason, ...], ...] = ()
+
+    def reasons_for(self, member: str) -> tuple[Reason, ...]:
+        """The reasons written to `member` (the shared ones when there are none of their own)."""
+        if self.member_reasons:
+            return self.member_reasons[self.members.index(member)]
+        return self.reasons
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import numpy as np
 from matching.candidates import grouped_nearest, nearest_edges, skill_edges, unique_directed, with_goals
 from matching.constraints import Constraints
 from matching.explain import ruled_out
+from matching.explain_members import member_reasons
 from matching.explain_pairs import pair_reasons
 from matching.mentoring import spare_slots
 from matching.model import Match, ProgramSettings, Role, Unmatched, UnmatchedCode
@@ -108,6 +109,13 @@ def match_onboarding(
             roles=(Role.BUDDY, Role.NEWCOMER),
             score=round(score, 6),
             reasons=why[k],
+            member_reasons=member_reasons(
+                p,
+                settings,
+                (buddy, newcomer),
+                (Role.BUDDY, Role.NEWCOMER),
+                {f: float(v[k]) for f, v in parts.items()},
+            ),
         )
         for k, (buddy, newcomer, score) in enumerate(
             zip(givers.tolist(), seekers.tolist(), w.tolist(), strict=True)

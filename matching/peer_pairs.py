@@ -8,6 +8,7 @@ import rustworkx as rx
 from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out
+from matching.explain_members import member_reasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.population import FloatArray, IntArray, Population
@@ -234,12 +235,16 @@ def match_peer_pairs(
         if k in joined:
             text = f"the round had an odd one out, so {names[members[2]]} joins you as a trio"
             reasons_k = (*reasons_k, Reason("trio", 0.0, text))
+        parts_k = {f: float(v[k]) for f, v in pair_parts.items()}
         matches.append(
             Match(
                 members=tuple(ids[m] for m in members),
                 roles=(Role.PEER,) * len(members),
                 score=round(total_score, 6),
                 reasons=reasons_k,
+                member_reasons=member_reasons(
+                    population, settings, members, (Role.PEER,) * len(members), parts_k, third=joined.get(k)
+                ),
             )
         )
     return matches, unmatched
