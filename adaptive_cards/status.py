@@ -5,6 +5,7 @@ from __future__ import annotations
 from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, card, columns, execute, facts, heading, subheading, text
 from core.model import EnrollmentStatus, PairingStatus
+from core.services import availability
 from core.services.experts import Expert
 from core.services.status import MyStatus, awaiting_my_answer
 
@@ -43,6 +44,7 @@ def status(data: MyStatus) -> Card:
                         "Hours a month",
                         "–" if profile.hours_per_month is None else str(profile.hours_per_month),
                     ),
+                    ("When you can meet", availability.describe(profile.weekly_availability)),
                 ]
             ),
         ]

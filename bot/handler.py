@@ -54,6 +54,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         self.registry = registry
         self.roster = roster.Roster(services, adapter, app_id)
         self.private = private_reply.PrivateReplies(services, adapter, app_id)
+        self.typeahead = typeahead.Typeahead(services)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         command = text_commands.parse(turn_context.activity.text)
@@ -77,7 +78,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == typeahead.SEARCH:
-            return await typeahead.answer(turn_context, self.services)
+            return await self.typeahead.answer(turn_context)
         if turn_context.activity.name == export_file.FILE_CONSENT:
             return await export_file.on_consent(turn_context, self.services)
         if turn_context.activity.name != "adaptiveCard/action":

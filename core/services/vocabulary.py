@@ -7,7 +7,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from core.errors import DomainError
@@ -17,7 +17,6 @@ from core.ports import UnitOfWork
 
 SKILLS = "skills"
 TIMEZONES = "timezones"
-DATASETS = (SKILLS, TIMEZONES)
 MAX_CHOICES = 15  # what Teams shows of a typeahead's answer
 SUGGESTED = 8  # skills a skill row lists before anything is typed
 POPULAR = (
@@ -154,21 +153,8 @@ def skill_choices(query: str, organization: Iterable[str], limit: int = MAX_CHOI
     return choices[:limit]
 
 
-async def search(
-    tenant_id: str,
-    dataset: str,
-    query: str,
-    uow: UnitOfWork,
-    now: datetime | None = None,
-    limit: int = MAX_CHOICES,
-) -> list[Choice]:
-    """Answer a typeahead from a Teams tenant: skills use that organization's vocabulary (none yet for a
-    tenant we do not know); an unknown dataset has no choices."""
-    if dataset == TIMEZONES:
-        return timezone_choices(query, now or datetime.now(UTC), limit)
-    if dataset != SKILLS:
-        return []
+async def tenant_skills(tenant_id: str, uow: UnitOfWork) -> list[str]:
+    """The skills of the organization a Teams tenant is (none for a tenant we do not know yet)."""
     async with uow:
         organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
-    known = [] if organization is None else await organization_skills(organization.id, uow)
-    return skill_choices(query, known, limit)
+    return [] if organization is None else await organization_skills(organization.id, uow)
