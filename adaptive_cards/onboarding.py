@@ -137,16 +137,18 @@ def channel_invite(program: Program) -> Card:
     )
 
 
-def help_card(*, facilitator: bool, joined: bool = False) -> Card:
-    """Until the person has joined, help keeps the way in: a Join button (and `join` among the commands)."""
+def help_card(*, facilitator: bool, joined: bool = False, shared: bool = False) -> Card:
+    """Until the person has joined, help keeps the way in: a Join button (and `join` among the commands).
+    In a shared conversation the card is everyone's: Join is always there, and nothing is said about anyone."""
     body = [heading("What I can do"), text("Type one of these in our chat:"), facts(COMMANDS)]
     if facilitator:
         body += [subheading("For facilitators"), facts(FACILITATOR_COMMANDS)]
     actions = [execute("My status", verbs.STATUS), execute("Edit my profile", verbs.PROFILE_OPEN)]
-    if not joined:
+    if not joined and not shared:
         body.insert(
             1, text("You have not joined yet: press Join (or type 'join') to read the code of conduct.")
         )
+    if not joined or shared:
         actions.insert(0, join_action())
     return card(body, actions)
 

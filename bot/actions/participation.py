@@ -73,9 +73,8 @@ async def channel_view(ctx: ActionContext) -> Reply:
 async def help_(ctx: ActionContext) -> Reply:
     mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
     joined = any(e.enrollment.status is not EnrollmentStatus.LEFT for e in mine.enrollments)
-    return Reply(
-        onboarding.help_card(facilitator=bool(mine.facilitated), joined=joined), view=(verbs.HELP, {})
-    )
+    card = onboarding.help_card(facilitator=bool(mine.facilitated), joined=joined, shared=ctx.shared)
+    return Reply(card, view=(verbs.HELP, {}))
 
 
 async def show_status(ctx: ActionContext) -> Reply:

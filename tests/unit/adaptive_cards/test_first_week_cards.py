@@ -127,3 +127,9 @@ def test_my_data_is_a_readable_summary_without_internal_ids() -> None:
         f["value"] for n in _nodes(card) for f in n.get("facts", [])
     ]
     assert verbs.EXPORT_FILE in _verbs(card) and "JSON file" in shown
+
+
+def test_help_in_a_shared_conversation_offers_join_to_everyone_and_says_nothing_about_anyone() -> None:
+    for joined in (True, False):
+        card = onboarding.help_card(facilitator=False, joined=joined, shared=True)
+        assert verbs.JOIN in _verbs(card) and "You have not joined" not in _texts(card)
