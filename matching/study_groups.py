@@ -69,12 +69,22 @@ def _improve(
     low, high = min(sizes), max(sizes)
     rng = np.random.default_rng(seed + 1)
     people = list(where)
+    # Each member's sum of pairs with the rest of their group, kept per group and rebuilt when the group changes.
+    sums: dict[int, dict[int, float]] = {}
+
+    def inner(g: int) -> dict[int, float]:
+        hit = sums.get(g)
+        if hit is None:
+            members = groups[g]
+            hit = sums[g] = {m: sum(pair(m, x) for x in members if x != m) for m in members}
+        return hit
+
     for _ in range(PASSES):
         improved = 0
         for a in rng.permutation(np.array(people, dtype=np.int64)).tolist():
             ga = where[a]
             own = [y for y in groups[ga] if y != a]
-            stay = sum(pair(a, y) for y in own)
+            stay = inner(ga)[a]
             tried: set[int] = {ga}
             best_delta, best_move = 1e-9, None
             for b in neighbours.get(a, ()):
@@ -97,8 +107,9 @@ def _improve(
                         )
                     if delta > best_delta:
                         best_delta, best_move = delta, (gb, -1)
+                there = inner(gb)
                 for k, c in enumerate(other):
-                    c_there = sum(pair(c, x) for x in other if x != c)
+                    c_there = there[c]
                     c_here = sum(pair(c, y) for y in own)
                     delta = (into_sum - into[k] - c_there) + (c_here - stay)
                     if iso:
@@ -122,6 +133,8 @@ def _improve(
                 groups[gb].remove(c)
                 groups[ga].append(c)
                 where[c] = ga
+            sums.pop(ga, None)
+            sums.pop(gb, None)
             improved += 1
         if not improved:
             break
