@@ -65,11 +65,8 @@ def summary(
         )
     else:
         body.append(text("Press 'Get the full file' for the complete copy, as a JSON file.", subtle=True))
-    return card(
-        body,
-        [
-            execute("Get the full file", verbs.EXPORT_FILE),
-            execute("Delete my data", verbs.DELETE_ASK),
-            execute("My status", verbs.STATUS),
-        ],
-    )
+    actions = [execute("Get the full file", verbs.EXPORT_FILE), execute("Delete my data", verbs.DELETE_ASK)]
+    if profile is None:  # each "you have not…" comes with what fixes it
+        actions.append(execute("Edit my profile", verbs.PROFILE_OPEN))
+    actions.append(execute("Join", verbs.JOIN) if not programs else execute("My status", verbs.STATUS))
+    return card(body, actions)

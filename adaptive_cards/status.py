@@ -33,7 +33,11 @@ def status(data: MyStatus) -> Card:
         )
         actions.insert(0, execute("Join", verbs.JOIN, primary=True))
     profile = data.profile
-    if profile is not None:
+    if profile is None:
+        body.append(
+            text("You have not filled in your profile yet: press Edit my profile to say what you can teach.")
+        )
+    else:
         body += [
             subheading("Profile"),
             facts(

@@ -133,3 +133,11 @@ def test_help_in_a_shared_conversation_offers_join_to_everyone_and_says_nothing_
     for joined in (True, False):
         card = onboarding.help_card(facilitator=False, joined=joined, shared=True)
         assert verbs.JOIN in _verbs(card) and "You have not joined" not in _texts(card)
+
+
+def test_my_data_and_status_offer_what_fixes_each_you_have_not() -> None:
+    empty = my_data.summary(ANA, None, [], [("Pairings", 0)], NOW, file_offered=False)
+    assert {verbs.PROFILE_OPEN, verbs.JOIN} <= set(_verbs(empty))
+    no_profile = status.status(MyStatus(ANA, None, [], [], []))
+    assert "You have not filled in your profile" in _texts(no_profile)
+    assert verbs.PROFILE_OPEN in _verbs(no_profile)
