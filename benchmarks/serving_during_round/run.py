@@ -110,6 +110,14 @@ async def one_mode(
             t3 = time.perf_counter()
             stop.set()
             await asyncio.gather(*probes)
+        for probe in (health, helps):
+            for a in probe.answers:
+                if a.status != 200:
+                    print(
+                        f"{mode}: {probe.name} sent at {a.started - t1:+.1f} s from Match now, "
+                        f"{a.error or a.status} after {a.ms / 1000:.1f} s (round {t2 - t1:.1f} s)",
+                        file=sys.stderr,
+                    )
         for phase, start, end in (("idle", t0, t1), ("round", t1, t2), ("after", t2, t3)):
             for probe in (health, helps):
                 rows.append(row(mode, phase, end - start, probe, start, end))

@@ -5,8 +5,8 @@
 
 `worker-process` is the app as it ships. `in-loop` puts back how a round ran before (for comparison only,
 never in the app): "Match now" runs the whole round inside the card action's turn, its one transaction
-open throughout, with `matching.match` called on the event loop. It listens on 127.0.0.1 (a free port),
-prints `{"url": ...}` once serving, and stops when its stdin closes.
+open throughout, with `matching.match` called on the event loop (`before.py`: the code of that time).
+It listens on 127.0.0.1 (a free port), prints `{"url": ...}` once serving, and stops when its stdin closes.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from aiohttp import web
 
 from adaptive_cards import setup as setup_cards
 from adaptive_cards import verbs
+from benchmarks.serving_during_round import before
 from bot.actions import Reply
 from bot.actions.context import ActionContext, target_program
 from bot.app import BOT
 from core import commands
-from core.matcher import InProcessMatcher
-from core.services import rounds
 from peerlearn.app import create_app
 from peerlearn.settings import Settings
 
@@ -33,11 +32,10 @@ from peerlearn.settings import Settings
 async def round_in_the_turn(ctx: ActionContext) -> Reply:
     """The round as the bot ran it before: inside the turn, whose unit of work `uow_factory` returns here."""
     program = await target_program(ctx, for_facilitator=True)
-    outcome = await rounds.run_round(
+    outcome = await before.run_round(
         commands.RunRound(ctx.organization_id, program.id, ctx.person.id),
         ctx.services.uow_factory(),
         ctx.services.clock,
-        InProcessMatcher(),
     )
     people = sum(len(p.members) for p in outcome.pairings)
     unmatched = [("A participant", why) for _, why in outcome.unmatched]

@@ -43,7 +43,8 @@ def match_now(service_url: str) -> dict[str, Any]:
 class Answer:
     started: float  # time.perf_counter()
     finished: float
-    status: int  # 0: no answer (timeout or connection error)
+    status: int  # 0: no answer (timeout or connection error), or a turn's failure card
+    error: str = ""
 
     @property
     def ms(self) -> float:
@@ -66,18 +67,18 @@ class Probe:
     ) -> None:
         while not stop.is_set():
             started = time.perf_counter()
-            status = 0
+            status, error = 0, ""
             try:
                 async with asyncio.timeout(ANSWER_WITHIN):
                     async with request(http) as response:
                         body = await response.read()
                         status = response.status
                         if status == 200 and FAILED_TURN in body:  # a turn that gave up waiting, answered 200
-                            status = 0
-            except (TimeoutError, aiohttp.ClientError):
-                pass
+                            status, error = 0, "failure card"
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                error = type(exc).__name__
             finished = time.perf_counter()
-            self.answers.append(Answer(started, finished, status))
+            self.answers.append(Answer(started, finished, status, error))
             await asyncio.sleep(max(0.0, every - (finished - started)))
 
     def between(self, start: float, end: float) -> list[Answer]:
