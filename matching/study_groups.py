@@ -224,8 +224,9 @@ def _why_left_out(population: Population, constraints: Constraints, people: IntA
     return Unmatched(
         pid,
         UnmatchedCode.NO_COMPATIBLE_PARTNER,
-        "every group you could join has someone you may not be grouped with this round, and nobody you may be "
-        "grouped with could leave their group for you",
+        "no group has room for you without someone you may not be grouped with this round (a recent groupmate, "
+        "someone not to be matched with you again, or too few shared free hours), and no exchange of members "
+        "made room",
     )
 
 

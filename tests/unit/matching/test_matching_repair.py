@@ -321,3 +321,48 @@ def test_study_groups_place_as_many_as_the_integer_program(seed: int) -> None:
         )
         result = match(people, settings, history, seed)
         assert len(placed(result)) == exact_group_placement(people, history, settings)
+
+
+@pytest.mark.parametrize("kind", ["peer_pairs", "onboarding", "study_groups"])
+def test_every_reason_for_someone_left_out_is_true(kind: str) -> None:
+    for people, history, base in instances(60, 400):
+        settings = ProgramSettings(
+            kind=kind,  # type: ignore[arg-type]
+            cooldown_rounds=base.cooldown_rounds,
+            min_shared_hours=base.min_shared_hours,
+            group_size=3 if kind == "study_groups" else 2,
+        )
+        result = match(people, settings, history, 0)
+        p = Population(people)
+        c = Constraints(p, settings, history)
+        for u in result.unmatched:
+            v = p.position[u.participant_id]
+            if not c.has_time[v]:
+                assert u.code is UnmatchedCode.NO_TIME
+                continue
+            others = np.array([x for x in range(p.n) if x != v and c.has_time[x]], dtype=np.int64)
+            if kind == "onboarding":
+                if not p.people[v].is_new_hire:
+                    continue
+                slots = spare_slots(p, c, settings)
+                others = np.array(
+                    [
+                        x
+                        for x in others.tolist()
+                        if not p.people[x].is_new_hire
+                        and slots[x] > 0
+                        and (p.people[x].tenure_days is None or p.people[x].tenure_days >= 90)
+                    ],
+                    dtype=np.int64,
+                )
+            allowed = c.allowed(np.full(len(others), v, dtype=np.int64), others)
+            if u.text.startswith(
+                ("everyone else in the round", "every tenured colleague with buddy capacity")
+            ):
+                assert len(others) and not allowed.any()
+                cooling, never_, hours = c.causes(np.full(len(others), v, dtype=np.int64), others)
+                assert ("recently" in u.text) == bool(cooling.any())
+                assert ("not to be matched with you again" in u.text) == bool(never_.any())
+                assert ("free hour" in u.text) == bool(hours.any())
+            elif u.code is UnmatchedCode.NO_COMPATIBLE_PARTNER:
+                assert allowed.any()
