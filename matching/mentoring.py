@@ -62,12 +62,12 @@ def _scored(
 
 
 def within_gap(
-    population: Population, by_skill: csc_matrix, v: int, max_gap: int
+    population: Population, by_skill: csc_matrix, v: int, max_gap: int, wish: dict[int, int] | None = None
 ) -> tuple[IntArray, IntArray]:
-    """Everyone (but v) who teaches a skill v wants 1..max_gap levels above v's level: (person, skill)."""
+    """Everyone (but v) who teaches a skill v wants (or in `wish`) 1..max_gap levels above: (person, skill)."""
     who: list[IntArray] = [np.empty(0, np.int64)]
     what: list[IntArray] = [np.empty(0, np.int64)]
-    for s, level in sorted(population.learn_rows[v].items()):
+    for s, level in sorted((population.learn_rows[v] if wish is None else wish).items()):
         rows = by_skill.indices[by_skill.indptr[s] : by_skill.indptr[s + 1]].astype(np.int64)
         levels = by_skill.data[by_skill.indptr[s] : by_skill.indptr[s + 1]]
         fits = (levels > level) & (levels <= level + max_gap) & (rows != v)
@@ -111,8 +111,19 @@ def match_mentoring(
                 out.append(g)
         return out
 
+    by_wish: dict[tuple[tuple[int, int], ...], frozenset[int]] = {}
+
+    def reach(v: int) -> frozenset[int]:
+        """The mentors with room within the gap of what v wants (the same for everyone wanting the same)."""
+        wish = tuple(sorted(p.learn_rows[v].items()))
+        hit = by_wish.get(wish)
+        if hit is None:
+            who, _ = within_gap(p, by_skill, -1, settings.max_level_gap, dict(wish))
+            hit = by_wish[wish] = frozenset(who[slots[who] > 0].tolist())
+        return hit
+
     before = giver_of.copy()
-    complete_assignment(learners.tolist(), giver_of, left, options)
+    complete_assignment(learners.tolist(), giver_of, left, options, reach)
     seekers = np.nonzero(giver_of >= 0)[0]
     givers = giver_of[seekers]
     moved = seekers[before[seekers] != givers]

@@ -10,7 +10,7 @@ capacities, each giver's spare slots count as copies of it).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import numpy as np
 
@@ -20,14 +20,20 @@ Options = Callable[[int], list[int]]  # a seeker's allowed givers, best first
 
 
 def complete_assignment(
-    seekers: Iterable[int], giver_of: IntArray, left: IntArray, options: Options
+    seekers: Iterable[int],
+    giver_of: IntArray,
+    left: IntArray,
+    options: Options,
+    reach: Callable[[int], Collection[int]] | None = None,
 ) -> list[int]:
     """Grow `giver_of` (seeker -> giver or -1; `left` spare slots per giver) to a maximum-cardinality assignment.
 
     Each seeker without a giver searches breadth-first along alternating paths (seeker, an allowed giver, a
     seeker that giver holds, another allowed giver of theirs, ...) for a giver with a spare slot, and the path is
     flipped. A search that fails marks everything it reached as dead: no later search can get through it, since
-    flipping paths elsewhere never changes who holds what inside it. Returns the seekers newly placed.
+    flipping paths elsewhere never changes who holds what inside it. `reach(s)`, when given, is a cheap superset
+    of s's allowed givers: a seeker whose givers there are all dead is skipped without listing its options.
+    Returns the seekers newly placed.
     """
     holders: dict[int, list[int]] = {}
     for s, g in enumerate(giver_of.tolist()):
@@ -46,6 +52,8 @@ def complete_assignment(
     placed: list[int] = []
     for root in seekers:
         if giver_of[root] >= 0 or root in dead_seekers:
+            continue
+        if reach is not None and dead_givers.issuperset(reach(root)):
             continue
         reached_from: dict[int, int] = {}  # giver -> the seeker that reached it
         seen = {root}
