@@ -129,20 +129,7 @@ class SqlBotStore:
                     ConversationReferenceRow.key == key,
                 )
             )
-            if row is None:
-                return None
-            return StoredConversation(
-                organization_id=row.organization_id,
-                scope=ConversationScope(row.scope),
-                key=row.key,
-                conversation_id=row.conversation_id,
-                service_url=row.service_url,
-                tenant_id=row.tenant_id,
-                bot_id=row.bot_id,
-                updated_at=row.updated_at,
-                channel_id=row.channel_id,
-                reference=dict(row.reference or {}),
-            )
+            return None if row is None else conversation_from_row(row)
 
     async def add_team_members(
         self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
@@ -192,6 +179,21 @@ class SqlBotStore:
                 )
             )
             return found is not None
+
+
+def conversation_from_row(row: ConversationReferenceRow) -> StoredConversation:
+    return StoredConversation(
+        organization_id=row.organization_id,
+        scope=ConversationScope(row.scope),
+        key=row.key,
+        conversation_id=row.conversation_id,
+        service_url=row.service_url,
+        tenant_id=row.tenant_id,
+        bot_id=row.bot_id,
+        updated_at=row.updated_at,
+        channel_id=row.channel_id,
+        reference=dict(row.reference or {}),
+    )
 
 
 async def _may_reach(session: AsyncSession, organization_id: str, person_id: str) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.model import OutboxStatus, ProgramKind
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
+from storage.bot_store import conversation_from_row
 from storage.models import OutboxRow, ProgramRow
 from storage.models_bot import ConversationReferenceRow
 from storage.models_delivery import JobLeaseRow, OutboxDeliveryRow
@@ -360,21 +361,7 @@ class SqlConversationDirectory:
                     ConversationReferenceRow.key.in_(sorted(set(keys))),
                 )
             )
-            return {
-                row.key: StoredConversation(
-                    organization_id=row.organization_id,
-                    scope=ConversationScope(row.scope),
-                    key=row.key,
-                    conversation_id=row.conversation_id,
-                    service_url=row.service_url,
-                    tenant_id=row.tenant_id,
-                    bot_id=row.bot_id,
-                    updated_at=row.updated_at,
-                    channel_id=row.channel_id,
-                    reference=dict(row.reference or {}),
-                )
-                for row in rows
-            }
+            return {row.key: conversation_from_row(row) for row in rows}
 
 
 class SqlProgramDirectory:
