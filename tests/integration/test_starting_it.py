@@ -96,7 +96,7 @@ def test_the_makefile_runs_the_cli_from_the_venv() -> None:
     if make is None:
         pytest.skip("needs make")
     planned = subprocess.run(
-        [make, "-n", "cli", "ARGS=package --env env/.env.dev"],
+        [make, "--no-print-directory", "-n", "cli", "ARGS=package --env env/.env.dev"],
         cwd=ROOT,
         capture_output=True,
         text=True,

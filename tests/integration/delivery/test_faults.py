@@ -81,7 +81,9 @@ async def drained(uows: SqlUnitOfWorkFactory, fake: FakeTeams, seconds: float) -
     ("stall", "duplicates_allowed"),
     [
         # Longer than the lease, shorter than a claim's hold: nothing may be sent twice.
-        pytest.param(5.0, 0, id="past-the-lease"),
+        pytest.param(
+            7.0, 0, id="past-the-lease"
+        ),  # under the 8 s hold, 5 s past the lease: time to take over on a loaded machine
         # Longer than the hold too: the other instance re-sends the paused one's rows. Only a request
         # that was on the wire at the pause can then arrive twice (the window of a kill, see
         # `bot.delivery.sender`); everything claimed but not yet sent is fenced.
