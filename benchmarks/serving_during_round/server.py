@@ -62,8 +62,7 @@ async def main(mode: str, database_url: str) -> None:
     await site.start()
     print(json.dumps({"url": f"http://127.0.0.1:{runner.addresses[0][1]}"}), flush=True)
     loop = asyncio.get_running_loop()
-    while await loop.run_in_executor(None, sys.stdin.readline):  # "" once the driver closes stdin
-        pass
+    await loop.run_in_executor(None, sys.stdin.read)  # returns once the driver closes stdin: time to stop
     await runner.cleanup()
 
 

@@ -59,12 +59,10 @@ def free_port() -> int:
 async def wait_for(url: str) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(150):
-            try:
+            with contextlib.suppress(aiohttp.ClientError):  # not listening yet: ask again shortly
                 async with session.get(url) as response:
                     if response.status < 500:
                         return
-            except aiohttp.ClientError:
-                pass
             await asyncio.sleep(0.2)
     raise AssertionError(f"{url} did not come up")
 

@@ -9,6 +9,7 @@ none of them was answered until the round was stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -66,12 +67,10 @@ async def server(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(300):
-                try:
+                with contextlib.suppress(aiohttp.ClientError):  # not listening yet
                     async with http.get(f"{base}/healthz") as response:
                         if response.status == 200:
                             break
-                except aiohttp.ClientError:
-                    pass
                 assert process.poll() is None, "the server stopped during start-up"
                 await asyncio.sleep(0.1)
         yield base
