@@ -32,6 +32,12 @@ TYPED = (
     "leave",
 )
 NEUTRAL = "1:1 chat"
+BO_ANSWER = {
+    "met": "yes",
+    "usefulness": "2",
+    "learned": "Helm charts",
+    "confidential_note": "Bo feels ignored",
+}
 
 
 def _profile(skill_teach: str, skill_learn: str, goals: str) -> dict[str, str]:
@@ -89,6 +95,11 @@ def _last_with(fake: FakeConnector, user: User, verb: str) -> dict[str, Any]:
     raise AssertionError(f"no card with '{verb}' in {user.key}'s chat")
 
 
+async def _bo_checks_in_with_a_concern(teams: Teams, ids: dict[str, str]) -> None:
+    thanks = await teams.click(BO, verbs.CHECKIN_SUBMIT, {"pairing_id": ids["pairing_id"]} | BO_ANSWER)
+    assert "Thanks" in card_text(thanks), card_text(thanks)
+
+
 def _shared(fake: FakeConnector, since: int) -> list[dict[str, Any]]:
     return [item["activity"] for item in fake.sent[since:] if item["conversation"] in (TEAM, GROUP)]
 
@@ -114,14 +125,7 @@ async def test_no_card_verb_shows_anything_personal_in_a_shared_conversation(
 ) -> None:
     fake, _ = connector
     ids = await _program(teams, fake)
-    answer = {
-        "met": "yes",
-        "usefulness": "2",
-        "learned": "Helm charts",
-        "confidential_note": "Bo feels ignored",
-    }
-    thanks = await teams.click(BO, verbs.CHECKIN_SUBMIT, {"pairing_id": ids["pairing_id"]} | answer)
-    assert "Thanks" in card_text(thanks), card_text(thanks)
+    await _bo_checks_in_with_a_concern(teams, ids)
     registry = build_registry()
     destructive = {verbs.DELETE_CONFIRM: {"confirm": "yes"}, verbs.PROFILE_SAVE: _profile("Go", "Rust", "x")}
     # In her own 1:1 chat a delete would erase Ana for the verbs after it: it is run there last, below.
@@ -131,7 +135,7 @@ async def test_no_card_verb_shows_anything_personal_in_a_shared_conversation(
         since = len(fake.sent)
         data: dict[str, Any] = dict(ids) | destructive.get(verb, {})
         if verb == verbs.CHECKIN_SUBMIT:
-            data |= answer
+            data |= BO_ANSWER
         card = await teams.click(ANA, verb, data, **_scope(where))
         if where == "personal":  # answered where asked; nothing reaches a shared conversation
             assert not _shared(fake, since), f"{verb} in a 1:1 chat posted into a shared conversation"
@@ -162,13 +166,7 @@ async def test_typed_commands_answer_personal_things_only_in_the_askers_1_1_chat
 ) -> None:
     fake, _ = connector
     ids = await _program(teams, fake)
-    answer = {
-        "met": "yes",
-        "usefulness": "2",
-        "learned": "Helm charts",
-        "confidential_note": "Bo feels ignored",
-    }
-    await teams.click(BO, verbs.CHECKIN_SUBMIT, {"pairing_id": ids["pairing_id"]} | answer)
+    await _bo_checks_in_with_a_concern(teams, ids)
     for typed in TYPED:
         since = len(fake.sent)
         assert await teams.say(ANA, typed, **_scope(where)) in (200, 201)
