@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiohttp import web
@@ -115,14 +115,16 @@ async def open_lti_store(args: argparse.Namespace) -> AsyncIterator[SqlLtiStore]
         await engine.dispose()
 
 
-def open_units(args: argparse.Namespace) -> tuple[SqlUnitOfWorkFactory, SystemClock, Callable[[], object]]:
-    """Units of work on the configured database, for the administrator's commands."""
+@asynccontextmanager
+async def open_units(args: argparse.Namespace) -> AsyncIterator[tuple[SqlUnitOfWorkFactory, SystemClock]]:
+    """Units of work on the configured database (brought to the newest schema first), for the
+    administrator's commands."""
     engine = create_engine(_settings(args).database_url)
-
-    async def close() -> None:
+    try:
+        await migrate.upgrade(engine)
+        yield SqlUnitOfWorkFactory(session_factory(engine)), SystemClock()
+    finally:
         await engine.dispose()
-
-    return SqlUnitOfWorkFactory(session_factory(engine)), SystemClock(), close
 
 
 def build_parser() -> argparse.ArgumentParser:

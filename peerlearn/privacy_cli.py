@@ -8,13 +8,14 @@ import argparse
 import asyncio
 import json
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from core import commands
 from core.errors import DomainError
 from core.ports import Clock, UnitOfWorkFactory
 from core.services import privacy
 
-OpenUnits = Callable[[argparse.Namespace], tuple[UnitOfWorkFactory, Clock, Callable[[], object]]]
+OpenUnits = Callable[[argparse.Namespace], AbstractAsyncContextManager[tuple[UnitOfWorkFactory, Clock]]]
 
 
 def add_commands(
@@ -49,8 +50,7 @@ def _run(args: argparse.Namespace, action: str, open_units: OpenUnits) -> int:
 
 
 async def _act(args: argparse.Namespace, action: str, open_units: OpenUnits) -> str:
-    uows, clock, close = open_units(args)
-    try:
+    async with open_units(args) as (uows, clock):
         organization_id, person_id = await privacy.find_for_administrator(
             uows(), args.tenant, email=args.email, aad_object_id=args.aad_object_id
         )
@@ -61,7 +61,3 @@ async def _act(args: argparse.Namespace, action: str, open_units: OpenUnits) -> 
             return json.dumps(data, indent=1, ensure_ascii=False)
         await privacy.delete_my_data(commands.DeleteMyData(organization_id, person_id), uows(), clock)
         return "Deleted: the person's data is erased everywhere; their partners were told neutrally."
-    finally:
-        closing = close()
-        if asyncio.iscoroutine(closing):
-            await closing
