@@ -109,7 +109,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Engines and factories. Creating an engine opens no connection; the first start-up hook does."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, idle_transaction_seconds=settings.database_idle_transaction_seconds
+    )
     uow_factory = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
     return Runtime(settings, engine, uow_factory, clock or SystemClock())
 

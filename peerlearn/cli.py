@@ -63,7 +63,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings, target: str, down: bool) -> str:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, idle_transaction_seconds=settings.database_idle_transaction_seconds
+    )
     try:
         if down:
             await migrate.downgrade(engine, target)

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         15.0, ge=1, le=600, validation_alias=_alias("DELIVERY_LEASE_SECONDS")
     )
+    # How long a message that failed for a passing reason (connection, timeout, 429, 5xx) is retried before
+    # it is given up and counted in the facilitator's report, and the longest pause between two tries.
+    delivery_retry_horizon_hours: float = Field(
+        48.0, gt=0, le=24 * 30, validation_alias=_alias("DELIVERY_RETRY_HORIZON_HOURS")
+    )
+    delivery_retry_max_delay_seconds: float = Field(
+        900.0, ge=1, le=24 * 3600, validation_alias=_alias("DELIVERY_RETRY_MAX_DELAY_SECONDS")
+    )
+    # PostgreSQL ends a session that sits in an open transaction this long (a process paused or wedged
+    # while holding row locks), so the other instances are not blocked behind it.
+    database_idle_transaction_seconds: float = Field(
+        60.0, ge=1, le=3600, validation_alias=_alias("DATABASE_IDLE_TRANSACTION_SECONDS")
+    )
     # The fewest people a figure shown to a facilitator or instructor may cover (never below 3).
     report_min_group: int = Field(5, ge=3, le=1000, validation_alias=_alias("REPORT_MIN_GROUP"))
 

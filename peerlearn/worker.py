@@ -9,9 +9,8 @@ Stopping (SIGTERM, or the server shutting down): the dispatcher stops claiming, 
 finish (rows not started are given back), writes the outcomes (kept in `DATA_DIR/delivery/` if the
 database is away), and releases its sending leases, so the next instance takes over at once.
 
-Delivery's retry settings (read from the environment and `.env`):
-`DELIVERY_RETRY_HORIZON_HOURS` (default 48: how long a message is retried before it is given up) and
-`DELIVERY_RETRY_MAX_DELAY_SECONDS` (default 900: the longest pause between two tries)."""
+Delivery's retry settings are `Settings.delivery_retry_horizon_hours` (`DELIVERY_RETRY_HORIZON_HOURS`,
+default 48) and `Settings.delivery_retry_max_delay_seconds` (`DELIVERY_RETRY_MAX_DELAY_SECONDS`, default 900)."""
 
 from __future__ import annotations
 
@@ -26,8 +25,6 @@ from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery.connector import BotConnector
 from bot.delivery.dispatcher import Dispatcher
@@ -69,22 +66,12 @@ GROUP_CHATS_EVERY = timedelta(seconds=30)
 LTI_PURGE_EVERY = timedelta(hours=1)
 
 
-class DeliveryTuning(BaseSettings):
-    """Delivery's retry settings. (They belong in `peerlearn.settings.Settings`; kept here until they move.)"""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
-
-    retry_horizon_hours: float = Field(48.0, gt=0, le=24 * 30, alias="DELIVERY_RETRY_HORIZON_HOURS")
-    retry_max_delay_seconds: float = Field(
-        900.0, ge=1, le=24 * 3600, alias="DELIVERY_RETRY_MAX_DELAY_SECONDS"
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        horizon=timedelta(hours=settings.delivery_retry_horizon_hours),
+        max_delay=settings.delivery_retry_max_delay_seconds,
+        base_delay=min(1.0, settings.delivery_retry_max_delay_seconds),
     )
-
-    def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            horizon=timedelta(hours=self.retry_horizon_hours),
-            max_delay=self.retry_max_delay_seconds,
-            base_delay=min(1.0, self.retry_max_delay_seconds),
-        )
 
 
 def bot_tokens(settings: Settings) -> TokenSource:
@@ -186,7 +173,7 @@ class Worker:
                 outcomes=outcomes,
             )
             config = SenderConfig(
-                bot_id=settings.app_id or "peerlearn", lease_seconds=lease, retry=DeliveryTuning().policy()
+                bot_id=settings.app_id or "peerlearn", lease_seconds=lease, retry=retry_policy(settings)
             )
             dispatcher = Dispatcher(
                 deps, self.leases, self.holder, config, settings.teams_tenant_messages_per_second

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_CONNECTIONS = 1
 POSTGRES_CONNECTIONS = 10
+IDLE_TRANSACTION_SECONDS = 60.0
 
 
 def normalize_database_url(url: str) -> str:
@@ -40,7 +41,14 @@ def _enable_sqlite_rules(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS
+) -> AsyncEngine:
+    """`idle_transaction_seconds` (PostgreSQL): the server ends a session left that long inside an open
+    transaction. A process paused (SIGSTOP, a frozen VM) or wedged while it holds row locks would otherwise
+    block every other instance behind those locks until it woke; its own next statement then fails and
+    the pool replaces the connection. Work here never idles inside a transaction: matching runs between
+    two units of work, not in one."""
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -75,6 +83,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         pool_timeout=60,
         pool_pre_ping=True,
         hide_parameters=True,
+        connect_args={
+            "server_settings": {
+                "idle_in_transaction_session_timeout": str(int(idle_transaction_seconds * 1000))
+            }
+        },
     )
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from peerlearn.settings import AppType, SettingsError, load_settings
+from peerlearn.worker import retry_policy
 
 GUID = "8e3d2f0a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
 
@@ -112,3 +115,19 @@ def test_public_url_follows_the_port_in_the_environment(monkeypatch: pytest.Monk
 )
 def test_a_loopback_public_url_is_recognised(url: str, loopback: bool) -> None:
     assert load_settings(None, public_url=url).public_url_is_loopback is loopback
+
+
+def test_delivery_retries_follow_the_horizon_and_delay_the_administrator_sets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert retry_policy(load_settings(None)).horizon == timedelta(hours=48)
+    monkeypatch.setenv("DELIVERY_RETRY_HORIZON_HOURS", "6")
+    monkeypatch.setenv("DELIVERY_RETRY_MAX_DELAY_SECONDS", "30")
+    policy = retry_policy(load_settings(None))
+    assert (policy.horizon, policy.max_delay) == (timedelta(hours=6), 30.0)
+
+
+def test_a_retry_horizon_of_zero_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DELIVERY_RETRY_HORIZON_HOURS", "0")
+    with pytest.raises(SettingsError, match="DELIVERY_RETRY_HORIZON_HOURS"):
+        load_settings(None)

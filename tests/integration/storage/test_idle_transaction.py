@@ -1,0 +1,61 @@
+"""A process paused inside a transaction must not hold the other instances behind its row locks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from storage import migrate
+from storage.database import create_engine
+from tests.conftest import _create_postgres_database, _drop_postgres_database, postgres_admin_url
+
+# PostgreSQL only: on SQLite each process has one connection, and its transactions are never left idle.
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    admin = postgres_admin_url()
+    if admin is None:
+        pytest.skip("needs PostgreSQL: set PEERLEARN_TEST_POSTGRES_URL (the CI script .ci/run does)")
+    url = await _create_postgres_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(admin, url)
+
+
+async def test_a_session_idle_in_its_transaction_is_ended_and_its_locks_freed(postgres_url: str) -> None:
+    database_url = postgres_url
+    engine = create_engine(database_url, idle_transaction_seconds=1)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO job_leases (name, holder, expires_at) VALUES ('send:acme', 'a', now())")
+            )
+        paused = await engine.connect()
+        await paused.begin()
+        await paused.execute(text("UPDATE job_leases SET holder = 'paused' WHERE name = 'send:acme'"))
+        await asyncio.sleep(2.0)  # the holder is frozen past the timeout, its row lock taken
+
+        # The other instance takes the row without waiting for the frozen one to wake.
+        async with engine.begin() as other:
+            await asyncio.wait_for(
+                other.execute(text("UPDATE job_leases SET holder = 'other' WHERE name = 'send:acme'")),
+                timeout=10,
+            )
+        with pytest.raises(DBAPIError):
+            await paused.execute(text("SELECT 1"))
+        await paused.invalidate()
+        async with engine.connect() as check:
+            holder = (
+                await check.execute(text("SELECT holder FROM job_leases WHERE name = 'send:acme'"))
+            ).scalar_one()
+        assert holder == "other"
+    finally:
+        await engine.dispose()
