@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
@@ -220,9 +221,24 @@ def _untaught(data: FacilitatorReport) -> list[Element]:
     return body
 
 
+def _skipped(data: FacilitatorReport) -> list[Element]:
+    """A scheduled round that fell due and was not opened, because fewer than two people could be matched."""
+    if data.round_skipped is None:
+        return []
+    due = data.round_skipped.astimezone(ZoneInfo(data.program.timezone))
+    who = "nobody" if data.ready == 0 else f"only {_people(data.ready)}"
+    return [
+        text(
+            f"⚠️ The round due on {due:%A} {due.day} {due:%B} was not opened: a round needs at least two "
+            f"people to match, and {who} can be matched now. It opens as soon as two can.",
+            color="Warning",
+        )
+    ]
+
+
 def _per_round(data: FacilitatorReport) -> list[Element]:
     if not data.rounds:
-        body: list[Element] = [subheading("Rounds")]
+        body: list[Element] = [subheading("Rounds"), *_skipped(data)]
         if data.opted_in >= 2:
             body.append(text("No round has run yet: press **Match now** to form the first one."))
         else:
@@ -233,7 +249,11 @@ def _per_round(data: FacilitatorReport) -> list[Element]:
                 )
             )
         return body
-    return [*_round_people(data.rounds, data.min_group), *_meetings(data.rounds, data.min_group)]
+    return [
+        *_skipped(data),
+        *_round_people(data.rounds, data.min_group),
+        *_meetings(data.rounds, data.min_group),
+    ]
 
 
 def _nobody_yet(data: FacilitatorReport) -> Card:

@@ -81,7 +81,12 @@ async def run_round(ctx: ActionContext) -> Reply:
 async def open_report(ctx: ActionContext) -> Reply:
     program = await target_program(ctx, for_facilitator=True)
     data = await reports.facilitator_report(
-        ctx.organization_id, program.id, ctx.person.id, ctx.services.uow_factory(), ctx.services.min_group
+        ctx.organization_id,
+        program.id,
+        ctx.person.id,
+        ctx.services.uow_factory(),
+        ctx.services.min_group,
+        now=ctx.services.clock.now(),
     )
     health = None
     if ctx.services.delivery is not None:

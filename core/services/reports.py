@@ -24,7 +24,7 @@ from core.model import (
     Round,
 )
 from core.ports import Clock, UnitOfWork
-from core.services import _lookups, aggregates
+from core.services import _lookups, aggregates, schedule
 
 ANSWERED = frozenset({PairingStatus.ACCEPTED, PairingStatus.ACTIVE, PairingStatus.COMPLETED})
 SAID_NO = frozenset({Response.DECLINED, Response.ASKED_FOR_SOMEONE_ELSE})
@@ -87,6 +87,10 @@ class FacilitatorReport:
     skills: list[SkillDemand] = field(default_factory=list)  # most wanted first
     waiting: int = 0  # people who have not answered an open proposal yet
     anyone_wants_to_learn: bool = False  # a profile names a skill to learn (for the empty state)
+    # A scheduled round that fell due and was not opened because fewer than two people could be matched:
+    # when it fell due, and how many people were ready then (it opens once two are).
+    round_skipped: datetime | None = None
+    ready: int = 0
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -113,15 +117,19 @@ async def readiness(organization_id: str, program_id: str, uow: UnitOfWork, cloc
     async with uow:
         program = await _lookups.program(uow, organization_id, program_id)
         enrollments = await uow.enrollments.for_program(organization_id, program_id)
-    today = clock.now().date()
     joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
-    ready = [e for e in joined if e.is_available_on(today) and e.has_current_consent(program)]
-    return Readiness(len(joined), len(ready))
+    return Readiness(len(joined), _ready(program, joined, clock.now()))
 
 
 async def facilitator_report(
-    organization_id: str, program_id: str, actor_id: str, uow: UnitOfWork, min_group: int | None = None
+    organization_id: str,
+    program_id: str,
+    actor_id: str,
+    uow: UnitOfWork,
+    min_group: int | None = None,
+    now: datetime | None = None,
 ) -> FacilitatorReport:
+    """`now` given: a scheduled round that is due but cannot open for lack of people is reported."""
     async with uow:
         program = await _lookups.program(uow, organization_id, program_id)
         if not program.is_facilitator(actor_id):
@@ -144,6 +152,10 @@ async def facilitator_report(
         profiles = await uow.profiles.many(organization_id, participants)
         rounds = await uow.rounds.recent(organization_id, program_id, CHART_ROUNDS)
     threshold = aggregates.min_group(min_group)
+    ready = _ready(program, enrollments, now) if now is not None else 0
+    skipped = None
+    if now is not None and ready < 2:
+        skipped = schedule.round_due(program, rounds[0].opened_at if rounds else None, now)
     taught = {s.key for p in profiles for s in p.teaches}
     wanted: Counter[str] = Counter()
     labels: dict[str, str] = {}
@@ -200,6 +212,18 @@ async def facilitator_report(
             for m in p.members
         ),
         anyone_wants_to_learn=any(p.learns for p in profiles),
+        round_skipped=skipped,
+        ready=ready,
+    )
+
+
+def _ready(program: Program, enrollments: Sequence[Enrollment], now: datetime) -> int:
+    """People a round would consider now: joined, not paused, the current code of conduct accepted."""
+    return sum(
+        e.status is not EnrollmentStatus.LEFT
+        and e.is_available_on(now.date())
+        and e.has_current_consent(program)
+        for e in enrollments
     )
 
 

@@ -58,6 +58,17 @@ class RoundJustRun(InvalidTransition):
         )
 
 
+class TooFewToMatch(InvalidTransition):
+    """Fewer than two people could be matched: no round is opened (an empty, numbered round helps nobody)."""
+
+    def __init__(self, program_name: str, ready: int) -> None:
+        self.ready = ready
+        super().__init__(
+            f"A round needs at least two people to match; '{program_name}' has {ready} who could be matched "
+            "now (joined, not paused, not already in a running pairing), so no round was opened."
+        )
+
+
 @dataclass(frozen=True)
 class RoundOutcome:
     round: Round
@@ -211,6 +222,8 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
             for e in some
             if e.person_id in people and not people[e.person_id].erased
         ]
+    if len(participants) < 2:
+        raise TooFewToMatch(program.name, len(participants))
     return _Input(program, index, recent[0].id if recent else None, participants, history, goals, now)
 
 

@@ -12,8 +12,9 @@ day, so a team in Tokyo and one in Berlin each hear from peerlearn in their own 
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from core import commands
@@ -23,10 +24,12 @@ from core.matcher import Matcher
 from core.model import EnrollmentStatus, Intent, Pairing, PairingStatus, Program, ScopeKind
 from core.ports import Clock, UnitOfWorkFactory
 from core.services.notify import notify
-from core.services.rounds import RoundJustRun, run_round
+from core.services.rounds import RoundJustRun, TooFewToMatch, run_round
 
 SEND_AT = time(9, 0)
 REMINDER_AFTER = timedelta(days=2)
+
+log = logging.getLogger("peerlearn.schedule")
 
 
 def local_instant(day: date, timezone: str, at: time = SEND_AT) -> datetime:
@@ -88,13 +91,19 @@ class ScheduleRun:
     errors: list[tuple[str, str]]  # (program id, what went wrong)
     check_ins_queued: int = 0
     reminders_queued: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (program id, why no round was opened)
 
 
 async def open_due_rounds(
     directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None
 ) -> ScheduleRun:
-    """Open every round that is due, matching each with `matcher` (see `rounds.run_round`)."""
-    opened, errors = [], []
+    """Open every round that is due, matching each with `matcher` (see `rounds.run_round`).
+
+    A due round with fewer than two people to match is skipped, not opened empty: it is logged, the
+    facilitator's report says so, and it opens at the next run once two people can be matched."""
+    opened: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
     for organization_id, program_id in await directory.running_programs():
         async with uows() as uow:
             program = await uow.programs.get(organization_id, program_id)
@@ -109,11 +118,18 @@ async def open_due_rounds(
             )
         except RoundJustRun:  # a facilitator's "match now" stored this period's round while this one matched
             continue
+        except TooFewToMatch as exc:
+            log.info(
+                "scheduled round skipped",
+                extra={"program_id": program_id, "ready": exc.ready, "reason": exc.message},
+            )
+            skipped.append((program_id, exc.message))
+            continue
         except DomainError as exc:
             errors.append((program_id, exc.message))
             continue
         opened.append((program_id, outcome.round.id))
-    return ScheduleRun(opened, errors)
+    return ScheduleRun(opened, errors, skipped=skipped)
 
 
 async def queue_check_ins(directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock) -> ScheduleRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from adaptive_cards.notices import delivery_section
@@ -125,3 +126,12 @@ def test_the_graph_note_reads_as_a_sentence() -> None:
     note = json.dumps(delivery_section(health))
     assert "Off: installing the app for people who have not opened it, and group chats for pairs." in note
     assert "are off" not in note
+
+
+def test_a_skipped_scheduled_round_is_named_with_what_is_missing() -> None:
+    data = report_data()
+    due = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    text = _text(report(replace(data, round_skipped=due, ready=1)))
+    assert "The round due on Monday 7 December was not opened" in text
+    assert "only 1 person can be matched now. It opens as soon as two can." in text
+    assert "was not opened" not in _text(report(data))

@@ -116,3 +116,16 @@ async def test_readiness_counts_who_a_round_could_match_now(uow: FakeUnitOfWork,
     assert ready == reports.Readiness(2, 1) and not ready.enough
     uow.store.enrollments["bo"].status = EnrollmentStatus.ACTIVE
     assert (await reports.readiness(ORG, PROGRAM, uow, clock)).enough
+
+
+async def test_the_report_names_a_scheduled_round_skipped_for_too_few_people(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    _enrol(uow, clock, "p0")
+    uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # a round is due
+    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, now=clock.now())
+    assert report.round_skipped is not None and report.round_skipped <= clock.now()
+    assert report.ready == 1
+    _enrol(uow, clock, "p1")  # two can be matched: the round is not skipped, it is about to open
+    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, now=clock.now())
+    assert report.round_skipped is None

@@ -126,3 +126,46 @@ async def test_the_schedule_skips_a_round_a_facilitator_opened_while_it_matched(
     run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock, matcher)
     assert (run.rounds_opened, run.errors) == ([], [])
     assert [r.index for r in uow.store.rounds.values()] == [1]
+
+
+async def test_scheduled_round_with_one_person_opens_no_round_and_says_why(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana")
+    uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # due now
+    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+    assert run.rounds_opened == [] and run.errors == []
+    assert [program for program, _ in run.skipped] == [PROGRAM]
+    assert "at least two people" in run.skipped[0][1] and "has 1 who could be matched" in run.skipped[0][1]
+    assert uow.store.rounds == {} and uow.store.outbox == {}  # no empty numbered round, nobody told
+
+
+async def test_scheduled_round_with_nobody_opens_no_round_run_after_run(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
+    for _ in range(3):  # the worker asks every minute: still no round 1, 2, 3…
+        run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+        assert len(run.skipped) == 1
+    assert uow.store.rounds == {}
+
+
+async def test_the_skipped_round_opens_once_a_second_person_joins(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana")
+    uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
+    assert (await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)).skipped
+    enroll(uow, clock, "bo")
+    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+    assert run.skipped == [] and len(run.rounds_opened) == 1
+    assert [r.index for r in uow.store.rounds.values()] == [1]
+
+
+async def test_match_now_with_one_person_refuses_and_opens_no_round(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    enroll(uow, clock, "ana")
+    with pytest.raises(rounds.TooFewToMatch):
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    assert uow.store.rounds == {}
