@@ -26,7 +26,7 @@ from core.model import PairingStatus, Person
 from core.model.conversations import ConversationScope
 from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
-from core.services.status import MemberView, PairingView
+from core.services.status import PairingView, view_of
 
 log = logging.getLogger("peerlearn.graph")
 
@@ -132,31 +132,14 @@ class GroupChats:
                     for p in await uow.pairings.for_program(organization_id, program_id)
                     if p.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
                 ]
-                people = {
-                    p.id: p
-                    for p in await uow.persons.many(
-                        organization_id, [m for p in pairings for m in p.member_ids()]
-                    )
-                }
+                ids = [m for p in pairings for m in p.member_ids()]
+                people = {p.id: p for p in await uow.persons.many(organization_id, ids)}
+                # The members' time zones and hours: the chat's introduction proposes the same first meeting
+                # as each member's own introduction card, on the clocks of the places they are in.
+                profiles = {p.person_id: p for p in await uow.profiles.many(organization_id, ids)}
             for pairing in pairings:
-                view = PairingView(
-                    pairing,
-                    program,
-                    [
-                        MemberView(
-                            m.person_id,
-                            people[m.person_id].display_name
-                            if m.person_id in people
-                            else "A former participant",
-                            people[m.person_id].verified_email if m.person_id in people else None,
-                            m.role,
-                            m.response,
-                            False,
-                        )
-                        for m in pairing.members
-                    ],
-                    viewer_id="",
-                )
+                mine = {m: profiles[m] for m in pairing.member_ids() if m in profiles}
+                view = view_of(pairing, program, people, "", None, mine)
                 introduced += await self._set_up(view, [people.get(m) for m in pairing.member_ids()])
         return introduced
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +19,7 @@ from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
-from core.model import OutboxStatus
+from core.model import OutboxStatus, Profile
 from core.services.pairings import respond
 from core.services.rounds import run_round
 from storage.delivery_store import SqlProgramDirectory
@@ -149,3 +151,64 @@ async def test_a_program_with_group_chats_gets_one_chat_per_pairing_with_the_app
     chat = await records.chat(seeded.organization_id, pairing.id)
     assert chat is not None
     assert (chat.status, chat.chat_id) == ("introduced", "19:chat-1@thread.v2")
+
+
+class RecordingConnector:
+    """The Bot Connector, with every activity sent kept for the test to read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.sent = inner, list[tuple[str, dict[str, Any]]]()
+
+    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
+        self.sent.append((conversation_id, activity))
+        return str(await self.inner.send(service_url, conversation_id, activity))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_the_group_chat_introduction_proposes_the_first_meeting_on_each_members_clock(
+    seeded: Seeded,
+    uow_factory: SqlUnitOfWorkFactory,
+    deps: Deps,
+    graph: tuple[FakeGraph, GraphClient],
+) -> None:
+    _, client = graph
+    weekdays = frozenset(d * 24 + h for d in range(5) for h in range(9, 17))
+    async with uow_factory() as uow:
+        program = await uow.programs.get(seeded.organization_id, seeded.program_id)
+        assert program is not None
+        program.settings["group_chats"] = True
+        await uow.programs.save(program)
+        for i in range(seeded.people):
+            zone = "Europe/Berlin" if i % 2 else "America/New_York"
+            await uow.profiles.save(
+                seeded.organization_id, Profile(f"p{i:05d}", timezone=zone, weekly_availability=weekdays)
+            )
+        await uow.commit()
+    outcome = await run_round(
+        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+    )
+    pairing = outcome.pairings[0]
+    for member in pairing.member_ids():
+        await respond(
+            commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept"),
+            uow_factory(),
+            deps.clock,
+        )
+    connector = RecordingConnector(deps.connector)
+    chats = GroupChats(
+        client,
+        SqlGraphStore(uow_factory.sessions),
+        replace(deps, connector=connector),
+        SenderConfig("28:bot"),
+        SqlProgramDirectory(uow_factory.sessions),
+    )
+    assert await chats.run() == 1
+    [(chat, activity)] = connector.sent
+    card = json.dumps(activity["attachments"][0]["content"])
+    assert chat == "19:chat-1@thread.v2"
+    assert "A first meeting" in card and "Everyone is free then" in card
+    zones = {("Berlin" if int(m[1:]) % 2 else "New York") for m in pairing.member_ids()}
+    assert all(f"({zone}, UTC" in card for zone in zones)
+    assert "startTime=" in card and "endTime=" in card  # the booking link carries the proposed slot
