@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from benchmarks.delivery.fake_connector import FakeTeams
 from benchmarks.delivery.seed import Seeded
+from bot.delivery.connector import BotConnector
 from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
@@ -153,18 +154,16 @@ async def test_a_program_with_group_chats_gets_one_chat_per_pairing_with_the_app
     assert (chat.status, chat.chat_id) == ("introduced", "19:chat-1@thread.v2")
 
 
-class RecordingConnector:
+class RecordingConnector(BotConnector):
     """The Bot Connector, with every activity sent kept for the test to read."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.sent = inner, list[tuple[str, dict[str, Any]]]()
+    def __init__(self, inner: BotConnector) -> None:
+        super().__init__(inner.http, inner.tokens, inner.timeout)
+        self.sent: list[tuple[str, dict[str, Any]]] = []
 
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
         self.sent.append((conversation_id, activity))
-        return str(await self.inner.send(service_url, conversation_id, activity))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        return await super().send(service_url, conversation_id, activity)
 
 
 async def test_the_group_chat_introduction_proposes_the_first_meeting_on_each_members_clock(
