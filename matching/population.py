@@ -6,6 +6,7 @@ People are ordered by id, which makes every result independent of the order of t
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -127,6 +128,28 @@ def _availability(people: Sequence[Participant]) -> npt.NDArray[np.uint64]:
     return words.reshape(len(people), WORDS)
 
 
+# The UTC offsets in use on Earth: from -12:00 (Baker Island) to +14:00 (Line Islands).
+MIN_UTC_OFFSET_MINUTES, MAX_UTC_OFFSET_MINUTES = -12 * 60, 14 * 60
+
+
+def _check_numbers(people: Sequence[Participant], tz: IntArray) -> None:
+    """Refuse values no person can have, naming the person and the value, instead of matching on them
+    (a negative capacity would still give a mentor a slot; an offset of days a shared hour)."""
+    bad = np.nonzero((tz < MIN_UTC_OFFSET_MINUTES) | (tz > MAX_UTC_OFFSET_MINUTES))[0]
+    if len(bad):
+        person = people[int(bad[0])]
+        raise ValueError(
+            f"Participant '{person.id}' has the UTC offset '{person.utc_offset_minutes}' minutes. "
+            f"Not in {MIN_UTC_OFFSET_MINUTES}..{MAX_UTC_OFFSET_MINUTES} (UTC-12:00 to UTC+14:00)."
+        )
+    for name in ("hours_per_month", "capacity", "active_mentees", "tenure_days"):
+        value_of = operator.attrgetter(name)
+        for person in people:
+            value = value_of(person)
+            if value is not None and value < 0:
+                raise ValueError(f"Participant '{person.id}' has {name} '{value}'. It cannot be negative.")
+
+
 class Population:
     """The participants of one round, sorted by id, with array views of what scoring needs."""
 
@@ -155,6 +178,7 @@ class Population:
         self.department = _codes([p.department for p in people])
         self.team = _codes([p.team for p in people])
         self.tz = np.array([p.utc_offset_minutes for p in people], dtype=np.int64)
+        _check_numbers(people, self.tz)
         self.unmatched_last = np.array([p.unmatched_last_round for p in people], dtype=np.bool_)
         self.avail_known = np.array([p.weekly_availability is not None for p in people], dtype=np.bool_)
         self._names: list[str] | None = None

@@ -60,3 +60,27 @@ def test_a_round_leaves_the_garbage_collector_as_it_found_it() -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("person", "named"),
+    [
+        (Participant("p1", utc_offset_minutes=100_000), "UTC offset '100000'"),
+        (Participant("p1", utc_offset_minutes=-721), "UTC offset '-721'"),
+        (Participant("p1", hours_per_month=-3), "hours_per_month '-3'"),
+        (Participant("p1", capacity=-1), "capacity '-1'"),
+        (Participant("p1", learns={"Go": 0}), "level '0'"),
+    ],
+)
+def test_values_no_person_can_have_are_refused_naming_them(person: Participant, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        match([person, Participant("p2", teaches={"Go": 4})], ProgramSettings(kind="mentoring"))
+
+
+@pytest.mark.parametrize("offset", [-720, 345, 525, 840])
+def test_every_offset_in_use_on_earth_is_accepted(offset: int) -> None:
+    people = [
+        Participant("p1", learns={"Go": 2}, utc_offset_minutes=offset),
+        Participant("p2", teaches={"Go": 4}),
+    ]
+    assert match(people, ProgramSettings(kind="mentoring")).matches
