@@ -139,3 +139,20 @@ def test_weekly_availability_is_days_and_hours_in_the_persons_own_zone() -> None
 def test_availability_mistakes_name_their_field(data: dict[str, str], field: str) -> None:
     form = parse_profile(data, "org", "ana")
     assert form.command is None and field in form.errors
+
+
+def test_numbers_no_profile_can_have_are_refused_naming_the_value() -> None:
+    form = parse_profile(
+        {
+            "teach_skill_0": "Go",
+            "teach_level_0": "0",
+            "learn_skill_0": "SQL",
+            "learn_level_0": "7",
+            "hours_per_month": "-3",
+        },
+        "org",
+        "ana",
+    )
+    assert form.command is None
+    assert "'0'" in form.errors["teach_level_0"] and "'7'" in form.errors["learn_level_0"]
+    assert "'-3'" in form.errors["hours_per_month"]
