@@ -18,11 +18,11 @@ from pylti1p3.exception import LtiException, LtiInvalidNonceException, OIDCExcep
 from yarl import URL
 
 from core.model.platforms import PlatformRegistration, ToolKey
-from core.platform_ports import LtiStore
 from core.ports import Clock
+from core.ports.lti import LtiStore
 from lti.adapter.cookie import AiohttpCookieService
-from lti.adapter.launch_data import DbLaunchDataStorage
-from lti.adapter.message_launch import AiohttpMessageLaunch
+from lti.adapter.launch_data import DEFAULT_LIFETIME, DbLaunchDataStorage
+from lti.adapter.message_launch import AiohttpMessageLaunch, NeedsNetwork
 from lti.adapter.oidc_login import AiohttpOIDCLogin
 from lti.adapter.request import AiohttpRequest
 from lti.adapter.session import AiohttpSessionService
@@ -225,9 +225,6 @@ class Tool:
             )
         conf, session = await self._context(params, registration)
         cookies = AiohttpCookieService(params)
-        message = AiohttpMessageLaunch(
-            params, conf, session_service=session, cookie_service=cookies, requests_session=TimeoutSession()
-        )
         state = params.get_param("state")
         if state and cookies.get_cookie(state) is None:
             # The browser did not send the state cookie: blocked third-party cookies, or a forged state.
@@ -255,11 +252,52 @@ class Tool:
                     "be verified.",
                     binding.login if binding is not None else None,
                 )
-        body = await self._guard(lambda: message.validate().get_launch_data())
+        if state and cookies.get_cookie(state) == state:
+            # The login's binding (its nonce) is taken out once, here on the loop, before validation: an
+            # id_token posted a second time finds none and is refused. A state without its cookie leaves it
+            # in place, and pylti1p3 refuses the state first.
+            session.login_binding = Binding.read(
+                await self.store.pop(registration.organization_id, BINDING_PREFIX + state, self.clock.now())
+            )
+        message, body = await self._validate(params, conf, session, cookies)
         if message.fetched_key_set is not None:
             await self.store.save_key_set(registration.id, message.fetched_key_set, self.clock.now())
             self.forget_registrations()
+        if session.launch_data is not None and _keep(body):
+            key, data = session.launch_data
+            expires = self.clock.now() + timedelta(seconds=DEFAULT_LIFETIME)
+            await self.store.put(registration.organization_id, key, data, expires)
         return _to_launch(registration, message.get_launch_id(), body), cookies
+
+    async def _validate(
+        self,
+        params: AiohttpRequest,
+        conf: DbToolConf,
+        session: AiohttpSessionService,
+        cookies: AiohttpCookieService,
+    ) -> tuple[AiohttpMessageLaunch, Mapping[str, Any]]:
+        """pylti1p3's validation, which touches no storage (see `AiohttpSessionService`). With the platform's key
+        set cached it is CPU only (well under a millisecond: a signature check) and runs here on the loop; when
+        the key set must be fetched from the platform it runs in a worker thread, as every network call does."""
+
+        def message() -> AiohttpMessageLaunch:
+            return AiohttpMessageLaunch(
+                params,
+                conf,
+                session_service=session,
+                cookie_service=cookies,
+                requests_session=TimeoutSession(),
+            )
+
+        if conf.cached_key_set:
+            inline = message()
+            inline.offline = True
+            try:
+                return inline, _refusing(lambda: inline.validate().get_launch_data())
+            except NeedsNetwork:
+                pass  # a key id the cached set does not know: fetch the set, off the loop
+        fetching = message()
+        return fetching, await self._guard(lambda: fetching.validate().get_launch_data())
 
     async def restore(
         self, organization_id: str, issuer: str, client_id: str, launch_id: str
@@ -284,18 +322,34 @@ class Tool:
 
     async def _guard(self, fn: Callable[[], T]) -> T:
         try:
-            return await run_blocking(fn)
-        except ClaimRefused as exc:
-            raise LaunchRefused(exc.status, exc.message) from exc
-        except LtiInvalidNonceException as exc:
-            raise LaunchRefused(
-                401,
-                "This launch was already used once, so it was not accepted again. Open the tool again from your course.",
-            ) from exc
-        except (LtiException, OIDCException) as exc:
-            raise LaunchRefused(401, f"The launch could not be verified: {exc}") from exc
+            return await run_blocking(lambda: _refusing(fn))
         except Timeout as exc:
             raise LaunchRefused(504, str(exc)) from exc
+
+
+def _refusing(fn: Callable[[], T]) -> T:
+    """Runs pylti1p3: its refusals become `LaunchRefused`, in words."""
+    try:
+        return fn()
+    except ClaimRefused as exc:
+        raise LaunchRefused(exc.status, exc.message) from exc
+    except LtiInvalidNonceException as exc:
+        raise LaunchRefused(
+            401,
+            "This launch was already used once, so it was not accepted again. Open the tool again from your course.",
+        ) from exc
+    except (LtiException, OIDCException) as exc:
+        raise LaunchRefused(401, f"The launch could not be verified: {exc}") from exc
+
+
+def _keep(body: Mapping[str, Any]) -> bool:
+    """Whether a validated launch is kept for later service calls. Only a course's staff ever calls the
+    platform's services from a launch (roster, scores, groups, the deep-linking response), so a learner's
+    id_token, names and email included, is not stored at all."""
+    message_type = body.get(f"{CLAIM}message_type")
+    return message_type == "LtiDeepLinkingRequest" or is_staff(
+        tuple(str(r) for r in body.get(f"{CLAIM}roles") or ())
+    )
 
 
 def _to_launch(registration: PlatformRegistration, launch_id: str, body: Mapping[str, Any]) -> Launch:

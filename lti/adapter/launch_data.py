@@ -5,8 +5,8 @@ from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 
-from core.platform_ports import LtiStore
 from core.ports import Clock
+from core.ports.lti import LtiStore
 from lti.bridge import LoopBridge
 
 DEFAULT_LIFETIME = 86400
@@ -40,10 +40,6 @@ class DbLaunchDataStorage(LaunchDataStorage[Any]):
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
-
-    def pop_exact(self, key: str) -> Any:
-        """Take out a value stored by the tool itself under `key` (no pylti1p3 prefix)."""
-        return self._bridge.call(self._store.pop(self._organization_id, key, self._clock.now()))
 
     def pop_value(self, key: str) -> Any:
         return self._bridge.call(

@@ -20,13 +20,17 @@ LEEWAY = 30  # seconds of clock skew allowed between the platform and the tool
 CHECK_AGAIN = "Ask your LMS administrator to check the platform's key set URL registered with this tool."
 
 
+class NeedsNetwork(Exception):
+    """An offline validation came to a step that must fetch the platform's key set."""
+
+
 class AiohttpMessageLaunch(
     MessageLaunch[AiohttpRequest, DbToolConf, AiohttpSessionService, AiohttpCookieService]
 ):
     """A launch validated by pylti1p3, with the checks it lacks (`lti/claims.py`): every audience, `azp`,
     required `exp` and `iat`, and the LTI claims, each refused in words. The platform's key set comes from our
     cache while fresh; a key id the cache does not know makes it fetch the set again once (the platform
-    rotated its keys)."""
+    rotated its keys). `offline`: fetching raises `NeedsNetwork` instead (a validation on the event loop)."""
 
     def __init__(
         self,
@@ -47,6 +51,7 @@ class AiohttpMessageLaunch(
             service_connector_cls=AiohttpServiceConnector,
         )
         self.fetched_key_set: Mapping[str, Any] | None = None
+        self.offline = False
 
     def _get_request_param(self, key: str) -> str:
         return self._request.get_param(key)
@@ -107,6 +112,8 @@ class AiohttpMessageLaunch(
         return self
 
     def fetch_public_key(self, key_set_url: str) -> Any:
+        if self.offline:
+            raise NeedsNetwork(key_set_url)
         key_set = super().fetch_public_key(key_set_url)
         if isinstance(key_set, dict) and isinstance(key_set.get("keys"), list):
             self.fetched_key_set = key_set

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from pylti1p3.session import SessionService
+from typing import Any
+
+from pylti1p3.session import SessionService, TJwtBody
 
 from lti.adapter.launch_data import DbLaunchDataStorage
 from lti.adapter.request import AiohttpRequest
 from lti.claims import ClaimRefused
-from lti.platform_storage import BINDING_MISMATCH, BINDING_PREFIX, Binding
+from lti.platform_storage import BINDING_MISMATCH, Binding
 
 
 class AiohttpSessionService(SessionService):
@@ -19,6 +21,10 @@ class AiohttpSessionService(SessionService):
     And since a launch is never validated twice, pylti1p3's record that a state was already answered by an
     id_token (`set_state_valid`, read back by `check_state_is_valid` before the cookie) is neither written nor
     read; the state is always checked against its cookie (or the value read back from platform storage).
+
+    A launch's own storage work is done by `Tool.launch` on the event loop, around a validation that touches no
+    storage: the login binding is taken out before (`login_binding`, None when there was none), and the
+    validated launch is handed back in `launch_data` for the tool to keep, or not (`Tool._keep`).
     """
 
     def __init__(self, request: AiohttpRequest, storage: DbLaunchDataStorage) -> None:
@@ -26,18 +32,22 @@ class AiohttpSessionService(SessionService):
         self._request = request
         self._storage = storage
         self.set_data_storage(storage)
+        self.login_binding: Binding | None = None
+        self.launch_data: tuple[str, Any] | None = None
 
     def save_nonce(self, nonce: str) -> None:
         return None  # kept with the state by the login binding
 
     def check_nonce(self, nonce: str) -> bool:
-        state = self._request.get_param("state")
-        binding = Binding.read(self._storage.pop_exact(BINDING_PREFIX + state)) if state else None
+        binding = self.login_binding
         if binding is None:
             return False  # spent, expired, or never started here: pylti1p3 refuses it
         if binding.nonce != nonce:
             raise ClaimRefused(401, BINDING_MISMATCH)
         return True
+
+    def save_launch_data(self, key: str, jwt_body: TJwtBody) -> None:
+        self.launch_data = (key, jwt_body)
 
     def set_state_valid(self, state: str, id_token_hash: str) -> None:
         return None
