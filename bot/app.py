@@ -15,8 +15,8 @@ from bot.clients import ReusedClients
 from bot.config import BotConfig
 from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
-from bot.ports import BotStore
 from core.ports import Clock, UnitOfWorkFactory
+from core.ports.teams import BotStore
 
 log = logging.getLogger("peerlearn.bot")
 BOT = web.AppKey("bot", PeerlearnBot)

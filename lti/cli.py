@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from core.model.platforms import NewRegistration
-from core.platform_ports import LtiStore
+from core.ports.lti import LtiStore
 from lti.keys import generate_key
 
 OpenStore = Callable[[argparse.Namespace], AbstractAsyncContextManager[LtiStore]]

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from core.matcher import InProcessMatcher, Matcher
-from core.platform_ports import LtiStore
 from core.ports import Clock, UnitOfWorkFactory
+from core.ports.lti import LtiStore
 from core.services.aggregates import DEFAULT_MIN_GROUP
 from lti.lms_groups import GroupApi
 from lti.roster_cache import RosterCache

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pylti1p3.registration import Registration
 
 from core.model.platforms import ToolKey
-from core.platform_ports import LtiStore
+from core.ports.lti import LtiStore
 
 
 def generate_key(at: datetime, key_size: int = 2048) -> ToolKey:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from core.platform_ports import LtiStore
+from core.ports.lti import LtiStore
 
 CACHE_SECONDS = 60.0
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")

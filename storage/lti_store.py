@@ -1,4 +1,4 @@
-"""The SQL implementation of `core.platform_ports.LtiStore`. Each call is its own short transaction."""
+"""The SQL implementation of `core.ports.lti.LtiStore`. Each call is its own short transaction."""
 
 from __future__ import annotations
 

@@ -9,13 +9,13 @@ from botbuilder.schema import Attachment
 
 from adaptive_cards.elements import Card
 from bot.forms import card_id
-from bot.ports import BotStore
-from core.delivery_ports import DeliveryRecords
 from core.errors import NotFound, PermissionDenied
 from core.matcher import InProcessMatcher, Matcher
 from core.model import Person, Program, ScopeKind
 from core.model.delivery import GraphStatus
 from core.ports import Clock, UnitOfWorkFactory
+from core.ports.delivery import DeliveryRecords
+from core.ports.teams import BotStore
 from core.services import aggregates, programs
 
 

@@ -20,8 +20,8 @@ from datetime import timedelta
 
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
-from core.delivery_ports import Leases
 from core.model.delivery import LeaseToken
+from core.ports.delivery import Leases
 
 log = logging.getLogger("peerlearn.delivery")
 

@@ -21,11 +21,11 @@ from bot.delivery.connector import activity_id, card_activity, request_json
 from bot.delivery.retry import PeerError, Permanent, Transient, backoff, gives_up
 from bot.delivery.sender import Deps, SenderConfig
 from bot.delivery.tokens import TokenSource
-from core.delivery_ports import GraphRecords, ProgramDirectory
 from core.model import PairingStatus, Person
 from core.model.conversations import ConversationScope
 from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
+from core.ports.delivery import GraphRecords, ProgramDirectory
 from core.services.status import PairingView, view_of
 
 log = logging.getLogger("peerlearn.graph")

@@ -36,7 +36,7 @@ Writing = Callable[[], contextlib.AbstractAsyncContextManager[object]]
 
 class OutcomeStore(Protocol):
     async def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
-        """See `core.delivery_ports.OutboxQueue.record`."""
+        """See `core.ports.delivery.OutboxQueue.record`."""
         ...
 
 

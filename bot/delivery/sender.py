@@ -35,12 +35,12 @@ from bot.delivery.outcomes import OutcomeRecorder
 from bot.delivery.render import Rendered, Skip, group_key, render_many
 from bot.delivery.retry import NotInstalled, PeerError, Permanent, RetryPolicy, Transient
 from bot.delivery.tokens import TokenError
-from bot.ports import BotStore
-from core.delivery_ports import ConversationDirectory, OutboxQueue
 from core.model import Person
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
 from core.ports import Clock, UnitOfWorkFactory
+from core.ports.delivery import ConversationDirectory, OutboxQueue
+from core.ports.teams import BotStore
 
 log = logging.getLogger("peerlearn.delivery")
 

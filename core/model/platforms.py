@@ -1,5 +1,5 @@
 """LMS platforms as the LTI door knows them: a registration (issuer + client id, its endpoints and
-deployments) and the tool's own signing keys. Plain values; `core.platform_ports.LtiStore` stores them."""
+deployments) and the tool's own signing keys. Plain values; `core.ports.lti.LtiStore` stores them."""
 
 from __future__ import annotations
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from core.delivery_ports import DeliveryRecords
 from core.errors import PermissionDenied
 from core.model.delivery import DeliveryHealth, DeliveryOutcome, GraphStatus
 from core.ports import UnitOfWork
+from core.ports.delivery import DeliveryRecords
 from core.services import _lookups
 
 

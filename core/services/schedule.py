@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from core import commands
-from core.delivery_ports import ProgramDirectory
 from core.errors import DomainError
 from core.matcher import Matcher
 from core.model import EnrollmentStatus, Intent, Pairing, PairingStatus, Program, ScopeKind
 from core.ports import Clock, UnitOfWorkFactory
+from core.ports.delivery import ProgramDirectory
 from core.services.notify import notify
 from core.services.rounds import RoundJustRun, TooFewToMatch, run_round
 
