@@ -150,7 +150,7 @@ class Roster:
             return
         organization_id = installer.organization_id
         program = await programs.ensure_team_program(
-            programs.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id),
+            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id),
             self.services.uow_factory(),
         )
         await self.services.store.save_conversation(
@@ -196,7 +196,7 @@ class Roster:
         organization_id = people[0].organization_id
         await self.services.store.add_team_members(organization_id, str(team.id), [p.id for p in people])
         program = await programs.ensure_team_program(
-            programs.EnsureTeamProgram(organization_id, str(team.id), str(team.name or "")),
+            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or "")),
             self.services.uow_factory(),
         )
         for person in people:

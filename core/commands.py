@@ -147,3 +147,70 @@ class RunRound:
     program_id: str
     actor_id: str | None
     seed: int | None = None
+
+
+# Team programs (the Teams door)
+
+
+@dataclass(frozen=True)
+class EnsureTeamProgram:
+    organization_id: str
+    team_id: str
+    team_name: str
+    installer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AddFacilitator:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    person_id: str
+
+
+# Course programs (the LTI door)
+
+
+@dataclass(frozen=True)
+class EnsureCourseProgram:
+    organization_id: str
+    course_id: str  # unique per platform deployment: the entrypoint prefixes the LTI context id
+    course_title: str
+    actor_id: str
+    actor_is_instructor: bool
+    group_size: int | None = None  # from a deep-linked resource link's custom parameters
+
+
+@dataclass(frozen=True)
+class UpdateCourseSettings:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    group_size: int
+    criteria: frozenset[str]
+    questionnaire_deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class SaveQuestionnaire:
+    organization_id: str
+    program_id: str
+    profile: UpdateProfile
+    accepted_code_of_conduct_version: int | None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class MoveMember:
+    organization_id: str
+    program_id: str
+    actor_id: str
+    person_id: str
+    to_pairing_id: str
+
+
+@dataclass(frozen=True)
+class PublishGroups:
+    organization_id: str
+    program_id: str
+    actor_id: str

@@ -13,15 +13,12 @@ from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
 from core import commands
+from core.commands import MoveMember, PublishGroups, SaveQuestionnaire, UpdateCourseSettings
 from core.errors import DomainError, InvalidInput
 from core.services import course_views
 from core.services.checkins import raise_concern, submit_check_in
 from core.services.courses import (
     CRITERIA,
-    MoveMember,
-    PublishGroups,
-    SaveQuestionnaire,
-    UpdateCourseSettings,
     move_member,
     publish_groups,
     save_questionnaire,

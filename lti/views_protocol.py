@@ -6,8 +6,9 @@ from aiohttp import web
 from yarl import URL
 
 from core import commands
+from core.commands import EnsureCourseProgram
 from core.errors import DomainError
-from core.services.courses import EnsureCourseProgram, ensure_course_program
+from core.services.courses import ensure_course_program
 from core.services.identity import resolve_lti_person
 from lti import keys
 from lti.adapter.cookie import set_cookie

@@ -129,7 +129,7 @@ async def add_facilitator(ctx: ActionContext) -> Reply:
     ):
         raise PermissionDenied(f"Facilitators of '{program.name}' must be members of its team.")
     program, person, added = await programs.add_facilitator(
-        programs.AddFacilitator(ctx.organization_id, program.id, ctx.person.id, person_id),
+        commands.AddFacilitator(ctx.organization_id, program.id, ctx.person.id, person_id),
         ctx.services.uow_factory(),
     )
     if not added:

@@ -8,7 +8,6 @@ makes them `accepted` then `active` in one step, recording the instructor in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from core import commands
 from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
@@ -59,58 +58,13 @@ MEMBER_ATTRIBUTES = model_programs.MEMBER_ATTRIBUTES
 """`Program.settings[MEMBER_ATTRIBUTES][person_id]` holds attributes such as {"section": "B"} for matching."""
 
 
-@dataclass(frozen=True)
-class EnsureCourseProgram:
-    organization_id: str
-    course_id: str  # unique per platform deployment: the entrypoint prefixes the LTI context id
-    course_title: str
-    actor_id: str
-    actor_is_instructor: bool
-    group_size: int | None = None  # from a deep-linked resource link's custom parameters
-
-
-@dataclass(frozen=True)
-class UpdateCourseSettings:
-    organization_id: str
-    program_id: str
-    actor_id: str
-    group_size: int
-    criteria: frozenset[str]
-    questionnaire_deadline: date | None = None
-
-
-@dataclass(frozen=True)
-class SaveQuestionnaire:
-    organization_id: str
-    program_id: str
-    profile: commands.UpdateProfile
-    accepted_code_of_conduct_version: int | None
-    section: str | None = None
-
-
-@dataclass(frozen=True)
-class MoveMember:
-    organization_id: str
-    program_id: str
-    actor_id: str
-    person_id: str
-    to_pairing_id: str
-
-
-@dataclass(frozen=True)
-class PublishGroups:
-    organization_id: str
-    program_id: str
-    actor_id: str
-
-
 @dataclass
 class Published:
     pairings: list[Pairing] = field(default_factory=list)
     notified: int = 0
 
 
-async def ensure_course_program(cmd: EnsureCourseProgram, uow: UnitOfWork) -> Program:
+async def ensure_course_program(cmd: commands.EnsureCourseProgram, uow: UnitOfWork) -> Program:
     """The course's program, created at its first launch. Every instructor who launches becomes a facilitator."""
     async with uow:
         program = await uow.programs.by_scope(cmd.organization_id, ScopeKind.LMS_COURSE, cmd.course_id)
@@ -145,7 +99,7 @@ async def _instructor_program(
     return program
 
 
-async def update_course_settings(cmd: UpdateCourseSettings, uow: UnitOfWork) -> Program:
+async def update_course_settings(cmd: commands.UpdateCourseSettings, uow: UnitOfWork) -> Program:
     unknown = cmd.criteria - set(CRITERIA)
     if unknown:
         raise InvalidInput(
@@ -170,7 +124,7 @@ async def update_course_settings(cmd: UpdateCourseSettings, uow: UnitOfWork) -> 
 
 
 async def save_questionnaire(
-    cmd: SaveQuestionnaire, uow: UnitOfWork, clock: Clock
+    cmd: commands.SaveQuestionnaire, uow: UnitOfWork, clock: Clock
 ) -> tuple[Profile, Enrollment]:
     """A learner's answers become their profile and their enrollment in the course's program, in one go."""
     profile = profile_from_command(cmd.profile)  # validated before any I/O: a mistake changes nothing
@@ -196,7 +150,7 @@ async def save_questionnaire(
         return profile, enrollment
 
 
-async def move_member(cmd: MoveMember, uow: UnitOfWork) -> Pairing:
+async def move_member(cmd: commands.MoveMember, uow: UnitOfWork) -> Pairing:
     """Move a learner into another draft group (from their draft group, or from the unmatched)."""
     async with uow:
         program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
@@ -219,7 +173,7 @@ async def move_member(cmd: MoveMember, uow: UnitOfWork) -> Pairing:
         return target
 
 
-async def publish_groups(cmd: PublishGroups, uow: UnitOfWork, clock: Clock) -> Published:
+async def publish_groups(cmd: commands.PublishGroups, uow: UnitOfWork, clock: Clock) -> Published:
     """Publish every draft group: learners see their group, and those linked to Teams are introduced there."""
     async with uow:
         program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)

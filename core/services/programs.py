@@ -3,7 +3,6 @@ whole organization (for people who install the app for themselves), set up by th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -22,15 +21,7 @@ MAX_START_AHEAD = timedelta(days=366)
 E = TypeVar("E", ProgramKind, Cadence)
 
 
-@dataclass(frozen=True)
-class EnsureTeamProgram:
-    organization_id: str
-    team_id: str
-    team_name: str
-    installer_id: str | None = None
-
-
-async def ensure_team_program(cmd: EnsureTeamProgram, uow: UnitOfWork) -> Program:
+async def ensure_team_program(cmd: commands.EnsureTeamProgram, uow: UnitOfWork) -> Program:
     """The team's program, created on first install and reactivated on a re-install.
 
     Whoever installs the app in a team becomes its first facilitator; more can be added later.
@@ -110,15 +101,7 @@ async def setup_program(cmd: commands.ProgramSetup, uow: UnitOfWork, clock: Cloc
         return program
 
 
-@dataclass(frozen=True)
-class AddFacilitator:
-    organization_id: str
-    program_id: str
-    actor_id: str
-    person_id: str
-
-
-async def add_facilitator(cmd: AddFacilitator, uow: UnitOfWork) -> tuple[Program, Person, bool]:
+async def add_facilitator(cmd: commands.AddFacilitator, uow: UnitOfWork) -> tuple[Program, Person, bool]:
     """A facilitator names another one. Returns the program, the person, and whether they were added
     (False: they already were). The caller checks that the person belongs where the program runs."""
     async with uow:

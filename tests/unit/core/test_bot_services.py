@@ -63,8 +63,8 @@ async def test_set_up_refuses_an_unknown_kind_and_a_past_start(uow: FakeUnitOfWo
 
 
 async def test_the_team_program_is_created_once_and_its_installer_facilitates_it(uow: FakeUnitOfWork) -> None:
-    first = await programs.ensure_team_program(programs.EnsureTeamProgram(ORG, "19:new", "Data", "ana"), uow)
-    again = await programs.ensure_team_program(programs.EnsureTeamProgram(ORG, "19:new", "Data", "bo"), uow)
+    first = await programs.ensure_team_program(commands.EnsureTeamProgram(ORG, "19:new", "Data", "ana"), uow)
+    again = await programs.ensure_team_program(commands.EnsureTeamProgram(ORG, "19:new", "Data", "bo"), uow)
     assert first.id == again.id and again.facilitator_ids == ["ana"]
 
 

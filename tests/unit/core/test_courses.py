@@ -5,16 +5,18 @@ from datetime import date
 import pytest
 
 from core import commands
-from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from core.model import EnrollmentStatus, Intent, PairingStatus, ProgramKind, Response, ScopeKind
-from core.services.courses import (
-    CRITERIA,
-    MEMBER_ATTRIBUTES,
+from core.commands import (
     EnsureCourseProgram,
     MoveMember,
     PublishGroups,
     SaveQuestionnaire,
     UpdateCourseSettings,
+)
+from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from core.model import EnrollmentStatus, Intent, PairingStatus, ProgramKind, Response, ScopeKind
+from core.services.courses import (
+    CRITERIA,
+    MEMBER_ATTRIBUTES,
     ensure_course_program,
     move_member,
     publish_groups,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from core import commands
 from core.errors import NotFound, PermissionDenied
 from core.services import programs
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeUnitOfWork
 
 
-def _add(actor: str, person: str, organization: str = ORG) -> programs.AddFacilitator:
-    return programs.AddFacilitator(organization, PROGRAM, actor, person)
+def _add(actor: str, person: str, organization: str = ORG) -> commands.AddFacilitator:
+    return commands.AddFacilitator(organization, PROGRAM, actor, person)
 
 
 async def test_a_facilitator_names_another_once(uow: FakeUnitOfWork) -> None:
