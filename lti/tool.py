@@ -190,8 +190,9 @@ class Tool:
         conf, session = await self._context(params, registration)
         login = AiohttpOIDCLogin(params, conf, session_service=session)
         # The login's parameters are kept with the state by the login binding (`lti/login_binding.py`),
-        # not by pylti1p3 in a row of their own.
-        return await self._guard(lambda: login.redirect(self.launch_url))
+        # not by pylti1p3 in a row of their own; so the redirect touches no storage and no network (a state,
+        # a nonce and a URL), and is built here on the loop.
+        return _refusing(lambda: login.redirect(self.launch_url))
 
     async def storage_login(self, request: web.Request, response: web.Response) -> StorageLogin | None:
         """When the login names a platform storage frame, what the page that stores state and nonce there needs

@@ -1,14 +1,20 @@
 """Full LTI 1.3 resource-link launches against a real platform (`lti1p3platform`) on 127.0.0.1, beside the
 cost of pylti1p3's own id_token validation measured in the same run.
 
-    .venv/bin/python -m benchmarks.lti.run [--launches 300] [--clients 1 8]
+    .venv/bin/python -m benchmarks.lti.run [--launches 300] [--clients 1 8] [--tool-tree PATH | --same-process]
 
 A launch is what a browser does: GET the tool's /lti/login (OIDC login initiation) → the platform's /auth
 (which signs the id_token) → POST the tool's /lti/launch → the learner's page (200). Each launch starts with an
-empty cookie jar, as a new browser would. The tool and the platform share this process and its event loop, so
-the platform's signing is inside the measured time; the per-leg columns show where the time goes, and the
-last column is the tool's own server time for its two legs (its `Server-Timing` header: from the request
-reaching its middleware to the response being ready), apart from the platform and the client.
+empty cookie jar, as a new browser would. The per-leg columns show where the time goes: login (the tool),
+auth (the platform) and launch (the tool), each as the client saw it; the last column is the tool's own
+server time for its two legs (its `Server-Timing` header: from the request reaching its middleware to the
+response being ready), apart from the platform and the client.
+
+By default the tool runs alone in a process of its own (`tool_server.py`), as deployed, and the platform and
+the browsers share this one: the tool's event loop then competes with neither for the interpreter.
+`--tool-tree PATH` runs the tool of another checkout that way (a before/after comparison with this same
+benchmark). `--same-process` puts the tool, the platform and the browsers on one event loop, as the first
+version of this benchmark did.
 
 "pylti1p3 alone" is `MessageLaunch`'s own checks on one id_token from the same platform: JWT format,
 registration, RS256 signature (key set cached, as after the first launch), deployment and message claims;
@@ -24,13 +30,16 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from aiohttp import ClientSession, CookieJar
+from aiohttp import ClientSession, CookieJar, web
 
 from core.clock import SystemClock
 from lti.adapter.launch_data import DbLaunchDataStorage
@@ -41,10 +50,55 @@ from lti.adapter.tool_config import DbToolConf
 from lti.bridge import LoopBridge, TimeoutSession
 from lti.keys import ensure_key
 from tests.conftest import POSTGRES_ENV, _create_postgres_database, _drop_postgres_database
-from tests.support.lti.platform import parse_form
-from tests.support.lti.world import World, open_world
+from tests.support.lti.platform import Platform, parse_form
+from tests.support.lti.world import MEMBERS, World, free_port, open_world
 
 LEARNERS = [f"learner-{i}" for i in range(1, 7)]
+HERE = Path(__file__).resolve().parent
+
+
+class Launching(Protocol):
+    @property
+    def platform(self) -> Platform: ...
+
+
+@dataclass
+class Apart:
+    """The platform served here, the tool in its own process."""
+
+    platform: Platform
+
+
+@asynccontextmanager
+async def tool_apart(database_url: str, tree: Path) -> AsyncIterator[Apart]:
+    tool_port, platform_port = free_port(), free_port()
+    tool_url, platform_url = f"http://127.0.0.1:{tool_port}", f"http://127.0.0.1:{platform_port}"
+    platform = Platform(base=platform_url, tool=tool_url, members=[dict(m) for m in MEMBERS])
+    runner = web.AppRunner(platform.app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", platform_port).start()
+    tool = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / "tool_server.py"),
+        database_url,
+        str(tool_port),
+        platform_url,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert tool.stdout is not None
+        ready = await asyncio.wait_for(tool.stdout.readline(), 60)
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"The tool of {tree} did not start (it said {ready!r}).")
+        yield Apart(platform)
+    finally:
+        assert tool.stdin is not None
+        tool.stdin.close()
+        await asyncio.wait_for(tool.wait(), 30)
+        await runner.cleanup()
 
 
 @dataclass
@@ -72,7 +126,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
 
 
-async def one_launch(client: ClientSession, world: World, user: str, timings: Timings) -> None:
+async def one_launch(client: ClientSession, world: Launching, user: str, timings: Timings) -> None:
     client.cookie_jar.clear()
     t0 = time.perf_counter()
     login = await client.get(world.platform.login_url(user), allow_redirects=False)
@@ -96,7 +150,7 @@ async def one_launch(client: ClientSession, world: World, user: str, timings: Ti
     timings.total.append(t3 - t0)
 
 
-async def launches(world: World, count: int, clients: int) -> Timings:
+async def launches(world: Launching, count: int, clients: int) -> Timings:
     timings = Timings()
     queue = iter(range(count))
 
@@ -169,13 +223,19 @@ def row(name: str, timings: Timings, clients: int) -> str:
 
 
 async def bench(
-    database_url: str, name: str, count: int, clients: Sequence[int], validations: int
+    database_url: str, name: str, count: int, clients: Sequence[int], validations: int, tree: Path | None
 ) -> list[str]:
     rows = []
+    if tree is not None:
+        async with tool_apart(database_url, tree) as apart:
+            await launches(apart, 12, 1)  # warm-up: first key, registration cache, person and program rows
+            for c in clients:
+                rows.append(row(f"full launch, {name}", await launches(apart, count, c), c))
+        return rows
     async with open_world(database_url) as world:
         await launches(world, 12, 1)  # warm-up: first key, registration cache, person and program rows
         for c in clients:
-            rows.append(row(f"full launch, {name}", await launches(world, count, c), c))
+            rows.append(row(f"full launch, {name}, one process", await launches(world, count, c), c))
         if validations:
             times = await pylti1p3_alone(world, validations)
             rate = len(times) / sum(times)
@@ -186,19 +246,19 @@ async def bench(
     return rows
 
 
-async def main(count: int, clients: Sequence[int], validations: int) -> None:
+async def main(count: int, clients: Sequence[int], validations: int, tree: Path | None) -> None:
     header = [
         "| run | clients | launches | failures | launches/s | p50 (ms) | p99 (ms) "
         "| p50 login / auth / launch (ms) | tool's own p50 login / launch (ms) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        rows = await bench(f"sqlite:///{tmp}/bench.db", "SQLite", count, clients, validations)
+        rows = await bench(f"sqlite:///{tmp}/bench.db", "SQLite", count, clients, validations, tree)
     admin = os.environ.get(POSTGRES_ENV)
     if admin:
         url = await _create_postgres_database(admin)
         try:
-            rows += await bench(url, "PostgreSQL", count, clients, validations)
+            rows += await bench(url, "PostgreSQL", count, clients, validations, tree)
         finally:
             await _drop_postgres_database(admin, url)
     print("\n".join(header + rows))
@@ -208,6 +268,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--launches", type=int, default=300, help="launches per row")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="concurrent browsers per row")
-    parser.add_argument("--validations", type=int, default=500, help="pylti1p3-alone iterations per database")
+    parser.add_argument(
+        "--validations", type=int, default=500, help="pylti1p3-alone iterations per database (--same-process)"
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--tool-tree", type=Path, help="run this checkout's tool (default: this one's)")
+    where.add_argument("--same-process", action="store_true", help="tool, platform and browsers on one loop")
     args = parser.parse_args()
-    asyncio.run(main(args.launches, args.clients, args.validations))
+    tree = None if args.same_process else (args.tool_tree or HERE.parent.parent).resolve()
+    asyncio.run(main(args.launches, args.clients, args.validations, tree))
