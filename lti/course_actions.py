@@ -15,10 +15,10 @@ from multidict import MultiDictProxy
 from core import commands
 from core.commands import MoveMember, PublishGroups, SaveQuestionnaire, UpdateCourseSettings
 from core.errors import DomainError, InvalidInput
+from core.model.program_options import CRITERIA
 from core.services import course_views
 from core.services.checkins import raise_concern, submit_check_in
 from core.services.courses import (
-    CRITERIA,
     move_member,
     publish_groups,
     save_questionnaire,

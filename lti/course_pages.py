@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +10,11 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.model import DEFAULT_CODE_OF_CONDUCT
+from core.model.program_options import CRITERIA, ProgramOptions
 from core.ports import UnitOfWork
 from core.services import course_views
 from core.services.course_views import RosterMember
-from core.services.courses import CRITERIA, MEMBER_ATTRIBUTES, SWITCHABLE
+from core.services.courses import SWITCHABLE
 from lti import services
 from lti.config import LTI
 from lti.pages import error_page, render
@@ -44,11 +44,10 @@ class Criterion:
     shown: bool
 
 
-def criteria_for(settings: Mapping[str, object], has_sections: bool) -> list[Criterion]:
+def criteria_for(options: ProgramOptions, has_sections: bool) -> list[Criterion]:
     """The criteria an instructor can switch here, each explained in one line; a criterion about sections is
     hidden in a course without sections (its value is kept)."""
-    stored = settings.get("criteria")
-    values = stored if isinstance(stored, dict) else {}
+    values = options.criteria
     return [
         Criterion(
             name,
@@ -62,10 +61,12 @@ def criteria_for(settings: Mapping[str, object], has_sections: bool) -> list[Cri
     ]
 
 
-def has_sections(settings: Mapping[str, object], section: str) -> bool:
-    attributes = settings.get(MEMBER_ATTRIBUTES)
-    known = attributes.values() if isinstance(attributes, dict) else ()
-    return bool(section) or any(isinstance(a, dict) and a.get("section") for a in known)
+def has_sections(options: ProgramOptions, section: str) -> bool:
+    return bool(section) or options.has_sections()
+
+
+def _deadline(options: ProgramOptions) -> str:
+    return options.questionnaire_deadline.isoformat() if options.questionnaire_deadline else ""
 
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -119,7 +120,7 @@ async def course_page(
                 roster_available=members is not None,
                 roster_error=roster_error,
                 criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
-                deadline=program.settings.get("questionnaire_deadline") or "",
+                deadline=_deadline(program.settings),
                 lms_groups=api.lms_name
                 if (api := config.group_apis.get(session.issuer)) and session.context_id
                 else "",
@@ -140,7 +141,7 @@ async def course_page(
         days=list(enumerate(DAYS)),
         hours=GRID_HOURS,
         code_of_conduct=DEFAULT_CODE_OF_CONDUCT,
-        deadline=program.settings.get("questionnaire_deadline") or "",
+        deadline=_deadline(program.settings),
     )
     return render(request, "learner.html", context, 400 if errors else 200)
 

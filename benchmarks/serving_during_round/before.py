@@ -104,8 +104,7 @@ async def run_round(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> Ro
         people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in enrollments])}
         profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
         # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
-        member_attributes = program.settings.get("member_attributes")
-        attributes = member_attributes if isinstance(member_attributes, dict) else {}
+        attributes = program.settings.member_attributes
         participants = [
             to_participant(
                 people[e.person_id],

@@ -102,7 +102,7 @@ class GraphInstaller:
 
 
 class GroupChats:
-    """For programs with `settings["group_chats"]` on: a Teams group chat per accepted pairing or group."""
+    """For programs with `settings.group_chats` on: a Teams group chat per accepted pairing or group."""
 
     def __init__(
         self,
@@ -125,7 +125,7 @@ class GroupChats:
         for organization_id, program_id in await self.directory.running_programs():
             async with self.deps.uows() as uow:
                 program = await uow.programs.get(organization_id, program_id)
-                if program is None or program.settings.get("group_chats") is not True:
+                if program is None or not program.settings.group_chats:
                     continue
                 pairings = [
                     p

@@ -19,6 +19,7 @@ from core.model.pairings import (
     StatusChange,
 )
 from core.model.people import FORMER_PARTICIPANT, LtiIdentity, Person, Profile, TeamsIdentity, normalize_email
+from core.model.program_options import ProgramOptions
 from core.model.programs import (
     DEFAULT_CODE_OF_CONDUCT,
     Cadence,
@@ -57,6 +58,7 @@ __all__ = [
     "Profile",
     "Program",
     "ProgramKind",
+    "ProgramOptions",
     "Response",
     "Round",
     "RoundStatus",

@@ -5,15 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.errors import ConsentRequired, InvalidInput, InvalidTransition
+from core.model.program_options import ProgramOptions
 
 DEFAULT_CODE_OF_CONDUCT = (
     "We meet as peers. We keep what is said in a session confidential, give our time as agreed, "
     "treat each other with respect, and tell the facilitator in confidence when something is wrong."
 )
 
-
-MEMBER_ATTRIBUTES = "member_attributes"
-"""The settings key under which a course keeps what it knows of each member (e.g. their LMS section)."""
 
 ORGANIZATION_SCOPE = "organization"
 """The `scope_id` of the organization-wide program: the one a person joins from a personal chat."""
@@ -64,7 +62,7 @@ class Program:
     active: bool = True
     # Bumped by every save: a save from a stale read is refused (`core.errors.ConcurrentChange`).
     version: int = 0
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: ProgramOptions = field(default_factory=ProgramOptions)
 
     def validate(self) -> None:
         low, high = (2, 2) if self.kind is not ProgramKind.STUDY_GROUPS else (3, 6)
@@ -87,21 +85,15 @@ class Program:
     def is_facilitator(self, person_id: str) -> bool:
         return person_id in self.facilitator_ids
 
-    def member_attributes_of(self, person_id: str) -> dict[str, object]:
-        """What the course knows of one member beyond their answers (their LMS section), from the settings."""
-        attributes = self.settings.get(MEMBER_ATTRIBUTES)
-        found = attributes.get(person_id) if isinstance(attributes, dict) else None
-        return dict(found) if isinstance(found, dict) else {}
+    def member_attributes_of(self, person_id: str) -> dict[str, str]:
+        """What the course knows of one member beyond their answers (their LMS section)."""
+        return self.settings.member_attributes_of(person_id)
 
     def forget_member_attributes(self, person_id: str) -> bool:
         """Drop one member's attributes (their data was deleted); True when there were any."""
-        attributes = self.settings.get(MEMBER_ATTRIBUTES)
-        if not isinstance(attributes, dict) or person_id not in attributes:
+        if person_id not in self.settings.member_attributes:
             return False
-        self.settings = {
-            **self.settings,
-            MEMBER_ATTRIBUTES: {k: v for k, v in attributes.items() if k != person_id},
-        }
+        self.settings = self.settings.without_member(person_id)
         return True
 
     @property

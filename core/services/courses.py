@@ -7,7 +7,7 @@ makes them `accepted` then `active` in one step, recording the instructor in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core import commands
 from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
@@ -26,36 +26,15 @@ from core.model import (
     StatusChange,
     new_id,
 )
-from core.model import programs as model_programs
+from core.model.program_options import CRITERIA, ProgramOptions
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.notify import notify
 from core.services.profiles import profile_from_command
 
-CRITERIA = (
-    "similar_goals",
-    "overlapping_availability",
-    "mix_sections",
-    "no_isolated_member",
-    "avoid_previous_groupmates",
-)
-"""The criteria an instructor can switch on, stored as booleans in `Program.settings["criteria"]`."""
-DEFAULT_CRITERIA = dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
 SWITCHABLE = ("no_isolated_member", "avoid_previous_groupmates")
-"""The criteria the matcher can switch (through `matching_settings`). The others are always weighed
+"""The criteria the matcher can switch (`ProgramOptions.with_criteria`). The others are always weighed
 (similar goals, overlapping availability) or not implemented by the matcher yet (mixing sections)."""
-
-
-def matching_settings(criteria: dict[str, bool]) -> dict[str, object]:
-    """The program settings the matcher reads (`core.services.participants.settings_for`) for these criteria."""
-    return {
-        "avoid_previous_groupmates": bool(criteria.get("avoid_previous_groupmates", True)),
-        "isolate_rule_attributes": ["section"] if criteria.get("no_isolated_member", True) else [],
-    }
-
-
-MEMBER_ATTRIBUTES = model_programs.MEMBER_ATTRIBUTES
-"""`Program.settings[MEMBER_ATTRIBUTES][person_id]` holds attributes such as {"section": "B"} for matching."""
 
 
 @dataclass
@@ -77,7 +56,7 @@ async def ensure_course_program(cmd: commands.EnsureCourseProgram, uow: UnitOfWo
                 scope_kind=ScopeKind.LMS_COURSE,
                 scope_id=cmd.course_id,
                 group_size=4,
-                settings={"criteria": dict(DEFAULT_CRITERIA), **matching_settings(DEFAULT_CRITERIA)},
+                settings=ProgramOptions.for_course(),
             )
             if cmd.group_size is not None and 3 <= cmd.group_size <= 6:
                 program.group_size = cmd.group_size
@@ -109,15 +88,10 @@ async def update_course_settings(cmd: commands.UpdateCourseSettings, uow: UnitOf
         program = await _instructor_program(uow, cmd.organization_id, cmd.program_id, cmd.actor_id)
         program.group_size = cmd.group_size
         program.validate()
-        criteria = {name: name in cmd.criteria for name in CRITERIA}
-        program.settings = {
-            **program.settings,
-            "criteria": criteria,
-            **matching_settings(criteria),
-            "questionnaire_deadline": cmd.questionnaire_deadline.isoformat()
-            if cmd.questionnaire_deadline
-            else None,
-        }
+        program.settings = replace(
+            program.settings.with_criteria({name: name in cmd.criteria for name in CRITERIA}),
+            questionnaire_deadline=cmd.questionnaire_deadline,
+        )
         await uow.programs.save(program)
         await uow.commit()
         return program
@@ -140,9 +114,9 @@ async def save_questionnaire(
         if enrollment is None:
             enrollment = Enrollment(new_id(), organization_id, program.id, person_id, 0, now)
         enrollment.consent(program, cmd.accepted_code_of_conduct_version, now)
-        attributes = dict(program.settings.get(MEMBER_ATTRIBUTES) or {})  # type: ignore[call-overload]
-        attributes[person_id] = {"section": section} if section else {}
-        program.settings = {**program.settings, MEMBER_ATTRIBUTES: attributes}
+        program.settings = program.settings.with_member_attributes(
+            person_id, {"section": section} if section else {}
+        )
         await uow.profiles.save(organization_id, profile)
         await uow.enrollments.save(enrollment)
         await uow.programs.save(program)

@@ -123,17 +123,16 @@ def to_participant(
 
 
 def settings_for(program: Program) -> matching.ProgramSettings:
-    extra = program.settings
-    isolate = extra.get("isolate_rule_attributes", ())
+    options = program.settings
     return matching.ProgramSettings(
         kind=program.kind.value,
         group_size=program.group_size,
         max_level_gap=max(1, program.max_level_gap),
         cooldown_rounds=program.cooldown_rounds,
         prefer_cross_department=program.prefer_cross_department,
-        min_shared_hours=int(str(extra.get("min_shared_hours", 0))),
-        isolate_rule_attributes=tuple(str(a) for a in isolate) if isinstance(isolate, list | tuple) else (),
-        avoid_previous_groupmates=bool(extra.get("avoid_previous_groupmates", True)),
+        min_shared_hours=options.min_shared_hours,
+        isolate_rule_attributes=options.isolate_rule_attributes,
+        avoid_previous_groupmates=options.avoid_previous_groupmates,
     )
 
 

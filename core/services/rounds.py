@@ -198,8 +198,7 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
     past = [p for p in pairings if steps[p.id] != "delete"]
     history = history_for(past, {r.id: r.index for r in recent}, index)
     # Attributes for diversity rules (e.g. a course section), keyed by person, as the course settings keep them.
-    member_attributes = program.settings.get("member_attributes")
-    attributes = member_attributes if isinstance(member_attributes, dict) else {}
+    attributes = program.settings.member_attributes
     participants: list[matching.Participant] = []
     goals: dict[str, str] = {}
     for start in range(0, len(enrollments), READ_SLICE):

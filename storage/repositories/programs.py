@@ -3,7 +3,16 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.model import Cadence, Enrollment, EnrollmentStatus, ParticipantRole, Program, ProgramKind, ScopeKind
+from core.model import (
+    Cadence,
+    Enrollment,
+    EnrollmentStatus,
+    ParticipantRole,
+    Program,
+    ProgramKind,
+    ProgramOptions,
+    ScopeKind,
+)
 from storage.models import EnrollmentRow, FacilitatorRow, ProgramRow
 from storage.repositories._joined import by_parent
 from storage.repositories._versions import guarded_update
@@ -49,7 +58,7 @@ class SqlProgramRepository:
             code_of_conduct=row.code_of_conduct,
             code_of_conduct_version=row.code_of_conduct_version,
             active=row.active,
-            settings=dict(row.settings or {}),
+            settings=ProgramOptions.from_json(row.settings),
             version=row.version,
         )
 
@@ -87,7 +96,7 @@ class SqlProgramRepository:
             "code_of_conduct": program.code_of_conduct,
             "code_of_conduct_version": program.code_of_conduct_version,
             "active": program.active,
-            "settings": dict(program.settings),
+            "settings": program.settings.to_json(),
         }
         exists = await self.session.scalar(
             select(ProgramRow.organization_id).where(ProgramRow.id == program.id)

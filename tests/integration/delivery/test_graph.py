@@ -123,7 +123,7 @@ async def test_a_program_with_group_chats_gets_one_chat_per_pairing_with_the_app
     async with uow_factory() as uow:
         program = await uow.programs.get(seeded.organization_id, seeded.program_id)
         assert program is not None
-        program.settings["group_chats"] = True
+        program.settings = replace(program.settings, group_chats=True)
         await uow.programs.save(program)
         await uow.commit()
     outcome = await run_round(
@@ -177,7 +177,7 @@ async def test_the_group_chat_introduction_proposes_the_first_meeting_on_each_me
     async with uow_factory() as uow:
         program = await uow.programs.get(seeded.organization_id, seeded.program_id)
         assert program is not None
-        program.settings["group_chats"] = True
+        program.settings = replace(program.settings, group_chats=True)
         await uow.programs.save(program)
         for i in range(seeded.people):
             zone = "Europe/Berlin" if i % 2 else "America/New_York"

@@ -160,8 +160,8 @@ async def test_criteria_are_explained_and_the_section_rule_shows_only_in_a_cours
     async with world.uow_factory() as uow:
         (program,) = await uow.programs.for_organization(registration.organization_id)
     # Both boxes were left unticked: the matcher is told so.
-    assert program.settings["avoid_previous_groupmates"] is False
-    assert program.settings["isolate_rule_attributes"] == []
+    assert program.settings.avoid_previous_groupmates is False
+    assert program.settings.isolate_rule_attributes == ()
 
 
 async def test_publishing_in_a_course_says_where_learners_see_their_group_without_teams_talk(

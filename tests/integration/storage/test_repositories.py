@@ -21,6 +21,7 @@ from core.model import (
     Profile,
     Program,
     ProgramKind,
+    ProgramOptions,
     Round,
     ScopeKind,
     SkillLevel,
@@ -56,7 +57,12 @@ async def seed_organization(uow_factory: SqlUnitOfWorkFactory, org_id: str, tena
                 scope_id="19:team",
                 facilitator_ids=[f"{org_id}-bo"],
                 starts_on=date(2026, 11, 9),
-                settings={"graph_group_chats": True},
+                settings=ProgramOptions(
+                    group_chats=True,
+                    questionnaire_deadline=date(2026, 12, 1),
+                    member_attributes={f"{org_id}-bo": {"section": "B"}},
+                    unknown={"from_a_newer_version": [1, 2]},
+                ),
             )
         )
         await uow.commit()
@@ -101,7 +107,12 @@ async def test_a_program_keeps_its_facilitators_and_settings(uow_factory: SqlUni
     async with uow_factory() as uow:
         program = await uow.programs.by_scope("org-a", ScopeKind.TEAMS_TEAM, "19:team")
     assert program is not None
-    assert program.facilitator_ids == ["org-a-bo"] and program.settings == {"graph_group_chats": True}
+    assert program.facilitator_ids == ["org-a-bo"] and program.settings == ProgramOptions(
+        group_chats=True,
+        questionnaire_deadline=date(2026, 12, 1),
+        member_attributes={"org-a-bo": {"section": "B"}},
+        unknown={"from_a_newer_version": [1, 2]},
+    )
     assert program.starts_on == date(2026, 11, 9)
 
 

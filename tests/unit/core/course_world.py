@@ -15,6 +15,7 @@ from core.model import (
     Person,
     Program,
     ProgramKind,
+    ProgramOptions,
     ScopeKind,
     TeamsIdentity,
 )
@@ -47,7 +48,7 @@ def course_uow() -> FakeUnitOfWork:
         scope_id="deployment-1:course-101",
         group_size=3,
         facilitator_ids=["ines"],
-        settings={"criteria": {}},
+        settings=ProgramOptions(),
     )
     return uow
 

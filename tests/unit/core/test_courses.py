@@ -14,9 +14,8 @@ from core.commands import (
 )
 from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from core.model import EnrollmentStatus, Intent, PairingStatus, ProgramKind, Response, ScopeKind
+from core.model.program_options import CRITERIA
 from core.services.courses import (
-    CRITERIA,
-    MEMBER_ATTRIBUTES,
     ensure_course_program,
     move_member,
     publish_groups,
@@ -64,7 +63,7 @@ async def test_the_first_launch_creates_the_course_program_with_default_criteria
         "deployment-1:course-202",
     )
     assert stored.group_size == 4 and stored.facilitator_ids == ["ines"]
-    assert stored.settings["criteria"] == dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
+    assert stored.settings.criteria == dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
 
 
 async def test_a_deep_linked_group_size_is_used_only_when_it_is_in_range(uow: FakeUnitOfWork) -> None:
@@ -90,8 +89,8 @@ async def test_an_instructor_saves_group_size_criteria_and_deadline(uow: FakeUni
     await update_course_settings(cmd, uow)
     program = uow.store.programs[COURSE]
     assert program.group_size == 5
-    assert program.settings["criteria"] == {name: name == "similar_goals" for name in CRITERIA}
-    assert program.settings["questionnaire_deadline"] == "2026-12-01"
+    assert program.settings.criteria == {name: name == "similar_goals" for name in CRITERIA}
+    assert program.settings.questionnaire_deadline == date(2026, 12, 1)
 
 
 async def test_a_learner_cannot_change_the_settings(uow: FakeUnitOfWork) -> None:
@@ -128,7 +127,7 @@ async def test_answers_become_the_profile_the_enrollment_and_the_section(
     org, stored = uow.store.profiles["lea"]
     assert org == LMS and stored == profile and stored.learns[0].key == "dynamic programming"
     assert uow.store.enrollments[enrollment.id].status is EnrollmentStatus.ACTIVE
-    assert uow.store.programs[COURSE].settings[MEMBER_ATTRIBUTES] == {"lea": {"section": "Section B"}}
+    assert uow.store.programs[COURSE].settings.member_attributes == {"lea": {"section": "Section B"}}
 
 
 async def test_answering_again_updates_the_same_enrollment(uow: FakeUnitOfWork, clock: FakeClock) -> None:

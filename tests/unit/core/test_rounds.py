@@ -16,6 +16,7 @@ from core.model import (
     Person,
     Profile,
     ProgramKind,
+    ProgramOptions,
     ScopeKind,
     SkillLevel,
 )
@@ -165,10 +166,10 @@ async def test_course_sections_reach_the_matcher_so_nobody_is_the_only_one_of_th
     program.kind, program.scope_kind, program.group_size = ProgramKind.STUDY_GROUPS, ScopeKind.LMS_COURSE, 3
     people = ["ana", "bo", "cy", "dee", "eve", "fin"]
     sections = {"ana": "B", "bo": "B", "cy": "A", "dee": "A", "eve": "A", "fin": "A"}
-    program.settings = {
-        "isolate_rule_attributes": ["section"],
-        "member_attributes": {p: {"section": s} for p, s in sections.items()},
-    }
+    program.settings = ProgramOptions(
+        isolate_rule_attributes=("section",),
+        member_attributes={p: {"section": s} for p, s in sections.items()},
+    )
     enroll(uow, clock, *people)
     for seed in range(5):
         outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay", seed=seed + 1), uow, clock)
