@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
+from matching.arrays import ranges
 from matching.population import FloatArray, IntArray, Population
 
 
@@ -193,6 +194,32 @@ def skill_edges(
     n = max(population.n, 1)
     triples = _sorted_unique((skill * n + t) * n + lr)
     return (triples // n) % n, triples % n, triples // n // n
+
+
+def every_skill_edge(
+    population: Population, teachers: IntArray, learners: IntArray, max_gap: int, limit: int
+) -> tuple[IntArray, IntArray, IntArray] | None:
+    """Every (teacher, learner, skill) with the teacher 1..max_gap levels above, or None past `limit` triples.
+
+    Teachers sorted by (skill, level) put the ones within the gap of a wish in one run, so the count is known
+    before anything is built.
+    """
+    t_who, t_skill, t_level = _entries(population.teach, teachers)
+    l_who, l_skill, l_level = _entries(population.learn, learners)
+    t_key = t_skill * 6 + t_level
+    order = np.argsort(t_key, kind="stable")
+    t_who, t_key = t_who[order], t_key[order]
+    l_key = l_skill * 6 + l_level
+    lo = np.searchsorted(t_key, l_key + 1)
+    hi = np.searchsorted(t_key, l_skill * 6 + np.minimum(l_level + max_gap, 5), side="right")
+    if int((hi - lo).sum()) > limit:
+        return None
+    picked = ranges(lo, hi)
+    lr = np.repeat(l_who, hi - lo)
+    skill = np.repeat(l_skill, hi - lo)
+    t = t_who[picked]
+    keep = t != lr
+    return t[keep], lr[keep], skill[keep]
 
 
 def goal_edges(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csc_matrix
 
-from matching.candidates import skill_edges
+from matching.candidates import every_skill_edge, skill_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out, teaching_sentence
 from matching.explain_members import member_reasons
@@ -15,10 +15,12 @@ from matching.peer_pairs import no_time
 from matching.population import FloatArray, IntArray, Population
 from matching.repair import complete_assignment
 from matching.scoring import MENTOR_FACTORS, factor_values, total
-from matching.solve_bipartite import WHOLE, assign
+from matching.solve_bipartite import BLOCK, WHOLE, assign
 
-CANDIDATES_PER_SKILL_LEVEL = 12
+CANDIDATES_PER_SKILL_LEVEL = 48
 CANDIDATES_WHEN_BLOCKED = 6  # past `solve_bipartite.WHOLE` learners, where more would cost too much time
+# Up to this many allowed-by-level (mentor, learner, skill) triples the round is solved exactly on all of them.
+EVERY_EDGE = 1_000_000
 
 
 def spare_slots(population: Population, constraints: Constraints, settings: ProgramSettings) -> IntArray:
@@ -42,14 +44,19 @@ def _edges(
     mentors: IntArray,
     learners: IntArray,
     seed: int,
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, dict[str, FloatArray]]:
-    rand = np.random.default_rng(seed).random(population.n)
-    k = CANDIDATES_PER_SKILL_LEVEL if len(learners) <= WHOLE else CANDIDATES_WHEN_BLOCKED
-    t, lr, sk = skill_edges(population, mentors, learners, settings.max_level_gap, rand, k)
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, bool]:
+    """The edges to solve on, and whether they are every allowed one (then the solve is exact)."""
+    every = every_skill_edge(population, mentors, learners, settings.max_level_gap, EVERY_EDGE)
+    if every is None:
+        rand = np.random.default_rng(seed).random(population.n)
+        k = CANDIDATES_PER_SKILL_LEVEL if len(learners) <= WHOLE else CANDIDATES_WHEN_BLOCKED
+        t, lr, sk = skill_edges(population, mentors, learners, settings.max_level_gap, rand, k)
+    else:
+        t, lr, sk = every
     ok = constraints.allowed(t, lr)
     t, lr, sk = t[ok], lr[ok], sk[ok]
-    w, parts = _scored(population, constraints, settings, t, lr)
-    return t, lr, sk, w, parts
+    w, _ = _scored(population, constraints, settings, t, lr)
+    return t, lr, sk, w, every is not None
 
 
 def _scored(
@@ -83,8 +90,8 @@ def match_mentoring(
     slots = spare_slots(p, constraints, settings)
     mentors = np.nonzero((slots > 0) & (np.diff(p.teach.indptr) > 0))[0].astype(np.int64)
     learners = np.nonzero(constraints.has_time & (np.diff(p.learn.indptr) > 0))[0].astype(np.int64)
-    t, lr, sk, w, _ = _edges(p, constraints, settings, mentors, learners, seed)
-    chosen = assign(p.n, lr, t, w, slots)
+    t, lr, sk, w, every = _edges(p, constraints, settings, mentors, learners, seed)
+    chosen = assign(p.n, lr, t, w, slots, block=p.n if every else BLOCK)
     first = np.nonzero(chosen >= 0)[0]
     giver_of = np.full(p.n, -1, dtype=np.int64)
     giver_of[first] = t[chosen[first]]
@@ -123,7 +130,8 @@ def match_mentoring(
         return hit
 
     before = giver_of.copy()
-    complete_assignment(learners.tolist(), giver_of, left, options, reach)
+    if not every:  # an exact solve on every allowed edge already places the most
+        complete_assignment(learners.tolist(), giver_of, left, options, reach)
     seekers = np.nonzero(giver_of >= 0)[0]
     givers = giver_of[seekers]
     moved = seekers[before[seekers] != givers]

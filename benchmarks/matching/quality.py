@@ -72,7 +72,8 @@ class Judge:
             return np.where(can, value, 0.0)
         if s.kind == "onboarding":
             value = total(factor_values(p, c, s, a, b, BUDDY_FACTORS), len(a))
-            return value + s.weights.fairness * p.unmatched_last[b]
+            fair: np.ndarray = value + s.weights.fairness * p.unmatched_last[b]
+            return fair
         return total(factor_values(p, c, s, a, b, PEER_FACTORS), len(a))
 
     def judge(self, groups: Sequence[Sequence[int]], dropped: int, directed: bool) -> Quality:

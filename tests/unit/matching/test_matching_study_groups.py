@@ -145,7 +145,7 @@ def exact_optimum(objective: GroupObjective, n: int, sizes: list[int]) -> float 
             model.add_bool_or([x[a, g].Not(), x[b, g].Not()]).only_enforce_if(y.Not())
             terms.append(round(objective.pair(a, b) * scale) * y)
     if objective.settings.isolate_rule_attributes:
-        values = sorted({objective.attributes[v][0] for v in range(n)} - {None})
+        values = sorted({k for v in range(n) if (k := objective.attributes[v][0]) is not None})
         for g in groups:
             for value in values:
                 alone = model.new_bool_var(f"alone{g}_{value}")
