@@ -50,6 +50,10 @@ class LtiConfig:
         self.sessions = Sessions(self.secret_key)
         self.rosters = RosterCache()
 
+    def group_api(self, issuer: str) -> GroupApi | None:
+        """The LMS group API configured for this platform issuer, if any (a trailing slash does not matter)."""
+        return self.group_apis.get(issuer) or self.group_apis.get(issuer.rstrip("/"))
+
     def url(self, path: str) -> str:
         return f"{self.public_url}{path}"
 

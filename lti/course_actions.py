@@ -138,14 +138,14 @@ async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
             f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "
             "are linked."
         )
-    api = config.group_apis.get(session.issuer)
+    api = config.group_api(session.issuer)
     if api is not None and session.context_id:
         notice += " " + await _sync_lms_groups(config, session, api)
     return notice
 
 
 async def lms_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
-    api = config.group_apis.get(session.issuer)
+    api = config.group_api(session.issuer)
     if api is None or not session.context_id:
         raise InvalidInput("lms", "This course's LMS is not set up to receive groups from this tool.")
     return await _sync_lms_groups(config, session, api)

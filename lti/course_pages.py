@@ -10,6 +10,7 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.model import DEFAULT_CODE_OF_CONDUCT
+from core.model.programs import Program
 from core.model.program_options import CRITERIA, ProgramOptions
 from core.ports import UnitOfWork
 from core.services import course_views
@@ -89,9 +90,11 @@ async def course_page(
     errors: dict[str, str] | None = None,
     checkin: dict[str, str] | None = None,
     uow: UnitOfWork | None = None,
+    program: Program | None = None,
 ) -> web.Response:
     """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400).
-    `uow`: the request's unit of work, when it has one already (the launch), which the reads join."""
+    `uow`: the request's unit of work, when it has one already (the launch), which the reads join, with the
+    `program` it has just read."""
     config = request.app[LTI]
     org, program_id = session.organization_id, session.program_id
     members: list[RosterMember] | None = None
@@ -105,7 +108,8 @@ async def course_page(
             roster_error = exc.message
     uow = uow or config.uow_factory()
     async with uow:  # one unit of work for every read of the page
-        program = await uow.programs.get(org, program_id)
+        if program is None or program.id != program_id:
+            program = await uow.programs.get(org, program_id)
         if program is None:
             return error_page(
                 request, 404, "This course's groups are not here any more; launch the tool again."
@@ -122,7 +126,7 @@ async def course_page(
                 criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
                 deadline=_deadline(program.settings),
                 lms_groups=api.lms_name
-                if (api := config.group_apis.get(session.issuer)) and session.context_id
+                if (api := config.group_api(session.issuer)) and session.context_id
                 else "",
             )
             return render(request, "instructor.html", context)

@@ -250,3 +250,16 @@ class CanvasGroups:
                 await self._call(session, "DELETE", f"/groups/{stale}")
                 result.removed += 1
         return result
+
+
+def group_api(kind: str, base_url: str, token: str) -> GroupApi:
+    """The group API an administrator configured for a platform (`LTI_GROUP_APIS`): `base_url` is the LMS's
+    address; Moodle's web services are reached at its `/webservice/rest/server.php` unless the URL names them."""
+    if kind == "canvas":
+        return CanvasGroups(base_url, token)
+    if kind == "moodle":
+        endpoint = (
+            base_url if base_url.endswith(".php") else f"{base_url.rstrip('/')}/webservice/rest/server.php"
+        )
+        return MoodleGroups(endpoint, token)
+    raise ValueError(f"The LMS group API kind '{kind}' is not known: use 'canvas' or 'moodle'.")

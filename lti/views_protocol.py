@@ -122,7 +122,7 @@ async def launch(request: web.Request) -> web.StreamResponse:
                 context_id=found.context_id,
             )
             if learner_page:
-                response = await course_page(request, session, token, uow=uow)
+                response = await course_page(request, session, token, uow=uow, program=program)
     except DomainError as exc:
         return error_page(request, 400, exc.message)
     if response is None and found.message_type == "LtiDeepLinkingRequest":

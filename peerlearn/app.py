@@ -20,6 +20,7 @@ from core.matcher import Matcher
 from core.model.delivery import GraphStatus
 from core.ports import Clock
 from lti.config import LtiConfig
+from lti.lms_groups import group_api
 from lti.setup import setup_lti
 from peerlearn import __version__, matching_pool, secret_key
 from peerlearn.home import setup_home
@@ -142,8 +143,13 @@ def lti_config(settings: Settings, runtime: Runtime, matcher: Matcher) -> LtiCon
         settings.public_url,
         secret,
         extra_origins,
+        registration_issuers=settings.registration_issuers,
         min_group=settings.report_min_group,
         matcher=matcher,
+        group_apis={
+            issuer: group_api(api.kind, api.base_url, api.token)
+            for issuer, api in settings.group_apis.items()
+        },
     )
 
 

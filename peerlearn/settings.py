@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +45,51 @@ class AppType(enum.StrEnum):
 
 def _alias(*names: str) -> Any:
     return AliasChoices(*names)
+
+
+URL = re.compile(r"^https?://[^/\s]+")
+GROUP_API_KINDS = ("canvas", "moodle")
+
+
+@dataclass(frozen=True)
+class LtiGroupApi:
+    """One LMS group API from LTI_GROUP_APIS: where published groups are created for one platform issuer."""
+
+    kind: str  # "canvas" or "moodle"
+    base_url: str
+    token: str
+
+
+def parse_lti_group_apis(raw: str) -> dict[str, LtiGroupApi]:
+    """LTI_GROUP_APIS: a JSON object from platform issuer to `{"kind", "base_url", "token"}`. Errors name the
+    issuer and the key, never the token."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"it is not JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(parsed, dict):
+        raise ValueError('use a JSON object: {"<issuer>": {"kind": "canvas", "base_url": "…", "token": "…"}}')
+    apis = {}
+    for issuer, entry in parsed.items():
+        where = f"the entry for '{issuer[:200]}'"
+        if not URL.match(issuer):
+            raise ValueError(f"{where} is not a platform issuer URL (such as 'https://moodle.school.edu')")
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where} must be an object with 'kind', 'base_url' and 'token'")
+        kind, base_url, token = entry.get("kind"), entry.get("base_url"), entry.get("token")
+        if kind not in GROUP_API_KINDS:
+            raise ValueError(f"{where} has kind '{str(kind)[:40]}': use 'canvas' or 'moodle'")
+        if not isinstance(base_url, str) or not URL.match(base_url):
+            raise ValueError(
+                f"{where} has base_url '{str(base_url)[:200]}': use the LMS's address, "
+                "such as 'https://school.instructure.com'"
+            )
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError(f"{where} has no token: give the access token the LMS administrator created")
+        apis[issuer.rstrip("/")] = LtiGroupApi(str(kind), base_url.rstrip("/"), token.strip())
+    return apis
 
 
 class Settings(BaseSettings):
@@ -107,6 +154,10 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("SECRET_KEY"))
     lti_frame_ancestors: str = Field("", validation_alias=_alias("LTI_FRAME_ANCESTORS"))
+    # Dynamic Registration: the platform issuers allowed to register (comma-separated URLs); empty: any.
+    lti_registration_issuers: str = Field("", validation_alias=_alias("LTI_REGISTRATION_ISSUERS"))
+    # The LMS group APIs published groups are created through, by platform issuer (`parse_lti_group_apis`).
+    lti_group_apis: SecretStr = Field(SecretStr(""), validation_alias=_alias("LTI_GROUP_APIS"))
     data_dir: Path = Field(Path("var"), validation_alias=_alias("DATA_DIR"))
 
     _public_url_follows_port: bool = PrivateAttr(False)
@@ -149,6 +200,31 @@ class Settings(BaseSettings):
         if value and not GUID.match(value):
             raise ValueError("expected a GUID such as '00000000-0000-0000-0000-000000000000', or nothing")
         return value
+
+    @field_validator("lti_registration_issuers")
+    @classmethod
+    def _registration_issuers(cls, value: str) -> str:
+        for issuer in (i.strip() for i in value.split(",") if i.strip()):
+            if not URL.match(issuer):
+                raise ValueError(
+                    f"'{issuer[:200]}' is not a platform issuer URL: list them comma-separated, "
+                    "such as 'https://moodle.school.edu,https://canvas.instructure.com'"
+                )
+        return value
+
+    @field_validator("lti_group_apis")
+    @classmethod
+    def _group_apis(cls, value: SecretStr) -> SecretStr:
+        parse_lti_group_apis(value.get_secret_value())
+        return value
+
+    @property
+    def registration_issuers(self) -> tuple[str, ...]:
+        return tuple(i.strip().rstrip("/") for i in self.lti_registration_issuers.split(",") if i.strip())
+
+    @property
+    def group_apis(self) -> dict[str, LtiGroupApi]:
+        return parse_lti_group_apis(self.lti_group_apis.get_secret_value())
 
     @model_validator(mode="after")
     def _public_url_from_port(self) -> Settings:
@@ -210,7 +286,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can redact them wherever they might appear."""
         values = (self.app_password, self.graph_client_secret, self.secret_key)
-        return [v.get_secret_value() for v in values if v.get_secret_value()]
+        tokens = [api.token for api in self.group_apis.values()]
+        return [v.get_secret_value() for v in values if v.get_secret_value()] + tokens
 
     def check_consistency(self) -> None:
         if self.app_type is AppType.SINGLE_TENANT and self.app_id and not self.app_tenant_id:
@@ -228,6 +305,15 @@ class Settings(BaseSettings):
             )
 
 
+# Every name a secret setting is read under: a bad value there is never shown back.
+_SECRET_NAMES = {
+    str(choice).upper()
+    for f in Settings.model_fields.values()
+    if f.annotation is SecretStr and isinstance(f.validation_alias, AliasChoices)
+    for choice in f.validation_alias.choices
+}
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read settings; raise `SettingsError` naming the first bad setting and its value."""
     try:
@@ -240,7 +326,12 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
             alias = field.validation_alias if field is not None else None
             if isinstance(alias, AliasChoices):
                 name = str(alias.choices[0])
-            shown = "***" if "password" in name.lower() or "secret" in name.lower() else error.get("input")
+            hidden = (field is not None and field.annotation is SecretStr) or name.upper() in _SECRET_NAMES
+            shown = (
+                "***"
+                if hidden or "password" in name.lower() or "secret" in name.lower()
+                else error.get("input")
+            )
             message = str(error["msg"]).removeprefix("Value error, ").rstrip(".")
             problems.append(f"Setting '{name}' has value '{shown}': {message}.")
         raise SettingsError(" ".join(problems)) from None
