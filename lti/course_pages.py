@@ -10,8 +10,8 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.model import DEFAULT_CODE_OF_CONDUCT
-from core.model.programs import Program
 from core.model.program_options import CRITERIA, ProgramOptions
+from core.model.programs import Program
 from core.ports import UnitOfWork
 from core.services import course_views
 from core.services.course_views import RosterMember
