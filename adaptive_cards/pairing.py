@@ -20,6 +20,7 @@ from adaptive_cards.elements import (
 )
 from core.model import PairingStatus, Response
 from core.services.meeting_times import Slot
+from core.services.rounds import reasons_for
 from core.services.status import FirstMeeting, MemberView, PairingView
 
 ROLE_NAMES = {
@@ -107,6 +108,14 @@ def _first_meeting(
     ]
 
 
+def _sentence(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+def _why(size: int) -> str:
+    return {2: "Why you two", 3: "Why you three"}.get(size, "Why your group")
+
+
 def proposal(view: PairingView) -> Card:
     pairing, data = view.pairing, {"pairing_id": view.pairing.id}
     body: list[Element] = [
@@ -116,8 +125,12 @@ def proposal(view: PairingView) -> Card:
     ]
     if pairing.skill:
         body.append(text(f"Skill: **{pairing.skill}**"))
-    if pairing.reasons:
-        body += [subheading("Why you two"), bullets(r.text for r in pairing.reasons)]
+    reasons = reasons_for(pairing, view.viewer_id)
+    found = [_sentence(r.text) for r in reasons if r.factor != "caution"]
+    cautions = [_sentence(r.text) for r in reasons if r.factor == "caution"]
+    if found:
+        body += [subheading(_why(len(pairing.members))), bullets(found)]
+    body += [text(c, color="Warning") for c in cautions]  # cautions as cautions, after the reasons
     if pairing.shared_goal:
         body += [subheading("A goal to start from"), text(pairing.shared_goal)]
     me = view.me

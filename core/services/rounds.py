@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import matching
@@ -42,6 +42,7 @@ from core.services.participants import (
 ONE_ROUND_KINDS = frozenset({ProgramKind.PEER_PAIRS, ProgramKind.STUDY_GROUPS})
 # People whose profiles are read in one short transaction while a round loads; pairings written per statement.
 READ_SLICE = 1000
+FOR_MEMBER = "for:"  # a stored reason's factor starts "for:<person id>:" when it is written to that member
 PARTNER_LEFT = (
     "The person you were matched with left just as this round was formed; you will be among the first "
     "matched next round."
@@ -226,6 +227,29 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
     return _Input(program, index, recent[0].id if recent else None, participants, history, goals, now)
 
 
+def _reasons(program: Program, match: matching.Match) -> list[MatchReason]:
+    """The match's shared reasons, then, in a Teams program, those written to each member ("you teach…",
+    "you three…"), each marked with whom it is for (`reasons_for` reads them back). A course's groups keep the
+    shared reasons only: the instructor's page lists them all."""
+    shared = [MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons]
+    if program.scope_kind is not ScopeKind.TEAMS_TEAM or not match.member_reasons:
+        return shared
+    return shared + [
+        MatchReason(f"{FOR_MEMBER}{member}:{r.factor}", round(r.contribution, 4), r.text)
+        for member in match.members
+        for r in match.reasons_for(member)
+    ]
+
+
+def reasons_for(pairing: Pairing, person_id: str) -> list[MatchReason]:
+    """The reasons written to `person_id`, as a round stored them; the shared ones when there are none."""
+    mark = f"{FOR_MEMBER}{person_id}:"
+    own = [
+        replace(r, factor=r.factor.removeprefix(mark)) for r in pairing.reasons if r.factor.startswith(mark)
+    ]
+    return own or [r for r in pairing.reasons if not r.factor.startswith(FOR_MEMBER)]
+
+
 async def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]) -> list[Pairing]:
     program, made = loaded.program, []
     for count, match in enumerate(matches, start=1):
@@ -242,7 +266,7 @@ async def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]
                 shared_goal=_shared_goal(match, loaded.goals),
                 skill=match.skill,
                 score=round(match.score, 4),
-                reasons=[MatchReason(r.factor, round(r.contribution, 4), r.text) for r in match.reasons],
+                reasons=_reasons(program, match),
             )
         )
         if count % READ_SLICE == 0:
