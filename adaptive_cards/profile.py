@@ -3,6 +3,7 @@ vocabulary), department, time zone (a city, pre-filled from Teams), weekly avail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -37,6 +38,7 @@ LEVELS = (
     ("4", "4 · strong"),
     ("5", "5 · expert"),
 )
+LABEL_OFFSET = re.compile(r"\s*\(UTC[+-]\d\d:\d\d\)\s*$")
 DAY_CHOICES = tuple(zip(availability.DAYS, availability.DAY_NAMES, strict=True))
 
 
@@ -123,14 +125,29 @@ def _skill_rows(
     return rows
 
 
+def timezone_value(zone: str, at: datetime) -> str:
+    """What the time zone field holds for `zone`: its label ("Berlin (UTC+01:00)") when the city names only
+    that zone, so that a client showing the raw value (Microsoft's JS renderer shows a filtered choice set's
+    value, not its title) still shows a place; the zone's own name otherwise. The form reads both back."""
+    label = vocabulary.timezone_label(zone, at)
+    city = label.rsplit(" (UTC", 1)[0]
+    return label if vocabulary.resolve_timezone(city) == zone else zone
+
+
+def zone_of(value: str | None) -> str | None:
+    """The time zone a field's value names: a zone's own name, a label ("Berlin (UTC+01:00)") or a city."""
+    if not value:
+        return None
+    return vocabulary.resolve_timezone(LABEL_OFFSET.sub("", value))
+
+
 def _timezone(values: Mapping[str, str], errors: Errors, detected: str | None, at: datetime) -> list[Element]:
-    current = vocabulary.known_timezone(values.get("timezone"))
+    current = zone_of(values.get("timezone"))
     zones = list(dict.fromkeys([z for z in (current, detected) if z] + list(vocabulary.COMMON_TIMEZONES)))
-    choices = [vocabulary.Choice(vocabulary.timezone_label(z, at), z) for z in zones]
+    choices = [vocabulary.Choice(vocabulary.timezone_label(z, at), timezone_value(z, at)) for z in zones]
+    shown = timezone_value(current, at) if current else values.get("timezone", "")
     found: list[Element] = [
-        typeahead(
-            "timezone", "Time zone", vocabulary.TIMEZONES, choices, current or "", "Type a city, e.g. Berlin"
-        ),
+        typeahead("timezone", "Time zone", vocabulary.TIMEZONES, choices, shown, "Type a city, e.g. Berlin"),
         *field_error(errors, "timezone"),
     ]
     if detected and detected != current:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from adaptive_cards.profile import zone_of
 from core import commands
 from core.errors import DomainError, InvalidInput
 from core.model.people import MAX_DEPARTMENT_LENGTH, MAX_GOALS_LENGTH
 from core.model.skills import MAX_LEVEL, MIN_LEVEL, SkillLevel
 from core.model.text import clean
-from core.services import availability, vocabulary
+from core.services import availability
 
 MAX_FIELDS = 100  # a full profile card: 20 skill rows each way with levels, and its other fields
 MAX_VALUE = 2000
@@ -138,7 +139,7 @@ def parse_profile(
     goals = _text(values, errors, "goals", "Your goals", MAX_GOALS_LENGTH, multiline=True)
     timezone = "UTC"
     if values.get("timezone"):
-        found_zone = vocabulary.resolve_timezone(values["timezone"])
+        found_zone = zone_of(values["timezone"])  # a label ("Berlin (UTC+01:00)"), a city or a zone
         if found_zone is None:
             errors.setdefault(
                 "timezone",

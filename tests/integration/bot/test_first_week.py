@@ -76,7 +76,7 @@ async def test_a_profile_in_two_minutes(teams: Teams, connector: tuple[FakeConne
     text = card_text(opened)
     assert "Berlin (UTC+01:00)" in text and "IANA" not in text
     zone = next(i for i in opened["body"] if i.get("id") == "timezone")
-    assert zone["value"] == "Europe/Berlin"  # pre-filled from what Teams detected
+    assert zone["value"] == "Berlin (UTC+01:00)"  # pre-filled from what Teams detected, as a place
 
     wrong = {
         "teach_skill_0": "JS",
@@ -103,7 +103,7 @@ async def test_a_profile_in_two_minutes(teams: Teams, connector: tuple[FakeConne
         "teach_level_0": "4",
         "learn_skill_0": "Helm charts",
         "learn_level_0": "2",
-        "timezone": "Berlin",
+        "timezone": "Berlin (UTC+01:00)",  # what the pre-filled field sends back
         "available_days": "mon,tue,wed,thu,fri",
         "available_from": "09:00",
         "available_to": "17:00",
