@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, card, columns, execute, facts, heading, subheading, text
+from adaptive_cards.pairing import zone_name
 from core.model import EnrollmentStatus, PairingStatus
 from core.services import availability
 from core.services.experts import Expert
@@ -12,6 +13,12 @@ from core.services.status import MyStatus, awaiting_my_answer
 
 def _skills(skills: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{label} ({level})" for label, level in skills) or "none yet"
+
+
+def _when(hours: frozenset[int], timezone: str) -> str:
+    """ "Mon–Fri 09:00–17:00, Berlin time": the hours are on the person's own clock, so say which."""
+    said = availability.describe(hours)
+    return f"{said}, {zone_name(timezone)} time" if hours else said
 
 
 def status(data: MyStatus) -> Card:
@@ -48,7 +55,7 @@ def status(data: MyStatus) -> Card:
                         "Hours a month",
                         "–" if profile.hours_per_month is None else str(profile.hours_per_month),
                     ),
-                    ("When you can meet", availability.describe(profile.weekly_availability)),
+                    ("When you can meet", _when(profile.weekly_availability, profile.timezone)),
                 ]
             ),
         ]

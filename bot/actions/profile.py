@@ -50,7 +50,8 @@ async def _editor(
         saved=saved,
         unmatched=unmatched_because(stored, joined) if saved and stored is not None else (),
         offer_join=saved and not joined,
-        detected_timezone=detected_timezone(ctx.data),
+        # Just saved, the zone is the person's choice: a hint to pick another would only nag.
+        detected_timezone=None if saved else detected_timezone(ctx.data),
         kept_availability=_kept(stored),
         suggestions=vocabulary.suggested_skills(known),
         at=ctx.services.clock.now(),

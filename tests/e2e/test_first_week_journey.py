@@ -273,7 +273,7 @@ async def test_three_people_live_the_first_week_in_the_agents_playground(
         assert "IANA" not in rendered and "{" not in rendered, (
             f"'{name}' shows jargon or raw data: {rendered}"
         )
-    assert "A first meeting" in shown["adele_introduction"]
+    assert "A first meeting" in shown["new_york_introduction"]
     assert len(list(SHOTS.glob("*.png"))) == len(journey.seen)
 
 
@@ -296,10 +296,12 @@ async def _first_week(pg: Playground, journey: Journey) -> None:
         journey.keep(f"{_name(user)}_welcome", welcome)
         assert "Code of conduct" in _text(welcome) and _data(welcome, "join") == join
         chats[user] = (chat, welcome_id)
-    journey.keep("alex_welcome", alex_welcome)
+    journey.keep("berlin_welcome", alex_welcome)
 
     # Joining is one click: Alex on the channel's invitation, the others on their welcome.
-    assert "You accepted" in _text(await journey.click("alex_joined", ALEX, channel, invite_id, "join", join))
+    assert "You accepted" in _text(
+        await journey.click("berlin_joined", ALEX, channel, invite_id, "join", join)
+    )
     for user in (MEGAN, ADELE):
         where, message = chats[user]
         joined = await journey.click(f"{_name(user)}_joined", user, where, message, "join", join)
@@ -307,11 +309,12 @@ async def _first_week(pg: Playground, journey: Journey) -> None:
 
     # A profile in two minutes: the time zone is already the person's own, from Teams; skills by typeahead.
     plans = {
-        ALEX: ("Python", "Kubernetes"),
-        MEGAN: ("Kubernetes", "js"),  # Megan types "js": the vocabulary folds it into JavaScript
-        ADELE: ("JavaScript", "Python"),
+        ALEX: ("Python", "Kubernetes", "Run our team's services on Kubernetes without help."),
+        # Megan types "js": the vocabulary folds it into JavaScript.
+        MEGAN: ("Kubernetes", "js", "Build the front end of our internal dashboard."),
+        ADELE: ("JavaScript", "Python", "Automate the monthly sales report."),
     }
-    for user, (teaches, learns) in plans.items():
+    for user, (teaches, learns, goal) in plans.items():
         where, _ = chats[user]
         thread, profile_id, editor = await journey.type_in_teams(user, where, "profile")
         name = _name(user)
@@ -337,10 +340,11 @@ async def _first_week(pg: Playground, journey: Journey) -> None:
             "available_to": "17:00",
             "hours_per_month": "4",
             "timezone": fields["timezone"]["value"],
-            "goals": f"Use {learns} on a real task at work.",
+            "goals": goal,
         }
         saved = await journey.click(f"{name}_profile_saved", user, thread, profile_id, "profile.save", form)
         assert "Saved" in _text(saved) and "nobody can be matched" not in _text(saved), _text(saved)
+        assert "Teams says" not in _text(saved)  # just chosen: no nudge to pick another zone
         if learns == "js":
             assert _inputs(saved)["learn_skill_0"]["value"] == "JavaScript"
 
@@ -358,6 +362,7 @@ async def _first_week(pg: Playground, journey: Journey) -> None:
         name = _name(user)
         thread, status_id, status = await journey.type_in_teams(user, where, "status")
         journey.keep(f"{name}_status", status)
+        assert f"Mon–Fri 09:00–17:00, {CITIES[user]} time" in json.dumps(status, ensure_ascii=False)
         proposal = await journey.click(
             f"{name}_proposal", user, thread, status_id, "pairing.view", _data(status, "pairing.view")
         )
@@ -366,7 +371,7 @@ async def _first_week(pg: Playground, journey: Journey) -> None:
         answers[user] = await journey.click(
             f"{name}_accepted", user, thread, status_id, "pairing.accept", accept
         )
-    introduction = journey.keep("adele_introduction", answers[ADELE])
+    introduction = journey.keep("new_york_introduction", answers[ADELE])
     assert "You are matched" in _text(introduction)
     assert "A first meeting" in _text(introduction) and "your time" in _text(introduction)
     assert "(New York, UTC-05:00)" in _text(introduction)  # on Adele's own clock
