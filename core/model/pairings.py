@@ -15,6 +15,7 @@ from core.errors import InvalidTransition, PermissionDenied
 
 
 class RoundStatus(enum.StrEnum):
+    FORMING = "forming"  # being stored, a slice at a time (`core.services.rounds`); open once complete
     OPEN = "open"
     CLOSED = "closed"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 import matching
 from core import commands
@@ -13,6 +15,7 @@ from core.errors import ConcurrentChange, InvalidTransition, PermissionDenied
 from core.matcher import InProcessMatcher, Matcher
 from core.model import (
     OPEN_STATUSES,
+    Enrollment,
     EnrollmentStatus,
     Intent,
     MatchReason,
@@ -22,12 +25,13 @@ from core.model import (
     Program,
     ProgramKind,
     Round,
+    RoundStatus,
     ScopeKind,
     new_id,
 )
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
-from core.services.notify import Notice, notify_all
+from core.services.notify import notify_all
 from core.services.participants import (
     GUIDED_ROLES,
     GUIDING_ROLES,
@@ -38,10 +42,17 @@ from core.services.participants import (
     to_participant,
 )
 
+T = TypeVar("T")
+
 # Pairings of these kinds last one round; mentoring and onboarding pairings run until completed.
 ONE_ROUND_KINDS = frozenset({ProgramKind.PEER_PAIRS, ProgramKind.STUDY_GROUPS})
 # People whose profiles are read in one short transaction while a round loads; pairings written per statement.
 READ_SLICE = 1000
+# Pairings (or enrollments) per write transaction while a round is stored: each slice holds SQLite's one
+# writer for tens of milliseconds, so card actions wait at most that long; a slice that lost a race to a
+# card action is written again up to SLICE_ATTEMPTS times.
+WRITE_SLICE = 250
+SLICE_ATTEMPTS = 3
 FOR_MEMBER = "for:"  # a stored reason's factor starts "for:<person id>:" when it is written to that member
 PARTNER_LEFT = (
     "The person you were matched with left just as this round was formed; you will be among the first "
@@ -274,17 +285,12 @@ async def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]
     return made
 
 
-async def _write(
-    cmd: commands.RunRound, loaded: _Input, result: matching.MatchResult, uow: UnitOfWork, clock: Clock
-) -> RoundOutcome:
-    """Store the round in a second transaction, if it is still the round that was loaded.
-
-    Whatever changed while the matcher ran is honoured: whoever left, paused, withdrew consent or joined a
-    running pairing meanwhile is not proposed (their partners are told they were not matched this time).
-    """
+async def _claim(cmd: commands.RunRound, loaded: _Input, uow: UnitOfWork) -> Round:
+    """Store the round as forming, if no round was opened since `loaded` was read. The round's index is
+    unique per program, so of two instances that matched at once, one gets here and the other is told
+    `RoundJustRun`."""
     org = cmd.organization_id
-    round_ = Round(new_id(), org, loaded.program.id, loaded.index, loaded.now)
-    proposed = await _pairings(loaded, round_.id, list(result.matches))
+    round_ = Round(new_id(), org, loaded.program.id, loaded.index, loaded.now, RoundStatus.FORMING)
     try:
         async with uow:
             program = await _lookups.program(uow, org, cmd.program_id)
@@ -292,65 +298,139 @@ async def _write(
             recent = await uow.rounds.recent(org, program.id, 1)
             if (recent[0].id if recent else None) != loaded.latest_round_id:
                 raise RoundJustRun(program.name)
-            running = await _close_previous(
-                uow, program, await uow.pairings.for_program(org, program.id), clock
-            )
-            busy, _ = _busy(program, running)
-            enrollments = {
-                e.person_id: e
-                for e in await uow.enrollments.for_program(org, program.id)
-                if e.is_available_on(loaded.now.date())
-                and e.has_current_consent(program)
-                and e.person_id not in busy
-            }
-            created = [p for p in proposed if all(m in enrollments for m in p.member_ids())]
-            unmatched = [
-                (u.participant_id, u.text) for u in result.unmatched if u.participant_id in enrollments
-            ]
-            if len(created) < len(proposed):
-                kept = {p.id for p in created}
-                unmatched += [
-                    (m, PARTNER_LEFT)
-                    for p in proposed
-                    if p.id not in kept
-                    for m in p.member_ids()
-                    if m in enrollments
-                ]
             await uow.rounds.save(round_)
-            for start in range(0, len(created), READ_SLICE):  # a slice per statement; requests run between
-                await uow.pairings.add_new(created[start : start + READ_SLICE])
-            left_out = {person for person, _ in unmatched}
-            for person in (p.id for p in loaded.participants):
-                e = enrollments.get(person)
-                if e is None:
-                    continue
-                changed = e.status is EnrollmentStatus.PAUSED  # the pause has run out: taking part again
-                if changed:
-                    e.resume()
-                if e.unmatched_last_round != (person in left_out):
-                    e.unmatched_last_round = person in left_out
-                    changed = True
-                if changed:
-                    await uow.enrollments.save(e)
-            if program.scope_kind is ScopeKind.TEAMS_TEAM:
-                # Course groups are drafts until the instructor publishes them; Teams programs tell people now.
-                notices: list[Notice] = [
-                    (pairing.member_ids(), Intent.PAIRING_PROPOSED, pairing.id, None) for pairing in created
-                ]
-                notices += [
-                    ([person], Intent.UNMATCHED, round_.id, {"reason": reason})
-                    for person, reason in unmatched
-                ]
-                for start in range(0, len(notices), READ_SLICE):
-                    await notify_all(uow, clock, org, notices[start : start + READ_SLICE])
             await uow.commit()
-    except ConcurrentChange as exc:
-        async with uow:  # the same round index, stored by another instance a moment earlier?
-            recent = await uow.rounds.recent(org, loaded.program.id, 1)
-        if (recent[0].id if recent else None) != loaded.latest_round_id:
-            raise RoundJustRun(loaded.program.name) from exc
-        raise  # a pairing answered at the same moment: nothing was stored, and running again is safe
-    return RoundOutcome(round_, created, unmatched)
+    except ConcurrentChange as exc:  # the same index, stored by another instance a moment earlier
+        raise RoundJustRun(loaded.program.name) from exc
+    return round_
+
+
+async def _in_slices(items: Sequence[T], write: Callable[[Sequence[T]], Awaitable[None]]) -> None:
+    """`write` each slice of `items` in its own short transaction, yielding to waiting requests between.
+
+    A slice that lost a race (a member answered a proposal of it at that very moment) is written again."""
+    for start in range(0, len(items), WRITE_SLICE):
+        await asyncio.sleep(0)
+        for attempt in range(1, SLICE_ATTEMPTS + 1):
+            try:
+                await write(items[start : start + WRITE_SLICE])
+                break
+            except ConcurrentChange:
+                if attempt == SLICE_ATTEMPTS:
+                    raise
+
+
+async def _close_previous_in_slices(loaded: _Input, uow: UnitOfWork, clock: Clock) -> list[Pairing]:
+    """`_close_previous` for the program's earlier pairings, a slice per transaction, each read afresh."""
+    org, program = loaded.program.organization_id, loaded.program
+    async with uow:
+        ids = [p.id for p in await uow.pairings.for_program(org, program.id)]
+    running: list[Pairing] = []
+
+    async def close(some: Sequence[str]) -> None:
+        async with uow:
+            still = await _close_previous(uow, program, await uow.pairings.many(org, some), clock)
+            await uow.commit()
+        running.extend(still)
+
+    await _in_slices(ids, close)
+    return running
+
+
+async def _write(
+    cmd: commands.RunRound, loaded: _Input, result: matching.MatchResult, uow: UnitOfWork, clock: Clock
+) -> RoundOutcome:
+    """Store the round, if it is still the round that was loaded, in short transactions.
+
+    One transaction for the whole round held SQLite's only writer for most of a minute at 100,000 people
+    (every card action waited), so: the round is claimed as forming (`_claim`); the earlier pairings are
+    closed a slice at a time; the new pairings are stored a slice at a time, each slice with its proposals
+    (a proposal is never queued without its pairing, nor a pairing stored without its proposal); then the
+    unmatched notices and enrollment flags; last, the round is open. Whatever changed while the matcher ran
+    is honoured: whoever left, paused, withdrew consent or joined a running pairing meanwhile is not proposed
+    (their partners are told they were not matched this time).
+
+    If the process stops between slices, the round stays forming with the slices stored so far: those
+    proposals are out; the others were simply not matched this round, and the next round matches them.
+    """
+    org = cmd.organization_id
+    round_ = await _claim(cmd, loaded, uow)
+    program = loaded.program
+    proposed = await _pairings(loaded, round_.id, list(result.matches))
+    running = await _close_previous_in_slices(loaded, uow, clock)
+    busy, _ = _busy(program, running)
+    async with uow:
+        enrollments = {
+            e.person_id: e
+            for e in await uow.enrollments.for_program(org, program.id)
+            if e.is_available_on(loaded.now.date())
+            and e.has_current_consent(program)
+            and e.person_id not in busy
+        }
+    created = [p for p in proposed if all(m in enrollments for m in p.member_ids())]
+    unmatched = [(u.participant_id, u.text) for u in result.unmatched if u.participant_id in enrollments]
+    if len(created) < len(proposed):
+        kept = {p.id for p in created}
+        unmatched += [
+            (m, PARTNER_LEFT)
+            for p in proposed
+            if p.id not in kept
+            for m in p.member_ids()
+            if m in enrollments
+        ]
+    tell = program.scope_kind is ScopeKind.TEAMS_TEAM  # course groups are drafts until published
+
+    async def store(some: Sequence[Pairing]) -> None:
+        async with uow:
+            await uow.pairings.add_new(some)
+            if tell:
+                await notify_all(
+                    uow, clock, org, [(p.member_ids(), Intent.PAIRING_PROPOSED, p.id, None) for p in some]
+                )
+            await uow.commit()
+
+    await _in_slices(created, store)
+    left_out = {person for person, _ in unmatched}
+    changed: list[Enrollment] = []
+    for person in (p.id for p in loaded.participants):
+        e = enrollments.get(person)
+        if e is None:
+            continue
+        resumed = e.status is EnrollmentStatus.PAUSED  # the pause has run out: taking part again
+        if resumed or e.unmatched_last_round != (person in left_out):
+            changed.append(e)
+
+    async def flag(some: Sequence[Enrollment]) -> None:
+        async with uow:
+            for e in some:
+                fresh = await uow.enrollments.get(org, e.program_id, e.person_id)
+                if fresh is None:
+                    continue
+                if fresh.status is EnrollmentStatus.PAUSED and fresh.is_available_on(loaded.now.date()):
+                    fresh.resume()
+                fresh.unmatched_last_round = e.person_id in left_out
+                await uow.enrollments.save(fresh)
+            await uow.commit()
+
+    await _in_slices(changed, flag)
+
+    async def tell_unmatched(some: Sequence[tuple[str, str]]) -> None:
+        async with uow:
+            await notify_all(
+                uow,
+                clock,
+                org,
+                [([person], Intent.UNMATCHED, round_.id, {"reason": why}) for person, why in some],
+            )
+            await uow.commit()
+
+    if tell:
+        await _in_slices(unmatched, tell_unmatched)
+    opened = replace(round_, status=RoundStatus.OPEN)
+    async with uow:
+        await uow.rounds.save(opened)
+        await uow.commit()
+    return RoundOutcome(opened, created, unmatched)
 
 
 async def run_round(

@@ -136,6 +136,11 @@ class SqlPairingRepository:
     async def for_program(self, organization_id: str, program_id: str) -> list[Pairing]:
         return await self._select(organization_id, PairingRow.program_id == program_id)
 
+    async def many(self, organization_id: str, pairing_ids: Sequence[str]) -> list[Pairing]:
+        return (
+            await self._select(organization_id, PairingRow.id.in_(list(pairing_ids))) if pairing_ids else []
+        )
+
     async def save(self, pairing: Pairing) -> None:
         if not pairing.members:
             raise ValueError(

@@ -244,6 +244,10 @@ class FakePairings(_Repo):
             if (p.organization_id, p.program_id) == (organization_id, program_id)
         ]
 
+    async def many(self, organization_id: str, pairing_ids: Sequence[str]) -> list[Pairing]:
+        found = (self.s.pairings.get(pid) for pid in pairing_ids)
+        return [p for p in found if p is not None and p.organization_id == organization_id]
+
     async def save(self, pairing: Pairing) -> None:
         if not pairing.members:
             raise ValueError("a pairing without members is never stored")

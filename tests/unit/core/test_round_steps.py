@@ -11,7 +11,7 @@ import matching
 from core import commands
 from core.errors import PermissionDenied
 from core.matcher import InProcessMatcher
-from core.model import Enrollment, Intent, Person
+from core.model import Enrollment, Intent, Person, RoundStatus
 from core.services import rounds, schedule
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
@@ -169,3 +169,57 @@ async def test_match_now_with_one_person_refuses_and_opens_no_round(
     with pytest.raises(rounds.TooFewToMatch):
         await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
     assert uow.store.rounds == {}
+
+
+class StopsAfterCommits(FakeUnitOfWork):
+    """A unit of work whose process stops (raises) at its `limit`-th commit: what a crash between slices does."""
+
+    def __init__(self, uow: FakeUnitOfWork, limit: int) -> None:
+        super().__init__(uow.store)
+        self.limit, self.count = limit, 0
+
+    async def commit(self) -> None:
+        self.count += 1
+        if self.count == self.limit:
+            raise RuntimeError("the process stopped here")
+        await super().commit()
+
+
+async def test_a_big_round_is_stored_in_short_transactions_each_slice_with_its_proposals(
+    uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rounds, "WRITE_SLICE", 2)
+    people = [f"p{k:02}" for k in range(12)]
+    enroll(uow, clock, *people)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    assert len(outcome.pairings) == 6 and outcome.round.status is RoundStatus.OPEN
+    assert uow.store.commits >= 1 + 3 + 1  # the claim, three slices of pairings, the round opened
+    proposed = sorted(
+        m.recipient_id for m in uow.store.outbox.values() if m.intent is Intent.PAIRING_PROPOSED
+    )
+    assert proposed == people
+    (stored,) = uow.store.rounds.values()
+    assert stored.status is RoundStatus.OPEN
+
+
+async def test_a_round_stopped_between_slices_keeps_whole_slices_and_the_next_round_matches_the_rest(
+    uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rounds, "WRITE_SLICE", 2)
+    people = [f"p{k:02}" for k in range(8)]
+    enroll(uow, clock, *people)
+    # Commits: the claim, (no earlier pairings to close), slice 1 of pairings, then the process stops.
+    with pytest.raises(RuntimeError):
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), StopsAfterCommits(uow, 3), clock)
+    (forming,) = uow.store.rounds.values()
+    assert forming.status is RoundStatus.FORMING
+    stored = list(uow.store.pairings.values())
+    assert len(stored) == 2  # one whole slice: never a pairing without its proposals
+    told = {m.recipient_id for m in uow.store.outbox.values() if m.intent is Intent.PAIRING_PROPOSED}
+    assert told == {m for p in stored for m in p.member_ids()}
+
+    clock.advance(days=1)
+    nxt = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    assert nxt.round.index == forming.index + 1
+    again = {m for p in nxt.pairings for m in p.member_ids()}
+    assert set(people) - told <= again  # whoever the stopped round did not store is matched now
