@@ -20,6 +20,10 @@ SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
 )
+# LTI Course Groups (read-only; `lti/course_groups.py`): asked for in Dynamic Registration, where a platform
+# grants what it supports. Not in Canvas's JSON configuration, whose developer keys know only their own scopes.
+GROUPS_SCOPE = "https://purl.imsglobal.org/spec/lti-gs/scope/contextgroup.readonly"
+REGISTRATION_SCOPES = (*SCOPES, GROUPS_SCOPE)
 
 
 @dataclass

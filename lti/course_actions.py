@@ -13,14 +13,13 @@ from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
 from core import commands
-from core.commands import MoveMember, PublishGroups, SaveQuestionnaire, UpdateCourseSettings
+from core.commands import MoveMember, SaveQuestionnaire, UpdateCourseSettings
 from core.errors import DomainError, InvalidInput
 from core.model.program_options import CRITERIA
 from core.services import course_views
 from core.services.checkins import raise_concern, submit_check_in
 from core.services.courses import (
     move_member,
-    publish_groups,
     save_questionnaire,
     update_course_settings,
 )
@@ -29,8 +28,8 @@ from core.services.rounds import run_round
 from lti import services
 from lti.config import LTI, LtiConfig
 from lti.course_pages import course_page
-from lti.lms_groups import GroupApi, GroupSyncFailed, LmsGroup
 from lti.pages import error_page, render
+from lti.publish_actions import LmsGroupsFailed
 from lti.questionnaire import read as read_answers
 from lti.questionnaire import to_command
 from lti.session import PageSession, SessionRefused
@@ -121,73 +120,6 @@ async def move(config: LtiConfig, session: PageSession, form: Form) -> str:
         config.uow_factory(),
     )
     return "Member moved."
-
-
-async def publish(config: LtiConfig, session: PageSession, form: Form) -> str:
-    published = await publish_groups(
-        PublishGroups(session.organization_id, session.program_id, session.person_id),
-        config.uow_factory(),
-        config.clock,
-    )
-    count = len(published.pairings)
-    notice = (
-        f"Published {count} group{'' if count == 1 else 's'}: each learner now sees their group on this page."
-    )
-    if published.notified:
-        notice += (
-            f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "
-            "are linked."
-        )
-    api = config.group_api(session.issuer)
-    if api is not None and session.context_id:
-        notice += " " + await _sync_lms_groups(config, session, api)
-    return notice
-
-
-async def lms_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
-    api = config.group_api(session.issuer)
-    if api is None or not session.context_id:
-        raise InvalidInput("lms", "This course's LMS is not set up to receive groups from this tool.")
-    return await _sync_lms_groups(config, session, api)
-
-
-async def _sync_lms_groups(config: LtiConfig, session: PageSession, api: GroupApi) -> str:
-    """The course's published groups, created or updated in the LMS; raises `LmsGroupsFailed` with advice."""
-    overview = await course_views.course_overview(
-        config.uow_factory(), session.organization_id, session.program_id
-    )
-    published = [g for g in overview.groups if g.status != "proposed"]
-    people = [m.person_id for g in published for m in g.members]
-    contacts = await course_views.lms_contacts(
-        config.uow_factory(), session.organization_id, people, session.issuer
-    )
-    groups = [
-        LmsGroup(
-            g.number,
-            f"Study group {g.number}",
-            tuple(s for m in g.members if (s := contacts.get(m.person_id, ("", None, None))[1])),
-        )
-        for g in published
-    ]
-    try:
-        result = await api.sync(session.context_id, session.program_id, groups)
-    except GroupSyncFailed as exc:
-        raise LmsGroupsFailed(
-            f"The groups are published here, but {api.lms_name} did not take them: {exc.message} "
-            f"Then use “Send groups to {api.lms_name}” on this page."
-        ) from exc
-    return (
-        f"In {api.lms_name}, the course now has these groups as “Study group 1” to “Study group {len(groups)}” "
-        f"({result.created} created, {result.updated} updated, {result.removed} removed)."
-    )
-
-
-class LmsGroupsFailed(Exception):
-    """Groups that could not be created in the LMS: the page shows the message as an alert."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 async def review_scores(request: web.Request) -> web.StreamResponse:

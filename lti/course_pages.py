@@ -128,6 +128,7 @@ async def course_page(
                 lms_groups=api.lms_name
                 if (api := config.group_api(session.issuer)) and session.context_id
                 else "",
+                course_groups=session.groups_service,
             )
             return render(request, "instructor.html", context)
         enrollment = await uow.enrollments.get(org, program_id, session.person_id)

@@ -19,7 +19,7 @@ from yarl import URL
 
 from core.model.platforms import NewRegistration
 from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
-from lti.config import LTI, SCOPES, TOOL_NAME, LtiConfig
+from lti.config import LTI, REGISTRATION_SCOPES, TOOL_NAME, LtiConfig
 from lti.pages import error_page, render
 from lti.security import ANCESTORS, content_security_policy, frame_ancestors
 
@@ -48,7 +48,7 @@ class ToolRegistration(DynamicRegistration):
         return [self._config.url("/lti/launch")]
 
     def get_scopes(self) -> list[str]:
-        return list(SCOPES)
+        return list(REGISTRATION_SCOPES)
 
     def get_domain(self) -> str:
         return URL(self._config.public_url).raw_authority

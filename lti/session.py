@@ -35,6 +35,7 @@ class PageSession:
     expires: int
     section: str = ""
     context_id: str = ""  # the LMS's id of the course (Moodle: its course id)
+    groups_service: bool = False  # the launch offered the LTI Course Groups service
 
 
 def _b64(data: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from lti import course_actions as actions
+from lti import publish_actions
 from lti import views_protocol as protocol
 from lti.config import LTI, LtiConfig
 from lti.course_pages import show_course
@@ -34,8 +35,8 @@ def setup_lti(app: web.Application, config: LtiConfig) -> None:
     r.add_post("/lti/course/settings", actions.action(actions.save_settings, instructor=True))
     r.add_post("/lti/course/form", actions.action(actions.form_groups, instructor=True))
     r.add_post("/lti/course/move", actions.action(actions.move, instructor=True))
-    r.add_post("/lti/course/publish", actions.action(actions.publish, instructor=True))
-    r.add_post("/lti/course/lms-groups", actions.action(actions.lms_groups, instructor=True))
+    r.add_post("/lti/course/publish", actions.action(publish_actions.publish, instructor=True))
+    r.add_post("/lti/course/lms-groups", actions.action(publish_actions.lms_groups, instructor=True))
     r.add_get("/lti/course/scores", actions.review_scores)
     r.add_post("/lti/course/scores", actions.action(actions.send_scores, instructor=True))
     r.add_post("/lti/course/questionnaire", actions.questionnaire)

@@ -46,6 +46,7 @@ from lti.security import origin
 
 T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+GROUPS_CLAIM = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"
 KEY_REUSE = timedelta(seconds=60)
 REGISTRATION_REUSE = 30.0  # seconds a platform registration read is reused (see `Tool.registration`)
 
@@ -108,6 +109,7 @@ class Launch:
     custom: Mapping[str, str] = field(default_factory=dict)
     has_nrps: bool = False
     has_ags: bool = False
+    has_groups: bool = False  # the LTI Course Groups service (`lti/course_groups.py`)
 
     @property
     def is_instructor(self) -> bool:
@@ -375,6 +377,8 @@ def _to_launch(registration: PlatformRegistration, launch_id: str, body: Mapping
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
         has_nrps="https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice" in body,
         has_ags="https://purl.imsglobal.org/spec/lti-ags/claim/endpoint" in body,
+        has_groups=isinstance(groups := body.get(GROUPS_CLAIM), dict)
+        and bool(groups.get("context_groups_url")),
     )
 
 

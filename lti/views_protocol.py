@@ -120,6 +120,7 @@ async def launch(request: web.Request) -> web.StreamResponse:
                 client_id=found.client_id,
                 section=found.section or "",
                 context_id=found.context_id,
+                groups_service=found.has_groups,
             )
             if learner_page:
                 response = await course_page(request, session, token, uow=uow, program=program)

@@ -62,6 +62,7 @@ async def test_a_registration_is_posted_stored_and_then_launches(world: World) -
     assert sent["jwks_uri"] == f"{world.tool_url}/lti/jwks"
     assert sent["redirect_uris"] == [f"{world.tool_url}/lti/launch"]
     assert "contextmembership.readonly" in sent["scope"] and "lti-ags/scope/score" in sent["scope"]
+    assert "lti-gs/scope/contextgroup.readonly" in sent["scope"]  # the course groups service, read-only
     assert tool["domain"] == world.tool_url.removeprefix("http://")
     assert [m["type"] for m in tool["messages"]] == ["LtiDeepLinkingRequest"]
 

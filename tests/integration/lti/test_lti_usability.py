@@ -4,13 +4,14 @@ for them, and every action says what it will do before it does it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from tests.support.lti.flows import launch, tokens
 from tests.support.lti.world import World
 
 
-def form_fields(data: dict[str, str | list[str]]) -> list[tuple[str, str]]:
-    return [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]
+def form_fields(data: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, vs in data.items() for v in ([vs] if isinstance(vs, str) else vs)]
 
 
 async def test_a_questionnaire_with_mistakes_comes_back_with_every_answer_and_every_mistake(
@@ -88,11 +89,11 @@ async def test_the_check_in_has_nothing_chosen_in_advance(world: World) -> None:
         text = await response.text()
         assert response.status == 400 and "how useful the meeting was" in text
         assert 'id="met-yes" name="met" value="yes" required checked' in text
-        sent = await client.post(
+        accepted = await client.post(
             f"{world.tool_url}/lti/course/checkin",
             data={**tokens(page), "group": group.group(1), "met": "yes", "usefulness": "4"},
         )
-        assert "Thanks for your check-in" in await sent.text()
+        assert "Thanks for your check-in" in await accepted.text()
 
 
 async def answer(world: World, *users: str) -> None:

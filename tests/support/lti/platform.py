@@ -25,6 +25,9 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
 
 from lti.keys import generate_key
+from tests.support.lti.course_groups import CLAIM as GROUPS_CLAIM
+from tests.support.lti.course_groups import SCOPE as GROUPS_SCOPE
+from tests.support.lti.course_groups import FakeCourseGroups
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -96,6 +99,8 @@ class Platform:
     registration_token: str = "registration-token-1"
     openid_issuer: str | None = None  # the issuer the OpenID configuration names; None: this platform's own
     registrations_received: list[dict[str, Any]] = field(default_factory=list)
+    # LTI Course Groups (lti1p3platform has none either): offered in launches when set
+    course_groups: FakeCourseGroups | None = None
 
     def __post_init__(self) -> None:
         key = generate_key(datetime.now(UTC))
@@ -147,6 +152,8 @@ class Platform:
                 extra_data=DEEP_LINK_DATA,  # the `data` the tool must echo (a string per the spec)
             )
         launch.set_id_token_expiration(self.id_token_expiration)
+        if self.course_groups is not None:
+            launch.set_extra_claims({GROUPS_CLAIM: self.course_groups.claim()})
         if self.audience:
             launch.set_extra_claims({"aud": self.audience})
         self.registration.tamper = self.tamper
@@ -162,7 +169,16 @@ class Platform:
         form = dict(await request.post())
         self.token_requests.append(form)
         # The platform fetches the tool's key set with `requests`: off the loop, which also serves the tool.
-        return web.json_response(await asyncio.to_thread(self.conf.get_access_token, form))
+        granted = await asyncio.to_thread(self.conf.get_access_token, form)
+        if self.course_groups is not None and GROUPS_SCOPE in str(form.get("scope", "")).split():
+            # lti1p3platform grants only the scopes it knows: add the course groups scope it lacks
+            scopes = f"{granted['scope']} {GROUPS_SCOPE}".strip()
+            payload = {"sub": self.client_id, "iss": self.base, "scopes": scopes}
+            granted |= {
+                "access_token": self.registration.platform_encode_and_sign(payload, 3600),
+                "scope": scopes,
+            }
+        return web.json_response(granted)
 
     def _authorized(self, request: web.Request, scope: str) -> None:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -276,8 +292,19 @@ class Platform:
             content_type="text/html",
         )
 
+    async def course_groups_endpoint(self, request: web.Request) -> web.Response:
+        if self.course_groups is None:
+            raise web.HTTPNotFound()
+        handlers = self.course_groups.handlers(self._authorized)
+        if request.method != "GET":
+            return await handlers["read_only"](request)
+        name = "groups" if request.path.endswith("/course-groups") else "group_sets"
+        return await handlers[name](request)
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_route("*", "/course-groups", self.course_groups_endpoint)
+        app.router.add_route("*", "/course-group-sets", self.course_groups_endpoint)
         app.router.add_get("/course", self.course)
         app.router.add_get("/storage-course", self.storage_course)
         app.router.add_get("/.well-known/openid-configuration", self.openid_configuration)
