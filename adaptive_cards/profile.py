@@ -59,13 +59,21 @@ def profile_values(profile: Profile | None, *, detected_timezone: str | None = N
     }
     weekly = availability.as_weekly(profile.weekly_availability)
     if weekly is not None:
-        values["available_days"] = ",".join(availability.DAYS[d] for d in weekly.days)
-        values["available_from"], values["available_to"] = _time(weekly.start), _time(weekly.end)
+        values |= weekly_values(weekly)
     for direction, skills in (("teach", profile.teaches), ("learn", profile.learns)):
         for i, skill in enumerate(skills):
             values[f"{direction}_skill_{i}"] = skill.label
             values[f"{direction}_level_{i}"] = str(skill.level)
     return values
+
+
+def weekly_values(weekly: availability.Weekly) -> dict[str, str]:
+    """The editor's days and hours fields for `weekly`."""
+    return {
+        "available_days": ",".join(availability.DAYS[d] for d in weekly.days),
+        "available_from": _time(weekly.start),
+        "available_to": _time(weekly.end),
+    }
 
 
 def skill_rows_in(values: Mapping[str, str], direction: str) -> int:
@@ -208,13 +216,23 @@ def profile_editor(
     kept_availability: str | None = None,
     suggestions: Sequence[str] = vocabulary.POPULAR,
     at: datetime | None = None,
+    from_outlook: bool = False,
 ) -> Card:
     """`unmatched`: why nobody can be matched with this profile yet (said instead of a bare "Saved");
     `offer_join` adds the action that fixes "you have not joined a program"; `suggestions`: the skills each
-    skill row lists before anything is typed (the typeahead searches the whole vocabulary)."""
+    skill row lists before anything is typed (the typeahead searches the whole vocabulary); `from_outlook`:
+    the time zone (and working hours, if any) were filled in from the person's Outlook settings."""
     errors = errors or {}
     at = at or datetime.now(UTC)
     body: list[Element] = [heading("Your profile"), *error_banner(errors)]
+    if from_outlook:
+        what = "time zone and working hours come" if values.get("available_days") else "time zone comes"
+        body.append(
+            text(
+                f"Your {what} from your Outlook settings: change them here if they are not right.",
+                subtle=True,
+            )
+        )
     if errors:
         body.append(bullets_of(errors))
     actions = [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import CallerIdConstants
@@ -13,6 +15,7 @@ from bot.actions import Services, build_registry
 from bot.auth import ChannelTokenValidator, SigningKeys
 from bot.clients import ReusedClients
 from bot.config import BotConfig
+from bot.delivery.graph import GraphCalendars, GraphClient
 from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
 from core.ports import Clock, UnitOfWorkFactory
@@ -48,6 +51,22 @@ def setup_bot(
     app[ADAPTER], app[BOT] = adapter, bot
 
     app.router.add_post("/api/messages", messages_endpoint(app, config, adapter, bot))
+
+
+def attach_calendars(
+    app: web.Application,
+    calendars: GraphCalendars,
+    connect: Callable[[aiohttp.ClientSession], GraphClient | None],
+) -> None:
+    """Give the bot's `calendars` a Graph client while the app runs, on an HTTP session of its own."""
+
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as http:
+            calendars.client = connect(http)
+            yield
+            calendars.client = None
+
+    app.cleanup_ctx.append(context)
 
 
 def messages_endpoint(

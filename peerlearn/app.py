@@ -13,8 +13,9 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import setup_bot
+from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
+from bot.delivery.graph import GraphCalendars
 from core.clock import SystemClock
 from core.matcher import Matcher
 from core.model.delivery import GraphStatus
@@ -26,7 +27,7 @@ from peerlearn import __version__, matching_pool, secret_key
 from peerlearn.home import setup_home
 from peerlearn.logs import request_id
 from peerlearn.settings import Settings
-from peerlearn.worker import attach_worker
+from peerlearn.worker import attach_worker, graph_client
 from storage import migrate
 from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory, transaction_slots
@@ -178,6 +179,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.on_startup.append(matching_pool.warm)
     app.on_cleanup.append(stop_matching)
     setup_lti(app, lti_config(settings, runtime, matcher))
+    # The bot reads people's Outlook settings (and free/busy) through Graph when it is configured.
+    calendars = None if settings.graph_off_reason else GraphCalendars(runtime.clock.now)
+    if calendars is not None:
+        attach_calendars(app, calendars, lambda http: graph_client(settings, http))
     setup_bot(
         app,
         bot_config(settings),
@@ -187,6 +192,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         delivery=SqlDeliveryRecords(runtime.uow_factory.sessions),
         graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
         min_group=settings.report_min_group,
+        calendars=calendars,
         matcher=matcher,
     )
     if settings.run_worker:

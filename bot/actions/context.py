@@ -15,7 +15,7 @@ from core.model import Person, Program, ScopeKind
 from core.model.delivery import GraphStatus
 from core.ports import Clock, UnitOfWorkFactory
 from core.ports.delivery import DeliveryRecords
-from core.ports.teams import BotStore
+from core.ports.teams import BotStore, Calendars
 from core.services import aggregates, programs
 
 
@@ -32,6 +32,8 @@ class Services:
     min_group: int = aggregates.DEFAULT_MIN_GROUP  # the minimum-group rule for the facilitator's figures
     # Where a round's matching runs: the app's worker processes (in-process in tests).
     matcher: Matcher = field(default_factory=InProcessMatcher)
+    # People's Outlook settings and free/busy through Graph, when configured (None: Graph is off).
+    calendars: Calendars | None = None
 
 
 @dataclass(frozen=True)

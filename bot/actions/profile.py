@@ -13,6 +13,7 @@ from bot.client_info import detected_timezone
 from bot.forms import field_of, parse_profile
 from core.errors import InvalidInput
 from core.model import EnrollmentStatus, Profile
+from core.ports.teams import MailboxSettings
 from core.services import availability, profiles, vocabulary
 
 DOMAIN_FIELDS = {"skills": "teach", "skill": "teach", "level": "teach"}
@@ -42,6 +43,7 @@ async def _editor(
     *,
     saved: bool = False,
     joined: bool = True,
+    from_outlook: bool = False,
 ) -> Card:
     known = await vocabulary.organization_skills(ctx.organization_id, ctx.services.uow_factory())
     return profile_cards.profile_editor(
@@ -55,6 +57,7 @@ async def _editor(
         kept_availability=_kept(stored),
         suggestions=vocabulary.suggested_skills(known),
         at=ctx.services.clock.now(),
+        from_outlook=from_outlook,
     )
 
 
@@ -70,10 +73,27 @@ def unmatched_because(profile: Profile, joined: bool) -> list[str]:
     return reasons
 
 
+async def _from_outlook(ctx: ActionContext) -> MailboxSettings | None:
+    """A first profile's time zone and working hours, from the person's mailbox settings when Graph is
+    configured and the organisation grants it (else None, and Teams' `clientInfo` alone pre-fills)."""
+    calendars, teams = ctx.services.calendars, ctx.person.teams
+    if calendars is None or teams is None:
+        return None
+    return await calendars.mailbox_settings(teams.aad_object_id)
+
+
 async def open_profile(ctx: ActionContext) -> Reply:
     stored, _ = await _stored(ctx)
-    values = profile_cards.profile_values(stored, detected_timezone=detected_timezone(ctx.data))
-    return Reply(await _editor(ctx, values, stored), view=(verbs.PROFILE_OPEN, {}))
+    detected = detected_timezone(ctx.data)
+    mailbox = await _from_outlook(ctx) if stored is None else None
+    if mailbox is not None and mailbox.timezone:
+        detected = mailbox.timezone  # what the person set in Outlook, over the device's clock
+    values = profile_cards.profile_values(stored, detected_timezone=detected)
+    weekly = availability.as_weekly(mailbox.working_hours) if mailbox is not None else None
+    if weekly is not None:
+        values |= profile_cards.weekly_values(weekly)
+    card = await _editor(ctx, values, stored, from_outlook=mailbox is not None and bool(mailbox.timezone))
+    return Reply(card, view=(verbs.PROFILE_OPEN, {}))
 
 
 async def save_profile(ctx: ActionContext) -> Reply:

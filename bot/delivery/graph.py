@@ -9,14 +9,16 @@ idempotency key either; its id is stored the moment Graph returns it, and each l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
 from adaptive_cards.pairing import introduction
+from bot.delivery import calendars
 from bot.delivery.connector import activity_id, card_activity, request_json
 from bot.delivery.retry import PeerError, Permanent, Transient, backoff, gives_up
 from bot.delivery.sender import Deps, SenderConfig
@@ -26,6 +28,7 @@ from core.model.conversations import ConversationScope
 from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
 from core.ports.delivery import GraphRecords, ProgramDirectory
+from core.ports.teams import Busy, MailboxSettings
 from core.services.status import PairingView, view_of
 
 log = logging.getLogger("peerlearn.graph")
@@ -73,6 +76,27 @@ class GraphClient:
     async def install_in_chat(self, chat_id: str) -> None:
         """`POST /chats/{id}/installedApps` (permission TeamsAppInstallation.ReadWriteSelfForChat.All: this app only)."""
         await self._post(f"/chats/{quote(chat_id, safe='')}/installedApps", self.app_binding)
+
+    async def mailbox_settings(self, aad_object_id: str, seconds: float = 30.0) -> MailboxSettings:
+        """`GET /users/{id}/mailboxSettings` (permission MailboxSettings.Read): the time zone (a Windows name
+        or a zone's own) and working hours, read as a `MailboxSettings` (see `calendars.mailbox_from`)."""
+        url = f"{self.base}/users/{quote(aad_object_id, safe='')}/mailboxSettings"
+        return calendars.mailbox_from(await request_json(self.http, "GET", url, self.tokens, None, seconds))
+
+    async def schedules(
+        self, asked_as: str, emails: Sequence[str], start: datetime, end: datetime, seconds: float = 30.0
+    ) -> dict[str, list[tuple[datetime, datetime]]]:
+        """`POST /users/{id}/calendar/getSchedule` (permission Calendars.ReadBasic.All: free/busy, never
+        subjects): when each mailbox is busy, tentative or away in [start, end), by email in lower case. A
+        mailbox Graph could not read is left out."""
+        url = f"{self.base}/users/{quote(asked_as, safe='')}/calendar/getSchedule"
+        body = {
+            "schedules": list(emails),
+            "startTime": {"dateTime": calendars.graph_time(start), "timeZone": "UTC"},
+            "endTime": {"dateTime": calendars.graph_time(end), "timeZone": "UTC"},
+            "availabilityViewInterval": 15,
+        }
+        return calendars.busy_from(await request_json(self.http, "POST", url, self.tokens, body, seconds))
 
 
 class GraphInstaller:
@@ -188,3 +212,47 @@ class GroupChats:
             reason = error.reason if isinstance(error, Permanent) else str(error)
             await self.records.save_chat(replace(chat, status=FAILED, reason=reason, updated_at=now))
         return 0
+
+
+class GraphCalendars:
+    """The `Calendars` port over Graph for the bot's turns: short timeouts, and any failure reads as "not
+    known" (a profile still opens, a time is still proposed from the hours people gave). A permission the
+    organisation has not granted (403) is not asked for again for `REFUSAL_PAUSE`.
+
+    `client` is set while the app runs (`bot.app.attach_calendars`), None before and after."""
+
+    REFUSAL_PAUSE = timedelta(hours=1)
+
+    def __init__(
+        self, clock: Callable[[], datetime], client: GraphClient | None = None, seconds: float = 3.0
+    ):
+        self.clock, self.client, self.seconds = clock, client, seconds
+        self.refused_until: dict[str, datetime] = {}
+
+    def _allowed(self, what: str) -> bool:
+        return self.client is not None and self.refused_until.get(what, self.clock()) <= self.clock()
+
+    def _failed(self, what: str, error: PeerError) -> None:
+        if isinstance(error, Permanent) and error.status in (401, 403):
+            self.refused_until[what] = self.clock() + self.REFUSAL_PAUSE
+        log.info("Graph calendar call failed", extra={"call": what, "error": str(error)[:300]})
+
+    async def mailbox_settings(self, aad_object_id: str) -> MailboxSettings | None:
+        if not self._allowed("mailboxSettings") or self.client is None:
+            return None
+        try:
+            return await self.client.mailbox_settings(aad_object_id, self.seconds)
+        except PeerError as error:
+            self._failed("mailboxSettings", error)
+            return None
+
+    async def busy(
+        self, asked_as: str, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Busy] | None:
+        if not self._allowed("getSchedule") or self.client is None or not emails:
+            return None
+        try:
+            return await self.client.schedules(asked_as, emails, start, end, self.seconds)
+        except PeerError as error:
+            self._failed("getSchedule", error)
+            return None
