@@ -22,6 +22,18 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt as it was, whatever the subclass's own arguments: a round run in a worker process sends
+        # its refusal (`RoundJustRun`, `TooFewToMatch`, ...) back to the request that asked for it.
+        return (_rebuild, (type(self), self.args, dict(vars(self))))
+
+
+def _rebuild(kind: type[DomainError], args: tuple[object, ...], attributes: dict[str, object]) -> DomainError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    vars(error).update(attributes)
+    return error
+
 
 class NotFound(DomainError):
     """The thing named does not exist in this organization (or the card that named it is out of date)."""

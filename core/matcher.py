@@ -1,14 +1,11 @@
-"""Where `matching.match` runs: a port, so a round never runs minutes of matching on the serving event loop.
+"""Where `matching.match` runs within a round: a port, so tests can watch what happens while it matches.
 
-The composition root gives the services an `ExecutorMatcher` over a process pool it starts and shuts down;
-unit tests and one-off scripts use `InProcessMatcher`. A thread pool would not do: matching is numpy and
-plain Python, and the GIL would still stall every request for most of the round.
+The app runs whole rounds in its worker processes (`core.ports.RoundRunner`, `peerlearn.matching_pool`),
+where matching runs in process; so does `InProcessMatcher` for tests and scripts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -38,27 +35,3 @@ class InProcessMatcher:
         seed: int,
     ) -> matching.MatchResult:
         return matching.match(participants, settings, history, seed)
-
-
-class ExecutorMatcher:
-    """Runs the match in `executor` (a `ProcessPoolExecutor`); the caller's event loop keeps serving.
-
-    The arguments are pickled and the result unpickled by the executor's own threads, not on the loop, and
-    the task is handed over from a thread too: a pool starts its first process on its first task, which
-    waits for the fork server to start and import `matching` (seconds, the first time).
-    """
-
-    def __init__(self, executor: concurrent.futures.Executor) -> None:
-        self.executor = executor
-
-    async def match(
-        self,
-        participants: Sequence[matching.Participant],
-        settings: matching.ProgramSettings,
-        history: matching.History,
-        seed: int,
-    ) -> matching.MatchResult:
-        future = await asyncio.to_thread(
-            self.executor.submit, matching.match, list(participants), settings, history, seed
-        )
-        return await asyncio.wrap_future(future)

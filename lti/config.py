@@ -4,8 +4,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from core.matcher import InProcessMatcher, Matcher
-from core.ports import Clock, UnitOfWorkFactory
+from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.lti import LtiStore
 from core.services.aggregates import DEFAULT_MIN_GROUP
 from lti.lms_groups import GroupApi
@@ -41,7 +40,7 @@ class LtiConfig:
     # The minimum-group rule for figures on the instructor's page (`core.services.aggregates`).
     min_group: int = DEFAULT_MIN_GROUP
     # Where forming groups runs its matching: the app's worker processes (in-process in tests).
-    matcher: Matcher = field(default_factory=InProcessMatcher)
+    rounds: RoundRunner | None = None  # where a round runs: the app's worker processes; None: here (tests)
     # The LMS group APIs, by platform issuer: published groups are also created in the course there.
     group_apis: dict[str, GroupApi] = field(default_factory=dict)
     tool: Tool = field(init=False)

@@ -24,7 +24,7 @@ from core.services.courses import (
     update_course_settings,
 )
 from core.services.reports import facilitator_report
-from core.services.rounds import run_round
+from core.services.rounds import LocalRounds
 from lti import services
 from lti.config import LTI, LtiConfig
 from lti.course_pages import course_page
@@ -99,13 +99,13 @@ async def save_settings(config: LtiConfig, session: PageSession, form: Form) -> 
 
 
 async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
-    outcome = await run_round(
-        commands.RunRound(session.organization_id, session.program_id, session.person_id),
-        config.uow_factory(),
-        config.clock,
-        config.matcher,
+    runner = config.rounds or LocalRounds(config.uow_factory, config.clock)
+    outcome = await runner.run(
+        commands.RunRound(session.organization_id, session.program_id, session.person_id)
     )
-    return f"Formed {len(outcome.pairings)} draft groups; {len(outcome.unmatched)} learners are not in a group yet."
+    return (
+        f"Formed {outcome.pairings} draft groups; {len(outcome.unmatched)} learners are not in a group yet."
+    )
 
 
 async def move(config: LtiConfig, session: PageSession, form: Form) -> str:

@@ -17,9 +17,8 @@ from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
 from core.clock import SystemClock
-from core.matcher import Matcher
 from core.model.delivery import GraphStatus
-from core.ports import Clock
+from core.ports import Clock, RoundRunner
 from lti.config import LtiConfig
 from lti.lms_groups import group_api
 from lti.setup import setup_lti
@@ -129,7 +128,7 @@ def bot_config(settings: Settings) -> BotConfig:
     )
 
 
-def lti_config(settings: Settings, runtime: Runtime, matcher: Matcher) -> LtiConfig:
+def lti_config(settings: Settings, runtime: Runtime, rounds: RoundRunner | None) -> LtiConfig:
     secret = secret_key.load_or_create(
         settings.secret_key.get_secret_value(),
         settings.data_dir,
@@ -146,7 +145,7 @@ def lti_config(settings: Settings, runtime: Runtime, matcher: Matcher) -> LtiCon
         extra_origins,
         registration_issuers=settings.registration_issuers,
         min_group=settings.report_min_group,
-        matcher=matcher,
+        rounds=rounds,
         group_apis={
             issuer: group_api(api.kind, api.base_url, api.token)
             for issuer, api in settings.group_apis.items()
@@ -169,16 +168,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)
     setup_home(app)
-    # Rounds match in worker processes, never on this event loop; stopped after the worker (on_cleanup
+    # Rounds run in worker processes, never on this event loop; stopped after the worker (on_cleanup
     # runs after every cleanup context).
-    matcher = matching_pool.start()
+    rounds = matching_pool.start(settings.database_url)
 
     async def stop_matching(_: web.Application) -> None:
-        matching_pool.stop(matcher)
+        matching_pool.stop(rounds)
 
     app.on_startup.append(matching_pool.warm)
     app.on_cleanup.append(stop_matching)
-    setup_lti(app, lti_config(settings, runtime, matcher))
+    setup_lti(app, lti_config(settings, runtime, rounds))
     # The bot reads people's Outlook settings (and free/busy) through Graph when it is configured.
     calendars = None if settings.graph_off_reason else GraphCalendars(runtime.clock.now)
     if calendars is not None:
@@ -193,10 +192,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
         min_group=settings.report_min_group,
         calendars=calendars,
-        matcher=matcher,
+        rounds=rounds,
     )
     if settings.run_worker:
-        attach_worker(app, settings, runtime.uow_factory, runtime.clock, matcher)
+        attach_worker(app, settings, runtime.uow_factory, runtime.clock, rounds)
     app.on_startup.append(warn_about_public_url)
     app.on_startup.append(freeze_startup_objects)
     return app

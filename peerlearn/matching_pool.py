@@ -1,9 +1,15 @@
-"""The worker processes in which rounds run `matching.match` (see `core.matcher`).
+"""The worker processes in which rounds run, whole: read, match and store (see `core.services.rounds`).
+
+A round of 100,000 people is seconds of reading and writing rows and of matching, all CPU: on the serving
+event loop (or in a thread, under the GIL) it stalled every request for that long, and even handing the
+participants to a worker process and the result back cost the loop a second of pickling. So the serving
+process sends a worker only the command, the worker opens its own connection to the database and runs the
+round there, and sends back a `RoundSummary` (counts and who was not matched).
 
 Built at start-up, shut down on cleanup. The processes are forked from a fork server started for the purpose,
 not from the serving process: a plain fork would copy its threads' locks (aiosqlite's, the executor's own)
-in whatever state they were in. The fork server imports `matching` (numpy, scipy) once, so a worker starts
-in milliseconds and the first round does not wait for the imports.
+in whatever state they were in. The fork server imports the round's code (numpy, scipy, SQLAlchemy) once, so
+a worker starts in milliseconds and the first round does not wait for the imports.
 """
 
 from __future__ import annotations
@@ -11,22 +17,57 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import forkserver
 
-from core.matcher import ExecutorMatcher
+from core import commands
+from core.clock import SystemClock
+from core.model import RoundSummary
+from core.services.rounds import run_round
+from storage.database import create_engine, session_factory, transaction_slots
+from storage.unit_of_work import SqlUnitOfWorkFactory
+
+PRELOAD = ["matching", "core.services.rounds", "storage.unit_of_work", "sqlalchemy.ext.asyncio"]
 
 
 def default_workers() -> int:
-    """Half the CPUs, at most 4: the other half keeps serving while rounds match."""
+    """Half the CPUs, at most 4: the other half keeps serving while rounds run."""
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
-def start(workers: int | None = None) -> ExecutorMatcher:
-    """A matcher over a new pool. No process starts until the first round is matched."""
+def run_round_here(database_url: str, command: commands.RunRound) -> RoundSummary:
+    """In a worker process: the whole round on a connection of the worker's own, then the summary."""
+    return asyncio.run(_run_round(database_url, command))
+
+
+async def _run_round(database_url: str, command: commands.RunRound) -> RoundSummary:
+    engine = create_engine(database_url)
+    try:
+        uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
+        # Already in a worker process: matching runs right here.
+        return (await run_round(command, uows(), SystemClock())).summary()
+    finally:
+        await engine.dispose()
+
+
+class PoolRounds:
+    """Runs each round in `executor` (a process pool) against the database at `database_url`."""
+
+    def __init__(self, executor: Executor, database_url: str) -> None:
+        self.executor, self.database_url = executor, database_url
+
+    async def run(self, command: commands.RunRound) -> RoundSummary:
+        # Handed over from a thread: a pool starts its first process on its first task, which waits for
+        # the fork server (seconds, the first time).
+        future = await asyncio.to_thread(self.executor.submit, run_round_here, self.database_url, command)
+        return await asyncio.wrap_future(future)
+
+
+def start(database_url: str, workers: int | None = None) -> PoolRounds:
+    """Rounds over a new pool. No process starts until the first round runs."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["matching"])
-    return ExecutorMatcher(ProcessPoolExecutor(workers or default_workers(), mp_context=context))
+    context.set_forkserver_preload(PRELOAD)
+    return PoolRounds(ProcessPoolExecutor(workers or default_workers(), mp_context=context), database_url)
 
 
 async def warm(_: object) -> None:
@@ -36,6 +77,7 @@ async def warm(_: object) -> None:
     asyncio.get_running_loop().run_in_executor(None, forkserver.ensure_running)
 
 
-def stop(matcher: ExecutorMatcher) -> None:
-    """Drop rounds not started yet; one still matching is simply not stored (nothing was written for it)."""
-    matcher.executor.shutdown(wait=False, cancel_futures=True)
+def stop(rounds: PoolRounds) -> None:
+    """Drop rounds not started yet. One running is stopped with the process: its round stays forming with
+    the slices stored so far (see `core.services.rounds._write`), and the next round matches the rest."""
+    rounds.executor.shutdown(wait=False, cancel_futures=True)

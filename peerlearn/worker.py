@@ -40,8 +40,7 @@ from bot.delivery.tokens import (
     NoToken,
     TokenSource,
 )
-from core.matcher import Matcher
-from core.ports import Clock
+from core.ports import Clock, RoundRunner
 from core.services import schedule
 from peerlearn import matching_pool
 from peerlearn.settings import AppType, Settings
@@ -100,11 +99,11 @@ def graph_client(settings: Settings, http: aiohttp.ClientSession) -> GraphClient
 
 class Worker:
     def __init__(
-        self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None
+        self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, rounds: RoundRunner | None = None
     ) -> None:
-        """`matcher`: the app's, when the worker runs inside it; alone, the worker starts its own pool."""
+        """`rounds`: the app's, when the worker runs inside it; alone, the worker starts its own pool."""
         self.settings, self.uows, self.clock = settings, uows, clock
-        self.matcher = matcher
+        self.rounds = rounds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leases = SqlLeases(uows.sessions)
         self.directory = SqlProgramDirectory(uows.sessions)
@@ -133,16 +132,16 @@ class Worker:
                 await asyncio.wait_for(stop.wait(), min(interval.total_seconds(), 5.0))
 
     async def run(self, stop: asyncio.Event) -> None:
-        if self.matcher is not None:
-            await self._run(stop, self.matcher)
+        if self.rounds is not None:
+            await self._run(stop, self.rounds)
             return
-        own = matching_pool.start()
+        own = matching_pool.start(self.settings.database_url)
         try:
             await self._run(stop, own)
         finally:
             matching_pool.stop(own)
 
-    async def _run(self, stop: asyncio.Event, matcher: Matcher) -> None:
+    async def _run(self, stop: asyncio.Event, rounds: RoundRunner) -> None:
         settings = self.settings
         lease = settings.delivery_lease_seconds
         async with aiohttp.ClientSession() as http:
@@ -183,7 +182,7 @@ class Worker:
                 self._every(
                     "rounds",
                     ROUNDS_EVERY,
-                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock, matcher),
+                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock, rounds),
                     stop,
                 ),
                 self._every(
@@ -213,13 +212,13 @@ class Worker:
 
 
 def attach_worker(
-    app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, matcher: Matcher
+    app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, rounds: RoundRunner
 ) -> None:
     """Run the worker alongside the web app: it starts after the database is migrated and stops first."""
 
     async def context(_: web.Application) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(Worker(settings, uows, clock, matcher).run(stop))
+        task = asyncio.create_task(Worker(settings, uows, clock, rounds).run(stop))
         yield
         stop.set()
         await task

@@ -10,13 +10,13 @@ from botbuilder.schema import Attachment
 from adaptive_cards.elements import Card
 from bot.forms import card_id
 from core.errors import NotFound, PermissionDenied
-from core.matcher import InProcessMatcher, Matcher
 from core.model import Person, Program, ScopeKind
 from core.model.delivery import GraphStatus
-from core.ports import Clock, UnitOfWorkFactory
+from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.delivery import DeliveryRecords
 from core.ports.teams import BotStore, Calendars
 from core.services import aggregates, programs
+from core.services.rounds import LocalRounds
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,12 @@ class Services:
         default_factory=lambda: GraphStatus(False, "Microsoft Graph is not configured.")
     )
     min_group: int = aggregates.DEFAULT_MIN_GROUP  # the minimum-group rule for the facilitator's figures
-    # Where a round's matching runs: the app's worker processes (in-process in tests).
-    matcher: Matcher = field(default_factory=InProcessMatcher)
+    # Where a round runs: the app's worker processes; None runs it here (tests).
+    rounds: RoundRunner | None = None
+
+    def round_runner(self) -> RoundRunner:
+        return self.rounds or LocalRounds(self.uow_factory, self.clock)
+
     # People's Outlook settings and free/busy through Graph, when configured (None: Graph is off).
     calendars: Calendars | None = None
 

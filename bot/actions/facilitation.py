@@ -48,7 +48,7 @@ def _not_enough(name: str, ready: reports.Readiness) -> str:
 
 async def run_round(ctx: ActionContext) -> Reply:
     """Who may run it is checked in the turn; the round runs after the turn has committed, with its own
-    units of work and the matcher's worker process, so no turn's transaction waits for matching."""
+    units of work, in the app's worker processes, so no turn's transaction waits for it."""
     program = await target_program(ctx, for_facilitator=True)
     if not program.active:
         return Reply(
@@ -65,14 +65,15 @@ async def run_round(ctx: ActionContext) -> Reply:
     command = commands.RunRound(ctx.organization_id, program.id, ctx.person.id)
 
     async def run(services: Services) -> Reply:
-        outcome = await rounds.run_round(command, services.uow_factory(), services.clock, services.matcher)
+        outcome = await services.round_runner().run(command)
         ids = [pid for pid, _ in outcome.unmatched]
         async with services.uow_factory() as uow:
             names = {p.id: p.display_name for p in await uow.persons.many(ctx.organization_id, ids)}
-        people = sum(len(p.members) for p in outcome.pairings)
         unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
         return Reply(
-            setup_cards.round_result(program, outcome.round.index, len(outcome.pairings), people, unmatched)
+            setup_cards.round_result(
+                program, outcome.round.index, outcome.pairings, outcome.people, unmatched
+            )
         )
 
     return Reply(onboarding.done("Matching", f"Forming a round of '{program.name}'."), after_turn=run)

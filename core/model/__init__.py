@@ -16,6 +16,7 @@ from core.model.pairings import (
     Response,
     Round,
     RoundStatus,
+    RoundSummary,
     StatusChange,
 )
 from core.model.people import FORMER_PARTICIPANT, LtiIdentity, Person, Profile, TeamsIdentity, normalize_email
@@ -62,6 +63,7 @@ __all__ = [
     "Response",
     "Round",
     "RoundStatus",
+    "RoundSummary",
     "ScopeKind",
     "SkillLevel",
     "StatusChange",

@@ -30,6 +30,16 @@ class Round:
     status: RoundStatus = RoundStatus.OPEN
 
 
+@dataclass(frozen=True)
+class RoundSummary:
+    """What the person or job that opened a round is told: small, so it crosses a process boundary cheaply."""
+
+    round: Round
+    pairings: int
+    people: int  # in a pairing of the round
+    unmatched: tuple[tuple[str, str], ...]  # (person id, the reason a person can read)
+
+
 class PairingStatus(enum.StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"

@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from core.commands import RunRound
 from core.model import (
     CheckIn,
     Concern,
@@ -23,6 +24,7 @@ from core.model import (
     Profile,
     Program,
     Round,
+    RoundSummary,
     ScopeKind,
 )
 
@@ -201,3 +203,10 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class RoundRunner(Protocol):
+    async def run(self, command: RunRound) -> RoundSummary:
+        """Open the program's next round (`core.services.rounds.run_round`) wherever this runner runs it: the
+        app's worker processes, so a round of 100,000 people costs the serving process nothing."""
+        ...

@@ -26,10 +26,11 @@ from core.model import (
     ProgramKind,
     Round,
     RoundStatus,
+    RoundSummary,
     ScopeKind,
     new_id,
 )
-from core.ports import Clock, UnitOfWork
+from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.services import _lookups
 from core.services.notify import notify_all
 from core.services.participants import (
@@ -86,6 +87,11 @@ class RoundOutcome:
     round: Round
     pairings: list[Pairing]
     unmatched: list[tuple[str, str]]  # (person id, the reason a person can read)
+
+    def summary(self) -> RoundSummary:
+        return RoundSummary(
+            self.round, len(self.pairings), sum(len(p.members) for p in self.pairings), tuple(self.unmatched)
+        )
 
 
 def _seed(program: Program, index: int) -> int:
@@ -448,3 +454,14 @@ async def run_round(
         loaded.participants, settings_for(loaded.program), loaded.history, seed
     )
     return await _write(cmd, loaded, result, uow, clock)
+
+
+class LocalRounds:
+    """Runs rounds in this process (matching with `matcher`, in-process by default): for tests and scripts.
+    The app runs them in its worker processes (`peerlearn.matching_pool.PoolRounds`)."""
+
+    def __init__(self, uows: UnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None) -> None:
+        self.uows, self.clock, self.matcher = uows, clock, matcher
+
+    async def run(self, command: commands.RunRound) -> RoundSummary:
+        return (await run_round(command, self.uows(), self.clock, self.matcher)).summary()

@@ -19,12 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core import commands
 from core.errors import DomainError
-from core.matcher import Matcher
 from core.model import EnrollmentStatus, Intent, Pairing, PairingStatus, Program, ScopeKind
-from core.ports import Clock, UnitOfWorkFactory
+from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.delivery import ProgramDirectory
 from core.services.notify import notify
-from core.services.rounds import RoundJustRun, TooFewToMatch, run_round
+from core.services.rounds import LocalRounds, RoundJustRun, TooFewToMatch
 
 SEND_AT = time(9, 0)
 REMINDER_AFTER = timedelta(days=2)
@@ -95,9 +94,9 @@ class ScheduleRun:
 
 
 async def open_due_rounds(
-    directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None
+    directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock, runner: RoundRunner | None = None
 ) -> ScheduleRun:
-    """Open every round that is due, matching each with `matcher` (see `rounds.run_round`).
+    """Open every round that is due, each with `runner` (the app's worker processes; None: here).
 
     A due round with fewer than two people to match is skipped, not opened empty: it is logged, the
     facilitator's report says so, and it opens at the next run once two people can be matched."""
@@ -113,8 +112,8 @@ async def open_due_rounds(
         if round_due(program, recent[0].opened_at if recent else None, clock.now()) is None:
             continue
         try:
-            outcome = await run_round(
-                commands.RunRound(organization_id, program_id, None), uows(), clock, matcher
+            outcome = await (runner or LocalRounds(uows, clock)).run(
+                commands.RunRound(organization_id, program_id, None)
             )
         except RoundJustRun:  # a facilitator's "match now" stored this period's round while this one matched
             continue

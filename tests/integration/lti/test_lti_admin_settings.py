@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from core.matcher import InProcessMatcher
 from lti.lms_groups import CanvasGroups, MoodleGroups
 from peerlearn.app import build_runtime, lti_config
 from peerlearn.settings import load_settings
@@ -38,7 +37,7 @@ async def test_the_lti_door_gets_the_registration_allowlist_and_each_platform_s_
     settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'x.db'}", data_dir=tmp_path)
     runtime = build_runtime(settings)
     try:
-        config = lti_config(settings, runtime, InProcessMatcher())
+        config = lti_config(settings, runtime, None)
     finally:
         await runtime.engine.dispose()
     assert config.registration_issuers == ("https://moodle.school.edu",)

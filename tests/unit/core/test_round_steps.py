@@ -123,7 +123,11 @@ async def test_the_schedule_skips_a_round_a_facilitator_opened_while_it_matched(
         await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), facilitator, clock)
 
     matcher = MatcherThatWaits(uow, match_now)
-    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock, matcher)
+
+    def uows() -> FakeUnitOfWork:
+        return FakeUnitOfWork(uow.store)
+
+    run = await schedule.open_due_rounds(OneProgram(), uows, clock, rounds.LocalRounds(uows, clock, matcher))
     assert (run.rounds_opened, run.errors) == ([], [])
     assert [r.index for r in uow.store.rounds.values()] == [1]
 
