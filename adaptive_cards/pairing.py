@@ -76,6 +76,10 @@ def when(slot: Slot, timezone: str) -> str:
     )
 
 
+def _and_calendars(meeting: FirstMeeting) -> str:
+    return " and your calendars" if meeting.from_calendars else ""
+
+
 def _first_meeting(
     meeting: FirstMeeting | None, viewer: MemberView | None, members: list[MemberView]
 ) -> list[Element]:
@@ -88,7 +92,8 @@ def _first_meeting(
             "I cannot propose a time yet: not everyone has said when they are free. Pick one together, and "
             "add the hours you are free to your profile so that I can next time."
             if meeting.someone_has_no_hours
-            else "Your free hours do not meet in the next two weeks, so I cannot propose a time: pick one together."
+            else f"Your free hours{_and_calendars(meeting)} do not meet in the next two weeks, so I cannot "
+            "propose a time: pick one together."
         )
         return [subheading("A first meeting"), text(why)]
     slot = meeting.slot
@@ -103,7 +108,9 @@ def _first_meeting(
         subheading("A first meeting"),
         *shown,
         text(
-            "Everyone is free then, by the hours you gave. Book it below, or agree another time.", subtle=True
+            f"Everyone is free then, by the hours you gave{_and_calendars(meeting)}. Book it below, or agree "
+            "another time.",
+            subtle=True,
         ),
     ]
 

@@ -15,6 +15,7 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
+from bot.first_meeting import with_calendars
 from bot.scopes import addressed_to
 from core.model import (
     CheckIn,
@@ -29,8 +30,9 @@ from core.model import (
     Response,
 )
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.ports.teams import Calendars
 from core.services.schedule import local_instant
-from core.services.status import PairingView, member_profiles, view_of
+from core.services.status import FirstMeeting, PairingView, member_profiles, view_of
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,17 @@ async def render(message: OutboxMessage, uows: UnitOfWorkFactory) -> Rendered | 
     return (await render_many([message], uows))[0]
 
 
-async def render_many(messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory) -> list[Rendered | Skip]:
+async def render_many(
+    messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory, calendars: Calendars | None = None
+) -> list[Rendered | Skip]:
     """Everything is read in one unit of work, so the cards show one consistent state. A pairing, its
-    program, members and check-ins are read once for all the rows about that pairing."""
+    program, members and check-ins are read once for all the rows about that pairing.
+
+    With `calendars`, an introduction's first meeting is checked against the members' free/busy once the
+    transaction is over (see `bot.first_meeting`), once per pairing, so every member reads the same slot."""
     reads: dict[str, _PairingRead] = {}
     results: list[Rendered | Skip] = []
+    introductions: list[tuple[int, OutboxMessage, _PairingRead]] = []
     async with uows() as uow:
         for message in messages:
             org, recipient = message.organization_id, message.recipient_id
@@ -123,7 +131,23 @@ async def render_many(messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory
             result = await _render(message, uow) if read is None else _from_read(message, read)
             if isinstance(result, Rendered):  # a card sent to one person answers only them
                 result = replace(result, card=addressed_to(result.card, person.id), person=person)
+                if read is not None and message.intent is Intent.INTRODUCTION and calendars is not None:
+                    introductions.append((len(results), message, read))
             results.append(result)
+    checked: dict[str, FirstMeeting | None] = {}
+    for index, message, read in introductions:
+        if read.pairing is None or read.program is None:
+            continue
+        view = view_of(read.pairing, read.program, read.people, message.recipient_id, None, read.profiles)
+        if read.pairing.id not in checked:
+            asked_as = next((p.teams.aad_object_id for p in read.people.values() if p.teams), None)
+            checked[read.pairing.id] = (
+                await with_calendars(view, read.profiles, calendars, asked_as)
+            ).first_meeting
+        view = replace(view, first_meeting=checked[read.pairing.id])
+        done = results[index]
+        if isinstance(done, Rendered):
+            results[index] = replace(done, card=addressed_to(introduction(view), message.recipient_id))
     return results
 
 

@@ -9,7 +9,7 @@ is not a whole hour (India, Nepal)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,10 +21,12 @@ STEP = timedelta(minutes=15)  # every UTC offset in use is a multiple of 15 minu
 
 @dataclass(frozen=True)
 class Availability:
-    """When one member can meet: hours of the week in their own time zone (empty = they have not said)."""
+    """When one member can meet: hours of the week in their own time zone (empty = they have not said), less
+    what their calendar has booked (`busy`: aware instants, start inclusive, end exclusive), when it is known."""
 
     timezone: str
     hours: frozenset[int]
+    busy: tuple[tuple[datetime, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,20 @@ def hour_of_week(instant: datetime, timezone: str) -> int:
 def _free(member: Availability, start: datetime, length: timedelta) -> bool:
     # A 15-minute grid lands on every local hour boundary, so checking each quarter checks each hour touched.
     quarters = int(length / STEP)
-    return all(
+    if not all(
         hour_of_week(start + i * STEP, member.timezone) in member.hours for i in range(max(quarters, 1))
-    )
+    ):
+        return False
+    return not any(b_start < start + length and start < b_end for b_start, b_end in member.busy)
+
+
+def _without_their_own_meeting(members: Sequence[Availability], length: timedelta) -> list[Availability]:
+    """The members' busy times, less a meeting of the first meeting's length that every one of them has at
+    the same time: the one they booked from the card, which must not push the proposal elsewhere."""
+    if len(members) < 2 or not all(m.busy for m in members):
+        return list(members)
+    shared = set.intersection(*({b for b in m.busy if b[1] - b[0] == length} for m in members))
+    return [replace(m, busy=tuple(b for b in m.busy if b not in shared)) for m in members]
 
 
 def _on_the_hour(instant: datetime, members: Sequence[Availability]) -> bool:
@@ -73,8 +86,13 @@ def next_shared_slot(
     horizon: timedelta = HORIZON,
     length: timedelta = LENGTH,
 ) -> Slot | None:
-    """The earliest slot of `length` starting at least `notice` after `after` in which every member is free,
-    within `horizon`; None when someone has not said when they are free or the hours never meet."""
+    """The earliest slot of `length` starting at least `notice` after `after` in which every member is free
+    (their hours, less what their calendars have booked), within `horizon`; None when someone has not said
+    when they are free or the hours never meet.
+
+    With calendars, a meeting every member has at the same time, of the first meeting's length, is taken as
+    the one they booked from the card and does not count as busy: proposing another time once they booked
+    it would undo the card's own advice."""
     if after.tzinfo is None:
         raise ValueError(f"'after' must be an aware datetime, got the naive '{after.isoformat()}'")
     if not members or any(not m.hours for m in members):
@@ -86,6 +104,7 @@ def next_shared_slot(
     )
     candidate = earliest if not excess else earliest - excess + STEP
     last = earliest + horizon
+    members = _without_their_own_meeting(members, length)
     while candidate <= last:
         if _on_the_hour(candidate, members) and all(_free(m, candidate, length) for m in members):
             return Slot(candidate, candidate + length)

@@ -42,6 +42,7 @@ class FirstMeeting:
 
     slot: Slot | None
     someone_has_no_hours: bool  # a member has not said when they are free (never who)
+    from_calendars: bool = False  # the members' calendars (Graph free/busy) were read too
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -79,3 +80,28 @@ def test_the_slot_leaves_notice_and_never_starts_in_the_past() -> None:
 def test_after_must_be_an_instant() -> None:
     with pytest.raises(ValueError, match="naive"):
         next_shared_slot([], datetime(2026, 11, 2))
+
+
+def test_a_slot_someones_calendar_has_booked_is_skipped_for_the_next_one_everyone_is_free() -> None:
+    ana = Availability("Europe/Berlin", hours(MONDAY, 10, 11, 12))
+    bo = Availability("Europe/Berlin", hours(MONDAY, 10, 11, 12))
+    first = next_shared_slot([ana, bo], at(2026, 11, 1))
+    assert first == Slot(at(2026, 11, 2, 9), at(2026, 11, 2, 9, 30))  # Monday 10:00 in Berlin
+    standup = (at(2026, 11, 2, 8, 45), at(2026, 11, 2, 10, 15))  # Bo's calendar: 09:45–11:15 Berlin time
+    slot = next_shared_slot([ana, replace(bo, busy=(standup,))], at(2026, 11, 1))
+    assert slot == Slot(at(2026, 11, 2, 11), at(2026, 11, 2, 11, 30))  # 12:00, on the hour after it
+
+
+def test_the_meeting_they_booked_together_keeps_the_proposal_where_it_was() -> None:
+    ana = Availability("Europe/Berlin", hours(MONDAY, 10, 11))
+    bo = Availability("America/New_York", hours(MONDAY, 4, 5))
+    proposed = next_shared_slot([ana, bo], at(2026, 11, 1))
+    assert proposed is not None
+    booked = (proposed.start, proposed.end)
+    assert (
+        next_shared_slot([replace(ana, busy=(booked,)), replace(bo, busy=(booked,))], at(2026, 11, 1))
+        == proposed
+    )
+    # Only one of them busy then is a clash, not their meeting: the proposal moves on.
+    moved = next_shared_slot([replace(ana, busy=(booked,)), bo], at(2026, 11, 1))
+    assert moved is not None and moved.start > proposed.start
