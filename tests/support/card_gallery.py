@@ -273,6 +273,17 @@ def gallery() -> dict[str, Card]:
                 skills_wanted_untaught=[("Rust", None)],
             )
         ),
+        "report_round_skipped": report.report(replace(data, round_skipped=NOW, ready=1)),
+        "introduction_from_calendars": pairing.introduction(
+            replace(active, first_meeting=FirstMeeting(SLOT, someone_has_no_hours=False, from_calendars=True))
+        ),
+        "profile_from_outlook": profile.profile_editor(
+            profile.profile_values(None, detected_timezone="America/Los_Angeles")
+            | {"available_days": "mon,tue,wed,thu", "available_from": "09:00", "available_to": "16:00"},
+            detected_timezone="America/Los_Angeles",
+            at=NOW,
+            from_outlook=True,
+        ),
     }
 
 
