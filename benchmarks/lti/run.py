@@ -67,6 +67,15 @@ class Apart:
     """The platform served here, the tool in its own process."""
 
     platform: Platform
+    tool_pid: int | None = None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used: this one's when `pid` is None (Linux's /proc otherwise)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @asynccontextmanager
@@ -93,7 +102,7 @@ async def tool_apart(database_url: str, tree: Path) -> AsyncIterator[Apart]:
         ready = await asyncio.wait_for(tool.stdout.readline(), 60)
         if ready.strip() != b"ready":
             raise RuntimeError(f"The tool of {tree} did not start (it said {ready!r}).")
-        yield Apart(platform)
+        yield Apart(platform, tool.pid)
     finally:
         assert tool.stdin is not None
         tool.stdin.close()
@@ -111,6 +120,8 @@ class Timings:
     tool_launch: list[float] = field(default_factory=list)
     failures: int = 0
     wall: float = 0.0
+    tool_cpu: float = float("nan")  # seconds of CPU the tool's process used, when it has one of its own
+    here_cpu: float = 0.0  # seconds of CPU this process used (the platform and the browsers, or everything)
 
 
 def server_time(headers: Any) -> float:
@@ -159,9 +170,13 @@ async def launches(world: Launching, count: int, clients: int) -> Timings:
             for n in queue:
                 await one_launch(client, world, LEARNERS[n % len(LEARNERS)], timings)
 
-    started = time.perf_counter()
+    tool_pid = getattr(world, "tool_pid", None)
+    started, tool_cpu, here_cpu = time.perf_counter(), cpu_seconds(tool_pid), cpu_seconds(None)
     await asyncio.gather(*(worker() for _ in range(clients)))
     timings.wall = time.perf_counter() - started
+    timings.here_cpu = cpu_seconds(None) - here_cpu
+    if tool_pid is not None:
+        timings.tool_cpu = cpu_seconds(tool_pid) - tool_cpu
     return timings
 
 
@@ -216,9 +231,10 @@ def row(name: str, timings: Timings, clients: int) -> str:
         f"{statistics.median(v) * 1000:.1f}" for v in (timings.login, timings.auth, timings.launch)
     )
     tool = " / ".join(f"{statistics.median(v) * 1000:.1f}" for v in (timings.tool_login, timings.tool_launch))
+    cpu = " / ".join(f"{c / done * 1000:.1f}" if done else "–" for c in (timings.tool_cpu, timings.here_cpu))
     return (
         f"| {name} | {clients} | {done} | {timings.failures} | {rate:.1f} | "
-        f"{percentile(timings.total, 50):.1f} | {percentile(timings.total, 99):.1f} | {legs} | {tool} |"
+        f"{percentile(timings.total, 50):.1f} | {percentile(timings.total, 99):.1f} | {legs} | {tool} | {cpu} |"
     )
 
 
@@ -241,7 +257,7 @@ async def bench(
             rate = len(times) / sum(times)
             rows.append(
                 f"| pylti1p3 alone (id_token checks, no I/O) | 1 | {len(times)} | 0 | {rate:.1f} | "
-                f"{percentile(times, 50):.2f} | {percentile(times, 99):.2f} | – | – |"
+                f"{percentile(times, 50):.2f} | {percentile(times, 99):.2f} | – | – | – |"
             )
     return rows
 
@@ -249,8 +265,9 @@ async def bench(
 async def main(count: int, clients: Sequence[int], validations: int, tree: Path | None) -> None:
     header = [
         "| run | clients | launches | failures | launches/s | p50 (ms) | p99 (ms) "
-        "| p50 login / auth / launch (ms) | tool's own p50 login / launch (ms) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| p50 login / auth / launch (ms) | tool's own p50 login / launch (ms) "
+        "| CPU per launch: tool / platform and browsers (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         rows = await bench(f"sqlite:///{tmp}/bench.db", "SQLite", count, clients, validations, tree)
