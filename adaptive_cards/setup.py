@@ -35,6 +35,17 @@ CADENCES = (
 )
 
 
+def _saved(program: Program) -> str:
+    """What happens next, as it will: rounds run on their own only from a start date."""
+    every = dict(CADENCES)[program.cadence.value].lower()
+    if program.starts_on is None:
+        return "✅ Saved. Rounds run on their own once you pick a start date; until then, run one with Match now."
+    return (
+        f"✅ Saved. Rounds run {every} from {program.starts_on:%A} {program.starts_on.day} "
+        f"{program.starts_on:%B}, or now with Match now."
+    )
+
+
 def setup_values(program: Program) -> dict[str, str]:
     return {
         "kind": program.kind.value,
@@ -57,7 +68,7 @@ def setup_card(
     data = {"program_id": program.id}
     body = [heading(f"Set up {program.name}"), *error_banner(errors)]
     if saved:
-        body.append(text("✅ Saved. Run a round with 'Match now' or let the schedule do it.", color="Good"))
+        body.append(text(_saved(program), color="Good"))
     body += [
         *choice_set("kind", "Kind of program", KINDS, values.get("kind", ""), errors=errors),
         *choice_set(
