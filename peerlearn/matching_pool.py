@@ -24,9 +24,10 @@ from core import commands
 from core.clock import SystemClock
 from core.model import RoundSummary
 from core.services.rounds import run_round
-from storage.database import create_engine, session_factory, transaction_slots
+from storage.database import create_engine, refresh_statistics, session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
+ANALYZE_AFTER = 1000  # pairings: a round this big changes the tables' row counts enough to re-plan
 PRELOAD = ["matching", "core.services.rounds", "storage.unit_of_work", "sqlalchemy.ext.asyncio"]
 
 
@@ -45,7 +46,10 @@ async def _run_round(database_url: str, command: commands.RunRound) -> RoundSumm
     try:
         uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
         # Already in a worker process: matching runs right here.
-        return (await run_round(command, uows(), SystemClock())).summary()
+        summary = (await run_round(command, uows(), SystemClock())).summary()
+        if summary.pairings >= ANALYZE_AFTER:
+            await refresh_statistics(engine)
+        return summary
     finally:
         await engine.dispose()
 

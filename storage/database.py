@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
@@ -85,7 +85,12 @@ def create_engine(
         hide_parameters=True,
         connect_args={
             "server_settings": {
-                "idle_in_transaction_session_timeout": str(int(idle_transaction_seconds * 1000))
+                "idle_in_transaction_session_timeout": str(int(idle_transaction_seconds * 1000)),
+                # asyncpg prepares every statement; after five runs PostgreSQL may keep one generic plan for
+                # it, made with the statistics of the moment. Planned while `pairing_members` was nearly
+                # empty, a person's pairings became a nested loop over every row once a round had stored
+                # tens of thousands: a card action took 20-40 s. A plan per run costs well under a millisecond.
+                "plan_cache_mode": "force_custom_plan",
             }
         },
     )
@@ -99,3 +104,17 @@ def transaction_slots(engine: AsyncEngine) -> int | None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+ROUND_TABLES = ("rounds", "pairings", "pairing_members", "outbox", "enrollments")
+
+
+async def refresh_statistics(engine: AsyncEngine, tables: tuple[str, ...] = ROUND_TABLES) -> None:
+    """After a bulk write (a round of thousands): let PostgreSQL's planner see the new row counts now rather
+    than at autovacuum's next pass. SQLite plans without statistics unless asked, so nothing to do there."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.connect() as connection:
+        for table in tables:
+            await connection.execute(text(f'ANALYZE "{table}"'))
+        await connection.commit()

@@ -1,4 +1,5 @@
-"""A process paused inside a transaction must not hold the other instances behind its row locks."""
+"""PostgreSQL sessions as the app sets them up: a paused process does not hold the others behind its row
+locks, and plans follow the tables as a big round fills them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from storage import migrate
-from storage.database import create_engine
+from storage.database import create_engine, refresh_statistics
 from tests.conftest import _create_postgres_database, _drop_postgres_database, postgres_admin_url
 
 # PostgreSQL only: on SQLite each process has one connection, and its transactions are never left idle.
@@ -57,5 +58,27 @@ async def test_a_session_idle_in_its_transaction_is_ended_and_its_locks_freed(po
                 await check.execute(text("SELECT holder FROM job_leases WHERE name = 'send:acme'"))
             ).scalar_one()
         assert holder == "other"
+    finally:
+        await engine.dispose()
+
+
+async def test_statements_are_planned_for_the_tables_as_they_are_now(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            mode = (await connection.execute(text("SHOW plan_cache_mode"))).scalar_one()
+        assert mode == "force_custom_plan"  # no generic plan kept from when a table was empty
+        await refresh_statistics(engine)
+        async with engine.connect() as connection:
+            analyzed = (
+                await connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_user_tables "
+                        "WHERE relname IN ('pairings', 'pairing_members', 'outbox') AND last_analyze IS NOT NULL"
+                    )
+                )
+            ).scalar_one()
+        assert analyzed == 3
     finally:
         await engine.dispose()
