@@ -16,7 +16,7 @@ from adaptive_cards.elements import (
     input_text,
     text,
 )
-from core.services.status import PairingView
+from core.views.status import PairingView
 
 MET = (("yes", "Yes, we met"), ("no", "Not yet"))
 USEFULNESS = (("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5"))

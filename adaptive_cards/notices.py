@@ -8,7 +8,7 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
 from core.model import Program
 from core.model.delivery import DeliveryHealth
-from core.services.status import PairingView
+from core.views.status import PairingView
 
 
 def unmatched(program: Program, reason: str) -> Card:

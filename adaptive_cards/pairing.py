@@ -21,7 +21,7 @@ from adaptive_cards.elements import (
 from core.model import PairingStatus, Response
 from core.services.meeting_times import Slot
 from core.services.rounds import reasons_for
-from core.services.status import FirstMeeting, MemberView, PairingView
+from core.views.status import FirstMeeting, MemberView, PairingView
 
 ROLE_NAMES = {
     "mentor": "mentor",

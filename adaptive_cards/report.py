@@ -14,8 +14,8 @@ from adaptive_cards import verbs
 from adaptive_cards.elements import Card, Element, bullets, card, execute, facts, heading, subheading, text
 from adaptive_cards.notices import delivery_section
 from core.model.delivery import DeliveryHealth
-from core.services.aggregates import TOO_FEW
-from core.services.reports import FacilitatorReport, RoundFigures, SkillDemand
+from core.views.aggregates import TOO_FEW
+from core.views.reports import FacilitatorReport, RoundFigures, SkillDemand
 
 USEFULNESS = {1: "1 – not useful", 2: "2", 3: "3", 4: "4", 5: "5 – very useful"}
 USEFULNESS_COLORS = {1: "attention", 2: "warning", 3: "neutral", 4: "categoricalTeal", 5: "good"}

@@ -7,8 +7,8 @@ from adaptive_cards.elements import Card, Element, card, columns, execute, facts
 from adaptive_cards.pairing import zone_name
 from core.model import EnrollmentStatus, PairingStatus
 from core.services import availability
-from core.services.experts import Expert
-from core.services.status import MyStatus, awaiting_my_answer
+from core.views.experts import Expert
+from core.views.status import MyStatus, awaiting_my_answer
 
 
 def _skills(skills: tuple[tuple[str, int], ...]) -> str:

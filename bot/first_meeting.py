@@ -14,7 +14,7 @@ from dataclasses import replace
 from core.model import Profile
 from core.ports.teams import Calendars
 from core.services.meeting_times import HORIZON, LENGTH, NOTICE, Availability, next_shared_slot
-from core.services.status import FirstMeeting, PairingView, accepted_at
+from core.views.status import FirstMeeting, PairingView, accepted_at
 
 
 async def with_calendars(

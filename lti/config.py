@@ -6,7 +6,7 @@ from aiohttp import web
 
 from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.lti import LtiStore
-from core.services.aggregates import DEFAULT_MIN_GROUP
+from core.views.aggregates import DEFAULT_MIN_GROUP
 from lti.lms_groups import GroupApi
 from lti.roster_cache import RosterCache
 from lti.session import Sessions
@@ -37,7 +37,7 @@ class LtiConfig:
     frame_ancestors: tuple[str, ...] = ()
     # Dynamic Registration: when set, only these platform issuers may register (exact issuer URLs).
     registration_issuers: tuple[str, ...] = ()
-    # The minimum-group rule for figures on the instructor's page (`core.services.aggregates`).
+    # The minimum-group rule for figures on the instructor's page (`core.views.aggregates`).
     min_group: int = DEFAULT_MIN_GROUP
     # Where forming groups runs its matching: the app's worker processes (in-process in tests).
     rounds: RoundRunner | None = None  # where a round runs: the app's worker processes; None: here (tests)

@@ -16,15 +16,15 @@ from core import commands
 from core.commands import MoveMember, SaveQuestionnaire, UpdateCourseSettings
 from core.errors import DomainError, InvalidInput
 from core.model.program_options import CRITERIA
-from core.services import course_views
 from core.services.checkins import raise_concern, submit_check_in
 from core.services.courses import (
     move_member,
     save_questionnaire,
     update_course_settings,
 )
-from core.services.reports import facilitator_report
 from core.services.rounds import LocalRounds
+from core.views import courses as course_views
+from core.views.reports import facilitator_report
 from lti import services
 from lti.config import LTI, LtiConfig
 from lti.course_pages import course_page

@@ -13,9 +13,9 @@ from core.model import DEFAULT_CODE_OF_CONDUCT
 from core.model.program_options import CRITERIA, ProgramOptions
 from core.model.programs import Program
 from core.ports import UnitOfWork
-from core.services import course_views
-from core.services.course_views import RosterMember
 from core.services.courses import SWITCHABLE
+from core.views import courses as course_views
+from core.views.courses import RosterMember
 from lti import services
 from lti.config import LTI
 from lti.pages import error_page, render

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.commands import PublishGroups
-from core.services import course_views
 from core.services.courses import publish_groups
+from core.views import courses as course_views
 from lti.config import LtiConfig
 from lti.course_groups import CourseGroupsUnreadable, read_course_groups
 from lti.lms_groups import GroupApi, GroupSyncFailed, LmsGroup

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from core.services.course_views import RosterMember
+from core.views.courses import RosterMember
 from lti.tool import LaunchRefused
 
 FRESH = 60.0  # seconds

@@ -11,7 +11,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
-from core.services.course_views import RosterMember
+from core.views.courses import RosterMember
 from lti.roles import principal_names
 from lti.session import PageSession
 from lti.tool import Tool

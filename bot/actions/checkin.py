@@ -8,7 +8,7 @@ from bot.actions.context import ActionContext, Reply
 from bot.forms import card_id, field_of, parse_check_in
 from core.errors import InvalidInput
 from core.services import checkins
-from core.services.status import pairing_view
+from core.views.status import pairing_view
 
 
 async def open_check_in(ctx: ActionContext) -> Reply:

@@ -15,8 +15,9 @@ from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.delivery import DeliveryRecords
 from core.ports.teams import BotStore, Calendars
-from core.services import aggregates, programs
+from core.services import programs
 from core.services.rounds import LocalRounds
+from core.views import aggregates
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ from bot.forms import card_id, field_of, parse_setup
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
-from core.services import delivery_report, programs, reports, rounds, stewardship
+from core.services import programs, rounds, stewardship
+from core.views import delivery as delivery_report
+from core.views import reports
 
 
 async def open_setup(ctx: ActionContext) -> Reply:

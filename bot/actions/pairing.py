@@ -8,7 +8,7 @@ from bot.actions.context import ActionContext, Reply
 from bot.forms import card_id
 from core import commands
 from core.services import pairings
-from core.services.status import pairing_view
+from core.views.status import pairing_view
 
 
 async def view(ctx: ActionContext) -> Reply:

@@ -9,8 +9,9 @@ from bot.forms import StaleCard, plain, weeks
 from core import commands
 from core.errors import InvalidInput
 from core.model import EnrollmentStatus, Program
-from core.services import enrollment, experts, privacy
-from core.services import status as status_service
+from core.services import enrollment, privacy
+from core.views import experts
+from core.views import status as status_service
 
 
 async def _taking_part(ctx: ActionContext) -> bool:

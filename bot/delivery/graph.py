@@ -29,7 +29,7 @@ from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
 from core.ports.delivery import GraphRecords, ProgramDirectory
 from core.ports.teams import Busy, MailboxSettings
-from core.services.status import PairingView, view_of
+from core.views.status import PairingView, view_of
 
 log = logging.getLogger("peerlearn.graph")
 

@@ -32,7 +32,7 @@ from core.model import (
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.ports.teams import Calendars
 from core.services.schedule import local_instant
-from core.services.status import FirstMeeting, PairingView, member_profiles, view_of
+from core.views.status import FirstMeeting, PairingView, member_profiles, view_of
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ async def _read_pairing(
 
 
 def _from_read(message: OutboxMessage, read: _PairingRead) -> Rendered | Skip:
-    """One member's view, as `core.services.status` builds it, from the pairing's one read."""
+    """One member's view, as `core.views.status` builds it, from the pairing's one read."""
     pairing, program, recipient = read.pairing, read.program, message.recipient_id
     if pairing is None or program is None or recipient not in pairing.member_ids():
         return Skip("The pairing no longer exists, or the person is no longer in it.")

@@ -25,10 +25,10 @@ from core.model import (
     SkillLevel,
 )
 from core.model.delivery import DeliveryHealth, GraphStatus
-from core.services.experts import Expert
 from core.services.meeting_times import Slot
-from core.services.reports import FacilitatorReport, OpenConcern, RoundFigures, SkillDemand
-from core.services.status import EnrollmentView, FirstMeeting, MemberView, MyStatus, PairingView
+from core.views.experts import Expert
+from core.views.reports import FacilitatorReport, OpenConcern, RoundFigures, SkillDemand
+from core.views.status import EnrollmentView, FirstMeeting, MemberView, MyStatus, PairingView
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PROGRAM = Program(

@@ -25,8 +25,8 @@ from core.clock import SystemClock
 from core.model import OutboxStatus
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import GraphStatus
-from core.services.delivery_report import delivery_health
 from core.services.rounds import run_round
+from core.views.delivery import delivery_health
 from storage.bot_store import SqlBotStore
 from storage.delivery_store import SqlConversationDirectory, SqlDeliveryRecords, SqlLeases, SqlOutboxQueue
 from storage.models import OutboxRow

@@ -13,9 +13,9 @@ from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
 from core.model import OutboxStatus
 from core.model.delivery import DeliveryOutcome, GraphStatus
-from core.services.delivery_report import delivery_health
 from core.services.pairings import respond
 from core.services.rounds import run_round
+from core.views.delivery import delivery_health
 from storage.delivery_store import SqlDeliveryRecords
 from storage.models import OutboxRow
 from storage.unit_of_work import SqlUnitOfWorkFactory

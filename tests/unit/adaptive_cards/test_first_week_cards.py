@@ -9,7 +9,7 @@ from typing import Any
 
 from adaptive_cards import my_data, onboarding, profile, status, verbs
 from core.model import Enrollment, EnrollmentStatus, Person
-from core.services.status import EnrollmentView, MyStatus
+from core.views.status import EnrollmentView, MyStatus
 from tests.support.card_gallery import PROFILE, PROGRAM
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)

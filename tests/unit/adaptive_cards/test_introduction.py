@@ -13,7 +13,7 @@ from bot.delivery.render import Rendered, render_many
 from core import commands
 from core.model import Intent, Profile
 from core.services import pairings
-from core.services.status import pairing_view
+from core.views.status import pairing_view
 from tests.unit.conftest import ORG, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 

@@ -9,7 +9,7 @@ from adaptive_cards.pairing import proposal
 from core import commands
 from core.model import Enrollment, Profile, ScopeKind, SkillLevel
 from core.services import rounds
-from core.services.status import pairing_view
+from core.views.status import pairing_view
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 

@@ -11,8 +11,8 @@ from typing import Any
 from adaptive_cards.notices import delivery_section
 from adaptive_cards.report import report
 from core.model.delivery import DeliveryHealth, GraphStatus
-from core.services.aggregates import TOO_FEW
-from core.services.reports import FacilitatorReport
+from core.views.aggregates import TOO_FEW
+from core.views.reports import FacilitatorReport
 from tests.support.card_gallery import report_data
 
 

@@ -7,7 +7,8 @@ import pytest
 from core import commands
 from core.errors import InvalidInput, PermissionDenied
 from core.model import CheckIn, Concern, Enrollment, PairingStatus, Profile, SkillLevel
-from core.services import experts, programs, reports, status
+from core.services import programs
+from core.views import experts, reports, status
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 

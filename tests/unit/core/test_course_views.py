@@ -4,8 +4,8 @@ import pytest
 
 from core.errors import NotFound
 from core.model import CheckIn, EnrollmentStatus, MatchReason, PairingStatus, Person, Profile
-from core.services import course_views
-from core.services.course_views import RosterMember
+from core.views import courses as course_views
+from core.views.courses import RosterMember
 from tests.unit.core.course_world import COURSE, ISSUER, LMS, course_uow, enroll, group, link_to_teams
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 

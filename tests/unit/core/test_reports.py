@@ -15,7 +15,8 @@ from core.model import (
     Round,
     SkillLevel,
 )
-from core.services import pairings, reports
+from core.services import pairings
+from core.views import reports
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.services.course_views import RosterMember
+from core.views.courses import RosterMember
 from lti.roster_cache import FRESH, KEEP, RosterCache
 from lti.tool import LaunchRefused
 

@@ -24,7 +24,8 @@ from core.model import (
     Round,
 )
 from core.ports import Clock, UnitOfWork
-from core.services import _lookups, aggregates, schedule
+from core.services import _lookups, schedule
+from core.views import aggregates
 
 ANSWERED = frozenset({PairingStatus.ACCEPTED, PairingStatus.ACTIVE, PairingStatus.COMPLETED})
 SAID_NO = frozenset({Response.DECLINED, Response.ASKED_FOR_SOMEONE_ELSE})
@@ -67,7 +68,7 @@ class OpenConcern:
 @dataclass(frozen=True)
 class FacilitatorReport:
     """Counts of people and proposals are shown as they are; every figure made of people's answers is None
-    when fewer than `min_group` distinct people gave them (see `core.services.aggregates`)."""
+    when fewer than `min_group` distinct people gave them (see `core.views.aggregates`)."""
 
     program: Program
     opted_in: int

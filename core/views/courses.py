@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from core.model import OPEN_STATUSES, CheckIn, EnrollmentStatus, Pairing, PairingStatus, Person
 from core.ports import UnitOfWork
-from core.services import _lookups, aggregates
+from core.services import _lookups
+from core.views import aggregates
 
 TEAMS_CHAT = "https://teams.microsoft.com/l/chat/0/0"
 
@@ -126,7 +127,7 @@ def _current(pairings: list[Pairing]) -> list[Pairing]:
 
 
 def check_in_summary(check_ins: Sequence[CheckIn], min_group: int | None = None) -> CheckInSummary:
-    """Figures over the learners' check-ins under the minimum-group rule (`core.services.aggregates`)."""
+    """Figures over the learners' check-ins under the minimum-group rule (`core.views.aggregates`)."""
     threshold = aggregates.min_group(min_group)
     people = [c.person_id for c in check_ins]
     rated = [c for c in check_ins if c.met and c.usefulness is not None]
