@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model import OrganizationKind, new_id
@@ -166,18 +167,25 @@ class SqlLtiStore:
             )
 
     async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
+        # One statement: insert, or update the value when the key is already this organization's; a key of
+        # another organization is left alone, and refused.
         async with self._sessions() as session, session.begin():
-            row = await session.get(LtiLaunchDataRow, key)
-            if row is not None and row.organization_id != organization_id:
-                raise PermissionError(f"The launch data key '{key[:40]}' belongs to another organization.")
-            if row is None:
-                session.add(
-                    LtiLaunchDataRow(
-                        organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
-                    )
+            bind = session.bind
+            insert = (
+                postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
+            )
+            statement = insert(LtiLaunchDataRow).values(
+                organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
+            )
+            result = await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+                    where=LtiLaunchDataRow.organization_id == organization_id,
                 )
-            else:
-                row.value, row.expires_at = {"v": value}, expires_at
+            )
+            if getattr(result, "rowcount", 1) == 0:
+                raise PermissionError(f"The launch data key '{key[:40]}' belongs to another organization.")
 
     async def get(self, organization_id: str, key: str, now: datetime) -> Any | None:
         async with self._sessions() as session:
@@ -188,19 +196,17 @@ class SqlLtiStore:
 
     async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
         async with self._sessions() as session, session.begin():
-            row = await session.get(LtiLaunchDataRow, key)
-            if row is None or row.organization_id != organization_id:
-                return None
-            value, expires_at = row.value.get("v"), row.expires_at
-            result = await session.execute(
-                delete(LtiLaunchDataRow).where(
-                    LtiLaunchDataRow.key == key, LtiLaunchDataRow.organization_id == organization_id
-                )
-            )
             # Only the caller whose DELETE removed the row gets the value: a nonce is accepted once.
-            if getattr(result, "rowcount", 0) != 1 or expires_at <= now:
+            removed = (
+                await session.execute(
+                    delete(LtiLaunchDataRow)
+                    .where(LtiLaunchDataRow.key == key, LtiLaunchDataRow.organization_id == organization_id)
+                    .returning(LtiLaunchDataRow.value, LtiLaunchDataRow.expires_at)
+                )
+            ).first()
+            if removed is None or removed.expires_at <= now:
                 return None
-            return value
+            return removed.value.get("v")
 
     async def purge(self, now: datetime) -> int:
         async with self._sessions() as session, session.begin():

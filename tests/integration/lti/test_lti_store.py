@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.support.lti.flows import launch_form
 from tests.support.lti.world import World
 
@@ -33,6 +35,17 @@ async def test_launch_data_is_invisible_to_another_organization(world: World) ->
     assert await world.store.get("another-org", "launch-1", NOW) is None
     assert await world.store.pop("another-org", "launch-1", NOW) is None
     assert await world.store.get(org, "launch-1", NOW) == {"sub": "x"}
+
+
+async def test_a_key_of_another_organization_is_neither_overwritten_nor_taken(world: World) -> None:
+    org = await _organization(world)
+    await world.store.put(org, "launch-2", {"sub": "x"}, NOW + timedelta(minutes=5))
+    await world.store.put(org, "launch-2", {"sub": "y"}, NOW + timedelta(minutes=5))  # its own: replaced
+    with pytest.raises(PermissionError, match="belongs to another organization"):
+        await world.store.put("another-org", "launch-2", {"sub": "z"}, NOW + timedelta(minutes=5))
+    assert await world.store.get(org, "launch-2", NOW) == {"sub": "y"}
+    assert await world.store.pop(org, "launch-2", NOW + timedelta(minutes=6)) is None  # expired: not returned
+    assert await world.store.get(org, "launch-2", NOW) is None  # and gone
 
 
 async def test_expired_launch_data_is_not_returned_and_is_purged(world: World) -> None:
