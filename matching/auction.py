@@ -34,11 +34,13 @@ def auction(
     eps: float,
     max_rounds: int = 100_000,
     stop_below: int = 0,
+    prices_out: FloatArray | None = None,
 ) -> IntArray:
     """For every node, the index of its edge as a seeker, or -1. Edges must be sorted by seeker.
 
     With `stop_below`, bidding ends once at most that many seekers are still bidding; they stay unassigned.
     (The last rounds of a Jacobi auction are long chains of single bids, each displacing the next.)
+    `prices_out`, when given, receives each giver's lowest slot price at the end (the dual prices).
     """
     assigned = np.full(n, -1, dtype=np.int64)
     if len(s) == 0:
@@ -101,4 +103,6 @@ def auction(
         second[hit_givers[two]] = price[low[two] - 1]
         active = _distinct(np.concatenate([seeker_of[lost], seeker_of[edge]]), len(seekers))
         active = active[assigned[seekers[active]] < 0]
+    if prices_out is not None:
+        prices_out[:] = cheapest
     return assigned

@@ -1,4 +1,4 @@
-"""One measurement in a fresh process: `python -m benchmarks.matching.measure KIND N [--exact] [--population P]`.
+"""One measurement in a fresh process: `python -m benchmarks.matching.measure KIND N [--exact] [--bound] [--population P]`.
 
 P is `synthetic` (the default, `synthetic.py`) or `skewed` (`skewed.py`, shaped differently on purpose).
 
@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from benchmarks.matching import skewed
+from benchmarks.matching.bound import proven_bound
 from benchmarks.matching.exact import exact_bipartite, exact_groups, exact_pairs
 from benchmarks.matching.quality import Judge, random_buddies, random_groups
 from benchmarks.matching.synthetic import organisation, random_history
@@ -38,7 +39,13 @@ def _rss_now_mib() -> float:
 
 
 def measure(
-    kind: str, n: int, seed: int, exact: bool, exact_seconds: float, population: str = "synthetic"
+    kind: str,
+    n: int,
+    seed: int,
+    exact: bool,
+    exact_seconds: float,
+    population: str = "synthetic",
+    bound: bool = False,
 ) -> dict[str, Any]:
     s = settings_for(kind)
     if population == "skewed":
@@ -89,6 +96,11 @@ def measure(
             (out["exact"], out["most_placed"]), out["exact_optimal"] = exact_bipartite(judge), True
             out["placed"] = sum(1 for m in result.matches)
         out["exact_seconds"] = time.perf_counter() - started
+    if bound and kind == "peer_pairs":
+        started = time.perf_counter()
+        out["bounds"] = proven_bound(judge, seed)
+        out["bound"] = min(out["bounds"])
+        out["bound_seconds"] = time.perf_counter() - started
     return out
 
 
@@ -100,8 +112,10 @@ def main() -> None:
     parser.add_argument("--exact", action="store_true")
     parser.add_argument("--exact-seconds", type=float, default=60.0)
     parser.add_argument("--population", choices=["synthetic", "skewed"], default="synthetic")
+    parser.add_argument("--bound", action="store_true", help="peer pairs: the proven upper bound (bound.py)")
     args = parser.parse_args()
-    print(json.dumps(measure(args.kind, args.n, args.seed, args.exact, args.exact_seconds, args.population)))
+    out = measure(args.kind, args.n, args.seed, args.exact, args.exact_seconds, args.population, args.bound)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
