@@ -28,7 +28,7 @@ from aiohttp import web
 
 from bot.delivery.connector import BotConnector
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
+from bot.delivery.graph import GraphCalendars, GraphClient, GraphInstaller, GroupChats
 from bot.delivery.outcomes import OutcomeJournal, OutcomeRecorder
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.sender import Deps, SenderConfig
@@ -170,6 +170,9 @@ class Worker:
                 write_lock=write_lock,
                 conversations=SqlConversationDirectory(self.uows.sessions),
                 outcomes=outcomes,
+                # Introductions propose a first meeting the members' calendars have free, when the
+                # organisation grants Calendars.ReadBasic.All; refused, it is not asked again for an hour.
+                calendars=GraphCalendars(self.clock.now, graph) if graph else None,
             )
             config = SenderConfig(
                 bot_id=settings.app_id or "peerlearn", lease_seconds=lease, retry=retry_policy(settings)

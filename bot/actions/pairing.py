@@ -8,12 +8,21 @@ from bot.actions.context import ActionContext, Reply
 from bot.forms import card_id
 from core import commands
 from core.services import pairings
-from core.views.status import pairing_view
+from core.views.first_meeting import pairing_view_on_calendars
 
 
 async def view(ctx: ActionContext) -> Reply:
     pairing_id = card_id(ctx.data, "pairing_id")
-    shown = await pairing_view(ctx.organization_id, pairing_id, ctx.person.id, ctx.services.uow_factory())
+    # An introduction proposes the slot the members' calendars have free, as the one the sender delivered.
+    asked_as = ctx.person.teams.aad_object_id if ctx.person.teams else None
+    shown = await pairing_view_on_calendars(
+        ctx.organization_id,
+        pairing_id,
+        ctx.person.id,
+        ctx.services.uow_factory(),
+        ctx.services.calendars,
+        asked_as,
+    )
     return Reply(pairing_cards.pairing_card(shown), view=(verbs.PAIRING_VIEW, {"pairing_id": pairing_id}))
 
 

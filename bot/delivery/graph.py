@@ -23,12 +23,13 @@ from bot.delivery.connector import activity_id, card_activity, request_json
 from bot.delivery.retry import PeerError, Permanent, Transient, backoff, gives_up
 from bot.delivery.sender import Deps, SenderConfig
 from bot.delivery.tokens import TokenSource
-from core.model import PairingStatus, Person
+from core.model import PairingStatus, Person, Profile
 from core.model.conversations import ConversationScope
 from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
 from core.ports.delivery import GraphRecords, ProgramDirectory
 from core.ports.teams import Busy, MailboxSettings
+from core.views.first_meeting import with_calendars
 from core.views.status import PairingView, view_of
 
 log = logging.getLogger("peerlearn.graph")
@@ -164,10 +165,13 @@ class GroupChats:
             for pairing in pairings:
                 mine = {m: profiles[m] for m in pairing.member_ids() if m in profiles}
                 view = view_of(pairing, program, people, "", None, mine)
-                introduced += await self._set_up(view, [people.get(m) for m in pairing.member_ids()])
+                members = [people.get(m) for m in pairing.member_ids()]
+                introduced += await self._set_up(view, mine, members)
         return introduced
 
-    async def _set_up(self, view: PairingView, members: list[Person | None]) -> int:
+    async def _set_up(
+        self, view: PairingView, profiles: Mapping[str, Profile], members: list[Person | None]
+    ) -> int:
         org, pairing = view.program.organization_id, view.pairing
         now = self.deps.clock.now()
         chat = await self.records.chat(org, pairing.id) or PairingChat(
@@ -190,6 +194,9 @@ class GroupChats:
             assert chat.chat_id is not None
             team = await self.deps.store.conversation(org, ConversationScope.TEAM, view.program.scope_id)
             service_url = team.service_url if team else self.config.default_service_url
+            # The same first meeting as the members' own introductions: their calendars read once, here.
+            asked_as = next((p.teams.aad_object_id for p in members if p is not None and p.teams), None)
+            view = await with_calendars(view, profiles, self.deps.calendars, asked_as)
             key = f"group_intro:{pairing.id}"
             activity = card_activity(introduction(view), "You are matched: say hello", activity_id(org, key))
             await self.deps.connector.send(service_url, chat.chat_id, activity)

@@ -15,7 +15,6 @@ from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
-from bot.first_meeting import with_calendars
 from bot.scopes import addressed_to
 from core.model import (
     CheckIn,
@@ -32,6 +31,7 @@ from core.model import (
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.ports.teams import Calendars
 from core.services.schedule import local_instant
+from core.views.first_meeting import with_calendars
 from core.views.status import FirstMeeting, PairingView, member_profiles, view_of
 
 
@@ -114,7 +114,7 @@ async def render_many(
     program, members and check-ins are read once for all the rows about that pairing.
 
     With `calendars`, an introduction's first meeting is checked against the members' free/busy once the
-    transaction is over (see `bot.first_meeting`), once per pairing, so every member reads the same slot."""
+    transaction is over (see `core.views.first_meeting`), once per pairing, so every member reads the same slot."""
     reads: dict[str, _PairingRead] = {}
     results: list[Rendered | Skip] = []
     introductions: list[tuple[int, OutboxMessage, _PairingRead]] = []

@@ -40,7 +40,7 @@ from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
 from core.ports import Clock, UnitOfWorkFactory
 from core.ports.delivery import ConversationDirectory, OutboxQueue
-from core.ports.teams import BotStore
+from core.ports.teams import BotStore, Calendars
 
 log = logging.getLogger("peerlearn.delivery")
 
@@ -113,6 +113,9 @@ class Deps:
     conversations: ConversationDirectory | None = None
     # One per process, shared by every tenant's sender: outcomes outlive a drain and a database outage.
     outcomes: OutcomeRecorder = field(default=None)  # type: ignore[assignment]
+    # The members' calendars (Graph free/busy), when the organisation granted it: introductions then
+    # propose a first meeting the calendars have free. None: availability and time zones alone.
+    calendars: Calendars | None = None
 
     def __post_init__(self) -> None:
         if self.outcomes is None:
@@ -274,7 +277,7 @@ class TenantSender:
         try:
             try:
                 rendered: list[Rendered | Skip] = await render_many(
-                    [c.message for c in group], self.deps.uows
+                    [c.message for c in group], self.deps.uows, self.deps.calendars
                 )
             except Exception as error:  # an outage must not lose the rows: retried until the horizon
                 log.exception("rendering failed", extra={"outbox_id": group[0].message.id})

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from core.model import Profile
+from core.errors import PermissionDenied
+from core.model import PairingStatus, Profile
+from core.ports import UnitOfWork
 from core.ports.teams import Calendars
+from core.services import _lookups
 from core.services.meeting_times import HORIZON, LENGTH, NOTICE, Availability, next_shared_slot
-from core.views.status import FirstMeeting, PairingView, accepted_at
+from core.views.status import FirstMeeting, PairingView, _pairing_view, accepted_at, member_profiles
 
 
 async def with_calendars(
@@ -43,3 +46,25 @@ async def with_calendars(
     ]
     slot = next_shared_slot(members, accepted_at(view.pairing))
     return replace(view, first_meeting=FirstMeeting(slot, someone_has_no_hours=False, from_calendars=True))
+
+
+async def pairing_view_on_calendars(
+    organization_id: str,
+    pairing_id: str,
+    viewer_id: str,
+    uow: UnitOfWork,
+    calendars: Calendars | None,
+    asked_as: str | None,
+) -> PairingView:
+    """`core.views.status.pairing_view`, with an introduction's first meeting checked against the members'
+    calendars as the sender's introductions and the group chat's are (the same slot on every card)."""
+    async with uow:
+        pairing = await _lookups.pairing(uow, organization_id, pairing_id)
+        if viewer_id not in pairing.member_ids():
+            raise PermissionDenied("Only the members of this pairing can see it.")
+        program = await _lookups.program(uow, organization_id, pairing.program_id)
+        view = await _pairing_view(uow, pairing, program, viewer_id)
+        profiles = await member_profiles(uow, pairing) if calendars is not None else {}
+    if pairing.status not in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE):
+        return view
+    return await with_calendars(view, profiles, calendars, asked_as)
