@@ -67,7 +67,7 @@ class Weights:
 class ProgramSettings:
     kind: ProgramKind
     group_size: int = 2
-    max_level_gap: int = 2
+    max_level_gap: int = 3  # an expert at 5 may teach someone at 2, not at 1
     cooldown_rounds: int = 3
     prefer_cross_department: bool = False
     min_shared_hours: int = 0

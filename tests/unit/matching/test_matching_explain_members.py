@@ -62,3 +62,35 @@ def test_far_apart_time_zones_are_a_caution_with_shared_hours_in_the_readers_tim
 
 def test_half_hour_offsets_show_in_local_time() -> None:
     assert local_ranges(1 << 36, 330) == ["Tue 17:30–18:30"]
+
+
+def test_the_default_level_gap_is_three_an_expert_at_5_teaches_level_2_not_level_1() -> None:
+    assert ProgramSettings(kind="mentoring").max_level_gap == 3
+    people = [
+        Participant("expert", "Eve", teaches={"Python": 5}, capacity=2),
+        Participant("two", "Tia", learns={"Python": 2}),
+        Participant("one", "Oli", learns={"Python": 1}),
+    ]
+    result = match(people, ProgramSettings(kind="mentoring"))
+    assert [m.members for m in result.matches] == [("expert", "two")]
+    (left,) = result.unmatched
+    assert left.participant_id == "one"
+    assert left.code == "level_gap"
+    assert "more than 3 levels above you" in left.text
+    assert "at most 3" in left.text
+
+
+def test_the_issues_pair_who_teach_each_other_at_5_and_2_are_paired_and_told_so() -> None:
+    people = [
+        Participant("a", "Ana", teaches={"Python": 5}, learns={"Kubernetes": 2}),
+        Participant("b", "Bo", teaches={"Kubernetes": 5}, learns={"Python": 2}),
+        Participant("c", "Cy"),
+        Participant("d", "Di"),
+    ]
+    result = match(people, ProgramSettings(kind="peer_pairs"))
+    (m,) = [m for m in result.matches if "a" in m.members]
+    assert m.members == ("a", "b")
+    assert texts(m, "a")[0] == (
+        "You teach Python at level 5; Bo wants to learn it at level 2; Bo teaches Kubernetes at level 5; "
+        "you want to learn it at level 2 — you and Bo can teach each other"
+    )
