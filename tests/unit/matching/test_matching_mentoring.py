@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from matching import Participant, ProgramSettings, Role, UnmatchedCode, match
+import random
+
+from scipy.sparse import csc_matrix
+
+from matching import History, Participant, ProgramSettings, Role, UnmatchedCode, match
+from matching.constraints import Constraints
+from matching.mentoring import _why_not, _why_not_many, spare_slots
+from matching.population import Population
 
 MENTORING = ProgramSettings(kind="mentoring")
 
@@ -84,3 +91,28 @@ def test_nobody_teaching_a_skill_is_explained() -> None:
 def test_skill_names_match_whatever_their_case() -> None:
     people = [Participant("ana", teaches={"kubernetes ": 4}), Participant("bo", learns={"Kubernetes": 3})]
     assert len(match(people, MENTORING).matches) == 1
+
+
+def test_reasons_for_many_learners_at_once_are_the_ones_given_one_by_one() -> None:
+    rng = random.Random(3)
+    people = [
+        Participant(
+            f"p{k:03d}",
+            teaches={s: rng.randint(2, 5) for s in rng.sample(["a", "b", "c"], rng.randint(0, 1))},
+            learns={s: rng.randint(1, 3) for s in rng.sample(["a", "b", "c", "d"], rng.randint(0, 2))},
+            capacity=rng.randint(0, 1),
+            weekly_availability=frozenset(range(rng.randrange(100), 110)) if rng.random() < 0.5 else None,
+        )
+        for k in range(150)
+    ]
+    ids = [q.id for q in people]
+    history = History(never_match=frozenset(frozenset(rng.sample(ids, 2)) for _ in range(300)))
+    settings = ProgramSettings(kind="mentoring", min_shared_hours=3)
+    p = Population(people)
+    c = Constraints(p, settings, history)
+    slots = spare_slots(p, c, settings)
+    by_skill = csc_matrix(p.teach)
+    everyone = list(range(p.n))
+    assert _why_not_many(p, c, settings, slots, by_skill, everyone) == [
+        _why_not(p, c, settings, slots, by_skill, v) for v in everyone
+    ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 from scipy.optimize import linear_sum_assignment
 
 from matching.candidates import unique_pairs
@@ -90,10 +91,13 @@ def test_bipartite_assignment_equals_the_hungarian_optimum_with_capacities() -> 
     assert abs(ours - dense[rows, cols].sum()) < 1e-6
 
 
-def test_bipartite_assignment_past_the_exact_size_uses_the_auction_and_stays_near_the_optimum() -> None:
+@pytest.mark.parametrize("givers", [60, 300])  # fewer slots than seekers (slots bid), and more (seekers bid)
+def test_bipartite_assignment_past_the_exact_size_uses_the_auction_and_stays_near_the_optimum(
+    givers: int,
+) -> None:
     for seed in range(3):
         rng = np.random.default_rng(seed)
-        seekers, givers, edges = 200, 60, 1600
+        seekers, edges = 200, 1600
         s = rng.integers(0, seekers, edges)
         g = seekers + rng.integers(0, givers, edges)
         w = np.round(rng.random(edges) * 5, 2)
