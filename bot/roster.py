@@ -16,9 +16,10 @@ from bot.actions import Services
 from bot.turns import actor_of, is_personal, stored_conversation, tenant_of
 from core import commands
 from core.errors import DomainError
-from core.model import OrganizationKind, Person, Program
+from core.model import Person, Program
 from core.model.conversations import ConversationScope
 from core.services import identity, programs
+from core.views.people import by_aad_object_id, teams_organization
 
 log = logging.getLogger("peerlearn.bot")
 PAGE_SIZE = 100
@@ -253,9 +254,9 @@ class Roster:
                 )
             except DomainError as error:
                 log.info("member left without an enrollment", extra={"reason": error.message})
-            uow = self.services.uow_factory()
-            async with uow:
-                person = await uow.persons.by_aad_object_id(organization, str(member.aad_object_id))
+            person = await by_aad_object_id(
+                organization, str(member.aad_object_id), self.services.uow_factory()
+            )
             if person is not None:
                 await self.services.store.remove_team_member(organization, team_id, person.id)
 
@@ -266,7 +267,4 @@ class Roster:
 
     async def _organization(self, turn_context: TurnContext) -> str | None:
         tenant = tenant_of(turn_context.activity)
-        uow = self.services.uow_factory()
-        async with uow:
-            found = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant)
-        return None if found is None else found.id
+        return await teams_organization(tenant, self.services.uow_factory())

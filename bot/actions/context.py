@@ -9,15 +9,15 @@ from botbuilder.schema import Attachment
 
 from adaptive_cards.elements import Card
 from bot.forms import card_id
-from core.errors import NotFound, PermissionDenied
-from core.model import Person, Program, ScopeKind
+from core.errors import PermissionDenied
+from core.model import Person, Program
 from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner, UnitOfWorkFactory
 from core.ports.delivery import DeliveryRecords
 from core.ports.teams import BotStore, Calendars
 from core.services import programs
 from core.services.rounds import LocalRounds
-from core.views import aggregates
+from core.views import aggregates, targets
 
 
 @dataclass(frozen=True)
@@ -69,32 +69,19 @@ Handler = Callable[[ActionContext], Awaitable[Reply]]
 
 
 async def target_program(ctx: ActionContext, *, for_facilitator: bool) -> Program:
-    """The program an action is about: the one named on the card, else this team's, else the person's own.
-
-    A program id on a card is looked up inside the actor's organization only, so an id from another
-    tenant is simply not found.
-    """
-    uow = ctx.services.uow_factory()
-    if "program_id" in ctx.data:
-        program_id = card_id(ctx.data, "program_id")
-        async with uow:
-            program = await uow.programs.get(ctx.organization_id, program_id)
-        if program is None:
-            raise NotFound(
-                "That program does not exist here (it may belong to another team or organization)."
-            )
-        return program
-    if ctx.team_id is not None:
-        async with uow:
-            program = await uow.programs.by_scope(ctx.organization_id, ScopeKind.TEAMS_TEAM, ctx.team_id)
-        if program is not None:
-            return program
-    if for_facilitator:
-        async with uow:
-            everything = await uow.programs.for_organization(ctx.organization_id)
-        mine = [p for p in everything if p.is_facilitator(ctx.person.id)]
-        if mine:
-            return sorted(mine, key=lambda p: (p.scope_id != programs.ORGANIZATION_SCOPE, p.name))[0]
+    """The program an action is about: the one named on the card, else this team's, else the person's own
+    (see `core.views.targets`)."""
+    program_id = card_id(ctx.data, "program_id") if "program_id" in ctx.data else None
+    found = await targets.target_program(
+        ctx.organization_id,
+        ctx.person.id,
+        ctx.services.uow_factory(),
+        program_id=program_id,
+        team_id=ctx.team_id,
+        for_facilitator=for_facilitator,
+    )
+    if found is not None:
+        return found
     return await programs.ensure_organization_program(ctx.organization_id, ctx.services.uow_factory())
 
 

@@ -12,7 +12,7 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
 from core.services import programs, rounds, stewardship
 from core.views import delivery as delivery_report
-from core.views import reports
+from core.views import people, reports
 
 
 async def open_setup(ctx: ActionContext) -> Reply:
@@ -69,8 +69,7 @@ async def run_round(ctx: ActionContext) -> Reply:
     async def run(services: Services) -> Reply:
         outcome = await services.round_runner().run(command)
         ids = [pid for pid, _ in outcome.unmatched]
-        async with services.uow_factory() as uow:
-            names = {p.id: p.display_name for p in await uow.persons.many(ctx.organization_id, ids)}
+        names = await people.display_names(ctx.organization_id, ids, services.uow_factory())
         unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
         return Reply(
             setup_cards.round_result(
@@ -111,13 +110,9 @@ async def _named_person(ctx: ActionContext) -> str:
     who = str(ctx.data.get("who") or "").strip()
     email = normalize_email(who) if "@" in who else None
     if email:
-        uow = ctx.services.uow_factory()
-        async with uow:
-            found = [
-                p for p in await uow.persons.by_verified_email(ctx.organization_id, email) if not p.erased
-            ]
-        if found:
-            return found[0].id
+        found = await people.by_verified_email(ctx.organization_id, email, ctx.services.uow_factory())
+        if found is not None:
+            return found.id
         raise NotFound(f"Nobody with the address {email} has used peer learning here yet.")
     raise InvalidInput("who", "Say 'facilitator add' and @mention the person (or give their work email).")
 

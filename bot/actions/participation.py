@@ -10,15 +10,12 @@ from core import commands
 from core.errors import InvalidInput
 from core.model import EnrollmentStatus, Program
 from core.services import enrollment, privacy
-from core.views import experts
+from core.views import experts, participation, people
 from core.views import status as status_service
 
 
 async def _taking_part(ctx: ActionContext) -> bool:
-    uow = ctx.services.uow_factory()
-    async with uow:
-        found = await uow.enrollments.for_person(ctx.organization_id, ctx.person.id)
-    return any(e.status is not EnrollmentStatus.LEFT for e in found)
+    return await participation.taking_part(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
 
 
 def _not_joined(what: str) -> Reply:
@@ -31,10 +28,10 @@ def _not_joined(what: str) -> Reply:
 
 
 async def _facilitator_names(ctx: ActionContext, program: Program) -> list[str]:
-    uow = ctx.services.uow_factory()
-    async with uow:
-        people = await uow.persons.many(ctx.organization_id, list(program.facilitator_ids))
-    return [p.display_name for p in people if not p.erased]
+    names = await people.display_names(
+        ctx.organization_id, program.facilitator_ids, ctx.services.uow_factory(), with_erased=False
+    )
+    return list(names.values())
 
 
 async def join(ctx: ActionContext) -> Reply:
@@ -61,10 +58,7 @@ async def join(ctx: ActionContext) -> Reply:
 async def channel_view(ctx: ActionContext) -> Reply:
     """What one member sees on the team's invitation card: the invitation, or that they joined."""
     program = await target_program(ctx, for_facilitator=False)
-    uow = ctx.services.uow_factory()
-    async with uow:
-        joined = await uow.enrollments.get(ctx.organization_id, program.id, ctx.person.id)
-    if joined is not None and joined.has_current_consent(program):
+    if await participation.joined(program, ctx.person.id, ctx.services.uow_factory()):
         return Reply(
             onboarding.welcome(program, joined=True), view=(verbs.CHANNEL_VIEW, {"program_id": program.id})
         )

@@ -12,9 +12,10 @@ from bot.actions.context import ActionContext, Reply
 from bot.client_info import detected_timezone
 from bot.forms import field_of, parse_profile
 from core.errors import InvalidInput
-from core.model import EnrollmentStatus, Profile
+from core.model import Profile
 from core.ports.teams import MailboxSettings
 from core.services import availability, profiles, vocabulary
+from core.views import participation
 
 DOMAIN_FIELDS = {"skills": "teach", "skill": "teach", "level": "teach"}
 AVAILABILITY_FIELDS = ("available_days", "available_from", "available_to")
@@ -22,11 +23,9 @@ AVAILABILITY_FIELDS = ("available_days", "available_from", "available_to")
 
 async def _stored(ctx: ActionContext) -> tuple[Profile | None, bool]:
     """The stored profile, and whether the person takes part in a program (joined, or paused)."""
-    uow = ctx.services.uow_factory()
-    async with uow:
-        stored = await uow.profiles.get(ctx.organization_id, ctx.person.id)
-        enrollments = await uow.enrollments.for_person(ctx.organization_id, ctx.person.id)
-    return stored, any(e.status is not EnrollmentStatus.LEFT for e in enrollments)
+    return await participation.profile_and_taking_part(
+        ctx.organization_id, ctx.person.id, ctx.services.uow_factory()
+    )
 
 
 def _kept(stored: Profile | None) -> str | None:

@@ -23,14 +23,15 @@ from bot.delivery.connector import activity_id, card_activity, request_json
 from bot.delivery.retry import PeerError, Permanent, Transient, backoff, gives_up
 from bot.delivery.sender import Deps, SenderConfig
 from bot.delivery.tokens import TokenSource
-from core.model import PairingStatus, Person, Profile
+from core.model import Person, Profile
 from core.model.conversations import ConversationScope
 from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
 from core.ports.delivery import GraphRecords, ProgramDirectory
 from core.ports.teams import Busy, MailboxSettings
 from core.views.first_meeting import with_calendars
-from core.views.status import PairingView, view_of
+from core.views.group_chats import group_chat_pairings
+from core.views.status import PairingView
 
 log = logging.getLogger("peerlearn.graph")
 
@@ -148,25 +149,9 @@ class GroupChats:
     async def run(self) -> int:
         introduced = 0
         for organization_id, program_id in await self.directory.running_programs():
-            async with self.deps.uows() as uow:
-                program = await uow.programs.get(organization_id, program_id)
-                if program is None or not program.settings.group_chats:
-                    continue
-                pairings = [
-                    p
-                    for p in await uow.pairings.for_program(organization_id, program_id)
-                    if p.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
-                ]
-                ids = [m for p in pairings for m in p.member_ids()]
-                people = {p.id: p for p in await uow.persons.many(organization_id, ids)}
-                # The members' time zones and hours: the chat's introduction proposes the same first meeting
-                # as each member's own introduction card, on the clocks of the places they are in.
-                profiles = {p.person_id: p for p in await uow.profiles.many(organization_id, ids)}
-            for pairing in pairings:
-                mine = {m: profiles[m] for m in pairing.member_ids() if m in profiles}
-                view = view_of(pairing, program, people, "", None, mine)
-                members = [people.get(m) for m in pairing.member_ids()]
-                introduced += await self._set_up(view, mine, members)
+            found = await group_chat_pairings(organization_id, program_id, self.deps.uows())
+            for pairing in found:
+                introduced += await self._set_up(pairing.view, pairing.profiles, pairing.members)
         return introduced
 
     async def _set_up(

@@ -41,6 +41,7 @@ from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outc
 from core.ports import Clock, UnitOfWorkFactory
 from core.ports.delivery import ConversationDirectory, OutboxQueue
 from core.ports.teams import BotStore, Calendars
+from core.views import people
 
 log = logging.getLogger("peerlearn.delivery")
 
@@ -347,8 +348,7 @@ class TenantSender:
             await self._retry(claim, error, None, rendered)
 
     async def _not_installed(self, claim: Claim, error: PeerError, rendered: Rendered | Skip | None) -> None:
-        async with self.deps.uows() as uow:
-            person = await uow.persons.get(self.org, claim.message.recipient_id)
+        person = await people.person(self.org, claim.message.recipient_id, self.deps.uows())
         why = self.deps.graph_off_reason
         if self.deps.installer is not None and person is not None:
             cannot = await self.deps.installer.install_for(person)
