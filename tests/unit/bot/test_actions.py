@@ -3,77 +3,29 @@ answers with a card, through core's use cases on a fake unit of work that keeps 
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
 import pytest
 
 from adaptive_cards import verbs
-from bot.actions import ActionContext, Services, build_registry
+from bot.actions import ActionContext, build_registry
 from bot.forms import StaleCard
 from core.errors import ConcurrentChange, InvalidTransition, PermissionDenied
 from core.model import Intent, PairingStatus, Response
-from core.model.conversations import ConversationScope, StoredConversation
+from tests.unit.bot.actions_support import PAIR, TEAM_PROGRAM, context, covers, shown
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
-PAIR = "c" * 32  # card ids are checked to look like ids
-TEAM_PROGRAM = "d" * 32
-
-
-@dataclass
-class FakeBotStore:
-    """The Teams bot's own rows, in memory (the `BotStore` port)."""
-
-    conversations: dict[tuple[str, str, str], StoredConversation] = field(default_factory=dict)
-    members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    claimed: set[str] = field(default_factory=set)
-
-    def bound(self, uow: object) -> FakeBotStore:
-        return self
-
-    async def claim_activity(self, key: str, at: datetime) -> bool:
-        if key in self.claimed:
-            return False
-        self.claimed.add(key)
-        return True
-
-    async def save_conversation(self, conversation: StoredConversation) -> None:
-        key = (conversation.organization_id, conversation.scope.value, conversation.key)
-        self.conversations[key] = conversation
-
-    async def conversation(
-        self, organization_id: str, scope: ConversationScope, key: str
-    ) -> StoredConversation | None:
-        return self.conversations.get((organization_id, scope.value, key))
-
-    async def add_team_members(
-        self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
-    ) -> None:
-        self.members.setdefault((organization_id, team_id), set()).update(person_ids)
-
-    async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None:
-        self.members.get((organization_id, team_id), set()).discard(person_id)
-
-    async def is_team_member(self, organization_id: str, team_id: str, person_id: str) -> bool:
-        return person_id in self.members.get((organization_id, team_id), set())
-
 
 def _ctx(uow: FakeUnitOfWork, clock: FakeClock, who: str, **data: object) -> ActionContext:
-    services = Services(lambda: FakeUnitOfWork(uow.store), clock, FakeBotStore())  # type: ignore[arg-type]
-    person = uow.store.persons[who]
-    return ActionContext(services=services, organization_id=ORG, person=person, data=data)
-
-
-def _text(card: object) -> str:
-    return str(card)
+    return context(uow, clock, who, data)
 
 
 async def _run(verb: str, ctx: ActionContext) -> str:
-    return _text((await build_registry()[verb](ctx)).card)
+    return await shown(verb, ctx)
 
 
+@covers(verbs.PAIRING_ACCEPT)
 async def test_every_member_answers_a_proposal_for_themselves_and_the_pairing_starts(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
@@ -85,6 +37,7 @@ async def test_every_member_answers_a_proposal_for_themselves_and_the_pairing_st
     assert [m.response for m in stored.members] == [Response.ACCEPTED, Response.ACCEPTED]
 
 
+@covers(verbs.PAIRING_VIEW, verbs.PAIRING_ACCEPT, verbs.PAIRING_DECLINE, verbs.CHECKIN_OPEN)
 async def test_someone_outside_a_pairing_cannot_answer_or_see_it(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
@@ -102,6 +55,7 @@ async def test_a_card_without_a_valid_pairing_id_is_stale_and_changes_nothing(
         await build_registry()[verbs.PAIRING_ACCEPT](_ctx(uow, clock, "ana", pairing_id="../x"))
 
 
+@covers(verbs.CHECKIN_SUBMIT)
 async def test_a_check_in_with_a_confidential_note_reaches_the_facilitator_as_a_notice_only(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
@@ -114,6 +68,7 @@ async def test_a_check_in_with_a_confidential_note_reaches_the_facilitator_as_a_
     assert [m.recipient_id for m in notices] == ["fay"] and "Bo is late" not in str(notices)
 
 
+@covers(verbs.DELETE_CONFIRM)
 async def test_delete_needs_its_confirmation_and_then_erases_the_person(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
@@ -124,6 +79,7 @@ async def test_delete_needs_its_confirmation_and_then_erases_the_person(
     assert "deleted" in done and uow.store.persons["ana"].erased
 
 
+@covers(verbs.REPORT_OPEN, verbs.FACILITATOR_TAKE_OVER)
 async def test_only_a_facilitator_reads_the_report_and_a_taken_over_program_cannot_be_taken_twice(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:

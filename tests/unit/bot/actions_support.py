@@ -1,0 +1,124 @@
+"""What the bot action tests share: the bot's own rows in memory (`FakeBotStore`), a context for one person
+acting, and `covers`, which says which registry verbs a test exercises (see `test_registry_coverage`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TypeVar
+
+from bot.actions import ActionContext, Reply, Services, build_registry
+from core.model.conversations import ConversationScope, StoredConversation
+from core.ports.teams import Busy, Calendars, MailboxSettings
+from tests.unit.conftest import ORG, PROGRAM
+from tests.unit.fakes import FakeClock, FakeUnitOfWork
+
+PAIR = "c" * 32  # card ids are checked to look like ids
+TEAM_PROGRAM = "d" * 32
+
+Test = TypeVar("Test", bound=Callable[..., object])
+
+
+def covers(*verbs: str) -> Callable[[Test], Test]:
+    """Mark a test as exercising these registry verbs; every verb needs at least one such test."""
+
+    def mark(test: Test) -> Test:
+        test.covers = (*getattr(test, "covers", ()), *verbs)  # type: ignore[attr-defined]
+        return test
+
+    return mark
+
+
+@dataclass
+class FakeBotStore:
+    """The Teams bot's own rows, in memory (the `BotStore` port)."""
+
+    conversations: dict[tuple[str, str, str], StoredConversation] = field(default_factory=dict)
+    members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)
+
+    def bound(self, uow: object) -> FakeBotStore:
+        return self
+
+    async def claim_activity(self, key: str, at: datetime) -> bool:
+        if key in self.claimed:
+            return False
+        self.claimed.add(key)
+        return True
+
+    async def save_conversation(self, conversation: StoredConversation) -> None:
+        key = (conversation.organization_id, conversation.scope.value, conversation.key)
+        self.conversations[key] = conversation
+
+    async def conversation(
+        self, organization_id: str, scope: ConversationScope, key: str
+    ) -> StoredConversation | None:
+        return self.conversations.get((organization_id, scope.value, key))
+
+    async def add_team_members(
+        self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
+    ) -> None:
+        self.members.setdefault((organization_id, team_id), set()).update(person_ids)
+
+    async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None:
+        self.members.get((organization_id, team_id), set()).discard(person_id)
+
+    async def is_team_member(self, organization_id: str, team_id: str, person_id: str) -> bool:
+        return person_id in self.members.get((organization_id, team_id), set())
+
+
+@dataclass
+class FakeCalendars:
+    """Outlook as Graph would give it: mailbox settings by Entra id, busy times by email (lower case)."""
+
+    mailboxes: dict[str, MailboxSettings] = field(default_factory=dict)
+    booked: dict[str, Busy] = field(default_factory=dict)
+    asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    async def mailbox_settings(self, aad_object_id: str) -> MailboxSettings | None:
+        return self.mailboxes.get(aad_object_id)
+
+    async def busy(
+        self, asked_as: str, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Busy] | None:
+        self.asked.append((asked_as, tuple(emails)))
+        return {e.lower(): self.booked.get(e.lower(), ()) for e in emails}
+
+
+def program_with_a_card_id(uow: FakeUnitOfWork) -> str:
+    """The fixture's program under an id a card may carry (card ids are checked to look like ids)."""
+    uow.store.programs[TEAM_PROGRAM] = replace(uow.store.programs.pop(PROGRAM), id=TEAM_PROGRAM)
+    return TEAM_PROGRAM
+
+
+def context(
+    uow: FakeUnitOfWork,
+    clock: FakeClock,
+    who: str,
+    data: Mapping[str, object] | None = None,
+    *,
+    store: FakeBotStore | None = None,
+    calendars: Calendars | None = None,
+    team_id: str | None = None,
+    shared: bool = False,
+) -> ActionContext:
+    """`who` acting with card `data`, on a fresh fake unit of work over the same store for each use."""
+    services = Services(
+        lambda: FakeUnitOfWork(uow.store),
+        clock,
+        store or FakeBotStore(),
+        calendars=calendars,
+    )
+    person = uow.store.persons[who]
+    return ActionContext(services, ORG, person, data or {}, team_id=team_id, shared=shared)
+
+
+async def act(verb: str, ctx: ActionContext) -> Reply:
+    return await build_registry()[verb](ctx)
+
+
+async def shown(verb: str, ctx: ActionContext) -> str:
+    """The text of the card the action answers with (JSON, so every text block and button is in it)."""
+    return json.dumps((await act(verb, ctx)).card, ensure_ascii=False)
