@@ -17,9 +17,9 @@ async def target_program(
     team_id: str | None,
     for_facilitator: bool,
 ) -> Program | None:
-    """The program named on the card (`program_id`), else the team's (`team_id`), else for a facilitator the
-    first they facilitate (the organisation's last); None when only the organisation's own program is left,
-    which `core.services.programs.ensure_organization_program` finds or creates.
+    """The program named on the card (`program_id`), else the team's (`team_id`), else for a facilitator one
+    they facilitate (the organisation's own program first, then by name); None when only the organisation's
+    own program is left, which `core.services.programs.ensure_organization_program` finds or creates.
 
     A program id is looked up inside `organization_id` only, so an id from another tenant is simply not found
     (NotFound)."""
