@@ -44,7 +44,7 @@ def run_round_here(database_url: str, command: commands.RunRound) -> RoundSummar
 async def _run_round(database_url: str, command: commands.RunRound) -> RoundSummary:
     engine = create_engine(database_url)
     try:
-        uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
+        uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine), background=True)
         # Already in a worker process: matching runs right here.
         summary = (await run_round(command, uows(), SystemClock())).summary()
         if summary.pairings >= ANALYZE_AFTER:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from types import TracebackType
 from typing import Self
 
@@ -20,6 +21,7 @@ from storage.repositories.rosters import SqlTeamRosterRepository
 from storage.repositories.traces import SqlPersonalTraceRepository
 
 SLOT_WAIT_SECONDS = 60
+MAX_WRITER_YIELD = 0.25
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 
@@ -48,12 +50,17 @@ class SqlUnitOfWork:
     session: AsyncSession
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], turns: asyncio.Semaphore | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        turns: asyncio.Semaphore | None = None,
+        yields_writer: bool = False,
     ) -> None:
         self._sessions = sessions
         self._turns = turns
+        self._yields_writer = yields_writer
         self._depth = 0
         self.rollback_only = False
+        self._committed_after: float | None = None
 
     async def __aenter__(self) -> Self:
         self._depth += 1
@@ -67,6 +74,8 @@ class SqlUnitOfWork:
                 self._depth -= 1
                 raise
         self.rollback_only = False
+        self._committed_after = None
+        self._opened = time.monotonic()
         self.session = self._sessions()
         self.organizations = SqlOrganizationRepository(self.session)
         self.persons = SqlPersonRepository(self.session)
@@ -97,6 +106,8 @@ class SqlUnitOfWork:
             finally:
                 if self._turns is not None:
                     self._turns.release()
+        if self._committed_after is not None:
+            await _yield_writer(self.session, self._committed_after)
         if isinstance(exc, IntegrityError) and is_unique_violation(exc):
             # A unique key another transaction took first: the core's own word for it, safe to retry.
             raise ConcurrentChange() from exc
@@ -109,6 +120,8 @@ class SqlUnitOfWork:
         else:
             try:
                 await self.session.commit()
+                if self._yields_writer:
+                    self._committed_after = time.monotonic() - self._opened
             except IntegrityError as error:
                 if is_unique_violation(error):
                     raise ConcurrentChange() from error
@@ -116,6 +129,17 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+async def _yield_writer(session: AsyncSession, held: float) -> None:
+    """A background writer on SQLite (a round stored in slices by a worker process) pauses after each commit
+    as long as it held the database, up to `MAX_WRITER_YIELD`. SQLite does not queue writers across
+    processes: the server's writer sleeps in SQLite's busy handler (in steps of up to 100 ms) and would miss
+    the microseconds between two slices, waiting seconds; now it finds the database free within a step.
+    PostgreSQL locks rows, not the database: no pause there."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "sqlite":
+        await asyncio.sleep(min(held, MAX_WRITER_YIELD))
 
 
 class SqlUnitOfWorkFactory:
@@ -127,9 +151,18 @@ class SqlUnitOfWorkFactory:
     concurrent card actions made the slowest 1 % wait more than twice as long as the median.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], slots: int | None = None) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        slots: int | None = None,
+        *,
+        background: bool = False,
+    ) -> None:
+        """`background`: units of a process that writes in bulk beside the serving one (a round's worker
+        process), which on SQLite let the server's writes in between theirs (see `_yield_writer`)."""
         self.sessions = sessions
         self._turns = asyncio.Semaphore(slots) if slots else None
+        self._background = background
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self._turns)
+        return SqlUnitOfWork(self.sessions, self._turns, self._background)

@@ -125,3 +125,31 @@ async def test_transactions_beyond_the_pool_start_in_the_order_they_arrived(engi
         await one_connection.dispose()
     assert len(started) == 40
     assert started == arrived
+
+
+async def test_a_background_writer_on_sqlite_pauses_after_each_commit_to_let_the_server_write(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite does not queue writers across processes: a round's worker process that took the database
+    again right after each slice kept the server's card actions waiting seconds."""
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recorded(seconds: float) -> None:
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr("storage.unit_of_work.asyncio.sleep", recorded)
+    for background in (True, False):
+        uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine), background=background)
+        async with uows() as uow:
+            await uow.organizations.add(
+                Organization(
+                    f"org-{background}", OrganizationKind.TEAMS_TENANT, f"tenant-{background}", "Org"
+                )
+            )
+            await uow.commit()
+        async with uows() as uow:  # read only: nothing to yield
+            await uow.organizations.get(f"org-{background}")
+    expected = 1 if engine.dialect.name == "sqlite" else 0  # PostgreSQL locks rows, not the database
+    assert len(pauses) == expected and all(0 <= p <= 0.25 for p in pauses)
