@@ -279,15 +279,13 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
             raise SessionRefused(403, "Only the course's instructors can export the groups.")
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
-    overview = await course_views.course_overview(
-        config.uow_factory(), session.organization_id, session.program_id
-    )
-    everyone = [m.person_id for g in overview.groups for m in g.members] + [
-        m.person_id for m in overview.unmatched
-    ]
-    contacts = await course_views.lms_contacts(
-        config.uow_factory(), session.organization_id, everyone, session.issuer
-    )
+    uow = config.uow_factory()
+    async with uow:  # one unit of work for both reads
+        overview = await course_views.course_overview(uow, session.organization_id, session.program_id)
+        everyone = [m.person_id for g in overview.groups for m in g.members] + [
+            m.person_id for m in overview.unmatched
+        ]
+        contacts = await course_views.lms_contacts(uow, session.organization_id, everyone, session.issuer)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["group", "status", "member", "lms_user_id", "email", "reasons"])

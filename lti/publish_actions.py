@@ -69,14 +69,12 @@ def _reaches_lms(config: LtiConfig, session: PageSession) -> bool:
 
 
 async def _published(config: LtiConfig, session: PageSession) -> list[LmsGroup]:
-    overview = await course_views.course_overview(
-        config.uow_factory(), session.organization_id, session.program_id
-    )
-    published = [g for g in overview.groups if g.status != "proposed"]
-    people = [m.person_id for g in published for m in g.members]
-    contacts = await course_views.lms_contacts(
-        config.uow_factory(), session.organization_id, people, session.issuer
-    )
+    uow = config.uow_factory()
+    async with uow:  # both reads in one unit of work, and none open while the LMS is called
+        overview = await course_views.course_overview(uow, session.organization_id, session.program_id)
+        published = [g for g in overview.groups if g.status != "proposed"]
+        people = [m.person_id for g in published for m in g.members]
+        contacts = await course_views.lms_contacts(uow, session.organization_id, people, session.issuer)
     return [
         LmsGroup(
             g.number,
