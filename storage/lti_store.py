@@ -15,6 +15,9 @@ from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
 from storage.models import OrganizationRow
 from storage.models_lti import LtiDeploymentRow, LtiLaunchDataRow, LtiRegistrationRow, LtiToolKeyRow
 
+# A statement that is a whole transaction by itself (an upsert, a DELETE … RETURNING) runs without BEGIN/COMMIT.
+SINGLE_STATEMENT = {"isolation_level": "AUTOCOMMIT"}
+
 
 class SqlLtiStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -168,8 +171,10 @@ class SqlLtiStore:
 
     async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
         # One statement: insert, or update the value when the key is already this organization's; a key of
-        # another organization is left alone, and refused.
-        async with self._sessions() as session, session.begin():
+        # another organization is left alone, and refused. One statement is atomic on its own, so it runs
+        # without BEGIN and COMMIT around it (two round trips fewer on PostgreSQL).
+        async with self._sessions() as session:
+            connection = await session.connection(execution_options=SINGLE_STATEMENT)
             bind = session.bind
             insert = (
                 postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
@@ -177,7 +182,7 @@ class SqlLtiStore:
             statement = insert(LtiLaunchDataRow).values(
                 organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
             )
-            result = await session.execute(
+            result = await connection.execute(
                 statement.on_conflict_do_update(
                     index_elements=["key"],
                     set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
@@ -195,10 +200,12 @@ class SqlLtiStore:
             return row.value.get("v")
 
     async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        async with self._sessions() as session, session.begin():
-            # Only the caller whose DELETE removed the row gets the value: a nonce is accepted once.
+        async with self._sessions() as session:
+            # Only the caller whose DELETE removed the row gets the value: a nonce is accepted once. One
+            # statement, atomic on its own: no BEGIN and COMMIT around it.
+            connection = await session.connection(execution_options=SINGLE_STATEMENT)
             removed = (
-                await session.execute(
+                await connection.execute(
                     delete(LtiLaunchDataRow)
                     .where(LtiLaunchDataRow.key == key, LtiLaunchDataRow.organization_id == organization_id)
                     .returning(LtiLaunchDataRow.value, LtiLaunchDataRow.expires_at)
