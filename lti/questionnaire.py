@@ -128,7 +128,12 @@ def read(form: Form, slots: Sequence[object]) -> tuple[Answers, dict[str, str]]:
             elif row.name.casefold() in seen:
                 errors[f"{kind}_{i}"] = f"'{row.name}' is listed twice; list each skill once."
             if row.level not in ("1", "2", "3", "4", "5"):
-                errors[f"{kind}_level_{i}"] = f"Choose a level from 1 to 5 for '{row.name[:40]}'."
+                errors[f"{kind}_level_{i}"] = (
+                    f"Choose a level from 1 (beginner) to 5 (expert) for '{row.name[:40]}'."
+                    if not row.level
+                    else f"'{row.level}' is not a level; choose one from 1 (beginner) to 5 (expert) for "
+                    f"'{row.name[:40]}'."
+                )
             seen.add(row.name.casefold())
         setattr(answers, kind, rows)
     if answers.timezone not in zone_names():

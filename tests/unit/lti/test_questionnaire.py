@@ -41,3 +41,13 @@ def test_the_picker_offers_real_zones_and_utc_but_not_aliases() -> None:
 def test_no_profile_means_nothing_chosen() -> None:
     answers = Answers.of(None, accepted=False)
     assert answers.timezone == "" and not answers.code_of_conduct and answers.slots == frozenset()
+
+
+def test_a_level_no_learner_can_have_is_refused_naming_the_value() -> None:
+    form = {"goals": "graphs", "learn_0": "DP", "learn_level_0": "0", "teach_0": "SQL", "teach_level_0": "-3"}
+    _, errors = read(form, [])
+    assert (
+        "'0' is not a level" in errors["learn_level_0"] and "'-3' is not a level" in errors["teach_level_0"]
+    )
+    _, errors = read({"goals": "graphs", "learn_0": "DP"}, [])
+    assert errors["learn_level_0"].startswith("Choose a level from 1 (beginner) to 5 (expert)")
