@@ -23,6 +23,7 @@ from core.services.courses import (
     update_course_settings,
 )
 from core.services.rounds import LocalRounds
+from core.views import course_pages
 from core.views import courses as course_views
 from core.views.reports import facilitator_report
 from lti import services
@@ -279,29 +280,23 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
             raise SessionRefused(403, "Only the course's instructors can export the groups.")
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
-    uow = config.uow_factory()
-    async with uow:  # one unit of work for both reads
-        overview = await course_views.course_overview(uow, session.organization_id, session.program_id)
-        everyone = [m.person_id for g in overview.groups for m in g.members] + [
-            m.person_id for m in overview.unmatched
-        ]
-        contacts = await course_views.lms_contacts(uow, session.organization_id, everyone, session.issuer)
+    rows = await course_pages.course_export(
+        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["group", "status", "member", "lms_user_id", "email", "reasons"])
-
-    def ids(person_id: str) -> list[str]:
-        _, subject, email = contacts.get(person_id, ("", None, None))
-        return [subject or "", email or ""]
-
-    for group in overview.groups:
-        status = "draft" if group.status == "proposed" else group.status
-        for member in group.members:
-            writer.writerow(
-                [group.number, status, member.name, *ids(member.person_id), " | ".join(group.reasons)]
-            )
-    for member in overview.unmatched:
-        writer.writerow(["", "not grouped", member.name, *ids(member.person_id), ""])
+    for row in rows:
+        writer.writerow(
+            [
+                "" if row.group is None else row.group,
+                row.status,
+                row.name,
+                row.lms_user_id,
+                row.email,
+                " | ".join(row.reasons),
+            ]
+        )
     return web.Response(
         text=out.getvalue(),
         content_type="text/csv",

@@ -16,7 +16,7 @@ from core.model.program_options import CRITERIA, ProgramOptions
 from core.model.programs import Program
 from core.ports import UnitOfWork
 from core.services.courses import SWITCHABLE
-from core.views import courses as course_views
+from core.views import course_pages
 from core.views.courses import RosterMember
 from lti import services
 from lti.config import LTI
@@ -146,33 +146,32 @@ async def course_page(
         except LaunchRefused as exc:
             roster_error = exc.message
     uow = uow or config.uow_factory()
-    async with uow:  # one unit of work for every read of the page
-        if program is None or program.id != program_id:
-            program = await uow.programs.get(org, program_id)
-        if program is None:
-            return error_page(
-                request, 404, "This course's groups are not here any more; launch the tool again."
-            )
-        context = {**_base(session, token, request), "program": program, "notice": notice, "alert": alert}
-        if session.instructor:
-            overview = await course_views.course_overview(uow, org, program_id, config.min_group)
-            rows = await course_views.roster_status(uow, org, program_id, session.issuer, members or [])
-            context.update(
-                overview=overview,
-                roster=rows,
-                roster_available=members is not None,
-                roster_error=roster_error,
-                criteria=criteria_for(program.settings, has_sections(program.settings, session.section)),
-                deadline=_deadline(program.settings),
-                lms_groups=api.lms_name
-                if (api := config.group_api(session.issuer)) and session.context_id
-                else "",
-                course_groups=session.groups_service,
-            )
-            return render(request, "instructor.html", context)
-        enrollment = await uow.enrollments.get(org, program_id, session.person_id)
-        profile = await uow.profiles.get(org, session.person_id)
-        group = await course_views.my_group(uow, org, program_id, session.person_id)
+    context = {**_base(session, token, request), "notice": notice, "alert": alert}
+    if session.instructor:
+        page = await course_pages.instructor_page(
+            uow, org, program_id, session.issuer, members or [], min_group=config.min_group, program=program
+        )
+        if page is None:
+            return _gone(request)
+        settings = page.program.settings
+        context.update(
+            program=page.program,
+            overview=page.overview,
+            roster=page.roster,
+            roster_available=members is not None,
+            roster_error=roster_error,
+            criteria=criteria_for(settings, has_sections(settings, session.section)),
+            deadline=_deadline(settings),
+            lms_groups=api.lms_name
+            if (api := config.group_api(session.issuer)) and session.context_id
+            else "",
+            course_groups=session.groups_service,
+        )
+        return render(request, "instructor.html", context)
+    mine = await course_pages.learner_page(uow, org, program_id, session.person_id, program=program)
+    if mine is None:
+        return _gone(request)
+    enrollment, profile = mine.enrollment, mine.profile
     context.update(
         answered=enrollment is not None,
         editing=request.query.get("edit") == "1" or enrollment is None or (bool(errors) and checkin is None),
@@ -181,13 +180,18 @@ async def course_page(
         errors=errors or {},
         checkin=checkin or {},
         zone_options=zone_options,
-        group=group,
+        program=mine.program,
+        group=mine.group,
         days=list(enumerate(DAYS)),
         grid=availability_grid,
         code_of_conduct=DEFAULT_CODE_OF_CONDUCT,
-        deadline=_deadline(program.settings),
+        deadline=_deadline(mine.program.settings),
     )
     return render(request, "learner.html", context, 400 if errors else 200)
+
+
+def _gone(request: web.Request) -> web.Response:
+    return error_page(request, 404, "This course's groups are not here any more; launch the tool again.")
 
 
 async def deep_link_form(request: web.Request, session: PageSession, token: str) -> web.Response:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from core.commands import PublishGroups
 from core.services.courses import publish_groups
-from core.views import courses as course_views
+from core.views import course_pages
 from lti.config import LtiConfig
 from lti.course_groups import CourseGroupsUnreadable, read_course_groups
 from lti.lms_groups import GroupApi, GroupSyncFailed, LmsGroup
@@ -69,20 +69,11 @@ def _reaches_lms(config: LtiConfig, session: PageSession) -> bool:
 
 
 async def _published(config: LtiConfig, session: PageSession) -> list[LmsGroup]:
-    uow = config.uow_factory()
-    async with uow:  # both reads in one unit of work, and none open while the LMS is called
-        overview = await course_views.course_overview(uow, session.organization_id, session.program_id)
-        published = [g for g in overview.groups if g.status != "proposed"]
-        people = [m.person_id for g in published for m in g.members]
-        contacts = await course_views.lms_contacts(uow, session.organization_id, people, session.issuer)
-    return [
-        LmsGroup(
-            g.number,
-            f"Study group {g.number}",
-            tuple(s for m in g.members if (s := contacts.get(m.person_id, ("", None, None))[1])),
-        )
-        for g in published
-    ]
+    """The published groups, read before the LMS is called (no unit of work open while it answers)."""
+    groups = await course_pages.published_groups(
+        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    )
+    return [LmsGroup(g.number, f"Study group {g.number}", g.lms_user_ids) for g in groups]
 
 
 async def _to_lms(config: LtiConfig, session: PageSession) -> str:

@@ -111,6 +111,13 @@ def test_the_teams_door_reads_and_writes_only_through_core_never_a_repository() 
     assert wrong == []
 
 
+def test_the_lms_door_reads_and_writes_only_through_core_never_a_repository() -> None:
+    """lti/ likewise: its pages render core's views (`core.views.course_pages`), its actions run core's
+    services."""
+    wrong = [where for path in sorted((ROOT / "lti").rglob("*.py")) for where in repository_reads(path)]
+    assert wrong == []
+
+
 def test_the_repository_scan_sees_each_way_a_unit_of_work_is_reached(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
