@@ -2,28 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from adaptive_cards import pairing as pairing_cards
 from adaptive_cards import verbs
-from bot.actions.context import ActionContext, Reply
+from bot.actions.context import ActionContext, Reply, Services
 from bot.forms import card_id
 from core import commands
+from core.errors import DomainError
+from core.model import PairingStatus
 from core.services import pairings
 from core.views.first_meeting import pairing_view_on_calendars
+from core.views.status import PairingView, pairing_view
+
+AfterTurn = Callable[[Services], Awaitable[Reply]]
 
 
 async def view(ctx: ActionContext) -> Reply:
     pairing_id = card_id(ctx.data, "pairing_id")
-    # An introduction proposes the slot the members' calendars have free, as the one the sender delivered.
+    shown = await pairing_view(ctx.organization_id, pairing_id, ctx.person.id, ctx.services.uow_factory())
+    refresh = (verbs.PAIRING_VIEW, {"pairing_id": pairing_id})
+    reply = Reply(pairing_cards.pairing_card(shown), view=refresh)
+    if ctx.services.calendars is not None and _proposes_a_time(shown):
+        reply.after_turn = _on_calendars(ctx, pairing_id, reply)
+    return reply
+
+
+def _proposes_a_time(shown: PairingView) -> bool:
+    meeting = shown.first_meeting
+    accepted = shown.pairing.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
+    return accepted and meeting is not None and meeting.slot is not None
+
+
+def _on_calendars(ctx: ActionContext, pairing_id: str, in_turn: Reply) -> AfterTurn:
+    """The introduction's first meeting checked against the members' calendars, as the sender's introductions
+    and the group chat's are (the same slot on every card). Graph is called once the turn has committed, so
+    no transaction waits for it; if the pairing cannot be read again, the card from the turn stands."""
     asked_as = ctx.person.teams.aad_object_id if ctx.person.teams else None
-    shown = await pairing_view_on_calendars(
-        ctx.organization_id,
-        pairing_id,
-        ctx.person.id,
-        ctx.services.uow_factory(),
-        ctx.services.calendars,
-        asked_as,
-    )
-    return Reply(pairing_cards.pairing_card(shown), view=(verbs.PAIRING_VIEW, {"pairing_id": pairing_id}))
+
+    async def check(services: Services) -> Reply:
+        try:
+            shown = await pairing_view_on_calendars(
+                ctx.organization_id,
+                pairing_id,
+                ctx.person.id,
+                services.uow_factory(),
+                services.calendars,
+                asked_as,
+            )
+        except DomainError:
+            return in_turn
+        return Reply(pairing_cards.pairing_card(shown), view=in_turn.view)
+
+    return check
 
 
 async def _answer(ctx: ActionContext, answer: str) -> Reply:

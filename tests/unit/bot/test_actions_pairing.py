@@ -48,12 +48,18 @@ async def test_the_introduction_proposes_a_first_meeting_the_members_calendars_h
     by_hours = await shown(verbs.PAIRING_ACCEPT, context(uow, clock, "bo", {"pairing_id": PAIR}))
     assert "Monday 2 November, 09:00–09:30 (New York, UTC-05:00)" in by_hours
     assert "and your calendars" not in by_hours
-    # Ana's Outlook has 14:00–15:00 UTC booked: the card a member opens moves on to the next shared half hour.
+    assert (
+        await act(verbs.PAIRING_VIEW, context(uow, clock, "ana", {"pairing_id": PAIR}))
+    ).after_turn is None
+    # Ana's Outlook has 14:00–15:00 UTC booked: once the turn has committed (no transaction waits for Graph),
+    # the card a member opens moves on to the next half hour both calendars have free.
     booked = (datetime(2026, 11, 2, 14, tzinfo=UTC), datetime(2026, 11, 2, 15, tzinfo=UTC))
     outlook = FakeCalendars(booked={"ana@contoso.example": [booked]})
-    seen = await shown(
-        verbs.PAIRING_VIEW, context(uow, clock, "ana", {"pairing_id": PAIR}, calendars=outlook)
-    )
+    ctx = context(uow, clock, "ana", {"pairing_id": PAIR}, calendars=outlook)
+    in_turn = await act(verbs.PAIRING_VIEW, ctx)
+    assert "Monday 2 November, 15:00–15:30 (Berlin, UTC+01:00)" in str(in_turn.card)
+    assert outlook.asked == [] and in_turn.after_turn is not None
+    seen = str((await in_turn.after_turn(ctx.services)).card)
     assert "Monday 2 November, 16:00–16:30 (Berlin, UTC+01:00)" in seen
     assert "by the hours you gave and your calendars" in seen
     assert outlook.asked == [("aad-ana", ("ana@contoso.example", "bo@contoso.example"))]
