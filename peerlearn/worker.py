@@ -172,7 +172,8 @@ class Worker:
                 outcomes=outcomes,
                 # Introductions propose a first meeting the members' calendars have free, when the
                 # organisation grants Calendars.ReadBasic.All; refused, it is not asked again for an hour.
-                calendars=GraphCalendars(self.clock.now, graph) if graph else None,
+                # Graph answers well within a claim's start window, or the hours people gave decide.
+                calendars=GraphCalendars(self.clock.now, graph, min(3.0, lease / 4)) if graph else None,
             )
             config = SenderConfig(
                 bot_id=settings.app_id or "peerlearn", lease_seconds=lease, retry=retry_policy(settings)

@@ -66,6 +66,8 @@ async def test_with_graph_the_sender_reads_calendars_through_the_workers_graph_c
     deps, client = await _sender_deps(monkeypatch, uow_factory, graph=True)
     assert isinstance(deps.calendars, GraphCalendars)
     assert client is not None and deps.calendars.client is client
+    lease = load_settings(None).delivery_lease_seconds  # Graph answers well within a claim's start window
+    assert deps.calendars.seconds == min(3.0, lease / 4)
 
 
 async def test_without_graph_the_sender_goes_by_the_hours_people_gave(
