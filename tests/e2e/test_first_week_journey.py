@@ -18,7 +18,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -41,14 +40,11 @@ from tests.e2e.playground_driver import (
 )
 from tests.e2e.playground_driver import card_data as _data
 from tests.e2e.playground_driver import card_text as _text
+from tests.support.card_renderer import RENDER, RENDERER, page_html, validate
 
 ADELE = "user-id-2"
 ZONES = {ALEX: "Europe/Berlin", MEGAN: "Europe/London", ADELE: "America/New_York"}
 CITIES = {ALEX: "Berlin", MEGAN: "London", ADELE: "New York"}
-NODE_MODULES = ROOT / "tests" / "e2e" / "node" / "node_modules"
-VALIDATOR = ROOT / "tests" / "integration" / "node" / "validate_cards.js"
-RENDERER = NODE_MODULES / "adaptivecards" / "dist" / "adaptivecards.min.js"
-RENDERER_STYLE = NODE_MODULES / "adaptivecards" / "dist" / "adaptivecards.css"
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 SHOTS = ROOT / "build" / "screenshots" / "first_week"
 FLAGS = [
@@ -68,28 +64,6 @@ pytestmark = [
         not RENDERER.exists(), reason="needs the adaptivecards package: `npm ci` in tests/e2e/node"
     ),
 ]
-
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>{style}
-body {{ font-family: 'Liberation Sans', sans-serif; background: #f5f5f5; margin: 0; padding: 16px; }}
-#card {{ width: 520px; background: white; border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.2); padding: 4px; }}
-</style><script>{script}</script></head><body><div id="card"></div></body></html>"""
-
-RENDER = """(json) => {
-  // Teams renders a subset of Markdown (bold, lists); the SDK leaves that to its host, as here.
-  AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
-    const esc = text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-    const lines = esc.split("\\n").map((l) => l.replace(/\\*\\*(.+?)\\*\\*/g, "<strong>$1</strong>"));
-    const list = lines.every((l) => l.startsWith("- "));
-    result.outputHtml = list ? "<ul style='margin:0;padding-left:18px'>" + lines.map((l) => "<li>" + l.slice(2) + "</li>").join("") + "</ul>" : lines.join("<br>");
-    result.didProcess = true;
-  };
-  const card = new AdaptiveCards.AdaptiveCard();
-  card.hostConfig = new AdaptiveCards.HostConfig({ fontFamily: "Liberation Sans, sans-serif" });
-  card.parse(json);
-  const el = card.render();
-  document.getElementById("card").replaceChildren(el);
-  return el.innerText;
-}"""
 
 
 @pytest.fixture
@@ -211,22 +185,6 @@ def _links(card: dict[str, Any]) -> list[str]:
     return re.findall(r'"url": "([^"]+)"', json.dumps(card))
 
 
-def _validate(cards: dict[str, dict[str, Any]], tmp_path: Path) -> dict[str, dict[str, list[str]]]:
-    path = tmp_path / "journey_cards.json"
-    path.write_text(json.dumps(cards))
-    node = shutil.which("node")
-    assert node is not None
-    done = subprocess.run(
-        [node, str(VALIDATOR), str(path), str(NODE_MODULES)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    results: dict[str, dict[str, list[str]]] = json.loads(done.stdout)
-    return results
-
-
 def _screenshots(cards: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Each card rendered by Microsoft's renderer in Chromium, saved as `SHOTS/<name>.png`; the text shown."""
     from playwright.sync_api import sync_playwright
@@ -235,7 +193,7 @@ def _screenshots(cards: dict[str, dict[str, Any]]) -> dict[str, str]:
     for old in SHOTS.glob("*.png"):
         old.unlink()
     shown: dict[str, str] = {}
-    html = PAGE.format(style=RENDERER_STYLE.read_text(), script=RENDERER.read_text())
+    html = page_html()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         try:
@@ -263,7 +221,7 @@ async def test_three_people_live_the_first_week_in_the_agents_playground(
             listener.cancel()
 
     # Every card each person saw: valid at 1.5 for Microsoft's SDK, charts only with their fallbacks.
-    results = _validate(journey.seen, tmp_path)
+    results = validate(dict(journey.seen), tmp_path)
     assert set(results) == set(journey.seen)
     assert {name: r["errors"] for name, r in results.items() if r["errors"]} == {}
     assert any("TeamsChart" in w for w in results["report"]["warnings"])  # charts, each with a fallback

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.card_gallery import gallery
+from tests.support.card_renderer import NODE_MODULES, validate
 
-ROOT = Path(__file__).resolve().parents[2]
-VALIDATOR = ROOT / "tests" / "integration" / "node" / "validate_cards.js"
-NODE_MODULES = ROOT / "tests" / "e2e" / "node" / "node_modules"
 NODE = shutil.which("node")
 
 pytestmark = pytest.mark.skipif(
@@ -25,35 +21,10 @@ pytestmark = pytest.mark.skipif(
 
 def test_every_card_parses_and_validates_at_schema_1_5_without_errors(tmp_path: Path) -> None:
     cards = gallery()
-    path = tmp_path / "cards.json"
-    path.write_text(json.dumps(cards))
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, str(VALIDATOR), str(path), str(NODE_MODULES)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    results = json.loads(done.stdout)
+    results = validate(dict(cards), tmp_path)
     assert set(results) == set(cards)
     errors = {name: r["errors"] for name, r in results.items() if r["errors"]}
     assert errors == {}
-
-
-def _validate(tmp_path: Path, cards: dict[str, object]) -> dict[str, dict[str, list[str]]]:
-    path = tmp_path / "cards.json"
-    path.write_text(json.dumps(cards))
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, str(VALIDATOR), str(path), str(NODE_MODULES)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    results: dict[str, dict[str, list[str]]] = json.loads(done.stdout)
-    return results
 
 
 def test_a_teams_chart_passes_only_with_a_fallback_which_is_validated_in_its_place(tmp_path: Path) -> None:
@@ -66,8 +37,7 @@ def test_a_teams_chart_passes_only_with_a_fallback_which_is_validated_in_its_pla
         "data": [{"legend": "a", "values": [{"x": "1", "y": 2}]}],
     }
     fact_set: dict[str, Any] = {"type": "FactSet", "facts": [{"title": "Round 1", "value": "2"}]}
-    results = _validate(
-        tmp_path,
+    results = validate(
         {
             "with_fallback": one(line | {"fallback": fact_set}),
             "without": one(line),
@@ -75,6 +45,7 @@ def test_a_teams_chart_passes_only_with_a_fallback_which_is_validated_in_its_pla
             "broken_fallback": one(line | {"fallback": {"type": "Gizmo"}}),
             "not_a_teams_chart": one({"type": "Chart.Bubble", "data": [], "fallback": fact_set}),
         },
+        tmp_path,
     )
     assert results["with_fallback"]["errors"] == []
     assert any("Chart.Line" in w for w in results["with_fallback"]["warnings"])
@@ -83,7 +54,7 @@ def test_a_teams_chart_passes_only_with_a_fallback_which_is_validated_in_its_pla
 
 
 def test_the_report_charts_each_kind_teams_renders_and_the_validator_sees_them(tmp_path: Path) -> None:
-    results = _validate(tmp_path, {"report": gallery()["report"]})
+    results = validate({"report": gallery()["report"]}, tmp_path)
     assert results["report"]["errors"] == []
     warned = " ".join(results["report"]["warnings"])
     for kind in ("Chart.VerticalBar.Grouped", "Chart.Line", "Chart.Donut"):
