@@ -1,6 +1,9 @@
 """What each LMS page and download needs, read in the one unit of work it is given: the instructor's page, the
 learner's page, the groups as a CSV would list them, and the published groups with the LMS user ids of their
-members. The LTI door renders these and never reaches a repository itself."""
+members. The LTI door renders these and never reaches a repository itself.
+
+Each opens the unit of work once and reads everything in it (the `read_*` functions of `core.views.courses`
+join it rather than open it again), so a page is one transaction; the course's overview is read once."""
 
 from __future__ import annotations
 
@@ -70,8 +73,8 @@ async def instructor_page(
         found = await _program(uow, organization_id, program_id, program)
         if found is None:
             return None
-        overview = await courses.course_overview(uow, organization_id, program_id, min_group)
-        rows = await courses.roster_status(uow, organization_id, program_id, issuer, roster)
+        overview = await courses.read_course_overview(uow, organization_id, program_id, min_group)
+        rows = await courses.read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
         return InstructorPage(found, overview, rows)
 
 
@@ -90,7 +93,7 @@ async def learner_page(
             return None
         enrollment = await uow.enrollments.get(organization_id, program_id, person_id)
         profile = await uow.profiles.get(organization_id, person_id)
-        group = await courses.my_group(uow, organization_id, program_id, person_id)
+        group = await courses.read_my_group(uow, organization_id, program_id, person_id)
         return LearnerPage(found, enrollment, profile, group)
 
 
@@ -100,11 +103,11 @@ async def course_export(
     """Every group's members (a draft says "draft"), then the learners not in a group, each with the user id
     the course's platform knows them by and their verified email."""
     async with uow:  # one unit of work for both reads
-        overview = await courses.course_overview(uow, organization_id, program_id)
+        overview = await courses.read_course_overview(uow, organization_id, program_id)
         everyone = [m.person_id for g in overview.groups for m in g.members] + [
             m.person_id for m in overview.unmatched
         ]
-        contacts = await courses.lms_contacts(uow, organization_id, everyone, issuer)
+        contacts = await courses.read_lms_contacts(uow, organization_id, everyone, issuer)
 
     def ids(person_id: str) -> tuple[str, str]:
         _, subject, email = contacts.get(person_id, ("", None, None))
@@ -131,10 +134,10 @@ async def published_groups(
     """The course's published groups (drafts left out), each with its members' user ids on `issuer`'s
     platform; a member the platform does not know is left out."""
     async with uow:  # both reads in one unit of work
-        overview = await courses.course_overview(uow, organization_id, program_id)
+        overview = await courses.read_course_overview(uow, organization_id, program_id)
         published = [g for g in overview.groups if g.status != "proposed"]
         people = [m.person_id for g in published for m in g.members]
-        contacts = await courses.lms_contacts(uow, organization_id, people, issuer)
+        contacts = await courses.read_lms_contacts(uow, organization_id, people, issuer)
     return [
         PublishedGroup(
             g.number,

@@ -145,30 +145,35 @@ async def course_overview(
     uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
 ) -> CourseOverview:
     async with uow:
-        program = await _lookups.program(uow, organization_id, program_id)
-        enrollments = [
-            e
-            for e in await uow.enrollments.for_program(organization_id, program.id)
-            if e.status is not EnrollmentStatus.LEFT
-        ]
-        groups = _current(await uow.pairings.for_program(organization_id, program.id))
-        overview = CourseOverview(answered=len(enrollments))
-        grouped: set[str] = set()
-        answers: list[CheckIn] = []
-        for number, pairing in enumerate(groups, start=1):
-            theirs = await uow.check_ins.for_pairing(organization_id, pairing.id)
-            answers.extend(theirs)
-            view = await _group_view(uow, organization_id, pairing, number, program.name, theirs)
-            overview.groups.append(view)
-            grouped.update(pairing.member_ids())
-        loose = [e.person_id for e in enrollments if e.person_id not in grouped]
-        for person in await uow.persons.many(organization_id, loose):
-            overview.unmatched.append(
-                GroupMemberView(person.id, person.display_name, person.teams is not None)
-            )
-        overview.unmatched.sort(key=lambda m: m.name)
-        overview.check_ins = check_in_summary(answers, min_group)
-        return overview
+        return await read_course_overview(uow, organization_id, program_id, min_group)
+
+
+async def read_course_overview(
+    uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
+) -> CourseOverview:
+    """`course_overview` in a unit of work the caller has open (the `read_*` functions do not open one)."""
+    program = await _lookups.program(uow, organization_id, program_id)
+    enrollments = [
+        e
+        for e in await uow.enrollments.for_program(organization_id, program.id)
+        if e.status is not EnrollmentStatus.LEFT
+    ]
+    groups = _current(await uow.pairings.for_program(organization_id, program.id))
+    overview = CourseOverview(answered=len(enrollments))
+    grouped: set[str] = set()
+    answers: list[CheckIn] = []
+    for number, pairing in enumerate(groups, start=1):
+        theirs = await uow.check_ins.for_pairing(organization_id, pairing.id)
+        answers.extend(theirs)
+        view = await _group_view(uow, organization_id, pairing, number, program.name, theirs)
+        overview.groups.append(view)
+        grouped.update(pairing.member_ids())
+    loose = [e.person_id for e in enrollments if e.person_id not in grouped]
+    for person in await uow.persons.many(organization_id, loose):
+        overview.unmatched.append(GroupMemberView(person.id, person.display_name, person.teams is not None))
+    overview.unmatched.sort(key=lambda m: m.name)
+    overview.check_ins = check_in_summary(answers, min_group)
+    return overview
 
 
 async def roster_status(
@@ -176,28 +181,40 @@ async def roster_status(
 ) -> list[RosterRow]:
     """The LMS roster, each member marked with whether they answered and which group they are in."""
     overview = await course_overview(uow, organization_id, program_id)
-    group_of = {m.person_id: g.number for g in overview.groups for m in g.members}
     async with uow:
-        answered = {
-            e.person_id
-            for e in await uow.enrollments.for_program(organization_id, program_id)
-            if e.status is not EnrollmentStatus.LEFT
-        }
-        rows = []
-        for member in roster:
-            person = await uow.persons.by_lti_subject(organization_id, issuer, member.subject)
-            pid = person.id if person is not None else None
-            rows.append(
-                RosterRow(
-                    subject=member.subject,
-                    name=member.name or (person.display_name if person else member.subject),
-                    is_learner=_is_learner(member.roles),
-                    answered=pid in answered,
-                    group_number=group_of.get(pid) if pid else None,
-                    person_id=pid,
-                )
+        return await read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
+
+
+async def read_roster_status(
+    uow: UnitOfWork,
+    organization_id: str,
+    program_id: str,
+    issuer: str,
+    roster: Sequence[RosterMember],
+    overview: CourseOverview,
+) -> list[RosterRow]:
+    """`roster_status` in an open unit of work, with the course's `overview` already read."""
+    group_of = {m.person_id: g.number for g in overview.groups for m in g.members}
+    answered = {
+        e.person_id
+        for e in await uow.enrollments.for_program(organization_id, program_id)
+        if e.status is not EnrollmentStatus.LEFT
+    }
+    rows = []
+    for member in roster:
+        person = await uow.persons.by_lti_subject(organization_id, issuer, member.subject)
+        pid = person.id if person is not None else None
+        rows.append(
+            RosterRow(
+                subject=member.subject,
+                name=member.name or (person.display_name if person else member.subject),
+                is_learner=_is_learner(member.roles),
+                answered=pid in answered,
+                group_number=group_of.get(pid) if pid else None,
+                person_id=pid,
             )
-        return sorted(rows, key=lambda r: (not r.is_learner, r.name.casefold()))
+        )
+    return sorted(rows, key=lambda r: (not r.is_learner, r.name.casefold()))
 
 
 async def my_group(
@@ -205,16 +222,23 @@ async def my_group(
 ) -> GroupView | None:
     """The learner's published group in this course; drafts stay hidden until the instructor publishes."""
     async with uow:
-        program = await _lookups.program(uow, organization_id, program_id)
-        published = [
-            p
-            for p in _current(await uow.pairings.for_program(organization_id, program.id))
-            if p.status is not PairingStatus.PROPOSED
-        ]
-        for number, pairing in enumerate(published, start=1):
-            if person_id in pairing.member_ids():
-                return await _group_view(uow, organization_id, pairing, number, program.name)
-        return None
+        return await read_my_group(uow, organization_id, program_id, person_id)
+
+
+async def read_my_group(
+    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
+) -> GroupView | None:
+    """`my_group` in an open unit of work."""
+    program = await _lookups.program(uow, organization_id, program_id)
+    published = [
+        p
+        for p in _current(await uow.pairings.for_program(organization_id, program.id))
+        if p.status is not PairingStatus.PROPOSED
+    ]
+    for number, pairing in enumerate(published, start=1):
+        if person_id in pairing.member_ids():
+            return await _group_view(uow, organization_id, pairing, number, program.name)
+    return None
 
 
 async def participation(uow: UnitOfWork, organization_id: str, program_id: str) -> dict[str, float]:
@@ -262,12 +286,19 @@ async def lms_contacts(
 ) -> dict[str, tuple[str, str | None, str | None]]:
     """Each person's name, the subject `issuer` knows them by, and their verified email (for the course CSV)."""
     async with uow:
-        people = await uow.persons.many(organization_id, list(person_ids))
-        return {
-            p.id: (
-                p.display_name,
-                next((i.subject for i in p.lti if i.issuer == issuer), None),
-                p.verified_email,
-            )
-            for p in people
-        }
+        return await read_lms_contacts(uow, organization_id, person_ids, issuer)
+
+
+async def read_lms_contacts(
+    uow: UnitOfWork, organization_id: str, person_ids: Sequence[str], issuer: str
+) -> dict[str, tuple[str, str | None, str | None]]:
+    """`lms_contacts` in an open unit of work."""
+    people = await uow.persons.many(organization_id, list(person_ids))
+    return {
+        p.id: (
+            p.display_name,
+            next((i.subject for i in p.lti if i.issuer == issuer), None),
+            p.verified_email,
+        )
+        for p in people
+    }
