@@ -4,6 +4,7 @@ the launch's role, runs one core use case, and redirects back to the page with a
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -25,14 +26,15 @@ from core.services.courses import (
 from core.services.rounds import LocalRounds
 from core.views import course_pages
 from core.views import courses as course_views
-from core.views.reports import facilitator_report
+from core.views.courses import LearnerScore
+from core.views.reports import OpenConcern, facilitator_report
 from lti import services
 from lti.config import LTI, LtiConfig
 from lti.course_pages import course_page
 from lti.pages import error_page, render
 from lti.publish_actions import LmsGroupsFailed
+from lti.questionnaire import Answers, to_command
 from lti.questionnaire import read as read_answers
-from lti.questionnaire import to_command
 from lti.session import PageSession, SessionRefused
 from lti.tool import LaunchRefused
 
@@ -64,7 +66,9 @@ def action(fn: Action, *, instructor: bool) -> Callable[[web.Request], Awaitable
         location = request.app.router["lti_course"].url_for().with_query({"s": token, "notice": notice})
         raise web.HTTPSeeOther(location)
 
-    return handler
+    # The route's handler reads as the action it runs (`__wrapped__`, `__name__`): logs, and the test that
+    # every action has a unit test, see which.
+    return functools.update_wrapper(handler, fn)
 
 
 def _text(form: Form, name: str, limit: int = 500) -> str:
@@ -123,18 +127,27 @@ async def move(config: LtiConfig, session: PageSession, form: Form) -> str:
     return "Member moved."
 
 
+def _instructor(session: PageSession, refusal: str) -> None:
+    if not session.instructor:
+        raise SessionRefused(403, refusal)
+
+
+async def scores_to_review(config: LtiConfig, session: PageSession) -> list[LearnerScore]:
+    """Each learner's participation as "Send participation to gradebook" would send it, with why."""
+    _instructor(session, "Only the course's instructors can send scores to the gradebook.")
+    return await course_views.participation_details(
+        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    )
+
+
 async def review_scores(request: web.Request) -> web.StreamResponse:
     """What "Send participation to gradebook" will send, to each learner and why, before anything is sent."""
     config = request.app[LTI]
     try:
         session, token = await config.sessions.from_request(request, config.clock.now())
-        if not session.instructor:
-            raise SessionRefused(403, "Only the course's instructors can send scores to the gradebook.")
+        rows = await scores_to_review(config, session)
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
-    rows = await course_views.participation_details(
-        config.uow_factory(), session.organization_id, session.program_id, session.issuer
-    )
     context = {
         "session": token,
         "csrf": config.sessions.csrf(token),
@@ -159,6 +172,29 @@ async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> st
     return f"Sent participation for {sent} learner{'' if sent == 1 else 's'} to the gradebook."
 
 
+async def save_answers(config: LtiConfig, session: PageSession, form: Form) -> tuple[Answers, dict[str, str]]:
+    """Reads and saves the learner's answers: the answers as sent, and each mistake by the id of its field
+    (nothing saved when there is one). Raises `DomainError` for a refusal that is not about a field."""
+    answers, errors = read_answers(form, form.getall("slot", []))
+    if errors:
+        return answers, errors
+    try:
+        await save_questionnaire(
+            SaveQuestionnaire(
+                session.organization_id,
+                session.program_id,
+                to_command(answers, session.organization_id, session.person_id),
+                1,
+                session.section or None,
+            ),
+            config.uow_factory(),
+            config.clock,
+        )
+    except InvalidInput as exc:
+        errors[FIELDS.get(exc.field, "goals")] = exc.message
+    return answers, errors
+
+
 async def questionnaire(request: web.Request) -> web.StreamResponse:
     """Saves the learner's answers; with any mistake, the page comes back with every answer kept and each
     mistake under its field (status 400)."""
@@ -167,33 +203,48 @@ async def questionnaire(request: web.Request) -> web.StreamResponse:
         session, token = await config.sessions.from_request(request, config.clock.now())
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
-    form = await request.post()
-    answers, errors = read_answers(form, form.getall("slot", []))
+    try:
+        answers, errors = await save_answers(config, session, await request.post())
+    except DomainError as exc:
+        return error_page(request, 400, exc.message, back=token)
     if not errors:
-        try:
-            await save_questionnaire(
-                SaveQuestionnaire(
-                    session.organization_id,
-                    session.program_id,
-                    to_command(answers, session.organization_id, session.person_id),
-                    1,
-                    session.section or None,
-                ),
-                config.uow_factory(),
-                config.clock,
-            )
-        except InvalidInput as exc:
-            errors[FIELDS.get(exc.field, "goals")] = exc.message
-        except DomainError as exc:
-            return error_page(request, 400, exc.message, back=token)
-        else:
-            location = (
-                request.app.router["lti_course"]
-                .url_for()
-                .with_query({"s": token, "notice": "Thank you: your answers are saved."})
-            )
-            raise web.HTTPSeeOther(location)
+        location = (
+            request.app.router["lti_course"]
+            .url_for()
+            .with_query({"s": token, "notice": "Thank you: your answers are saved."})
+        )
+        raise web.HTTPSeeOther(location)
     return await course_page(request, session, token, answers=answers, errors=errors)
+
+
+async def submit_checkin(
+    config: LtiConfig, session: PageSession, form: Form
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Reads and records a learner's check-in: what they wrote, and each mistake by field (nothing recorded
+    when there is one). Raises `DomainError` when core refuses it."""
+    sent = {name: _text(form, name, 2000) for name in ("met", "usefulness", "learned", "blockers")}
+    errors: dict[str, str] = {}
+    if sent["met"] not in ("yes", "no"):
+        errors["met"] = "Say whether your group met: yes or no."
+    elif sent["met"] == "yes" and sent["usefulness"] not in ("1", "2", "3", "4", "5"):
+        errors["usefulness"] = "Say how useful the meeting was, from 1 to 5."
+    if errors:
+        return sent, errors
+    met = sent["met"] == "yes"
+    await submit_check_in(
+        commands.SubmitCheckIn(
+            session.organization_id,
+            _text(form, "group", 64),
+            session.person_id,
+            met,
+            int(sent["usefulness"]) if met else None,
+            learned=sent["learned"],
+            blockers=sent["blockers"],
+        ),
+        config.uow_factory(),
+        config.clock,
+    )
+    return sent, errors
 
 
 async def check_in(request: web.Request) -> web.StreamResponse:
@@ -203,31 +254,11 @@ async def check_in(request: web.Request) -> web.StreamResponse:
         session, token = await config.sessions.from_request(request, config.clock.now())
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
-    form = await request.post()
-    sent = {name: _text(form, name, 2000) for name in ("met", "usefulness", "learned", "blockers")}
-    errors: dict[str, str] = {}
-    if sent["met"] not in ("yes", "no"):
-        errors["met"] = "Say whether your group met: yes or no."
-    elif sent["met"] == "yes" and sent["usefulness"] not in ("1", "2", "3", "4", "5"):
-        errors["usefulness"] = "Say how useful the meeting was, from 1 to 5."
+    try:
+        sent, errors = await submit_checkin(config, session, await request.post())
+    except DomainError as exc:
+        return error_page(request, 400, exc.message, back=token)
     if not errors:
-        met = sent["met"] == "yes"
-        try:
-            await submit_check_in(
-                commands.SubmitCheckIn(
-                    session.organization_id,
-                    _text(form, "group", 64),
-                    session.person_id,
-                    met,
-                    int(sent["usefulness"]) if met else None,
-                    learned=sent["learned"],
-                    blockers=sent["blockers"],
-                ),
-                config.uow_factory(),
-                config.clock,
-            )
-        except DomainError as exc:
-            return error_page(request, 400, exc.message, back=token)
         location = (
             request.app.router["lti_course"]
             .url_for()
@@ -256,30 +287,31 @@ async def note(config: LtiConfig, session: PageSession, form: Form) -> str:
     return "Your note was sent to the course's instructors only."
 
 
+async def open_notes(config: LtiConfig, session: PageSession) -> list[OpenConcern]:
+    """The course's open confidential notes, for its instructors."""
+    _instructor(session, "Only the course's instructors read the confidential notes.")
+    report = await facilitator_report(
+        session.organization_id, session.program_id, session.person_id, config.uow_factory()
+    )
+    return list(report.open_concerns)
+
+
 async def notes(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
         session, token = await config.sessions.from_request(request, config.clock.now())
-        if not session.instructor:
-            raise SessionRefused(403, "Only the course's instructors read the confidential notes.")
-        report = await facilitator_report(
-            session.organization_id, session.program_id, session.person_id, config.uow_factory()
-        )
+        found = await open_notes(config, session)
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
     except DomainError as exc:
         return error_page(request, 403, exc.message)
-    return render(request, "notes.html", {"session": token, "notes": report.open_concerns})
+    return render(request, "notes.html", {"session": token, "notes": found})
 
 
-async def export_csv(request: web.Request) -> web.StreamResponse:
-    config = request.app[LTI]
-    try:
-        session, _ = await config.sessions.from_request(request, config.clock.now())
-        if not session.instructor:
-            raise SessionRefused(403, "Only the course's instructors can export the groups.")
-    except SessionRefused as exc:
-        return error_page(request, exc.status, exc.message)
+async def groups_csv(config: LtiConfig, session: PageSession) -> str:
+    """The course's groups as CSV: each member with their group, its status, their LMS user id and email and
+    the group's reasons; then the learners not in a group."""
+    _instructor(session, "Only the course's instructors can export the groups.")
     rows = await course_pages.course_export(
         config.uow_factory(), session.organization_id, session.program_id, session.issuer
     )
@@ -297,25 +329,36 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
                 " | ".join(row.reasons),
             ]
         )
+    return out.getvalue()
+
+
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    config = request.app[LTI]
+    try:
+        session, _ = await config.sessions.from_request(request, config.clock.now())
+        text = await groups_csv(config, session)
+    except SessionRefused as exc:
+        return error_page(request, exc.status, exc.message)
     return web.Response(
-        text=out.getvalue(),
+        text=text,
         content_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="study-groups.csv"'},
     )
+
+
+async def deep_link_reply(config: LtiConfig, session: PageSession, form: Form) -> tuple[str, str]:
+    """The signed deep-linking response for the group size and title chosen, and where it is posted."""
+    _instructor(session, "Only instructors can add this tool to a course.")
+    size = _int(form, "group_size", 3, 6)
+    title = _text(form, "title", 100).strip() or "Peer study groups"
+    return await services.deep_link_response(config.tool, session, title, {"group_size": str(size)})
 
 
 async def deep_link(request: web.Request) -> web.StreamResponse:
     config = request.app[LTI]
     try:
         session, _ = await config.sessions.from_request(request, config.clock.now())
-        if not session.instructor:
-            raise SessionRefused(403, "Only instructors can add this tool to a course.")
-        form = await request.post()
-        size = _int(form, "group_size", 3, 6)
-        title = _text(form, "title", 100).strip() or "Peer study groups"
-        jwt_value, return_url = await services.deep_link_response(
-            config.tool, session, title, {"group_size": str(size)}
-        )
+        jwt_value, return_url = await deep_link_reply(config, session, await request.post())
     except SessionRefused as exc:
         return error_page(request, exc.status, exc.message)
     except (DomainError, LaunchRefused) as exc:
