@@ -36,6 +36,25 @@ CEILING = 20
 LEASE = 2.0  # seconds; a claim holds its rows for 4 leases (8 s)
 
 
+@pytest.fixture(autouse=True)
+def fake_connector_at_a_raised_priority() -> Iterator[None]:
+    """The fake connector runs in this process and times each arrival when its handler runs: on a busy
+    machine this process waits for a CPU, and requests that arrived spread out were timed together (three at
+    the same millisecond), which read as the ceiling broken. As in `benchmarks.delivery`, the process that
+    measures runs at a raised priority while the workers it starts run at the normal one (root only; else
+    as it is)."""
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
+
+
 @pytest.fixture
 async def uows(database_url: str) -> AsyncIterator[SqlUnitOfWorkFactory]:
     engine = create_engine(database_url)
