@@ -8,7 +8,7 @@ from scipy.sparse import csc_matrix
 from matching.candidates import every_skill_edge, skill_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out, teaching_sentence
-from matching.explain_members import member_reasons
+from matching.explain_members import MEMBER_REASONS_UP_TO, member_reasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
@@ -146,6 +146,7 @@ def match_mentoring(
     others = {f: v for f, v in parts.items() if f != "skill"}
     why = pair_reasons(p, settings, givers, seekers, others)
     ids = [q.id for q in p.people]
+    written = p.n <= MEMBER_REASONS_UP_TO  # past it `member_reasons` gives nothing: skip its input
     matches: list[Match] = []
     for k, (mentor, learner, skill, skill_value, score) in enumerate(
         zip(
@@ -172,7 +173,9 @@ def match_mentoring(
                     (Role.MENTOR, Role.MENTEE),
                     {f: float(v[k]) for f, v in parts.items()},
                     skill=skill,
-                ),
+                )
+                if written
+                else (),
             )
         )
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]
