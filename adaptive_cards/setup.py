@@ -53,6 +53,7 @@ def setup_values(program: Program) -> dict[str, str]:
         "group_size": str(program.group_size),
         "cross_department": "true" if program.prefer_cross_department else "false",
         "starts_on": program.starts_on.isoformat() if program.starts_on else "",
+        "max_level_gap": str(program.max_level_gap),
     }
 
 
@@ -80,6 +81,15 @@ def setup_card(
             values.get("group_size", ""),
             low=2,
             high=6,
+            errors=errors,
+        ),
+        *input_number(
+            "max_level_gap",
+            "Largest level gap between who teaches and who learns (3: an expert at 5 may teach someone at 2, "
+            "not at 1)",
+            values.get("max_level_gap", ""),
+            low=1,
+            high=4,
             errors=errors,
         ),
         *toggle(

@@ -36,7 +36,15 @@ PROFILE_LIMITS = {
     "available_to": 8,
 }
 TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
-SETUP_LIMITS = {"kind": 20, "cadence": 10, "group_size": 2, "cross_department": 5, "starts_on": 10}
+SETUP_LIMITS = {
+    "kind": 20,
+    "cadence": 10,
+    "group_size": 2,
+    "cross_department": 5,
+    "starts_on": 10,
+    "max_level_gap": 2,
+}
+DEFAULT_LEVEL_GAP = 3
 CHECK_IN_LIMITS = {"met": 3, "usefulness": 1, "learned": 2000, "blockers": 2000, "confidential_note": 2000}
 
 
@@ -233,6 +241,7 @@ def parse_setup(
     size = _whole(values, errors, "group_size", 2, 6)
     if size is None:
         errors.setdefault("group_size", "Give a group size from 2 to 6.")
+    gap = _whole(values, errors, "max_level_gap", 1, 4)
     starts_on = None
     if values.get("starts_on"):
         try:
@@ -250,6 +259,7 @@ def parse_setup(
         group_size=size,
         prefer_cross_department=_flag(values, "cross_department"),
         starts_on=starts_on,
+        max_level_gap=DEFAULT_LEVEL_GAP if gap is None else gap,
     )
     return Form(values, errors, command)
 

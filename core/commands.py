@@ -135,7 +135,7 @@ class ProgramSetup:
     group_size: int
     prefer_cross_department: bool
     starts_on: date | None = None
-    max_level_gap: int = 2
+    max_level_gap: int = 3
     extra: dict[str, object] = field(default_factory=dict)
 
 

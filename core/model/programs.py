@@ -52,7 +52,9 @@ class Program:
     cadence: Cadence = Cadence.BIWEEKLY
     group_size: int = 2
     prefer_cross_department: bool = False
-    max_level_gap: int = 2
+    # How far apart a teacher's and a learner's levels may be: 3 lets an expert at 5 teach someone at 2, not
+    # at 1 (the gap too wide for a first session to help either).
+    max_level_gap: int = 3
     cooldown_rounds: int = 3
     timezone: str = "UTC"
     starts_on: date | None = None

@@ -21,3 +21,10 @@ def test_saved_with_a_start_date_says_when_and_how_often() -> None:
     program = replace(PROGRAM, starts_on=date(2026, 12, 7), cadence=Cadence.BIWEEKLY)
     text = json.dumps(setup_card(program, saved=True), ensure_ascii=False)
     assert "Rounds run every two weeks from Monday 7 December, or now with Match now." in text
+
+
+def test_the_setup_card_shows_the_level_gap_and_what_it_means() -> None:
+    card = setup_card(PROGRAM)
+    (field,) = [e for e in card["body"] if e.get("id") == "max_level_gap"]
+    assert field["value"] == 3 and (field["min"], field["max"]) == (1, 4)
+    assert "an expert at 5 may teach someone at 2, not at 1" in field["label"]

@@ -156,3 +156,13 @@ def test_numbers_no_profile_can_have_are_refused_naming_the_value() -> None:
     assert form.command is None
     assert "'0'" in form.errors["teach_level_0"] and "'7'" in form.errors["learn_level_0"]
     assert "'-3'" in form.errors["hours_per_month"]
+
+
+def test_the_setup_keeps_the_level_gap_the_facilitator_sets_and_refuses_one_out_of_range() -> None:
+    base = {"kind": "mentoring", "cadence": "biweekly", "group_size": "2"}
+    form = parse_setup(base | {"max_level_gap": "2"}, "org", ID, "fay")
+    assert form.command is not None and form.command.max_level_gap == 2
+    form = parse_setup(base, "org", ID, "fay")  # a card from before the field existed: the default
+    assert form.command is not None and form.command.max_level_gap == 3
+    form = parse_setup(base | {"max_level_gap": "7"}, "org", ID, "fay")
+    assert form.command is None and "'7'" in form.errors["max_level_gap"]
