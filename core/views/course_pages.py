@@ -93,7 +93,7 @@ async def learner_page(
             return None
         enrollment = await uow.enrollments.get(organization_id, program_id, person_id)
         profile = await uow.profiles.get(organization_id, person_id)
-        group = await courses.read_my_group(uow, organization_id, program_id, person_id)
+        group = await courses.read_my_group(uow, organization_id, program_id, person_id, found)
         return LearnerPage(found, enrollment, profile, group)
 
 

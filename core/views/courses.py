@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from core.model import OPEN_STATUSES, CheckIn, EnrollmentStatus, Pairing, PairingStatus, Person
+from core.model import OPEN_STATUSES, CheckIn, EnrollmentStatus, Pairing, PairingStatus, Person, Program
 from core.ports import UnitOfWork
 from core.services import _lookups
 from core.views import aggregates
@@ -226,10 +226,11 @@ async def my_group(
 
 
 async def read_my_group(
-    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
+    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str, program: Program | None = None
 ) -> GroupView | None:
-    """`my_group` in an open unit of work."""
-    program = await _lookups.program(uow, organization_id, program_id)
+    """`my_group` in an open unit of work (`program`: the course's program, when the caller has just read it)."""
+    if program is None or program.id != program_id:
+        program = await _lookups.program(uow, organization_id, program_id)
     published = [
         p
         for p in _current(await uow.pairings.for_program(organization_id, program.id))
