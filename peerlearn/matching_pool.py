@@ -27,6 +27,9 @@ from core.services.rounds import run_round
 from storage.database import create_engine, refresh_statistics, session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
+# A round's slices wait this long for SQLite's writer (the server's short writes come first), and a slice
+# that still found it busy is written again (`rounds.SLICE_ATTEMPTS`).
+BACKGROUND_BUSY_TIMEOUT = 60.0
 ANALYZE_AFTER = 1000  # pairings: a round this big changes the tables' row counts enough to re-plan
 PRELOAD = ["matching", "core.services.rounds", "storage.unit_of_work", "sqlalchemy.ext.asyncio"]
 
@@ -42,7 +45,7 @@ def run_round_here(database_url: str, command: commands.RunRound) -> RoundSummar
 
 
 async def _run_round(database_url: str, command: commands.RunRound) -> RoundSummary:
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, busy_timeout_seconds=BACKGROUND_BUSY_TIMEOUT)
     try:
         uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine), background=True)
         # Already in a worker process: matching runs right here.

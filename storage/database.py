@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_CONNECTIONS = 1
 POSTGRES_CONNECTIONS = 10
 IDLE_TRANSACTION_SECONDS = 60.0
+BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def normalize_database_url(url: str) -> str:
@@ -31,24 +33,36 @@ def normalize_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _enable_sqlite_rules(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # Foreign keys are off by default in SQLite; WAL lets the worker and the web handlers read while one writes.
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_rules(busy_timeout_seconds: float) -> Callable[[Any, Any], None]:
+    def enable(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Foreign keys are off by default in SQLite; WAL lets the worker and the web handlers read while one
+        # writes.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
+        cursor.close()
+
+    return enable
 
 
 def create_engine(
-    url: str, *, echo: bool = False, idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS
+    url: str,
+    *,
+    echo: bool = False,
+    idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS,
+    busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS,
 ) -> AsyncEngine:
     """`idle_transaction_seconds` (PostgreSQL): the server ends a session left that long inside an open
     transaction. A process paused (SIGSTOP, a frozen VM) or wedged while it holds row locks would otherwise
     block every other instance behind those locks until it woke; its own next statement then fails and
     the pool replaces the connection. Work here never idles inside a transaction: matching runs between
-    two units of work, not in one."""
+    two units of work, not in one.
+
+    `busy_timeout_seconds` (SQLite): how long a writer waits for another process's write to end before
+    "database is locked" (then `ConcurrentChange`, which the caller may retry). A round's worker process waits
+    longer than a request does: its slices must get in between the server's many short writes."""
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -69,7 +83,7 @@ def create_engine(
                 pool_timeout=60,
                 hide_parameters=True,  # a failed statement's values (people's names and words) stay out of logs
             )
-        event.listen(engine.sync_engine, "connect", _enable_sqlite_rules)
+        event.listen(engine.sync_engine, "connect", _sqlite_rules(busy_timeout_seconds))
         return engine
     # A fixed pool and no overflow: overflow connections are closed when handed back, so under a sustained
     # burst they were opened and closed per request (a new PostgreSQL backend each time). Requests beyond

@@ -5,7 +5,7 @@ import time
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.errors import ConcurrentChange
@@ -23,6 +23,17 @@ from storage.repositories.traces import SqlPersonalTraceRepository
 SLOT_WAIT_SECONDS = 60
 MAX_WRITER_YIELD = 0.25
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+
+
+BUSY = "The database was busy with another writer, so nothing was saved. Try again."
+
+
+def is_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy timeout. Nothing
+    of this transaction was written; running it again is safe (as for a unique key taken meanwhile)."""
+    return getattr(error.orig, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED") or (
+        "database is locked" in str(error.orig)
+    )
 
 
 def is_unique_violation(error: IntegrityError) -> bool:
@@ -111,6 +122,8 @@ class SqlUnitOfWork:
         if isinstance(exc, IntegrityError) and is_unique_violation(exc):
             # A unique key another transaction took first: the core's own word for it, safe to retry.
             raise ConcurrentChange() from exc
+        if isinstance(exc, OperationalError) and is_busy(exc):
+            raise ConcurrentChange(BUSY) from exc
 
     async def commit(self) -> None:
         if self._depth > 1:
@@ -125,6 +138,10 @@ class SqlUnitOfWork:
             except IntegrityError as error:
                 if is_unique_violation(error):
                     raise ConcurrentChange() from error
+                raise
+            except OperationalError as error:
+                if is_busy(error):
+                    raise ConcurrentChange(BUSY) from error
                 raise
 
     async def rollback(self) -> None:

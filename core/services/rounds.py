@@ -433,9 +433,14 @@ async def _write(
     if tell:
         await _in_slices(unmatched, tell_unmatched)
     opened = replace(round_, status=RoundStatus.OPEN)
-    async with uow:
-        await uow.rounds.save(opened)
-        await uow.commit()
+
+    async def open_round(some: Sequence[Round]) -> None:
+        async with uow:
+            for r in some:
+                await uow.rounds.save(r)
+            await uow.commit()
+
+    await _in_slices([opened], open_round)  # retried like a slice when a writer held the database
     return RoundOutcome(opened, created, unmatched)
 
 

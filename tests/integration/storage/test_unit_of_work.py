@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
@@ -8,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core import commands
-from core.errors import InvalidInput
+from core.errors import ConcurrentChange, InvalidInput
 from core.model import MemberRole, Organization, OrganizationKind, Pairing, PairingMember, Person
 from core.services import profiles
-from storage.database import session_factory, transaction_slots
+from storage import migrate
+from storage.database import create_engine, session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration.storage.test_repositories import NOW, seed_organization
 
@@ -153,3 +155,30 @@ async def test_a_background_writer_on_sqlite_pauses_after_each_commit_to_let_the
             await uow.organizations.get(f"org-{background}")
     expected = 1 if engine.dialect.name == "sqlite" else 0  # PostgreSQL locks rows, not the database
     assert len(pauses) == expected and all(0 <= p <= 0.25 for p in pauses)
+
+
+async def test_a_write_that_finds_sqlite_busy_past_its_timeout_is_a_concurrent_change_to_retry(
+    tmp_path: Path,
+) -> None:
+    """Another process holding SQLite's writer past the busy timeout: nothing was written, and the core is told
+    in its own words (`ConcurrentChange`), which turns and a round's slices retry, instead of a bare error."""
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    holder_engine = create_engine(url)
+    waiter_engine = create_engine(url, busy_timeout_seconds=0.2)
+    try:
+        await migrate.upgrade(holder_engine)
+        async with holder_engine.connect() as holder:
+            await holder.execute(text("BEGIN IMMEDIATE"))  # takes the write lock and keeps it
+            uows = SqlUnitOfWorkFactory(session_factory(waiter_engine), transaction_slots(waiter_engine))
+            with pytest.raises(ConcurrentChange, match="busy"):
+                async with uows() as uow:
+                    await uow.organizations.add(
+                        Organization("org-busy", OrganizationKind.TEAMS_TENANT, "t", "Org")
+                    )
+                    await uow.commit()
+            await holder.execute(text("ROLLBACK"))
+        async with SqlUnitOfWorkFactory(session_factory(waiter_engine))() as uow:
+            assert await uow.organizations.get("org-busy") is None  # nothing half-written
+    finally:
+        await holder_engine.dispose()
+        await waiter_engine.dispose()
