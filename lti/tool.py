@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -293,10 +294,9 @@ class Tool:
         if conf.cached_key_set:
             inline = message()
             inline.offline = True
-            try:
+            # A key id the cached set does not know (`NeedsNetwork`) falls through to fetching the set.
+            with contextlib.suppress(NeedsNetwork):
                 return inline, _refusing(lambda: inline.validate().get_launch_data())
-            except NeedsNetwork:
-                pass  # a key id the cached set does not know: fetch the set, off the loop
         fetching = message()
         return fetching, await self._guard(lambda: fetching.validate().get_launch_data())
 

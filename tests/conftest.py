@@ -73,6 +73,20 @@ async def database_url(
 
 
 @pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, for the tests about PostgreSQL's own behaviour (no SQLite lane)."""
+    admin = postgres_admin_url()
+    if admin is None:
+        _skipped_lanes.add("postgresql")
+        pytest.skip(f"PostgreSQL lane skipped: set {POSTGRES_ENV} (the CI script .ci/run does)")
+    url = await _create_postgres_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(admin, url)
+
+
+@pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine on a database migrated to the newest revisions."""
     engine = create_engine(database_url)

@@ -4,7 +4,6 @@ locks, and plans follow the tables as a big round fills them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -12,22 +11,9 @@ from sqlalchemy.exc import DBAPIError
 
 from storage import migrate
 from storage.database import create_engine, refresh_statistics
-from tests.conftest import _create_postgres_database, _drop_postgres_database, postgres_admin_url
 
 # PostgreSQL only: on SQLite each process has one connection, and its transactions are never left idle.
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("needs PostgreSQL: set PEERLEARN_TEST_POSTGRES_URL (the CI script .ci/run does)")
-    url = await _create_postgres_database(admin)
-    try:
-        yield url
-    finally:
-        await _drop_postgres_database(admin, url)
 
 
 async def test_a_session_idle_in_its_transaction_is_ended_and_its_locks_freed(postgres_url: str) -> None:

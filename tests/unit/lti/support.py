@@ -8,7 +8,7 @@ The course is `tests.unit.core.course_world`'s: instructor 'ines', learners lea,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -40,40 +40,68 @@ def covers(*actions: str) -> Callable[[Test], Test]:
 
 
 class FakeLtiStore:
-    """The `LtiStore` port with nothing registered: the actions under test never read it (the tool, which
-    does, is a `FakeTool`)."""
+    """The `LtiStore` port in memory: registrations, the tool's keys and short-lived launch data with their
+    expiry, kept as the real store keeps them (per organization; `pop` takes a value out once)."""
+
+    def __init__(self) -> None:
+        self.registrations: dict[tuple[str, str], PlatformRegistration] = {}
+        self.keys: list[ToolKey] = []
+        self.data: dict[tuple[str, str], tuple[Any, datetime]] = {}
 
     async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
-        return None
+        found = [r for (i, c), r in self.registrations.items() if i == issuer and client_id in (None, c)]
+        return found[0] if len(found) == 1 else None
 
     async def add_registration(
         self, new: NewRegistration, organization_id: str | None, at: datetime
     ) -> PlatformRegistration:
-        raise NotImplementedError
+        key = (new.issuer, new.client_id)
+        known = self.registrations.get(key)
+        registration = PlatformRegistration(
+            id=known.id if known else f"reg-{len(self.registrations) + 1}",
+            organization_id=organization_id or (known.organization_id if known else f"lms-{new.issuer}"),
+            issuer=new.issuer,
+            client_id=new.client_id,
+            auth_login_url=new.auth_login_url,
+            auth_token_url=new.auth_token_url,
+            key_set_url=new.key_set_url,
+            auth_audience=new.auth_audience,
+            deployment_ids=(known.deployment_ids if known else frozenset()) | frozenset(new.deployment_ids),
+        )
+        self.registrations[key] = registration
+        return registration
 
     async def platform_urls(self) -> list[str]:
-        return []
+        return [url for r in self.registrations.values() for url in (r.issuer, r.auth_login_url)]
 
     async def save_key_set(self, registration_id: str, key_set: Mapping[str, Any], at: datetime) -> None:
-        return None
+        for key, r in self.registrations.items():
+            if r.id == registration_id:
+                self.registrations[key] = replace(r, key_set=dict(key_set), key_set_fetched_at=at)
 
     async def tool_keys(self) -> list[ToolKey]:
-        return []
+        return list(self.keys)
 
     async def rotate_keys(self, new: ToolKey) -> None:
-        return None
+        self.keys = [new, *self.keys[:1]]
 
     async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
-        return None
+        self.data[(organization_id, key)] = (value, expires_at)
 
     async def get(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        return None
+        value, expires_at = self.data.get((organization_id, key), (None, now))
+        return value if expires_at > now else None
 
     async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        return None
+        value = await self.get(organization_id, key, now)
+        self.data.pop((organization_id, key), None)
+        return value
 
     async def purge(self, now: datetime) -> int:
-        return 0
+        expired = [k for k, (_, expires_at) in self.data.items() if expires_at <= now]
+        for k in expired:
+            del self.data[k]
+        return len(expired)
 
 
 @dataclass
