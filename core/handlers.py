@@ -1,0 +1,55 @@
+"""Which handler runs each command: the bus's registry, the one place a command meets its use case."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core import commands
+from core.bus import Handler
+from core.ports import Clock, UnitOfWork
+from core.services import (
+    checkins,
+    courses,
+    enrollment,
+    identity,
+    pairings,
+    privacy,
+    profiles,
+    programs,
+    stewardship,
+)
+
+
+def _without_clock(handler: Callable[[Any, UnitOfWork], Awaitable[Any]]) -> Handler:
+    """A use case that reads no time: called with the bus's `(command, uow, clock)` all the same."""
+
+    async def handle(command: Any, uow: UnitOfWork, clock: Clock) -> Any:
+        return await handler(command, uow)
+
+    return handle
+
+
+HANDLERS: dict[type, Handler] = {
+    commands.ResolveTeamsPerson: _without_clock(identity.resolve_teams_person),
+    commands.ResolveLtiPerson: _without_clock(identity.resolve_lti_person),
+    commands.Enroll: enrollment.enroll,
+    commands.UpdateProfile: _without_clock(profiles.update_profile),
+    commands.Pause: enrollment.pause,
+    commands.Resume: _without_clock(enrollment.resume),
+    commands.Leave: enrollment.leave,
+    commands.ExportMyData: privacy.export_my_data,
+    commands.DeleteMyData: privacy.delete_my_data,
+    commands.RespondToPairing: pairings.respond,
+    commands.SubmitCheckIn: checkins.submit_check_in,
+    commands.RaiseConcern: checkins.raise_concern,
+    commands.ProgramSetup: programs.setup_program,
+    commands.EnsureTeamProgram: _without_clock(programs.ensure_team_program),
+    commands.AddFacilitator: _without_clock(programs.add_facilitator),
+    commands.EnsureCourseProgram: _without_clock(courses.ensure_course_program),
+    commands.UpdateCourseSettings: _without_clock(courses.update_course_settings),
+    commands.SaveQuestionnaire: courses.save_questionnaire,
+    commands.MoveMember: _without_clock(courses.move_member),
+    commands.PublishGroups: courses.publish_groups,
+    stewardship.TakeOver: _without_clock(stewardship.take_over),
+}
