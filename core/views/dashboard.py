@@ -1,0 +1,243 @@
+"""The facilitator dashboard's read model: a program's health over its rounds, in figures only.
+
+Everything here is read inside a unit of work the caller has already opened (`bus.unit()` or `bus.read`);
+nothing opens, nests or commits one. Only the program's facilitators may read it (`PermissionDenied`
+otherwise, which the tab turns into a page saying why).
+
+The minimum-group rule (`core.views.aggregates`) holds for every figure made of people's answers: an
+acceptance, a meeting held or a usefulness rating over fewer than `min_group` distinct people is None, which
+the page shows as "fewer than N". Counts of people (opted in, matched, unreachable) are shown as they are, as
+on the report card. A person who deleted their data is in no figure: their profile, enrollment and check-ins
+are gone already, and their place in old pairings (which stays, anonymized) is left out here too."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.errors import NotFound, PermissionDenied
+from core.model import (
+    CheckIn,
+    Enrollment,
+    EnrollmentStatus,
+    Pairing,
+    Program,
+    ProgramOptions,
+    Response,
+    Round,
+    RoundStatus,
+    ScopeKind,
+)
+from core.model.programs import ORGANIZATION_SCOPE
+from core.ports import UnitOfWork
+from core.ports.delivery import DeliveryRecords
+from core.views import aggregates
+from core.views.reports import SAID_NO, SkillDemand, skill_demand
+
+DASHBOARD_ROUNDS = 12  # the latest rounds the dashboard charts
+NOT_FACILITATOR = "Only this program's facilitators can see its dashboard."
+
+
+@dataclass(frozen=True)
+class RoundHealth:
+    """One round. `accepted`, `declined`, `meetings_held` and `average_usefulness` are None when fewer than
+    `min_group` distinct people of this round gave the answers they are made of."""
+
+    index: int
+    opened_at: datetime
+    opted_in: int  # people who had joined by the time the round opened (and are still here)
+    matched: int  # people in the round's proposals
+    accepted: int | None  # people who said yes
+    declined: int | None  # people who said no, or asked for someone else
+    meetings_held: int | None  # the round's pairings where someone said they met
+    average_usefulness: float | None  # over the round's check-ins of people who met
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        if self.accepted is None or self.declined is None or self.accepted + self.declined == 0:
+            return None
+        return self.accepted / (self.accepted + self.declined)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether the program's messages got through: counts of messages, and the people whose latest message
+    failed (so a facilitator can follow up in person), by name. Names only, never why."""
+
+    delivered: int
+    skipped: int
+    failed: int
+    unreachable: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProgramHealth:
+    program: Program
+    min_group: int
+    opted_in: int  # active and paused
+    paused: int
+    left: int
+    rounds: list[RoundHealth]  # oldest first, the latest `DASHBOARD_ROUNDS`
+    usefulness: dict[int, int] | None  # how many check-ins rated 1…5; None under `min_group` raters
+    average_usefulness: float | None
+    skills: list[SkillDemand]  # wanted against taught, most wanted first
+    reach: Reach | None  # None where no sender records outcomes
+
+    @property
+    def settings(self) -> ProgramOptions:
+        return self.program.settings
+
+
+async def programs_to_pick(
+    uow: UnitOfWork, organization_id: str, person_id: str, team_id: str | None
+) -> list[Program]:
+    """The programs a person may put on a dashboard tab here: in a team, the team's program if they facilitate
+    it; elsewhere (a group chat), every program they facilitate, the organization's own first."""
+    if team_id is not None:
+        found = await uow.programs.by_scope(organization_id, ScopeKind.TEAMS_TEAM, team_id)
+        return [found] if found is not None and found.is_facilitator(person_id) else []
+    mine = [p for p in await uow.programs.for_organization(organization_id) if p.is_facilitator(person_id)]
+    return sorted(mine, key=lambda p: (p.scope_id != ORGANIZATION_SCOPE, p.name.casefold(), p.id))
+
+
+async def facilitated_program(
+    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
+) -> Program:
+    """The program, if `person_id` facilitates it; NotFound for an id unknown in this organization (another
+    tenant's ids are simply not found), PermissionDenied for anyone else."""
+    program = await uow.programs.get(organization_id, program_id)
+    if program is None:
+        raise NotFound("That program does not exist here (it may belong to another organization).")
+    if not program.is_facilitator(person_id):
+        raise PermissionDenied(NOT_FACILITATOR)
+    return program
+
+
+async def program_health(
+    uow: UnitOfWork,
+    organization_id: str,
+    program_id: str,
+    actor_id: str,
+    *,
+    min_group: int | None = None,
+    records: DeliveryRecords | None = None,
+) -> ProgramHealth:
+    """The dashboard of one program for one of its facilitators. `records`: delivery outcomes, bound to `uow`."""
+    program = await facilitated_program(uow, organization_id, program_id, actor_id)
+    enrollments = await uow.enrollments.for_program(organization_id, program_id)
+    pairings = await uow.pairings.for_program(organization_id, program_id)
+    check_ins = await uow.check_ins.for_program(organization_id, program_id)
+    rounds = await uow.rounds.recent(organization_id, program_id, DASHBOARD_ROUNDS + 1)
+    member_ids = sorted({m.person_id for p in pairings for m in p.members})
+    people = await uow.persons.many(organization_id, member_ids) if member_ids else []
+    gone = {p.id for p in people if p.erased}
+    participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
+    profiles = await uow.profiles.many(organization_id, participants) if participants else []
+    reach = await _reach(uow, organization_id, program_id, records) if records is not None else None
+    threshold = aggregates.min_group(min_group)
+    statuses = Counter(e.status for e in enrollments)
+    rated = [c for c in check_ins if c.met and c.usefulness is not None and c.person_id not in gone]
+    ratings = [c.usefulness for c in rated if c.usefulness is not None]
+    raters = [c.person_id for c in rated]
+    shown = [r for r in rounds if r.status is not RoundStatus.FORMING][:DASHBOARD_ROUNDS]
+    return ProgramHealth(
+        program=program,
+        min_group=threshold,
+        opted_in=statuses[EnrollmentStatus.ACTIVE] + statuses[EnrollmentStatus.PAUSED],
+        paused=statuses[EnrollmentStatus.PAUSED],
+        left=statuses[EnrollmentStatus.LEFT],
+        rounds=rounds_health(shown, pairings, enrollments, check_ins, gone, threshold),
+        usefulness=aggregates.over(raters, {n: ratings.count(n) for n in range(1, 6)}, threshold),
+        average_usefulness=aggregates.over(raters, _mean(ratings), threshold),
+        skills=skill_demand(profiles, threshold),
+        reach=reach,
+    )
+
+
+def rounds_health(
+    rounds: Sequence[Round],
+    pairings: Sequence[Pairing],
+    enrollments: Sequence[Enrollment],
+    check_ins: Sequence[CheckIn],
+    gone: set[str],
+    threshold: int,
+) -> list[RoundHealth]:
+    """Per round, oldest first; the minimum-group rule holds per round, and `gone` (erased people) count nowhere."""
+    figures = []
+    for round_ in sorted(rounds, key=lambda r: r.index):
+        mine = [p for p in pairings if p.round_id == round_.id]
+        ids = {p.id for p in mine}
+        members = [m for p in mine for m in p.members if m.person_id not in gone]
+        answers = [m for m in members if m.response is not Response.PENDING]
+        deciders = [m.person_id for m in answers]
+        said = [c for c in check_ins if c.pairing_id in ids and c.person_id not in gone]
+        rated = [c for c in said if c.met and c.usefulness is not None]
+        ratings = [c.usefulness for c in rated if c.usefulness is not None]
+        figures.append(
+            RoundHealth(
+                index=round_.index,
+                opened_at=round_.opened_at,
+                opted_in=sum(e.consented_at <= round_.opened_at for e in enrollments),
+                matched=len({m.person_id for m in members}),
+                accepted=aggregates.over(
+                    deciders, sum(m.response is Response.ACCEPTED for m in answers), threshold
+                ),
+                declined=aggregates.over(deciders, sum(m.response in SAID_NO for m in answers), threshold),
+                meetings_held=aggregates.over(
+                    [c.person_id for c in said], len({c.pairing_id for c in said if c.met}), threshold
+                ),
+                average_usefulness=aggregates.over([c.person_id for c in rated], _mean(ratings), threshold),
+            )
+        )
+    return figures
+
+
+def _mean(values: Sequence[int]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+async def _reach(uow: UnitOfWork, organization_id: str, program_id: str, records: DeliveryRecords) -> Reach:
+    counts = await records.counts_for_program(organization_id, program_id)
+    ids = await records.unreachable(organization_id, program_id)
+    people = await uow.persons.many(organization_id, ids) if ids else []
+    return Reach(
+        delivered=counts.get("delivered", 0),
+        skipped=counts.get("skipped", 0),
+        failed=counts.get("failed", 0),
+        unreachable=sorted((p.display_name for p in people if not p.erased), key=str.casefold),
+    )
+
+
+def program_settings(program: Program) -> list[tuple[str, str]]:
+    """The program's settings as a facilitator reads them (never a member's own attributes)."""
+    options = program.settings
+    rows = [
+        ("Kind", program.kind.value.replace("_", " ")),
+        ("Status", "running" if program.active else "stopped"),
+        (
+            "Rounds",
+            program.cadence.value + (f", from {program.starts_on:%d %B %Y}" if program.starts_on else ""),
+        ),
+        ("Group size", str(program.group_size)),
+        ("Largest level gap", str(program.max_level_gap)),
+        ("Rounds before the same people meet again", str(program.cooldown_rounds)),
+        ("Prefer other departments", _yes(program.prefer_cross_department)),
+        ("Time zone", program.timezone),
+        ("Facilitators", str(len(program.facilitator_ids))),
+        ("Code of conduct", f"version {program.code_of_conduct_version}"),
+        ("Group chat for each pairing", _yes(options.group_chats)),
+        ("Hours a week members share, at least", str(options.min_shared_hours)),
+        ("Avoid previous groupmates", _yes(options.avoid_previous_groupmates)),
+    ]
+    if program.scope_kind is ScopeKind.LMS_COURSE:
+        chosen = [name.replace("_", " ") for name, on in options.criteria.items() if on]
+        rows.append(("Grouping criteria", ", ".join(chosen) or "none"))
+        if options.questionnaire_deadline is not None:
+            rows.append(("Questionnaire closes", f"{options.questionnaire_deadline:%d %B %Y}"))
+    return rows
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
