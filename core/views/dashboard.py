@@ -49,6 +49,7 @@ class RoundHealth:
     opened_at: datetime
     opted_in: int  # people who had joined by the time the round opened (and are still here)
     matched: int  # people in the round's proposals
+    proposals: int  # the round's pairings and groups
     accepted: int | None  # people who said yes
     declined: int | None  # people who said no, or asked for someone else
     meetings_held: int | None  # the round's pairings where someone said they met
@@ -181,6 +182,7 @@ def rounds_health(
                 opened_at=round_.opened_at,
                 opted_in=sum(e.consented_at <= round_.opened_at for e in enrollments),
                 matched=len({m.person_id for m in members}),
+                proposals=len(mine),
                 accepted=aggregates.over(
                     deciders, sum(m.response is Response.ACCEPTED for m in answers), threshold
                 ),
