@@ -275,7 +275,21 @@ def _nobody_yet(data: FacilitatorReport) -> Card:
     )
 
 
-def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> Card:
+def open_dashboard(url: str, program_name: str) -> Element:
+    """Opens the program's dashboard tab page in Teams' stage view (Teams handles `tab/tabInfoAction` itself,
+    with single sign-on as in the tab); its host must be among the manifest's valid domains."""
+    tab_info = {"contentUrl": url, "websiteUrl": url, "name": f"Health: {program_name}"[:60]}
+    return {
+        "type": "Action.Submit",
+        "title": "Open dashboard",
+        "data": {"msteams": {"type": "invoke", "value": {"type": "tab/tabInfoAction", "tabInfo": tab_info}}},
+    }
+
+
+def report(
+    data: FacilitatorReport, delivery: DeliveryHealth | None = None, dashboard_url: str | None = None
+) -> Card:
+    """`dashboard_url`: the program's dashboard page (`/tabs/dashboard?program_id=…`), opened by a button."""
     program = data.program
     if data.opted_in == 0 and data.left == 0 and data.proposals == 0 and not data.open_concerns:
         return _nobody_yet(data)
@@ -324,11 +338,11 @@ def report(data: FacilitatorReport, delivery: DeliveryHealth | None = None) -> C
             if len(delivery.unreachable) > 20:
                 body.append(text(f"and {len(delivery.unreachable) - 20} more.", subtle=True))
     data_ids = {"program_id": program.id}
-    return card(
-        body,
-        [
-            execute("Refresh", verbs.REPORT_OPEN, data_ids),
-            execute("Match now", verbs.ROUND_RUN, data_ids),
-            execute("Set up", verbs.SETUP_OPEN, data_ids),
-        ],
-    )
+    actions = [
+        execute("Refresh", verbs.REPORT_OPEN, data_ids),
+        execute("Match now", verbs.ROUND_RUN, data_ids),
+        execute("Set up", verbs.SETUP_OPEN, data_ids),
+    ]
+    if dashboard_url:
+        actions.append(open_dashboard(dashboard_url, program.name))
+    return card(body, actions)

@@ -252,7 +252,11 @@ def gallery() -> dict[str, Card]:
         ),
         "check_in_thanks": checkin.check_in_thanks(active, concern_sent=True),
         "report": report.report(data),
-        "report_with_delivery": report.report(data, health),
+        "report_with_delivery": report.report(
+            data,
+            health,
+            dashboard_url=f"https://peerlearn.example/tabs/dashboard?program_id={data.program.id}",
+        ),
         "report_nobody_yet": report.report(nobody),
         "report_first_days": report.report(first_days),
         "status": status.status(mine),

@@ -135,3 +135,16 @@ def test_a_skipped_scheduled_round_is_named_with_what_is_missing() -> None:
     assert "The round due on Monday 7 December was not opened" in text
     assert "only 1 person can be matched now. It opens as soon as two can." in text
     assert "was not opened" not in _text(report(data))
+
+
+def test_the_report_opens_the_programs_dashboard_in_teams_when_it_has_an_address() -> None:
+    data = report_data()
+    assert "Open dashboard" not in _text(report(data))
+    url = f"https://peerlearn.example/tabs/dashboard?program_id={data.program.id}"
+    actions = report(data, dashboard_url=url)["actions"]
+    button = actions[-1]
+    assert (button["type"], button["title"]) == ("Action.Submit", "Open dashboard")
+    invoke = button["data"]["msteams"]
+    assert invoke["type"] == "invoke" and invoke["value"]["type"] == "tab/tabInfoAction"
+    assert invoke["value"]["tabInfo"]["contentUrl"] == url
+    assert invoke["value"]["tabInfo"]["name"] == f"Health: {data.program.name}"
