@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
+from bot.tabs.app import build_validator, setup_tabs
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner
@@ -131,12 +133,9 @@ def lti_config(settings: Settings, runtime: Runtime, rounds: RoundRunner | None)
         settings.data_dir,
         shared_database=runtime.engine.dialect.name != "sqlite",
     )
-    store = SqlLtiStore(runtime.uow_factory.sessions)
     extra_origins = tuple(o.strip() for o in settings.lti_frame_ancestors.split(",") if o.strip())
     return LtiConfig(
-        store,
-        runtime.uow_factory,
-        runtime.clock,
+        MessageBus(runtime.uow_factory, runtime.clock),
         settings.public_url,
         secret,
         extra_origins,
@@ -191,11 +190,36 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         calendars=calendars,
         rounds=rounds,
     )
+    tabs(app, settings, runtime)
     if settings.run_worker:
         attach_worker(app, settings, runtime.uow_factory, runtime.clock, rounds)
     app.on_startup.append(warn_about_public_url)
     app.on_startup.append(freeze_startup_objects)
     return app
+
+
+def tabs(app: web.Application, settings: Settings, runtime: Runtime) -> None:
+    """The Teams tabs (`/tabs/*`), signed in with Teams SSO when the bot has an app id."""
+    off = settings.tabs_off_reason
+    validator = None
+    if not off:
+        validator = build_validator(
+            app,
+            client_id=settings.app_id,
+            audience=settings.tabs_audience,
+            metadata_url=settings.tabs_openid_metadata_url,
+            allowed_tenants=settings.tabs_tenants,
+        )
+    setup_tabs(
+        app,
+        runtime.uow_factory,
+        runtime.clock,
+        sso=validator,
+        sso_off_reason=off,
+        bot_id=settings.app_id,
+        min_group=settings.report_min_group,
+        host_origins=settings.tab_host_origins,
+    )
 
 
 async def warn_about_public_url(app: web.Application) -> None:

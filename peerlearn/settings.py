@@ -48,6 +48,8 @@ def _alias(*names: str) -> Any:
 
 
 URL = re.compile(r"^https?://[^/\s]+")
+ENTRA_OPENID_METADATA = "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 GROUP_API_KINDS = ("canvas", "moodle")
 
 
@@ -121,6 +123,17 @@ class Settings(BaseSettings):
     bot_openid_metadata_url: str = Field(
         "", validation_alias=_alias("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL")
     )
+
+    # Teams tabs' single sign-on (bot.tabs.sso): the Entra app's identifier URI the tokens are for (empty:
+    # api://<PUBLIC_URL's host>/<MicrosoftAppId>, as appPackage/manifest.json's webApplicationInfo says),
+    # where Entra publishes its signing keys, the tenants whose people may sign in (empty: MicrosoftAppTenantId
+    # when set, else any tenant), and origins beside Microsoft's that may host the tabs (a test host page).
+    tabs_sso_audience: str = Field("", validation_alias=_alias("TABS_SSO_AUDIENCE"))
+    tabs_openid_metadata_url: str = Field(
+        ENTRA_OPENID_METADATA, validation_alias=_alias("TABS_OPENID_METADATA_URL")
+    )
+    tabs_allowed_tenants: str = Field("", validation_alias=_alias("TABS_ALLOWED_TENANTS"))
+    tabs_host_origins: str = Field("", validation_alias=_alias("TABS_HOST_ORIGINS"))
 
     graph_client_id: str = Field("", validation_alias=_alias("GRAPH_CLIENT_ID"))
     graph_client_secret: SecretStr = Field(SecretStr(""), validation_alias=_alias("GRAPH_CLIENT_SECRET"))
@@ -201,6 +214,47 @@ class Settings(BaseSettings):
             raise ValueError("expected a GUID such as '00000000-0000-0000-0000-000000000000', or nothing")
         return value
 
+    @field_validator("tabs_sso_audience")
+    @classmethod
+    def _tabs_audience(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith("api://") or GUID.match(value)):
+            raise ValueError(
+                "use the Entra app's identifier URI, such as 'api://peerlearn.example.com/<bot id>', or nothing"
+            )
+        return value
+
+    @field_validator("tabs_openid_metadata_url")
+    @classmethod
+    def _tabs_metadata(cls, value: str) -> str:
+        value = value.strip()
+        if not URL.match(value):
+            raise ValueError(
+                f"use an http(s) URL of an OpenID metadata document, such as '{ENTRA_OPENID_METADATA}'"
+            )
+        return value
+
+    @field_validator("tabs_allowed_tenants")
+    @classmethod
+    def _tabs_tenants(cls, value: str) -> str:
+        for tenant in (t.strip() for t in value.split(",") if t.strip()):
+            if not GUID.match(tenant):
+                raise ValueError(
+                    f"'{tenant[:60]}' is not a tenant id: list GUIDs comma-separated, or nothing"
+                )
+        return value
+
+    @field_validator("tabs_host_origins")
+    @classmethod
+    def _tabs_host_origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            if not ORIGIN.match(origin):
+                raise ValueError(
+                    f"'{origin[:200]}' is not an origin: list them comma-separated as scheme://host[:port], "
+                    "such as 'http://127.0.0.1:8123'"
+                )
+        return value
+
     @field_validator("lti_registration_issuers")
     @classmethod
     def _registration_issuers(cls, value: str) -> str:
@@ -221,6 +275,35 @@ class Settings(BaseSettings):
     @property
     def registration_issuers(self) -> tuple[str, ...]:
         return tuple(i.strip().rstrip("/") for i in self.lti_registration_issuers.split(",") if i.strip())
+
+    @property
+    def tabs_audience(self) -> str:
+        """The identifier URI Teams asks tokens for: TABS_SSO_AUDIENCE, else api://<PUBLIC_URL's host>/<app id>."""
+        if self.tabs_sso_audience:
+            return self.tabs_sso_audience
+        host = urlsplit(self.public_url).hostname or ""
+        return f"api://{host}/{self.app_id}" if self.app_id else ""
+
+    @property
+    def tabs_tenants(self) -> tuple[str, ...]:
+        listed = tuple(t.strip().lower() for t in self.tabs_allowed_tenants.split(",") if t.strip())
+        if listed:
+            return listed
+        return (self.app_tenant_id.lower(),) if self.app_tenant_id else ()
+
+    @property
+    def tab_host_origins(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.tabs_host_origins.split(",") if o.strip())
+
+    @property
+    def tabs_off_reason(self) -> str:
+        """Why the tabs cannot sign anyone in ("" when they can)."""
+        if not self.app_id:
+            return (
+                "MicrosoftAppId is not set, so peerlearn cannot check Teams' sign-in tokens: "
+                "an IT admin sets it up as docs/ADMIN.md describes."
+            )
+        return ""
 
     @property
     def group_apis(self) -> dict[str, LtiGroupApi]:
