@@ -214,3 +214,40 @@ class PublishGroups:
     organization_id: str
     program_id: str
     actor_id: str
+
+
+# Learning notes (issue 17: knowledge kept). `sharing` is "private", "attributed" or "anonymous".
+
+
+@dataclass(frozen=True)
+class WriteLearningNote:
+    """Write (or rewrite) the acting member's note about a completed pairing."""
+
+    organization_id: str
+    person_id: str
+    pairing_id: str
+    text: str
+    skills: tuple[str, ...]
+    sharing: str = "private"
+
+
+@dataclass(frozen=True)
+class ShareLearningNote:
+    organization_id: str
+    person_id: str
+    note_id: str
+    attributed: bool
+
+
+@dataclass(frozen=True)
+class UnshareLearningNote:
+    organization_id: str
+    person_id: str
+    note_id: str
+
+
+@dataclass(frozen=True)
+class DeleteLearningNote:
+    organization_id: str
+    person_id: str
+    note_id: str

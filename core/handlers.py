@@ -19,6 +19,7 @@ from core.services import (
     programs,
     stewardship,
 )
+from core.services import notes as learning_notes
 
 
 def _without_clock(handler: Callable[[Any, UnitOfWork], Awaitable[Any]]) -> Handler:
@@ -53,3 +54,13 @@ HANDLERS: dict[type, Handler] = {
     commands.PublishGroups: courses.publish_groups,
     stewardship.TakeOver: _without_clock(stewardship.take_over),
 }
+
+# Learning notes (issue 17: knowledge kept)
+HANDLERS.update(
+    {
+        commands.WriteLearningNote: learning_notes.write_note,
+        commands.ShareLearningNote: learning_notes.share_note,
+        commands.UnshareLearningNote: learning_notes.unshare_note,
+        commands.DeleteLearningNote: learning_notes.delete_note,
+    }
+)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import models, models_bot, models_delivery, models_lti
+from storage import models, models_bot, models_delivery, models_lti, models_notes
 
 metadata = models.Base.metadata
 
-__all__ = ["metadata", "models", "models_bot", "models_delivery", "models_lti"]
+__all__ = ["metadata", "models", "models_bot", "models_delivery", "models_lti", "models_notes"]

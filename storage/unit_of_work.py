@@ -14,6 +14,7 @@ from storage.repositories.activity import (
     SqlConcernRepository,
     SqlOutboxRepository,
 )
+from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
 from storage.repositories.people import SqlOrganizationRepository, SqlPersonRepository, SqlProfileRepository
 from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRepository
@@ -100,6 +101,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.traces = SqlPersonalTraceRepository(self.session)
         self.rosters = SqlTeamRosterRepository(self.session)
+        self.notes = SqlNoteRepository(self.session)
         return self
 
     async def __aexit__(

@@ -24,6 +24,7 @@ class Intent(enum.StrEnum):
     CONCERN_RAISED = "concern_raised"
     PARTNER_LEFT = "partner_left"  # subject: the pairing that ended; said neutrally, never why
     FACILITATOR_NEEDED = "facilitator_needed"  # subject: the program its last facilitator left
+    NOTE_INVITE = "note_invite"  # subject: the completed pairing; asks for a learning note
 
 
 @dataclass

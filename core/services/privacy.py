@@ -10,9 +10,11 @@ from typing import Any
 from core import commands
 from core.errors import InvalidInput, NotFound
 from core.model import OrganizationKind, Pairing, Person, Profile, normalize_email
+from core.model.notes import LearningNote
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import end_pairings_of
+from core.services.notes import forget_author
 from core.services.stewardship import release_facilitator
 
 EXPORT_FORMAT = "peerlearn.personal-data.v2"
@@ -76,6 +78,7 @@ async def export_my_data(cmd: commands.ExportMyData, uow: UnitOfWork, clock: Clo
             "pairings": exported,
             "check_ins": _plain(await uow.check_ins.by_person(org, pid)),
             "concerns_raised": _plain(await uow.concerns.by_reporter(org, pid)),
+            "learning_notes": [_my_note(n, pid) for n in await uow.notes.by_author(org, pid)],
             "pending_notifications": [
                 {"intent": m.intent.value, "created_at": m.created_at.isoformat(), "status": m.status.value}
                 for m in await uow.outbox.for_recipient(org, pid)
@@ -90,6 +93,20 @@ async def export_my_data(cmd: commands.ExportMyData, uow: UnitOfWork, clock: Clo
                 if (attributes := p.member_attributes_of(pid))
             },
         }
+
+
+def _my_note(note: LearningNote, person_id: str) -> dict[str, Any]:
+    """A learning note the person wrote, with their own choice; co-authors are theirs to export."""
+    return {
+        "id": note.id,
+        "pairing_id": note.pairing_id,
+        "program_id": note.program_id,
+        "text": note.text,
+        "skills": [t.label for t in note.tags],
+        "sharing": note.sharing_of(person_id).value,
+        "created_at": note.created_at.isoformat(),
+        "updated_at": note.updated_at.isoformat() if note.updated_at else None,
+    }
 
 
 def _scrubbed(pairing: Pairing, values: list[str]) -> None:
@@ -111,7 +128,8 @@ async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clo
     """Erase a person everywhere, in one transaction.
 
     Their profile, enrollments, check-ins, concerns, queued notifications, conversation references, team
-    memberships and delivery records are deleted; copies of their name, addresses, Teams ids and free text
+    memberships and delivery records are deleted, and so are the learning notes they wrote alone, shared or
+    not (on a note written with others they are no longer an author); copies of their name, addresses, Teams ids and free text
     in other rows (a shared goal drafted from their goal, reasons that name them, a stored conversation
     reference) are rewritten. The person row stays, anonymized, because other people's pairings still point
     at it: their history keeps its shape ("a former participant") and the matcher's cool-down still holds.
@@ -142,6 +160,7 @@ async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clo
         await uow.enrollments.delete_for_person(org, pid)
         await uow.check_ins.delete_by_person(org, pid)
         await uow.concerns.delete_by_reporter(org, pid)
+        await forget_author(uow, org, pid)  # learning notes: theirs alone are deleted, shared ones too
         await uow.outbox.delete_for_recipient(org, pid)
         await uow.traces.erase(org, pid, values)
         await uow.commit()

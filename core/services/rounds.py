@@ -31,7 +31,7 @@ from core.model import (
     new_id,
 )
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from core.services import _lookups
+from core.services import _lookups, notes
 from core.services.notify import notify_all
 from core.services.participants import (
     GUIDED_ROLES,
@@ -146,6 +146,8 @@ async def _close_previous(
         elif step == "complete":
             pairing.complete(now, None)
             await uow.pairings.save(pairing)
+            if program.scope_kind is ScopeKind.TEAMS_TEAM:  # its members are asked 1:1 for a learning note
+                await notes.invite_members(uow, clock, pairing)
         elif step == "running":
             running.append(pairing)
     return running

@@ -34,6 +34,7 @@ PAIRING_INTENTS = frozenset(
         Intent.INTRODUCTION,
         Intent.CHECK_IN,
         Intent.CHECK_IN_REMINDER,
+        Intent.NOTE_INVITE,
     }
 )
 
@@ -92,6 +93,10 @@ def pairing_staleness(message: OutboxMessage, view: PairingView) -> Stale | None
             return Stale("The pairing ended before the introduction was sent.", program_id)
         return None
     if message.intent is Intent.PAIRING_DECLINED:
+        return None
+    if message.intent is Intent.NOTE_INVITE:
+        if status is not PairingStatus.COMPLETED:
+            return Stale("The pairing did not complete, so no learning note is asked for.", program_id)
         return None
     if status is not PairingStatus.ACTIVE:
         return Stale("The pairing is no longer active.", program_id)

@@ -212,6 +212,23 @@ class SqlProfileRepository:
         )
         return await self._load(organization_id, rows.all())
 
+    async def findable_teachers(self, organization_id: str, skill_key: str, limit: int) -> list[Profile]:
+        # The skill index finds the skill's teachers; only the best `limit` who opted in are loaded.
+        rows = await self.session.scalars(
+            select(ProfileRow)
+            .join(ProfileSkillRow, ProfileSkillRow.person_id == ProfileRow.person_id)
+            .where(
+                ProfileRow.organization_id == organization_id,
+                ProfileRow.discoverable_as_expert.is_(True),
+                ProfileSkillRow.organization_id == organization_id,
+                ProfileSkillRow.direction == "teach",
+                ProfileSkillRow.skill_key == skill_key,
+            )
+            .order_by(ProfileSkillRow.level.desc(), ProfileRow.person_id)
+            .limit(limit)
+        )
+        return await self._load(organization_id, rows.all())
+
     async def save(self, organization_id: str, profile: Profile) -> None:
         row = await self.session.get(ProfileRow, profile.person_id)
         if row is None:

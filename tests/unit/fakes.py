@@ -28,6 +28,8 @@ from core.model import (
     Round,
     ScopeKind,
 )
+from core.model.notes import LearningNote
+from tests.unit.fake_notes import FakeNotes
 
 
 @dataclass
@@ -46,6 +48,7 @@ class FakeStore:
     team_owners: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     team_members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     commits: int = 0
+    notes: dict[str, LearningNote] = field(default_factory=dict)
 
 
 class FakeClock:
@@ -142,6 +145,12 @@ class FakeProfiles(_Repo):
     async def teachers_of(self, organization_id: str, skill_key: str) -> list[Profile]:
         found = [p for org, p in self.s.profiles.values() if org == organization_id]
         return [p for p in found if any(s.key == skill_key for s in p.teaches)]
+
+    async def findable_teachers(self, organization_id: str, skill_key: str, limit: int) -> list[Profile]:
+        found = [p for p in await self.teachers_of(organization_id, skill_key) if p.discoverable_as_expert]
+        level = {p.person_id: next(s.level for s in p.teaches if s.key == skill_key) for p in found}
+        return sorted(found, key=lambda p: (-level[p.person_id], p.person_id))[:limit]
+
 
     async def save(self, organization_id: str, profile: Profile) -> None:
         self.s.profiles[profile.person_id] = (organization_id, profile)
@@ -388,6 +397,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(w)
         self.traces = FakeTraces(w)
         self.rosters = FakeRosters(w)
+        self.notes = FakeNotes(w)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
