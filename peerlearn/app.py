@@ -16,7 +16,6 @@ from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
 from bot.tabs.app import build_validator, setup_tabs
-from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner
@@ -133,9 +132,12 @@ def lti_config(settings: Settings, runtime: Runtime, rounds: RoundRunner | None)
         settings.data_dir,
         shared_database=runtime.engine.dialect.name != "sqlite",
     )
+    store = SqlLtiStore(runtime.uow_factory.sessions)
     extra_origins = tuple(o.strip() for o in settings.lti_frame_ancestors.split(",") if o.strip())
     return LtiConfig(
-        MessageBus(runtime.uow_factory, runtime.clock),
+        store,
+        runtime.uow_factory,
+        runtime.clock,
         settings.public_url,
         secret,
         extra_origins,
