@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
+from bot.tabs import dashboard as dashboard_tab
 from bot.tabs.app import build_validator, setup_tabs
 from core.clock import SystemClock
 from core.model.delivery import GraphStatus
@@ -222,6 +223,8 @@ def tabs(app: web.Application, settings: Settings, runtime: Runtime) -> None:
         min_group=settings.report_min_group,
         host_origins=settings.tab_host_origins,
     )
+    # The dashboard names who could not be reached from the sender's delivery outcomes.
+    app[dashboard_tab.DELIVERY] = SqlDeliveryRecords(runtime.uow_factory.sessions)
 
 
 async def warn_about_public_url(app: web.Application) -> None:
