@@ -21,7 +21,7 @@ from html import escape
 
 Value = float | None  # None: withheld under the minimum-group rule
 
-WIDTH = 640
+WIDTH = 480
 PATTERNS = ("", "stripes", "dots")
 
 
@@ -95,9 +95,10 @@ def _defs(chart: Chart) -> str:
 
 
 def _fill(chart: Chart, k: int) -> str:
-    """A series' bar: its class (the colour) and, past the first, its pattern."""
+    """A series' bar: the first takes its colour from its class; the others are filled with their pattern
+    (colour and stripes or dots), which a class rule would override, so they carry no colour class."""
     pattern = PATTERNS[k % len(PATTERNS)]
-    return f'class="bar s{k}"' + (f' fill="url(#{chart.id}-{pattern})"' if pattern else "")
+    return f'class="bar p{k}" fill="url(#{chart.id}-{pattern})"' if pattern else f'class="bar s{k}"'
 
 
 def _legend(chart: Chart, y: float) -> str:
@@ -168,7 +169,7 @@ def columns(chart: Chart, min_group: int) -> str:
 
 def rows(chart: Chart, min_group: int) -> str:
     """Horizontal bars, one row per category (skills, ratings), its series stacked under each other."""
-    label_w, right, top, bar, gap = 170.0, 56.0, 30.0, 14.0, 10.0
+    label_w, right, top, bar, gap = 150.0, 44.0, 30.0, 14.0, 10.0
     k = max(1, len(chart.series))
     height = top + len(chart.categories) * (bar * k + gap) + 8
     plot_w = WIDTH - label_w - right
@@ -176,7 +177,7 @@ def rows(chart: Chart, min_group: int) -> str:
     parts = [_open(chart, height, min_group), _legend(chart, 14)]
     for i, category in enumerate(chart.categories):
         y0 = top + i * (bar * k + gap)
-        name = category if len(category) <= 24 else category[:23] + "…"
+        name = category if len(category) <= 22 else category[:21] + "…"
         parts.append(
             f'<text class="label" x="{label_w - 8}" y="{y0 + bar * k / 2 + 4:.1f}" text-anchor="end">'
             f"{escape(name)}</text>"

@@ -90,7 +90,7 @@ def test_colours_come_from_the_theme_not_from_the_svg() -> None:
     assert "#" not in svg.replace("url(#", "")  # no colour literal: the classes take the theme's colours
     assert "style=" not in svg  # the CSP refuses inline styles
     root = _tree(svg)
-    teach = [r for r in root.iter(f"{SVG}rect") if (r.get("class") or "") == "bar s1"]
+    teach = [r for r in root.iter(f"{SVG}rect") if (r.get("class") or "") == "bar p1"]
     assert teach and all(r.get("fill") == "url(#c-stripes)" for r in teach)  # told apart without colour
 
 
