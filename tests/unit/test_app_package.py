@@ -88,7 +88,7 @@ def test_every_placeholder_is_filled_from_the_env_file(tmp_path: Path) -> None:
     assert manifest["validDomains"] == ["peerlearn.example.com"]
     assert manifest["webApplicationInfo"] == {
         "id": VALID["BOT_ID"],
-        "resource": f"api://peerlearn.example.com/botid-{VALID['BOT_ID']}",
+        "resource": f"api://peerlearn.example.com/{VALID['BOT_ID']}",
     }
     assert manifest["developer"] == {
         "name": "Contoso IT",
@@ -464,3 +464,18 @@ def test_admin_consent_url_command_fails_cleanly_without_an_app_id(
     assert capsys.readouterr().err.startswith(
         "Cannot make the admin-consent URL:\n  - MicrosoftAppId is missing"
     )
+
+
+def test_the_tabs_and_the_message_extension_live_at_peerlearns_own_address(tmp_path: Path) -> None:
+    manifest = built_manifest(build(tmp_path, VALID))
+
+    my_learning = manifest["staticTabs"][0]
+    assert my_learning["contentUrl"] == "https://peerlearn.example.com/tabs/my-learning"
+    assert my_learning["scopes"] == ["personal"]
+    dashboard = manifest["configurableTabs"][0]
+    assert dashboard["configurationUrl"] == "https://peerlearn.example.com/tabs/dashboard/configure"
+    assert dashboard["scopes"] == ["team", "groupChat"]
+    extension = manifest["composeExtensions"][0]
+    assert extension["botId"] == VALID["BOT_ID"]
+    assert [c["id"] for c in extension["commands"]] == ["findHelp"]
+    assert extension["commands"][0]["parameters"][0]["name"] == "skill"
