@@ -28,14 +28,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from bot.auth import KeysUnavailable, SigningKeys
 
-__all__ = ["KeysUnavailable", "SigningKeys", "SsoUser", "SsoValidator", "TokenRefused"]
+__all__ = ["KeySource", "KeysUnavailable", "SigningKeys", "SsoUser", "SsoValidator", "TokenRefused"]
 
 BEARER = re.compile(r"^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$")
 MAX_HEADER = 8192
@@ -43,6 +43,12 @@ LEEWAY_SECONDS = 120
 SCOPE = "access_as_user"
 ENTRA_ISSUERS = ("https://login.microsoftonline.com/{tid}/v2.0", "https://sts.windows.net/{tid}/")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class KeySource(Protocol):
+    """Published signing keys by `kid` (`bot.auth.SigningKeys` reads them from OpenID metadata)."""
+
+    async def key(self, kid: str) -> Mapping[str, Any] | None: ...
 
 
 class TokenRefused(Exception):
@@ -77,7 +83,7 @@ class SsoValidator:
 
     def __init__(
         self,
-        keys: SigningKeys,
+        keys: KeySource,
         client_id: str,
         audience: str,
         allowed_tenants: Sequence[str] = (),
