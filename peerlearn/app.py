@@ -192,6 +192,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         min_group=settings.report_min_group,
         calendars=calendars,
         rounds=rounds,
+        public_url=settings.public_url,
     )
     tabs(app, settings, runtime)
     if settings.run_worker:

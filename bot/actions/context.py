@@ -33,6 +33,8 @@ class Services:
     min_group: int = aggregates.DEFAULT_MIN_GROUP  # the minimum-group rule for the facilitator's figures
     # Where a round runs: the app's worker processes; None runs it here (tests).
     rounds: RoundRunner | None = None
+    # Where people reach peerlearn (PUBLIC_URL): the report card opens the dashboard tab page there.
+    public_url: str = ""
 
     def round_runner(self) -> RoundRunner:
         return self.rounds or LocalRounds(self.uow_factory, self.clock)

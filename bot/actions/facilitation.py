@@ -7,6 +7,7 @@ from adaptive_cards import report as report_cards
 from adaptive_cards import setup as setup_cards
 from bot.actions.context import ActionContext, Reply, Services, target_program
 from bot.forms import card_id, field_of, parse_setup
+from bot.tabs import dashboard as dashboard_tab
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
@@ -100,7 +101,11 @@ async def open_report(ctx: ActionContext) -> Reply:
             ctx.services.delivery,
             ctx.services.graph,
         )
-    return Reply(report_cards.report(data, health), view=(verbs.REPORT_OPEN, {"program_id": program.id}))
+    public_url = ctx.services.public_url
+    dashboard = dashboard_tab.page_url(public_url, program.id) if public_url else None
+    return Reply(
+        report_cards.report(data, health, dashboard), view=(verbs.REPORT_OPEN, {"program_id": program.id})
+    )
 
 
 async def _named_person(ctx: ActionContext) -> str:

@@ -188,3 +188,8 @@ async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 def _filename(program_name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", program_name.casefold()).strip("-")[:60] or "program"
     return f"{slug}-health.csv"
+
+
+def page_url(public_url: str, program_id: str) -> str:
+    """The dashboard's page for one program at `public_url` (what the report card's button opens)."""
+    return f"{public_url.rstrip('/')}{BASE}?{urlencode({'program_id': program_id})}"

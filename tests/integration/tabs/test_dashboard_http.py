@@ -134,7 +134,13 @@ async def bot(
     aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
 ) -> Teams:
     """The bot without an app id (it accepts unsigned activities), on the same database as the tabs."""
-    settings = Settings(_env_file=None, database_url=database_url, log_format="text", report_min_group=3)
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        log_format="text",
+        report_min_group=3,
+        public_url="https://peerlearn.test",
+    )
     client = await aiohttp_client(create_app(settings), server_kwargs={"host": "127.0.0.1"})
     return Teams(client, connector[1])
 
@@ -207,6 +213,14 @@ async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_pe
     fake, _ = connector
     program = await _journey(bot, fake)
     view = f"/tabs/dashboard/view?program_id={program}"
+
+    # Annabel's report card opens the dashboard in Teams (stage view) at the tab's page for this program.
+    report = await bot.click(ANNA, verbs.REPORT_OPEN, {"program_id": program})
+    opens = report["actions"][-1]["data"]["msteams"]["value"]
+    assert opens["type"] == "tab/tabInfoAction"
+    assert opens["tabInfo"]["contentUrl"] == f"https://peerlearn.test/tabs/dashboard?program_id={program}"
+    shell = await tab.client.get(opens["tabInfo"]["contentUrl"].removeprefix("https://peerlearn.test"))
+    assert f'data-tab-source="{view}"' in await shell.text()
 
     status, kind, html = await tab.get(view, ANNA)
     assert (status, kind.split(";")[0]) == (200, "text/html"), html
