@@ -21,6 +21,7 @@ from core.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
 from core.model import Person, Profile
 from core.ports import UnitOfWork
 from core.services.availability import DAYS, as_weekly
+from core.views import notes
 from core.views.my_learning import MyLearning, my_learning
 
 log = logging.getLogger("peerlearn.tabs")
@@ -35,6 +36,7 @@ def setup(app: web.Application, services: TabServices) -> None:
     app.router.add_post(f"{BASE}/participation", signed_in(participation))
     app.router.add_get(f"{BASE}/profile", signed_in(profile_form))
     app.router.add_post(f"{BASE}/profile", signed_in(save_profile))
+    app.router.add_post(f"{BASE}/shared-notes", signed_in(shared_notes))
     app.router.add_get(f"{BASE}/export", signed_in(export))
     app.router.add_get(f"{BASE}/delete", signed_in(delete_ask))
     app.router.add_post(f"{BASE}/delete", signed_in(delete_confirm))
@@ -164,6 +166,24 @@ async def save_profile(request: web.Request, viewer: Viewer) -> web.Response:
     except DomainError as error:
         return _refused(request, error)
     return await view(request, viewer, notice="Your profile is saved. The next round matches you on it.")
+
+
+async def shared_notes(request: web.Request, viewer: Viewer) -> web.Response:
+    """What colleagues chose to share about a skill (never a private note; authors named only if they chose)."""
+    organization_id, _ = _me(viewer)
+    form = await request.post()
+    skill = str(form.get("skill", "")).strip()[:60]
+    if not skill:
+        return problem(request, 400, "Which skill?", "Type a skill to search for, e.g. sql or negotiation.")
+
+    async def read(uow: UnitOfWork) -> list[notes.SharedNote]:
+        return await notes.shared_notes(uow, organization_id, skill)
+
+    try:
+        found = await request.app[TABS].bus.read(read)
+    except InvalidInput as error:
+        return problem(request, 400, "Which skill?", error.message)
+    return fragment(request, "my_learning_shared_notes.html", skill=skill, found=found, base=BASE)
 
 
 async def export(request: web.Request, viewer: Viewer) -> web.Response:

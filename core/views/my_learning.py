@@ -1,5 +1,5 @@
 """The personal tab "My learning": one person's programs, current matches (shared goal, next check-in), check-in
-history and learning log, and profile. Read in a unit of work the caller has open; changes nothing.
+history and learning log (their check-in answers and the learning notes they wrote), and profile. Read in a unit of work the caller has open; changes nothing.
 
 Only the person's own data: other members appear by name and role, never with their answers."""
 
@@ -20,6 +20,7 @@ from core.model import (
 )
 from core.ports import UnitOfWork
 from core.services.schedule import check_in_due, started_at
+from core.views.notes import MyNote, my_notes
 from core.views.status import PairingView, view_of
 
 
@@ -55,6 +56,7 @@ class MyLearning:
     programs: list[ProgramPart]
     matches: list[Match]
     check_ins: list[PastCheckIn]  # newest first
+    notes: list[MyNote]  # the learning notes I wrote (alone or with my partners), newest first
 
     @property
     def taking_part(self) -> bool:
@@ -131,4 +133,5 @@ async def my_learning(organization_id: str, person: Person, uow: UnitOfWork, now
         programs=sorted(parts, key=lambda p: p.program.name.lower()),
         matches=matches,
         check_ins=history,
+        notes=await my_notes(uow, org, pid),
     )

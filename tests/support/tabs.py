@@ -30,6 +30,7 @@ from core.model import (
     StatusChange,
     TeamsIdentity,
 )
+from core.model.notes import LearningNote, NoteAuthor, NoteTag, NoteVisibility
 from core.model.skills import SkillLevel
 from core.ports import UnitOfWorkFactory
 from peerlearn.settings import Settings, load_settings
@@ -190,6 +191,31 @@ async def seed(uows: UnitOfWorkFactory, now: datetime | None = None) -> None:
                 5,
                 learned="ROW_NUMBER over a partition",
                 blockers="Ben's private blocker",
+            )
+        )
+        await uow.notes.save(
+            LearningNote(
+                "note-ana-private",
+                ORG,
+                PROGRAM,
+                "pairing-ana-ben",
+                [NoteAuthor(ANA.person_id)],
+                (NoteTag("sql", "SQL"),),
+                "My private note: teaching is learning twice",
+                now - timedelta(days=2),
+            )
+        )
+        await uow.notes.save(
+            LearningNote(
+                "note-ben-shared",
+                ORG,
+                PROGRAM,
+                "pairing-ana-ben",
+                [NoteAuthor(BEN.person_id, attributed=True)],
+                (NoteTag("sql", "SQL"),),
+                "Window functions replace most self-joins",
+                now - timedelta(days=1),
+                visibility=NoteVisibility.SHARED,
             )
         )
         await uow.commit()

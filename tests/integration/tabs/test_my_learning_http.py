@@ -223,3 +223,25 @@ async def test_a_tenant_outside_the_allowed_list_is_refused_even_with_a_valid_si
         "/tabs/my-learning/view", headers=bearer(issuer, ANA, iss=f"https://sts.windows.net/{TENANT}/")
     )
     assert ok.status == 200  # a v1 token of the allowed tenant
+
+
+async def test_my_notes_are_mine_and_colleagues_find_only_what_was_shared(
+    client: Client, issuer: Issuer
+) -> None:
+    ana = await page(client, issuer, ANA)
+    ben = await page(client, issuer, BEN)
+    assert "My private note: teaching is learning twice" in ana and "only me" in ana
+    assert "My private note" not in ben
+    assert "Window functions replace most self-joins" in ben and "shared with my name" in ben
+
+    found = await client.post(
+        "/tabs/my-learning/shared-notes", data={"skill": "SQL"}, headers=bearer(issuer, CHLOE)
+    )
+    text = await found.text()
+    assert found.status == 200
+    assert "Window functions replace most self-joins" in text and "by Ben Becker" in text
+    assert "My private note" not in text
+    empty = await client.post(
+        "/tabs/my-learning/shared-notes", data={"skill": ""}, headers=bearer(issuer, CHLOE)
+    )
+    assert empty.status == 400 and "Type a skill" in await empty.text()
