@@ -4,7 +4,8 @@ Three people of a team take part through the bot (Annabel runs the program, Bori
 everyone accepts, Boris checks in). Then the dashboard tab is opened by each of them and by outsiders: only
 Annabel sees it. Dmitri, who runs another team's program, a member who is not a facilitator, someone from
 another organization and someone from a tenant this peerlearn does not serve each get a page saying why.
-Boris deletes his data, and he is in no figure of the dashboard or its CSV any more."""
+Boris deletes his data, and he is in no figure of the dashboard or its CSV any more. The local issuer is
+the `issuer` fixture of this folder's conftest (the tabs' own tests use it too)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import io
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
 import jwt
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adaptive_cards import verbs
@@ -28,7 +30,7 @@ from peerlearn.app import create_app
 from peerlearn.settings import Settings
 from tests.integration.bot.connector import FakeConnector
 from tests.integration.bot.teams import Teams, User, action_data, card_text
-from tests.integration.security.issuer import Issuer, running_issuer
+from tests.integration.security.issuer import Issuer
 
 TENANT = "3f1c2a9e-0000-4000-8000-00000000000a"
 OTHER_TENANT = "3f1c2a9e-0000-4000-8000-00000000000b"  # served by this peerlearn, another organization
@@ -78,12 +80,6 @@ def token(issuer: Issuer, person: Person, *, tenant: str | None = None, **overri
     return jwt.encode(claims, issuer.key, algorithm="RS256", headers={"kid": issuer.kid})
 
 
-@pytest.fixture
-def issuer() -> Iterator[Issuer]:
-    with running_issuer() as running:
-        yield running
-
-
 @dataclass
 class Tab:
     """The tabs as Teams' client reaches them: each request carries the viewer's bearer token."""
@@ -97,10 +93,26 @@ class Tab:
         return response.status, response.headers.get("Content-Type", ""), await response.text()
 
 
+@dataclass
+class BlockingConnector(FakeConnector):
+    """The Bot Connector, where a person who blocked the app cannot be written to (403, as Teams answers)."""
+
+    blocked: set[str] = field(default_factory=set)
+
+    async def send(self, request: web.Request) -> web.Response:
+        if request.match_info["cid"] in self.blocked:
+            error = {
+                "code": "ConversationBlockedByUser",
+                "message": "User blocked the conversation with the bot.",
+            }
+            return web.json_response({"error": error}, status=403)
+        return await super().send(request)
+
+
 @pytest.fixture
-async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+async def connector() -> AsyncIterator[tuple[BlockingConnector, str]]:
     """The Bot Connector the bot sends its cards to, on 127.0.0.1."""
-    fake = FakeConnector()
+    fake = BlockingConnector()
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
     try:
@@ -208,7 +220,7 @@ def _panel(html: str, chart_id: str) -> str:
 
 
 async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_person_leaves_every_figure(
-    bot: Teams, tab: Tab, connector: tuple[FakeConnector, str]
+    bot: Teams, tab: Tab, connector: tuple[BlockingConnector, str]
 ) -> None:
     fake, _ = connector
     program = await _journey(bot, fake)
@@ -278,7 +290,8 @@ async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_pe
     status, _, html = await tab.get("/tabs/dashboard/view", ANNA)
     assert status == 400 and "it has no 'program_id'" in unescape(html)
 
-    # Boris deletes his data: he is in no figure any more.
+    # Cyril blocks the app; then Boris deletes his data, and his partners are told (Cyril's message fails).
+    fake.blocked.add(CYRIL.chat)
     assert await bot.say(BORIS, "delete my data") in (200, 201)
     confirm = next(
         action_data(c, verbs.DELETE_CONFIRM)
@@ -286,14 +299,28 @@ async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_pe
         if "Delete" in card_text(c)
     )
     assert "deleted" in card_text(await bot.click(BORIS, verbs.DELETE_CONFIRM, confirm)).lower()
-    await asyncio.sleep(0.5)  # after-turn steps (partners told) run meanwhile
 
-    status, _, html = await tab.get(view, ANNA)
-    assert status == 200
+    html = await _when(tab, view, "<li>Cyril</li>")  # the bot's sender records the failure meanwhile
+    assert "<li>Cyril</li>" in _panel(html, "reach")  # named for Annabel to follow up in person
     assert _row(_panel(html, "people"), "Round 1") == ["2", "2", "fewer than 3"]
     assert "Boris" not in html
+    assert _row(_panel(html, "reach"), "Could not be delivered")[0] != "0"
     status, _, text = await tab.get(f"/tabs/dashboard/aggregates.csv?program_id={program}", ANNA)
-    assert ["People per round", "Round 1", "Matched", "2"] in list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["People per round", "Round 1", "Matched", "2"] in rows
+    assert ["Could not be reached", "People", "People", "1"] in rows and "Cyril" not in text
+
+
+async def _when(tab: Tab, view: str, shown: str) -> str:
+    """Annabel's dashboard once it shows `shown` (the sender works in the background), or as it is after a
+    generous wait, for the assertions to say what is missing."""
+    for _ in range(150):
+        status, _, html = await tab.get(view, ANNA)
+        assert status == 200, html
+        if shown in html:
+            break
+        await asyncio.sleep(0.2)
+    return html
 
 
 async def test_the_dashboard_pages_are_shells_without_data_under_the_tab_csp(tab: Tab) -> None:
