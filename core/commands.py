@@ -6,10 +6,13 @@ and the organization it acts in. Values arrive parsed but not yet validated agai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from core.model import ParticipantRole
+from core.model.platforms import NewRegistration, ToolKey
 
 
 @dataclass(frozen=True)
@@ -251,3 +254,44 @@ class DeleteLearningNote:
     organization_id: str
     person_id: str
     note_id: str
+
+
+# The LTI door's protocol state (platform registrations, the tool's keys, launch data): handled by
+# `core.services.platforms` in the request's unit of work, so a launch writes what it keeps with the rest.
+
+
+@dataclass(frozen=True)
+class RegisterPlatform:
+    """Register an LMS (Dynamic Registration, or the command line); `organization_id` None: the platform's own."""
+
+    registration: NewRegistration
+    organization_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SavePlatformKeySet:
+    registration_id: str
+    key_set: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RotateToolKey:
+    key: ToolKey
+
+
+@dataclass(frozen=True)
+class KeepLaunchData:
+    """Keep a value (a login's binding, a validated launch) under its key until `expires_at`."""
+
+    organization_id: str
+    key: str
+    value: Any
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TakeLaunchData:
+    """Take a value out once (a login's binding): of two units of work, at most one gets it."""
+
+    organization_id: str
+    key: str

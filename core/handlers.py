@@ -14,6 +14,7 @@ from core.services import (
     enrollment,
     identity,
     pairings,
+    platforms,
     privacy,
     profiles,
     programs,
@@ -62,5 +63,17 @@ HANDLERS.update(
         commands.ShareLearningNote: learning_notes.share_note,
         commands.UnshareLearningNote: learning_notes.unshare_note,
         commands.DeleteLearningNote: learning_notes.delete_note,
+    }
+)
+
+
+# The LTI door's protocol state (registrations, the tool's keys, launch data), in the request's unit of work.
+HANDLERS.update(
+    {
+        commands.RegisterPlatform: platforms.register_platform,
+        commands.SavePlatformKeySet: platforms.save_key_set,
+        commands.RotateToolKey: platforms.rotate_tool_key,
+        commands.KeepLaunchData: platforms.keep_launch_data,
+        commands.TakeLaunchData: platforms.take_launch_data,
     }
 )

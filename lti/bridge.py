@@ -1,10 +1,10 @@
-"""pylti1p3 is synchronous (requests, and synchronous storage calls): it runs in a worker thread with a time
-limit, and its storage calls come back to the event loop, where the async database lives."""
+"""pylti1p3 is synchronous: when it calls a platform (requests) it runs in a worker thread with a time limit.
+It never calls storage from there: what it reads is read before, in the request's unit of work (`lti/tool.py`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
@@ -25,17 +25,6 @@ class TimeoutSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
         return super().request(method, url, *args, **kwargs)
-
-
-class LoopBridge:
-    """Lets code in a worker thread await a coroutine on the loop that started it."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float = HTTP_TIMEOUT) -> None:
-        self._loop = loop
-        self._timeout = timeout
-
-    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self._timeout)
 
 
 async def run_blocking(fn: Callable[[], T], limit: float = CALL_TIMEOUT) -> T:

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from core.ports import Clock, RoundRunner, UnitOfWorkFactory
-from core.ports.lti import LtiStore
+from core.bus import MessageBus
+from core.ports import Clock, RoundRunner
 from core.views.aggregates import DEFAULT_MIN_GROUP
 from lti.lms_groups import GroupApi
 from lti.roster_cache import RosterCache
@@ -27,11 +27,10 @@ REGISTRATION_SCOPES = (*SCOPES, GROUPS_SCOPE)
 
 @dataclass
 class LtiConfig:
-    """What the composition root passes in: storage, the clock, where the tool is reached, a secret."""
+    """What the composition root passes in: the message bus (every request's one unit of work, and the clock),
+    where the tool is reached, a secret."""
 
-    store: LtiStore
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
+    bus: MessageBus
     public_url: str
     secret_key: bytes
     frame_ancestors: tuple[str, ...] = ()
@@ -49,9 +48,13 @@ class LtiConfig:
 
     def __post_init__(self) -> None:
         self.public_url = self.public_url.rstrip("/")
-        self.tool = Tool(self.store, self.clock, self.public_url)
+        self.tool = Tool(self.bus.clock, self.public_url)
         self.sessions = Sessions(self.secret_key)
         self.rosters = RosterCache()
+
+    @property
+    def clock(self) -> Clock:
+        return self.bus.clock
 
     def group_api(self, issuer: str) -> GroupApi | None:
         """The LMS group API configured for this platform issuer, if any (a trailing slash does not matter)."""

@@ -17,12 +17,6 @@ from core import commands
 from core.commands import MoveMember, SaveQuestionnaire, UpdateCourseSettings
 from core.errors import DomainError, InvalidInput
 from core.model.program_options import CRITERIA
-from core.services.checkins import raise_concern, submit_check_in
-from core.services.courses import (
-    move_member,
-    save_questionnaire,
-    update_course_settings,
-)
 from core.services.rounds import LocalRounds
 from core.views import course_pages
 from core.views import courses as course_views
@@ -89,7 +83,7 @@ async def save_settings(config: LtiConfig, session: PageSession, form: Form) -> 
         deadline = date.fromisoformat(raw) if raw else None
     except ValueError as exc:
         raise InvalidInput("deadline", f"The deadline '{raw}' is not a date like 2026-12-01.") from exc
-    await update_course_settings(
+    await config.bus.handle(
         UpdateCourseSettings(
             session.organization_id,
             session.program_id,
@@ -97,14 +91,13 @@ async def save_settings(config: LtiConfig, session: PageSession, form: Form) -> 
             _int(form, "group_size", 3, 6),
             frozenset(c for c in CRITERIA if form.get(c) == "on"),
             deadline,
-        ),
-        config.uow_factory(),
+        )
     )
     return "Settings saved."
 
 
 async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
-    runner = config.rounds or LocalRounds(config.uow_factory, config.clock)
+    runner = config.rounds or LocalRounds(config.bus.uows, config.clock)
     outcome = await runner.run(
         commands.RunRound(session.organization_id, session.program_id, session.person_id)
     )
@@ -114,15 +107,14 @@ async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> st
 
 
 async def move(config: LtiConfig, session: PageSession, form: Form) -> str:
-    await move_member(
+    await config.bus.handle(
         MoveMember(
             session.organization_id,
             session.program_id,
             session.person_id,
             _text(form, "person_id", 64),
             _text(form, "to_group", 64),
-        ),
-        config.uow_factory(),
+        )
     )
     return "Member moved."
 
@@ -135,8 +127,10 @@ def _instructor(session: PageSession, refusal: str) -> None:
 async def scores_to_review(config: LtiConfig, session: PageSession) -> list[LearnerScore]:
     """Each learner's participation as "Send participation to gradebook" would send it, with why."""
     _instructor(session, "Only the course's instructors can send scores to the gradebook.")
-    return await course_views.participation_details(
-        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    return await config.bus.read(
+        lambda uow: course_views.participation_details(
+            uow, session.organization_id, session.program_id, session.issuer
+        )
     )
 
 
@@ -162,11 +156,13 @@ async def send_scores(config: LtiConfig, session: PageSession, form: Form) -> st
         raise InvalidInput(
             "confirm", "Review the scores first: use “Send participation to gradebook” on the course page."
         )
-    rows = await course_views.participation_details(
-        config.uow_factory(), session.organization_id, session.program_id, session.issuer
-    )
+    async with config.bus.unit() as work:  # what to send, and the launch to send it with; then the LMS
+        rows = await course_views.participation_details(
+            work.uow, session.organization_id, session.program_id, session.issuer
+        )
+        launch = await services.kept_launch(config.tool, work, session)
     by_subject = {r.lms_user_id: r.score for r in rows if r.lms_user_id}
-    sent = await services.send_scores(config.tool, session, by_subject, config.clock.now())
+    sent = await services.send_scores(config.tool, launch, by_subject, config.clock.now())
     if not sent:
         return "Nothing was sent: this launch offers no gradebook service, or no learner has answered yet."
     return f"Sent participation for {sent} learner{'' if sent == 1 else 's'} to the gradebook."
@@ -179,16 +175,14 @@ async def save_answers(config: LtiConfig, session: PageSession, form: Form) -> t
     if errors:
         return answers, errors
     try:
-        await save_questionnaire(
+        await config.bus.handle(
             SaveQuestionnaire(
                 session.organization_id,
                 session.program_id,
                 to_command(answers, session.organization_id, session.person_id),
                 1,
                 session.section or None,
-            ),
-            config.uow_factory(),
-            config.clock,
+            )
         )
     except InvalidInput as exc:
         errors[FIELDS.get(exc.field, "goals")] = exc.message
@@ -231,7 +225,7 @@ async def submit_checkin(
     if errors:
         return sent, errors
     met = sent["met"] == "yes"
-    await submit_check_in(
+    await config.bus.handle(
         commands.SubmitCheckIn(
             session.organization_id,
             _text(form, "group", 64),
@@ -240,9 +234,7 @@ async def submit_checkin(
             int(sent["usefulness"]) if met else None,
             learned=sent["learned"],
             blockers=sent["blockers"],
-        ),
-        config.uow_factory(),
-        config.clock,
+        )
     )
     return sent, errors
 
@@ -270,28 +262,27 @@ async def check_in(request: web.Request) -> web.StreamResponse:
 
 async def note(config: LtiConfig, session: PageSession, form: Form) -> str:
     """A learner's confidential note, read only by the course's instructors (the program's facilitators)."""
-    group = await course_views.my_group(
-        config.uow_factory(), session.organization_id, session.program_id, session.person_id
-    )
-    await raise_concern(
-        commands.RaiseConcern(
-            session.organization_id,
-            session.program_id,
-            session.person_id,
-            _text(form, "note", 2000),
-            group.id if group is not None and group.id == _text(form, "group", 64) else None,
-        ),
-        config.uow_factory(),
-        config.clock,
-    )
+    async with config.bus.unit() as work:
+        group = await course_views.my_group(
+            work.uow, session.organization_id, session.program_id, session.person_id
+        )
+        await work.handle(
+            commands.RaiseConcern(
+                session.organization_id,
+                session.program_id,
+                session.person_id,
+                _text(form, "note", 2000),
+                group.id if group is not None and group.id == _text(form, "group", 64) else None,
+            )
+        )
     return "Your note was sent to the course's instructors only."
 
 
 async def open_notes(config: LtiConfig, session: PageSession) -> list[OpenConcern]:
     """The course's open confidential notes, for its instructors."""
     _instructor(session, "Only the course's instructors read the confidential notes.")
-    report = await facilitator_report(
-        session.organization_id, session.program_id, session.person_id, config.uow_factory()
+    report = await config.bus.read(
+        lambda uow: facilitator_report(session.organization_id, session.program_id, session.person_id, uow)
     )
     return list(report.open_concerns)
 
@@ -312,8 +303,10 @@ async def groups_csv(config: LtiConfig, session: PageSession) -> str:
     """The course's groups as CSV: each member with their group, its status, their LMS user id and email and
     the group's reasons; then the learners not in a group."""
     _instructor(session, "Only the course's instructors can export the groups.")
-    rows = await course_pages.course_export(
-        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+    rows = await config.bus.read(
+        lambda uow: course_pages.course_export(
+            uow, session.organization_id, session.program_id, session.issuer
+        )
     )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -351,7 +344,9 @@ async def deep_link_reply(config: LtiConfig, session: PageSession, form: Form) -
     _instructor(session, "Only instructors can add this tool to a course.")
     size = _int(form, "group_size", 3, 6)
     title = _text(form, "title", 100).strip() or "Peer study groups"
-    return await services.deep_link_response(config.tool, session, title, {"group_size": str(size)})
+    async with config.bus.unit() as work:
+        launch = await services.kept_launch(config.tool, work, session)
+    return await services.deep_link_response(config.tool, launch, title, {"group_size": str(size)})
 
 
 async def deep_link(request: web.Request) -> web.StreamResponse:

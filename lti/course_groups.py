@@ -23,8 +23,8 @@ from typing import Any
 import requests
 from pylti1p3.exception import LtiException, LtiServiceException
 
+from lti.adapter.message_launch import AiohttpMessageLaunch
 from lti.config import GROUPS_SCOPE
-from lti.session import PageSession
 from lti.tool import GROUPS_CLAIM, LaunchRefused, Tool
 
 CLAIM = GROUPS_CLAIM
@@ -63,9 +63,9 @@ def _items(body: object, key: str) -> list[dict[str, Any]]:
     return [i for i in listed if isinstance(i, dict) and "id" in i] if isinstance(listed, list) else []
 
 
-async def read_course_groups(tool: Tool, session: PageSession) -> CourseGroups:
-    """Every group and group set of the course (every page), from the instructor's stored launch."""
-    launch = await tool.restore(session.organization_id, session.issuer, session.client_id, session.launch_id)
+async def read_course_groups(tool: Tool, launch: AiohttpMessageLaunch) -> CourseGroups:
+    """Every group and group set of the course (every page), from the instructor's kept launch (read in the
+    request's unit of work; the platform is asked after it)."""
 
     def fetch() -> CourseGroups:
         claim: Any = launch.get_launch_data().get(CLAIM)

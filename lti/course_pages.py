@@ -19,7 +19,7 @@ from core.services.courses import SWITCHABLE
 from core.views import course_pages
 from core.views.courses import RosterMember
 from lti import services
-from lti.config import LTI
+from lti.config import LTI, LtiConfig
 from lti.pages import error_page, render
 from lti.questionnaire import Answers, zone_options
 from lti.session import PageSession, SessionRefused
@@ -118,6 +118,42 @@ def _base(session: PageSession, token: str, request: web.Request) -> dict[str, A
     return {"session": token, "csrf": config.sessions.csrf(token), "instructor": session.instructor}
 
 
+CoursePage = course_pages.InstructorPage | course_pages.LearnerPage
+
+
+async def read_course(
+    config: LtiConfig,
+    session: PageSession,
+    uow: UnitOfWork,
+    members: list[RosterMember] | None = None,
+    program: Program | None = None,
+) -> CoursePage | None:
+    """What the course page shows, read in the request's open unit of work: the instructor's page (with the
+    LMS roster `members`, fetched before), or the learner's; None when the course's program is gone.
+    `program`: the course's program, when the caller has just read it (the launch)."""
+    org, program_id = session.organization_id, session.program_id
+    if session.instructor:
+        return await course_pages.instructor_page(
+            uow, org, program_id, session.issuer, members or [], min_group=config.min_group, program=program
+        )
+    return await course_pages.learner_page(uow, org, program_id, session.person_id, program=program)
+
+
+async def roster_of(config: LtiConfig, session: PageSession) -> tuple[list[RosterMember] | None, str]:
+    """The course's LMS roster for the instructor's page, and why it is missing when it is: from the cache, or
+    from the LMS with no unit of work open while it answers (the kept launch is read in a short one first)."""
+
+    async def fetch() -> list[RosterMember] | None:
+        async with config.bus.unit() as work:
+            launch = await services.kept_launch(config.tool, work, session)
+        return await services.roster(config.tool, launch)
+
+    try:
+        return await config.rosters.get((session.organization_id, session.program_id), fetch), ""
+    except LaunchRefused as exc:
+        return None, exc.message
+
+
 async def course_page(
     request: web.Request,
     session: PageSession,
@@ -128,37 +164,53 @@ async def course_page(
     answers: Answers | None = None,
     errors: dict[str, str] | None = None,
     checkin: dict[str, str] | None = None,
-    uow: UnitOfWork | None = None,
-    program: Program | None = None,
 ) -> web.Response:
-    """The course page; `answers` and `errors` show a questionnaire sent back with mistakes (status 400).
-    `uow`: the request's unit of work, when it has one already (the launch), which the reads join, with the
-    `program` it has just read."""
+    """The course page, read in one unit of work (an instructor's roster is asked of the LMS before it);
+    `answers` and `errors` show a questionnaire sent back with mistakes (status 400)."""
     config = request.app[LTI]
-    org, program_id = session.organization_id, session.program_id
-    members: list[RosterMember] | None = None
-    roster_error = ""
-    if session.instructor:  # the LMS first, so no transaction is open while it answers
-        try:
-            members = await config.rosters.get(
-                (org, program_id), lambda: services.roster(config.tool, session)
-            )
-        except LaunchRefused as exc:
-            roster_error = exc.message
-    uow = uow or config.uow_factory()
+    members, roster_error = await roster_of(config, session) if session.instructor else (None, "")
+    page = await config.bus.read(lambda uow: read_course(config, session, uow, members))
+    return render_course(
+        request,
+        session,
+        token,
+        page,
+        notice,
+        alert=alert,
+        answers=answers,
+        errors=errors,
+        checkin=checkin,
+        roster_available=members is not None,
+        roster_error=roster_error,
+    )
+
+
+def render_course(
+    request: web.Request,
+    session: PageSession,
+    token: str,
+    page: CoursePage | None,
+    notice: str = "",
+    *,
+    alert: str = "",
+    answers: Answers | None = None,
+    errors: dict[str, str] | None = None,
+    checkin: dict[str, str] | None = None,
+    roster_available: bool = False,
+    roster_error: str = "",
+) -> web.Response:
+    """The course page from what `read_course` read (rendered after the unit of work is closed)."""
+    config = request.app[LTI]
+    if page is None:
+        return _gone(request)
     context = {**_base(session, token, request), "notice": notice, "alert": alert}
-    if session.instructor:
-        page = await course_pages.instructor_page(
-            uow, org, program_id, session.issuer, members or [], min_group=config.min_group, program=program
-        )
-        if page is None:
-            return _gone(request)
+    if isinstance(page, course_pages.InstructorPage):
         settings = page.program.settings
         context.update(
             program=page.program,
             overview=page.overview,
             roster=page.roster,
-            roster_available=members is not None,
+            roster_available=roster_available,
             roster_error=roster_error,
             criteria=criteria_for(settings, has_sections(settings, session.section)),
             deadline=_deadline(settings),
@@ -168,10 +220,7 @@ async def course_page(
             course_groups=session.groups_service,
         )
         return render(request, "instructor.html", context)
-    mine = await course_pages.learner_page(uow, org, program_id, session.person_id, program=program)
-    if mine is None:
-        return _gone(request)
-    enrollment, profile = mine.enrollment, mine.profile
+    enrollment, profile = page.enrollment, page.profile
     context.update(
         answered=enrollment is not None,
         editing=request.query.get("edit") == "1" or enrollment is None or (bool(errors) and checkin is None),
@@ -180,12 +229,12 @@ async def course_page(
         errors=errors or {},
         checkin=checkin or {},
         zone_options=zone_options,
-        program=mine.program,
-        group=mine.group,
+        program=page.program,
+        group=page.group,
         days=list(enumerate(DAYS)),
         grid=availability_grid,
         code_of_conduct=DEFAULT_CODE_OF_CONDUCT,
-        deadline=_deadline(mine.program.settings),
+        deadline=_deadline(page.program.settings),
     )
     return render(request, "learner.html", context, 400 if errors else 200)
 

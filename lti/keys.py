@@ -13,8 +13,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pylti1p3.registration import Registration
 
+from core.bus import Work
+from core.commands import RotateToolKey
 from core.model.platforms import ToolKey
-from core.ports.lti import LtiStore
+from core.ports import UnitOfWork
+from core.views import platforms
 
 
 def generate_key(at: datetime, key_size: int = 2048) -> ToolKey:
@@ -36,15 +39,15 @@ def public_jwk(public_pem: str) -> Mapping[str, Any]:
     return Registration.get_jwk(public_pem)
 
 
-async def ensure_key(store: LtiStore, at: datetime) -> ToolKey:
-    """The current key, creating the first one on first use."""
-    keys = await store.tool_keys()
+async def ensure_key(work: Work, at: datetime) -> ToolKey:
+    """The current key, creating the first one on first use (in `work`, committed with the request)."""
+    keys = await platforms.tool_keys(work.uow)
     if keys:
         return keys[0]
     key = generate_key(at)
-    await store.rotate_keys(key)
-    return (await store.tool_keys())[0]
+    await work.handle(RotateToolKey(key))
+    return key
 
 
-async def jwks(store: LtiStore) -> dict[str, list[Mapping[str, Any]]]:
-    return {"keys": [public_jwk(k.public_pem) for k in await store.tool_keys()]}
+async def jwks(uow: UnitOfWork) -> dict[str, list[Mapping[str, Any]]]:
+    return {"keys": [public_jwk(k.public_pem) for k in await platforms.tool_keys(uow)]}

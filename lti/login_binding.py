@@ -13,8 +13,9 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
+from core.bus import Work
+from core.commands import KeepLaunchData
 from lti.config import LTI
-from lti.pages import Handler
 from lti.platform_storage import BINDING_LIFETIME, BINDING_MISMATCH, BINDING_PREFIX, Binding, login_params
 
 LIFETIME = BINDING_LIFETIME
@@ -22,12 +23,8 @@ PREFIX = BINDING_PREFIX
 MISMATCH = BINDING_MISMATCH
 
 
-async def _organization(request: web.Request, issuer: str, client_id: str | None) -> str | None:
-    registration = await request.app[LTI].tool.registration(issuer, client_id or None)
-    return registration.organization_id if registration is not None else None
-
-
-async def _remember(request: web.Request, response: web.StreamResponse) -> None:
+async def remember(request: web.Request, response: web.StreamResponse, work: Work) -> None:
+    """Keep, in the login's unit of work, which nonce the login's redirect sent with which state."""
     location = response.headers.get("Location") if response.status in (302, 303) else None
     if not location:
         return
@@ -37,17 +34,13 @@ async def _remember(request: web.Request, response: web.StreamResponse) -> None:
     issuer, client_id = sent.get("iss"), sent.get("client_id")
     if not state or not nonce or not isinstance(issuer, str):
         return
-    organization = await _organization(request, issuer, client_id if isinstance(client_id, str) else None)
-    if organization is not None:
-        config = request.app[LTI]
+    config = request.app[LTI]
+    registration = await config.tool.registration(
+        work, issuer, client_id if isinstance(client_id, str) else None
+    )
+    if registration is not None:
         expires = config.clock.now() + LIFETIME
         binding = Binding(nonce, login=login_params(sent))
-        await config.store.put(organization, PREFIX + state, binding.value(), expires)
-
-
-@web.middleware
-async def login_binding(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    if request.path == "/lti/login":
-        await _remember(request, response)
-    return response
+        await work.handle(
+            KeepLaunchData(registration.organization_id, PREFIX + state, binding.value(), expires)
+        )

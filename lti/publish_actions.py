@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.bus import Work
 from core.commands import PublishGroups
-from core.services.courses import publish_groups
 from core.views import course_pages
+from lti import services
+from lti.adapter.message_launch import AiohttpMessageLaunch
 from lti.config import LtiConfig
 from lti.course_groups import CourseGroupsUnreadable, read_course_groups
 from lti.lms_groups import GroupApi, GroupSyncFailed, LmsGroup
@@ -36,11 +38,12 @@ class LmsGroupsFailed(Exception):
 
 
 async def publish(config: LtiConfig, session: PageSession, form: object) -> str:
-    published = await publish_groups(
-        PublishGroups(session.organization_id, session.program_id, session.person_id),
-        config.uow_factory(),
-        config.clock,
-    )
+    reaches = _reaches_lms(config, session)
+    async with config.bus.unit() as work:  # publish, and read what the LMS will be sent; then the LMS
+        published = await work.handle(
+            PublishGroups(session.organization_id, session.program_id, session.person_id)
+        )
+        to_send = await _for_lms(config, work, session) if reaches else None
     count = len(published.pairings)
     notice = (
         f"Published {count} group{'' if count == 1 else 's'}: each learner now sees their group on this page."
@@ -50,7 +53,7 @@ async def publish(config: LtiConfig, session: PageSession, form: object) -> str:
             f" {published.notified} of them also get a message in Teams, where their course and Teams accounts "
             "are linked."
         )
-    return notice + " " + await _to_lms(config, session) if _reaches_lms(config, session) else notice
+    return notice + " " + await _to_lms(config, session, *to_send) if to_send is not None else notice
 
 
 async def lms_groups(config: LtiConfig, session: PageSession, form: object) -> str:
@@ -61,30 +64,38 @@ async def lms_groups(config: LtiConfig, session: PageSession, form: object) -> s
             "Course Groups service and no group API is configured for it. Ask your LMS administrator "
             "(docs/ADMIN.md, LTI_GROUP_APIS); meanwhile, create the groups in the LMS from “Export CSV”."
         )
-    return await _to_lms(config, session)
+    async with config.bus.unit() as work:
+        groups, launch = await _for_lms(config, work, session)
+    return await _to_lms(config, session, groups, launch)
 
 
 def _reaches_lms(config: LtiConfig, session: PageSession) -> bool:
     return bool(session.context_id and config.group_api(session.issuer)) or session.groups_service
 
 
-async def _published(config: LtiConfig, session: PageSession) -> list[LmsGroup]:
-    """The published groups, read before the LMS is called (no unit of work open while it answers)."""
+async def _for_lms(
+    config: LtiConfig, work: Work, session: PageSession
+) -> tuple[list[LmsGroup], AiohttpMessageLaunch | None]:
+    """The published groups, and (when the launch offers the Course Groups service) the kept launch to read
+    the course's groups with: read in the request's unit of work, before the LMS is called (no unit of work is
+    open while it answers)."""
     groups = await course_pages.published_groups(
-        config.uow_factory(), session.organization_id, session.program_id, session.issuer
+        work.uow, session.organization_id, session.program_id, session.issuer
     )
-    return [LmsGroup(g.number, f"Study group {g.number}", g.lms_user_ids) for g in groups]
+    launch = await services.kept_launch(config.tool, work, session) if session.groups_service else None
+    return [LmsGroup(g.number, f"Study group {g.number}", g.lms_user_ids) for g in groups], launch
 
 
-async def _to_lms(config: LtiConfig, session: PageSession) -> str:
-    groups = await _published(config, session)
+async def _to_lms(
+    config: LtiConfig, session: PageSession, groups: list[LmsGroup], launch: AiohttpMessageLaunch | None
+) -> str:
     api = config.group_api(session.issuer) if session.context_id else None
     if api is not None:
         said = await _sync(session, api, groups)
-        if session.groups_service:
-            said += " " + await _listed_after_sync(config, session, groups)
+        if launch is not None:
+            said += " " + await _listed_after_sync(config, launch, groups)
         return said
-    return await _check(config, session, groups)
+    return await _check(config, launch, groups)
 
 
 async def _sync(session: PageSession, api: GroupApi, groups: Sequence[LmsGroup]) -> str:
@@ -106,11 +117,13 @@ def _names(names: Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-async def _listed_after_sync(config: LtiConfig, session: PageSession, groups: Sequence[LmsGroup]) -> str:
+async def _listed_after_sync(
+    config: LtiConfig, launch: AiohttpMessageLaunch, groups: Sequence[LmsGroup]
+) -> str:
     """What the Course Groups service lists after the API created the groups (a confirmation, never a failure:
     the groups were accepted, and an LMS may take a moment to list them)."""
     try:
-        course = await read_course_groups(config.tool, session)
+        course = await read_course_groups(config.tool, launch)
     except CourseGroupsUnreadable as exc:
         return f"(Its course groups service could not confirm it: {exc.message}.)"
     missing = course.missing([g.name for g in groups])
@@ -119,11 +132,13 @@ async def _listed_after_sync(config: LtiConfig, session: PageSession, groups: Se
     return f"Your LMS does not list {_names(missing)} yet; use {CHECK} in a minute."
 
 
-async def _check(config: LtiConfig, session: PageSession, groups: Sequence[LmsGroup]) -> str:
+async def _check(config: LtiConfig, launch: AiohttpMessageLaunch | None, groups: Sequence[LmsGroup]) -> str:
     """The study groups the course lists, through the read-only Course Groups service; raises `LmsGroupsFailed`
     with what to do when some are not there, or when the service cannot be read."""
     try:
-        course = await read_course_groups(config.tool, session)
+        if launch is None:
+            raise CourseGroupsUnreadable("this launch does not offer the course groups service")
+        course = await read_course_groups(config.tool, launch)
     except CourseGroupsUnreadable as exc:
         raise LmsGroupsFailed(
             f"The groups are published here, but the course's groups could not be read from your LMS: {exc.message}. "

@@ -6,7 +6,6 @@ signed for that configuration URL and registration token) posts the tool's confi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 from typing import Any
@@ -17,8 +16,9 @@ from pylti1p3.exception import LtiException
 from requests import RequestException
 from yarl import URL
 
+from core.commands import RegisterPlatform
 from core.model.platforms import NewRegistration
-from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
+from lti.bridge import Timeout, TimeoutSession, run_blocking
 from lti.config import LTI, REGISTRATION_SCOPES, TOOL_NAME, LtiConfig
 from lti.pages import error_page, render
 from lti.security import ANCESTORS, content_security_policy, frame_ancestors
@@ -31,9 +31,10 @@ class ToolRegistration(DynamicRegistration):
     client_name = TOOL_NAME
     description = "Form peer study groups from a short questionnaire, and follow them."
 
-    def __init__(self, config: LtiConfig, openid_configuration: str, token: str, bridge: LoopBridge) -> None:
-        self._config, self._endpoint, self._token, self._bridge = config, openid_configuration, token, bridge
-        self.stored: str | None = None
+    def __init__(self, config: LtiConfig, openid_configuration: str, token: str) -> None:
+        self._config, self._endpoint, self._token = config, openid_configuration, token
+        # What the platform answered, to store once pylti1p3 is done (in the request's unit of work, on the loop).
+        self.registration: NewRegistration | None = None
 
     def get_request_session(self) -> TimeoutSession:
         return TimeoutSession()
@@ -101,9 +102,8 @@ class ToolRegistration(DynamicRegistration):
             auth_audience=openid_configuration.get("authorization_server"),
             name=str(openid_configuration.get(CONFIG_CLAIM, {}).get("product_family_code") or "") or None,
         )
-        saved = self._bridge.call(self._config.store.add_registration(new, None, self._config.clock.now()))
-        self.stored = saved.id
-        return saved
+        self.registration = new
+        return new
 
 
 def _serves(issuer: str, endpoint: str) -> bool:
@@ -153,7 +153,7 @@ def _flow(request: web.Request, params: Any) -> tuple[LtiConfig, ToolRegistratio
             "Open this address from your LMS's tool registration page (it adds the platform's details).",
         )
     token = str(params.get("registration_token", ""))
-    return config, ToolRegistration(config, endpoint, token, LoopBridge(asyncio.get_running_loop()))
+    return config, ToolRegistration(config, endpoint, token)
 
 
 def _framed_by_platform(response: web.Response, endpoint: str) -> web.Response:
@@ -231,6 +231,12 @@ async def _confirm(request: web.Request) -> web.Response:
         return _not_allowed(request, config, exc.issuer)
     except (LtiException, AssertionError, KeyError, ValueError, Timeout, RequestException) as exc:
         return error_page(request, 400, f"The platform's registration did not complete: {exc}")
+    if flow.registration is None:
+        return error_page(
+            request, 400, "The platform's registration did not complete: it answered no client id."
+        )
+    async with config.bus.unit() as work:
+        await work.handle(RegisterPlatform(flow.registration))
     config.tool.forget_registrations()
     if ANCESTORS in request.app:
         request.app[ANCESTORS].forget()  # the new platform may frame the pages at once

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from aiohttp import web
-
-from core.ports.lti import LtiStore
 
 CACHE_SECONDS = 60.0
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -45,19 +43,23 @@ def content_security_policy(ancestors: str) -> str:
 
 
 class FrameAncestors:
-    """The `frame-ancestors` source list, from the store, cached for `CACHE_SECONDS`."""
+    """The `frame-ancestors` source list, from the registered platforms' URLs (`platform_urls`, read in a unit
+    of work of its own), cached for `CACHE_SECONDS`."""
 
     def __init__(
-        self, store: LtiStore, clock: Callable[[], float] = time.monotonic, extra: Iterable[str] = ()
+        self,
+        platform_urls: Callable[[], Awaitable[list[str]]],
+        clock: Callable[[], float] = time.monotonic,
+        extra: Iterable[str] = (),
     ) -> None:
         # `extra`: origins an LMS frames the pages from that are not its issuer or login URL (Canvas: the school's host).
-        self.store, self.clock, self.extra = store, clock, tuple(extra)
+        self.platform_urls, self.clock, self.extra = platform_urls, clock, tuple(extra)
         self._value: str | None = None
         self._at = 0.0
 
     async def value(self) -> str:
         if self._value is None or self.clock() - self._at > CACHE_SECONDS:
-            self._value = frame_ancestors([*await self.store.platform_urls(), *self.extra])
+            self._value = frame_ancestors([*await self.platform_urls(), *self.extra])
             self._at = self.clock()
         return self._value
 

@@ -1,5 +1,8 @@
-"""The platform's services, called through pylti1p3 from a stored launch: the roster (every page of Names
-and Role Provisioning), scores (Assignment and Grade Services) and the deep-linking response."""
+"""The platform's services, called through pylti1p3 from a kept launch: the roster (every page of Names
+and Role Provisioning), scores (Assignment and Grade Services) and the deep-linking response.
+
+The launch is read in the request's unit of work (`kept_launch`); the services are called with it afterwards,
+when no unit of work is open: no transaction waits for a platform."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
+from core.bus import Work
 from core.views.courses import RosterMember
+from lti.adapter.message_launch import AiohttpMessageLaunch
 from lti.roles import principal_names
 from lti.session import PageSession
 from lti.tool import Tool
@@ -20,9 +25,15 @@ DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_setting
 LINE_ITEM_TAG = "peerlearn-participation"
 
 
-async def roster(tool: Tool, session: PageSession) -> list[RosterMember] | None:
+async def kept_launch(tool: Tool, work: Work, session: PageSession) -> AiohttpMessageLaunch:
+    """The launch the page session came from (an instructor's, kept for the platform's services)."""
+    return await tool.restore(
+        work, session.organization_id, session.issuer, session.client_id, session.launch_id
+    )
+
+
+async def roster(tool: Tool, launch: AiohttpMessageLaunch) -> list[RosterMember] | None:
     """The course's members from the platform, or None when the launch offered no roster service."""
-    launch = await tool.restore(session.organization_id, session.issuer, session.client_id, session.launch_id)
 
     def fetch() -> list[RosterMember] | None:
         if not launch.has_nrps():
@@ -39,9 +50,10 @@ async def roster(tool: Tool, session: PageSession) -> list[RosterMember] | None:
     return await tool.call(fetch)
 
 
-async def send_scores(tool: Tool, session: PageSession, scores: Mapping[str, float], at: datetime) -> int:
+async def send_scores(
+    tool: Tool, launch: AiohttpMessageLaunch, scores: Mapping[str, float], at: datetime
+) -> int:
     """Send each learner's participation (0–1, as 0–100) to a "Participation" line item; returns how many."""
-    launch = await tool.restore(session.organization_id, session.issuer, session.client_id, session.launch_id)
 
     def send() -> int:
         if not launch.has_ags():
@@ -68,10 +80,9 @@ async def send_scores(tool: Tool, session: PageSession, scores: Mapping[str, flo
 
 
 async def deep_link_response(
-    tool: Tool, session: PageSession, title: str, custom: Mapping[str, str]
+    tool: Tool, launch: AiohttpMessageLaunch, title: str, custom: Mapping[str, str]
 ) -> tuple[str, str]:
     """The signed deep-linking response JWT and the platform URL it is posted to."""
-    launch = await tool.restore(session.organization_id, session.issuer, session.client_id, session.launch_id)
 
     def sign() -> tuple[str, str]:
         body: Any = launch.get_launch_data()

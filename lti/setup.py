@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.views import platforms
 from lti import course_actions as actions
 from lti import publish_actions
 from lti import views_protocol as protocol
 from lti.config import LTI, LtiConfig
 from lti.course_pages import show_course
-from lti.login_binding import login_binding
 from lti.pages import security_headers, setup_templates, static
 from lti.registration import confirm_registration, register
 from lti.security import ANCESTORS, FrameAncestors
@@ -17,10 +17,11 @@ from lti.security import ANCESTORS, FrameAncestors
 
 def setup_lti(app: web.Application, config: LtiConfig) -> None:
     app[LTI] = config
-    app[ANCESTORS] = FrameAncestors(config.store, extra=config.frame_ancestors)
+    app[ANCESTORS] = FrameAncestors(
+        lambda: config.bus.read(platforms.platform_urls), extra=config.frame_ancestors
+    )
     setup_templates(app)
     app.middlewares.append(security_headers)
-    app.middlewares.append(login_binding)
     r = app.router
     r.add_route("GET", "/lti/login", protocol.login)
     r.add_route("POST", "/lti/login", protocol.login)

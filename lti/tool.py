@@ -1,11 +1,16 @@
-"""The tool's use of pylti1p3, off the event loop: OIDC login, launch validation, and the platform services
-(roster, scores, deep-linking response) from a stored launch. Framework values stop here: callers get
-plain `Launch` values and raise `LaunchRefused`, which the views turn into a 400/401 page.
+"""The tool's use of pylti1p3: OIDC login, launch validation, and the platform services (roster, scores,
+deep-linking response) from a stored launch. Framework values stop here: callers get plain `Launch` values
+and raise `LaunchRefused`, which the views turn into a 400/401 page.
+
+Everything the tool reads or keeps (registrations, its key, login bindings, kept launches, key sets) is read
+and written in the request's unit of work (`work`, one `bus.unit()`), on the event loop, before and after
+pylti1p3 runs: pylti1p3 itself never touches storage (`PrefetchedLaunchData`, `AiohttpSessionService`), so
+when it must run in a worker thread (a platform's key set or service over the network) nothing waits for
+the loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -19,17 +24,19 @@ from aiohttp import web
 from pylti1p3.exception import LtiException, LtiInvalidNonceException, OIDCException
 from yarl import URL
 
+from core.bus import Work
+from core.commands import KeepLaunchData, SavePlatformKeySet, TakeLaunchData
 from core.model.platforms import PlatformRegistration, ToolKey
 from core.ports import Clock
-from core.ports.lti import LtiStore
+from core.views import platforms
 from lti.adapter.cookie import AiohttpCookieService
-from lti.adapter.launch_data import DEFAULT_LIFETIME, DbLaunchDataStorage
+from lti.adapter.launch_data import PrefetchedLaunchData
 from lti.adapter.message_launch import AiohttpMessageLaunch, NeedsNetwork
 from lti.adapter.oidc_login import AiohttpOIDCLogin
 from lti.adapter.request import AiohttpRequest
 from lti.adapter.session import AiohttpSessionService
 from lti.adapter.tool_config import DbToolConf
-from lti.bridge import LoopBridge, Timeout, TimeoutSession, run_blocking
+from lti.bridge import Timeout, TimeoutSession, run_blocking
 from lti.claims import ClaimRefused, client_id_of
 from lti.keys import ensure_key
 from lti.platform_storage import (
@@ -50,6 +57,9 @@ T = TypeVar("T")
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 GROUPS_CLAIM = "https://purl.imsglobal.org/spec/lti-gs/claim/groupsservice"
 KEY_REUSE = timedelta(seconds=60)
+LAUNCH_LIFETIME = timedelta(
+    days=1
+)  # a kept launch (an instructor's): the platform's services are called with it
 REGISTRATION_REUSE = 30.0  # seconds a platform registration read is reused (see `Tool.registration`)
 
 
@@ -125,7 +135,6 @@ class Launch:
 
 @dataclass
 class Tool:
-    store: LtiStore
     clock: Clock
     public_url: str
     secure: bool = field(init=False)
@@ -141,12 +150,14 @@ class Tool:
     def __post_init__(self) -> None:
         self.secure = self.public_url.startswith("https://")
 
-    async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
+    async def registration(
+        self, work: Work, issuer: str, client_id: str | None
+    ) -> PlatformRegistration | None:
         key, now = (issuer, client_id or None), time.monotonic()
         cached = self._registrations.get(key)
         if cached is not None and now - cached[1] < REGISTRATION_REUSE:
             return cached[0]
-        found = await self.store.registration(issuer, client_id or None)
+        found = await platforms.registration(work.uow, issuer, client_id or None)
         if len(self._registrations) > 1000:
             self._registrations.clear()
         self._registrations[key] = (found, now)
@@ -160,27 +171,29 @@ class Tool:
         return f"{self.public_url}/lti/launch"
 
     async def _context(
-        self, request: AiohttpRequest, registration: PlatformRegistration | None
+        self,
+        work: Work,
+        request: AiohttpRequest,
+        registration: PlatformRegistration | None,
+        prefetched: Mapping[str, Any] | None = None,
     ) -> tuple[DbToolConf, AiohttpSessionService]:
-        conf = DbToolConf(registration, await self._signing_key(), self.clock.now())
-        org = registration.organization_id if registration else ""
-        storage = DbLaunchDataStorage(self.store, org, LoopBridge(asyncio.get_running_loop()), self.clock)
-        return conf, AiohttpSessionService(request, storage)
+        conf = DbToolConf(registration, await self._signing_key(work), self.clock.now())
+        return conf, AiohttpSessionService(request, PrefetchedLaunchData(prefetched))
 
-    async def _signing_key(self) -> ToolKey:
+    async def _signing_key(self, work: Work) -> ToolKey:
         now = self.clock.now()
         if self._key is None or now - self._key[1] >= KEY_REUSE:
-            self._key = (await ensure_key(self.store, now), now)
+            self._key = (await ensure_key(work, now), now)
         return self._key[0]
 
-    async def login(self, request: web.Request) -> web.Response:
+    async def login(self, request: web.Request, work: Work) -> web.Response:
         params = await AiohttpRequest.from_aiohttp(request, self.secure)
         iss, client_id = params.get_param("iss"), params.get_param("client_id") or None
         if not iss or not params.get_param("login_hint"):
             raise LaunchRefused(
                 400, "This login request does not name the platform (iss) and the user (login_hint)."
             )
-        registration = await self.registration(iss, client_id)
+        registration = await self.registration(work, iss, client_id)
         if registration is None:
             raise LaunchRefused(
                 400,
@@ -191,14 +204,16 @@ class Tool:
         deployment = params.get_param("lti_deployment_id")
         if deployment and deployment not in registration.deployment_ids:
             raise LaunchRefused(400, f"The deployment '{deployment[:100]}' is not registered with this tool.")
-        conf, session = await self._context(params, registration)
+        conf, session = await self._context(work, params, registration)
         login = AiohttpOIDCLogin(params, conf, session_service=session)
         # The login's parameters are kept with the state by the login binding (`lti/login_binding.py`),
         # not by pylti1p3 in a row of their own; so the redirect touches no storage and no network (a state,
         # a nonce and a URL), and is built here on the loop.
         return _refusing(lambda: login.redirect(self.launch_url))
 
-    async def storage_login(self, request: web.Request, response: web.Response) -> StorageLogin | None:
+    async def storage_login(
+        self, request: web.Request, response: web.Response, work: Work
+    ) -> StorageLogin | None:
         """When the login names a platform storage frame, what the page that stores state and nonce there needs
         (and the binding recorded under the state); None for a login that keeps them in cookies only."""
         params = await AiohttpRequest.from_aiohttp(request, self.secure)
@@ -206,33 +221,37 @@ class Tool:
         location = response.headers.get("Location", "")
         if target is None or response.status != 302 or not location:
             return None
-        registration = await self.registration(params.get_param("iss"), params.get_param("client_id") or None)
+        registration = await self.registration(
+            work, params.get_param("iss"), params.get_param("client_id") or None
+        )
         at = platform_origin(registration.auth_login_url) if registration else None
         state, nonce = URL(location).query.get("state"), URL(location).query.get("nonce")
         if registration is None or at is None or not state or not nonce:
             return None
         binding = Binding(nonce, target, at, login_params(params.params))
         expires = self.clock.now() + BINDING_LIFETIME
-        await self.store.put(registration.organization_id, BINDING_PREFIX + state, binding.value(), expires)
+        await work.handle(
+            KeepLaunchData(registration.organization_id, BINDING_PREFIX + state, binding.value(), expires)
+        )
         return StorageLogin(response, location, state, nonce, target, at)
 
-    async def launch(self, request: web.Request) -> tuple[Launch, AiohttpCookieService]:
+    async def launch(self, request: web.Request, work: Work) -> tuple[Launch, AiohttpCookieService]:
         params = await AiohttpRequest.from_aiohttp(request, self.secure)
         token = params.get_param("id_token")
         unverified = _unverified_claims(token)
-        registration = await self.registration(str(unverified.get("iss", "")), client_id_of(unverified))
+        registration = await self.registration(work, str(unverified.get("iss", "")), client_id_of(unverified))
         if registration is None:
             raise LaunchRefused(
                 401, "This launch is not for a platform and client registered with this tool."
             )
-        conf, session = await self._context(params, registration)
+        conf, session = await self._context(work, params, registration)
         cookies = AiohttpCookieService(params)
         state = params.get_param("state")
         if state and cookies.get_cookie(state) is None:
             # The browser did not send the state cookie: blocked third-party cookies, or a forged state.
             # A login that stored the state in the platform's frame is checked there instead.
-            stored = await self.store.get(
-                registration.organization_id, BINDING_PREFIX + state, self.clock.now()
+            stored = await platforms.launch_data(
+                work.uow, registration.organization_id, BINDING_PREFIX + state, self.clock.now()
             )
             binding = Binding.read(stored)
             if binding is not None and binding.uses_storage:
@@ -259,16 +278,16 @@ class Tool:
             # id_token posted a second time finds none and is refused. A state without its cookie leaves it
             # in place, and pylti1p3 refuses the state first.
             session.login_binding = Binding.read(
-                await self.store.pop(registration.organization_id, BINDING_PREFIX + state, self.clock.now())
+                await work.handle(TakeLaunchData(registration.organization_id, BINDING_PREFIX + state))
             )
         message, body = await self._validate(params, conf, session, cookies)
         if message.fetched_key_set is not None:
-            await self.store.save_key_set(registration.id, message.fetched_key_set, self.clock.now())
+            await work.handle(SavePlatformKeySet(registration.id, message.fetched_key_set))
             self.forget_registrations()
         if session.launch_data is not None and _keep(body):
             key, data = session.launch_data
-            expires = self.clock.now() + timedelta(seconds=DEFAULT_LIFETIME)
-            await self.store.put(registration.organization_id, key, data, expires)
+            expires = self.clock.now() + LAUNCH_LIFETIME
+            await work.handle(KeepLaunchData(registration.organization_id, key, data, expires))
         return _to_launch(registration, message.get_launch_id(), body), cookies
 
     async def _validate(
@@ -301,13 +320,16 @@ class Tool:
         return fetching, await self._guard(lambda: fetching.validate().get_launch_data())
 
     async def restore(
-        self, organization_id: str, issuer: str, client_id: str, launch_id: str
+        self, work: Work, organization_id: str, issuer: str, client_id: str, launch_id: str
     ) -> AiohttpMessageLaunch:
-        registration = await self.registration(issuer, client_id)
+        """A kept launch, read in `work`, ready for the platform's services (call them with `call`, after the
+        unit of work: no transaction waits for a platform)."""
+        registration = await self.registration(work, issuer, client_id)
         if registration is None or registration.organization_id != organization_id:
             raise LaunchRefused(401, "This course's platform registration is gone; launch the tool again.")
         params = AiohttpRequest({}, {}, self.secure)
-        conf, session = await self._context(params, registration)
+        kept = await platforms.launch_data(work.uow, organization_id, launch_id, self.clock.now())
+        conf, session = await self._context(work, params, registration, {launch_id: kept} if kept else None)
 
         def load() -> AiohttpMessageLaunch:
             launch = AiohttpMessageLaunch.from_cache(
@@ -316,7 +338,8 @@ class Tool:
             assert isinstance(launch, AiohttpMessageLaunch)
             return launch
 
-        return await self._guard(load)
+        # Restoring is CPU only now that the launch was read beforehand: here on the loop, no thread.
+        return _refusing(load)
 
     async def call(self, fn: Callable[[], T]) -> T:
         return await self._guard(fn)

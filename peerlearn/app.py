@@ -17,6 +17,7 @@ from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
 from bot.tabs import dashboard as dashboard_tab
 from bot.tabs.app import build_validator, setup_tabs
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner
@@ -133,12 +134,9 @@ def lti_config(settings: Settings, runtime: Runtime, rounds: RoundRunner | None)
         settings.data_dir,
         shared_database=runtime.engine.dialect.name != "sqlite",
     )
-    store = SqlLtiStore(runtime.uow_factory.sessions)
     extra_origins = tuple(o.strip() for o in settings.lti_frame_ancestors.split(",") if o.strip())
     return LtiConfig(
-        store,
-        runtime.uow_factory,
-        runtime.clock,
+        MessageBus(runtime.uow_factory, runtime.clock),
         settings.public_url,
         secret,
         extra_origins,

@@ -14,6 +14,7 @@ from storage.repositories.activity import (
     SqlConcernRepository,
     SqlOutboxRepository,
 )
+from storage.repositories.lti import SqlLtiRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
 from storage.repositories.people import SqlOrganizationRepository, SqlPersonRepository, SqlProfileRepository
@@ -102,6 +103,7 @@ class SqlUnitOfWork:
         self.traces = SqlPersonalTraceRepository(self.session)
         self.rosters = SqlTeamRosterRepository(self.session)
         self.notes = SqlNoteRepository(self.session)
+        self.lti = SqlLtiRepository(self.session)
         return self
 
     async def __aexit__(

@@ -27,6 +27,7 @@ from core.model import (
     RoundSummary,
     ScopeKind,
 )
+from core.ports.lti import LtiRepository
 from core.ports.notes import NoteRepository
 
 
@@ -195,6 +196,8 @@ class UnitOfWork(Protocol):
     def traces(self) -> PersonalTraceRepository: ...
     @property
     def rosters(self) -> TeamRosterRepository: ...
+    @property
+    def lti(self) -> LtiRepository: ...
     @property
     def notes(self) -> NoteRepository: ...
 

@@ -1,5 +1,10 @@
-"""What the LTI door needs from storage besides the unit of work: platform registrations, the tool's keys,
-and pylti1p3's short-lived launch data. `storage/lti_store.py` implements it.
+"""What the LTI door needs from storage besides the domain: platform registrations (with their deployments),
+the tool's keys, and short-lived launch data (login bindings, pylti1p3's validated launches).
+
+`LtiRepository` is a repository of the unit of work (`uow.lti`, `storage/repositories/lti.py`): its reads and
+writes are the request's, committed or rolled back with everything else the request does. The LTI door
+reaches it through core's views (`core.views.platforms`) and commands (`core.commands`, handled by
+`core.services.platforms`), never directly.
 
 Every method that reads or writes an organization's rows takes `organization_id`; tool keys are the tool's own.
 """
@@ -13,7 +18,7 @@ from typing import Any, Protocol
 from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
 
 
-class LtiStore(Protocol):
+class LtiRepository(Protocol):
     async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
         """The registration for an issuer and client id; with no client id, the issuer's only one."""
         ...
@@ -40,12 +45,20 @@ class LtiStore(Protocol):
         """`new` becomes current, the current key becomes previous, older previous keys are retired."""
         ...
 
-    async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None: ...
+    async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
+        """Keep `value` under `key` until `expires_at`. A key another organization holds is refused
+        (`PermissionError`)."""
+        ...
 
     async def get(self, organization_id: str, key: str, now: datetime) -> Any | None: ...
 
     async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        """Read and delete in one go: of two concurrent callers, at most one gets the value."""
+        """Read and delete in one go: of two concurrent units of work, at most one gets the value."""
         ...
 
     async def purge(self, now: datetime) -> int: ...
+
+
+# The same operations, each one a unit of work of its own: what the command line and the worker's clean-up
+# use (`storage.lti_store.SqlLtiStore`).
+LtiStore = LtiRepository

@@ -1,27 +1,23 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
 from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 
-from core.ports import Clock
-from core.ports.lti import LtiStore
-from lti.bridge import LoopBridge
 
-DEFAULT_LIFETIME = 86400
+class PrefetchedLaunchData(LaunchDataStorage[Any]):
+    """pylti1p3's key-value store for one request, without a database under it: what pylti1p3 will ask for is
+    read in the request's unit of work before it runs (`prefetched`: a stored launch, by its id), and what it
+    writes is kept in `written` for the caller to store in the same unit of work afterwards. pylti1p3 is
+    synchronous and may run in a worker thread; so it never waits for the event loop's database.
 
+    Keys are long random values, so no session-id cookie is needed to keep them apart."""
 
-class DbLaunchDataStorage(LaunchDataStorage[Any]):
-    """pylti1p3's key-value store for nonces, state parameters and launches, kept in the shared database under
-    one organization. Keys are long random values, so no session-id cookie is needed to keep them apart."""
-
-    def __init__(self, store: LtiStore, organization_id: str, bridge: LoopBridge, clock: Clock) -> None:
+    def __init__(self, prefetched: Mapping[str, Any] | None = None) -> None:
         super().__init__()
-        self._store = store
-        self._organization_id = organization_id
-        self._bridge = bridge
-        self._clock = clock
+        self._values: dict[str, Any] = dict(prefetched or {})
+        self.written: dict[str, tuple[Any, int | None]] = {}
 
     def get_session_cookie_name(self) -> str | None:
         return None
@@ -30,18 +26,15 @@ class DbLaunchDataStorage(LaunchDataStorage[Any]):
         return True
 
     def get_value(self, key: str) -> Any:
-        return self._bridge.call(
-            self._store.get(self._organization_id, self._prepare_key(key), self._clock.now())
-        )
+        return self._values.get(self._prepare_key(key))
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        expires_at = self._clock.now() + timedelta(seconds=exp or DEFAULT_LIFETIME)
-        self._bridge.call(self._store.put(self._organization_id, self._prepare_key(key), value, expires_at))
+        self._values[self._prepare_key(key)] = value
+        self.written[self._prepare_key(key)] = (value, exp)
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
     def pop_value(self, key: str) -> Any:
-        return self._bridge.call(
-            self._store.pop(self._organization_id, self._prepare_key(key), self._clock.now())
-        )
+        self.written.pop(self._prepare_key(key), None)
+        return self._values.pop(self._prepare_key(key), None)

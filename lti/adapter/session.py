@@ -4,7 +4,7 @@ from typing import Any
 
 from pylti1p3.session import SessionService, TJwtBody
 
-from lti.adapter.launch_data import DbLaunchDataStorage
+from lti.adapter.launch_data import PrefetchedLaunchData
 from lti.adapter.request import AiohttpRequest
 from lti.claims import ClaimRefused
 from lti.platform_storage import BINDING_MISMATCH, Binding
@@ -27,7 +27,7 @@ class AiohttpSessionService(SessionService):
     validated launch is handed back in `launch_data` for the tool to keep, or not (`Tool._keep`).
     """
 
-    def __init__(self, request: AiohttpRequest, storage: DbLaunchDataStorage) -> None:
+    def __init__(self, request: AiohttpRequest, storage: PrefetchedLaunchData) -> None:
         super().__init__(request)
         self._request = request
         self._storage = storage

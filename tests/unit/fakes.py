@@ -30,6 +30,7 @@ from core.model import (
 )
 from core.model.notes import LearningNote
 from tests.unit.fake_notes import FakeNotes
+from tests.unit.lti.fake_lti import FakeLti, LtiRows
 
 
 @dataclass
@@ -49,6 +50,7 @@ class FakeStore:
     team_members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     commits: int = 0
     notes: dict[str, LearningNote] = field(default_factory=dict)
+    lti: LtiRows = field(default_factory=LtiRows)
 
 
 class FakeClock:
@@ -377,11 +379,20 @@ class FakeRosters(_Repo):
 
 
 class FakeUnitOfWork:
+    """As the real one during the house step's move: entering it again joins the open unit (an inner
+    `commit()` does nothing, the outermost commits), and an inner block left with an exception makes the
+    whole unit roll back."""
+
     def __init__(self, store: FakeStore) -> None:
         self.store = store
+        self._depth = 0
+        self.rollback_only = False
 
     async def __aenter__(self) -> Self:
-        self._open()
+        self._depth += 1
+        if self._depth == 1:
+            self.rollback_only = False
+            self._open()
         return self
 
     def _open(self) -> None:
@@ -398,13 +409,23 @@ class FakeUnitOfWork:
         self.traces = FakeTraces(w)
         self.rosters = FakeRosters(w)
         self.notes = FakeNotes(w)
+        self.lti = FakeLti(w)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            self.rollback_only = self.rollback_only or exc_type is not None
+            return
         del self.working
 
     async def commit(self) -> None:
+        if self._depth > 1:
+            return
+        if self.rollback_only:
+            self._open()
+            return
         # Another unit of work committed a newer version of something this one saved: refuse, as the
         # database would have at the save (the fake checks at commit, where the two meet).
         for name in ("pairings", "programs"):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from aiohttp import ClientSession, CookieJar, web
 
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model.platforms import NewRegistration
 from lti.config import LtiConfig
@@ -72,7 +73,7 @@ async def open_world(database_url: str, platform_host: str = "127.0.0.1") -> Asy
         clock.now(),
     )
     tool = web.Application()
-    config = LtiConfig(store, uow_factory, clock, tool_url, b"x" * 32)
+    config = LtiConfig(MessageBus(uow_factory, clock), tool_url, b"x" * 32)
     setup_lti(tool, config)
     runners = []
     try:

@@ -8,14 +8,13 @@ The course is `tests.unit.core.course_world`'s: instructor 'ines', learners lea,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from aiohttp.web_request import FileField
 from multidict import MultiDict, MultiDictProxy
 
-from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
+from core.bus import MessageBus, Work
 from lti.config import LtiConfig
 from lti.course_groups import CLAIM as GROUPS_CLAIM
 from lti.lms_groups import GroupSyncFailed, LmsGroup, SyncResult
@@ -37,71 +36,6 @@ def covers(*actions: str) -> Callable[[Test], Test]:
         return test
 
     return mark
-
-
-class FakeLtiStore:
-    """The `LtiStore` port in memory: registrations, the tool's keys and short-lived launch data with their
-    expiry, kept as the real store keeps them (per organization; `pop` takes a value out once)."""
-
-    def __init__(self) -> None:
-        self.registrations: dict[tuple[str, str], PlatformRegistration] = {}
-        self.keys: list[ToolKey] = []
-        self.data: dict[tuple[str, str], tuple[Any, datetime]] = {}
-
-    async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
-        found = [r for (i, c), r in self.registrations.items() if i == issuer and client_id in (None, c)]
-        return found[0] if len(found) == 1 else None
-
-    async def add_registration(
-        self, new: NewRegistration, organization_id: str | None, at: datetime
-    ) -> PlatformRegistration:
-        key = (new.issuer, new.client_id)
-        known = self.registrations.get(key)
-        registration = PlatformRegistration(
-            id=known.id if known else f"reg-{len(self.registrations) + 1}",
-            organization_id=organization_id or (known.organization_id if known else f"lms-{new.issuer}"),
-            issuer=new.issuer,
-            client_id=new.client_id,
-            auth_login_url=new.auth_login_url,
-            auth_token_url=new.auth_token_url,
-            key_set_url=new.key_set_url,
-            auth_audience=new.auth_audience,
-            deployment_ids=(known.deployment_ids if known else frozenset()) | frozenset(new.deployment_ids),
-        )
-        self.registrations[key] = registration
-        return registration
-
-    async def platform_urls(self) -> list[str]:
-        return [url for r in self.registrations.values() for url in (r.issuer, r.auth_login_url)]
-
-    async def save_key_set(self, registration_id: str, key_set: Mapping[str, Any], at: datetime) -> None:
-        for key, r in self.registrations.items():
-            if r.id == registration_id:
-                self.registrations[key] = replace(r, key_set=dict(key_set), key_set_fetched_at=at)
-
-    async def tool_keys(self) -> list[ToolKey]:
-        return list(self.keys)
-
-    async def rotate_keys(self, new: ToolKey) -> None:
-        self.keys = [new, *self.keys[:1]]
-
-    async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
-        self.data[(organization_id, key)] = (value, expires_at)
-
-    async def get(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        value, expires_at = self.data.get((organization_id, key), (None, now))
-        return value if expires_at > now else None
-
-    async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
-        value = await self.get(organization_id, key, now)
-        self.data.pop((organization_id, key), None)
-        return value
-
-    async def purge(self, now: datetime) -> int:
-        expired = [k for k, (_, expires_at) in self.data.items() if expires_at <= now]
-        for k in expired:
-            del self.data[k]
-        return len(expired)
 
 
 @dataclass
@@ -173,10 +107,12 @@ class FakeTool(Tool):
     """The tool with its stored launch in memory; the LMS calls run here, not in a thread."""
 
     def __init__(self, launch: FakeLaunch, clock: FakeClock) -> None:
-        super().__init__(FakeLtiStore(), clock, "https://tool.example")
+        super().__init__(clock, "https://tool.example")
         self.stored = launch
 
-    async def restore(self, organization_id: str, issuer: str, client_id: str, launch_id: str) -> Any:
+    async def restore(
+        self, work: Work, organization_id: str, issuer: str, client_id: str, launch_id: str
+    ) -> Any:
         return self.stored
 
     async def call(self, fn: Callable[[], T]) -> T:
@@ -199,10 +135,10 @@ class FakeGroupApi:
 
 
 def lti_config(uow: FakeUnitOfWork, clock: FakeClock, *, launch: FakeLaunch | None = None) -> LtiConfig:
-    """The LTI door's configuration over the fake store: each use of `uow_factory` is a fresh unit of work,
+    """The LTI door's configuration over the fake store: its bus opens a fresh unit of work for each request,
     as in the app. With `launch`, the tool restores that launch instead of asking a platform."""
     config = LtiConfig(
-        FakeLtiStore(), lambda: FakeUnitOfWork(uow.store), clock, "https://tool.example", b"s" * 32
+        MessageBus(lambda: FakeUnitOfWork(uow.store), clock), "https://tool.example", b"s" * 32
     )
     if launch is not None:
         config.tool = FakeTool(launch, clock)

@@ -38,7 +38,7 @@ class _Platforms:
 
 
 async def test_configured_extra_origins_may_frame_the_pages_beside_the_registered_platforms() -> None:
-    ancestors = FrameAncestors(_Platforms(), extra=["https://school.instructure.com"])  # type: ignore[arg-type]
+    ancestors = FrameAncestors(_Platforms().platform_urls, extra=["https://school.instructure.com"])
     assert await ancestors.value() == "'self' https://canvas.instructure.com https://school.instructure.com"
 
 

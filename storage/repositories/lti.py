@@ -1,0 +1,234 @@
+"""The LTI door's rows as a repository of the unit of work (`core.ports.lti.LtiRepository`): platform
+registrations and their deployments, the tool's key pairs, and short-lived launch data. Every statement runs
+in the unit's transaction, so a launch's login binding, kept launch and key set are committed (or rolled
+back) with the person and course it resolves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.model import OrganizationKind, new_id
+from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
+from storage.models import OrganizationRow
+from storage.models_lti import LtiDeploymentRow, LtiLaunchDataRow, LtiRegistrationRow, LtiToolKeyRow
+
+# Bulk UPDATE and DELETE here touch rows no object of the session holds: no need to look for them.
+BULK = {"synchronize_session": False}
+
+
+class SqlLtiRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _to_registration(self, row: LtiRegistrationRow, deployments: frozenset[str]) -> PlatformRegistration:
+        return PlatformRegistration(
+            id=row.id,
+            organization_id=row.organization_id,
+            issuer=row.issuer,
+            client_id=row.client_id,
+            auth_login_url=row.auth_login_url,
+            auth_token_url=row.auth_token_url,
+            key_set_url=row.key_set_url,
+            auth_audience=row.auth_audience,
+            deployment_ids=deployments,
+            key_set=row.key_set,
+            key_set_fetched_at=row.key_set_fetched_at,
+        )
+
+    async def _deployments(self, row: LtiRegistrationRow) -> frozenset[str]:
+        found = await self.session.scalars(
+            select(LtiDeploymentRow.deployment_id).where(
+                LtiDeploymentRow.organization_id == row.organization_id,
+                LtiDeploymentRow.registration_id == row.id,
+            )
+        )
+        return frozenset(found)
+
+    async def registration(self, issuer: str, client_id: str | None) -> PlatformRegistration | None:
+        # The registration and its deployments in one statement (an outer join: a registration may have none).
+        query = (
+            select(LtiRegistrationRow, LtiDeploymentRow.deployment_id)
+            .outerjoin(
+                LtiDeploymentRow,
+                (LtiDeploymentRow.organization_id == LtiRegistrationRow.organization_id)
+                & (LtiDeploymentRow.registration_id == LtiRegistrationRow.id),
+            )
+            .where(LtiRegistrationRow.issuer == issuer)
+        )
+        if client_id:
+            query = query.where(LtiRegistrationRow.client_id == client_id)
+        rows = (await self.session.execute(query)).all()
+        registrations = {row[0].id: row[0] for row in rows}
+        if len(registrations) != 1:
+            return None
+        (found,) = registrations.values()
+        return self._to_registration(found, frozenset(row[1] for row in rows if row[1] is not None))
+
+    async def platform_urls(self) -> list[str]:
+        query = select(LtiRegistrationRow.issuer, LtiRegistrationRow.auth_login_url)
+        return [url for row in (await self.session.execute(query)).all() for url in row]
+
+    async def _organization(self, new: NewRegistration, organization_id: str | None) -> str:
+        if organization_id is not None:
+            found = await self.session.get(OrganizationRow, organization_id)
+            if found is None:
+                raise LookupError(f"No organization has the id '{organization_id}'.")
+            return found.id
+        existing = await self.session.scalar(
+            select(OrganizationRow).where(
+                OrganizationRow.kind == OrganizationKind.LMS_PLATFORM.value,
+                OrganizationRow.external_id == new.issuer,
+            )
+        )
+        if existing is not None:
+            return existing.id
+        row = OrganizationRow(
+            id=new_id(),
+            kind=OrganizationKind.LMS_PLATFORM.value,
+            external_id=new.issuer,
+            name=(new.name or new.issuer)[:255],
+            active=True,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def add_registration(
+        self, new: NewRegistration, organization_id: str | None, at: datetime
+    ) -> PlatformRegistration:
+        session = self.session
+        row = await session.scalar(
+            select(LtiRegistrationRow).where(
+                LtiRegistrationRow.issuer == new.issuer, LtiRegistrationRow.client_id == new.client_id
+            )
+        )
+        if row is None:
+            org = await self._organization(new, organization_id)
+            row = LtiRegistrationRow(
+                id=new_id(), organization_id=org, issuer=new.issuer, client_id=new.client_id, created_at=at
+            )
+            session.add(row)
+        elif organization_id is not None and organization_id != row.organization_id:
+            raise LookupError(
+                f"The issuer '{new.issuer}' with client id '{new.client_id}' is already registered "
+                "in another organization."
+            )
+        row.auth_login_url = new.auth_login_url
+        row.auth_token_url = new.auth_token_url
+        row.auth_audience = new.auth_audience
+        row.key_set_url = new.key_set_url
+        row.key_set, row.key_set_fetched_at = None, None
+        await session.flush()
+        known = await self._deployments(row)
+        for deployment_id in dict.fromkeys(new.deployment_ids):
+            if deployment_id not in known:
+                session.add(
+                    LtiDeploymentRow(
+                        organization_id=row.organization_id,
+                        registration_id=row.id,
+                        deployment_id=deployment_id,
+                    )
+                )
+        await session.flush()
+        return self._to_registration(row, known | frozenset(new.deployment_ids))
+
+    async def save_key_set(self, registration_id: str, key_set: Mapping[str, Any], at: datetime) -> None:
+        await self.session.execute(
+            update(LtiRegistrationRow)
+            .where(LtiRegistrationRow.id == registration_id)
+            .values(key_set=dict(key_set), key_set_fetched_at=at),
+            execution_options=BULK,
+        )
+
+    async def tool_keys(self) -> list[ToolKey]:
+        rows = await self.session.execute(
+            select(
+                LtiToolKeyRow.kid,
+                LtiToolKeyRow.private_pem,
+                LtiToolKeyRow.public_pem,
+                LtiToolKeyRow.created_at,
+                LtiToolKeyRow.status,
+            )
+            .where(LtiToolKeyRow.status != "retired")
+            .order_by(LtiToolKeyRow.status, LtiToolKeyRow.created_at.desc())  # "current" before "previous"
+        )
+        return [ToolKey(*r) for r in rows.all()]
+
+    async def rotate_keys(self, new: ToolKey) -> None:
+        await self.session.execute(
+            update(LtiToolKeyRow).where(LtiToolKeyRow.status == "previous").values(status="retired"),
+            execution_options=BULK,
+        )
+        await self.session.execute(
+            update(LtiToolKeyRow).where(LtiToolKeyRow.status == "current").values(status="previous"),
+            execution_options=BULK,
+        )
+        self.session.add(
+            LtiToolKeyRow(
+                kid=new.kid,
+                status="current",
+                private_pem=new.private_pem,
+                public_pem=new.public_pem,
+                created_at=new.created_at,
+            )
+        )
+        await self.session.flush()
+
+    async def put(self, organization_id: str, key: str, value: Any, expires_at: datetime) -> None:
+        # One statement: insert, or update the value when the key is already this organization's; a key of
+        # another organization is left alone, and refused.
+        bind = self.session.bind
+        insert = (
+            postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
+        )
+        statement = insert(LtiLaunchDataRow).values(
+            organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
+        )
+        result = await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+                where=LtiLaunchDataRow.organization_id == organization_id,
+            )
+        )
+        if getattr(result, "rowcount", 1) == 0:
+            raise PermissionError(f"The launch data key '{key[:40]}' belongs to another organization.")
+
+    async def get(self, organization_id: str, key: str, now: datetime) -> Any | None:
+        found = (
+            await self.session.execute(
+                select(LtiLaunchDataRow.value).where(
+                    LtiLaunchDataRow.key == key,
+                    LtiLaunchDataRow.organization_id == organization_id,
+                    LtiLaunchDataRow.expires_at > now,
+                )
+            )
+        ).first()
+        return None if found is None else found.value.get("v")
+
+    async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
+        # Only the unit of work whose DELETE removed the row gets the value: a nonce is accepted once (on
+        # PostgreSQL a second DELETE of the row waits for the first's commit, then finds nothing).
+        removed = (
+            await self.session.execute(
+                delete(LtiLaunchDataRow)
+                .where(LtiLaunchDataRow.key == key, LtiLaunchDataRow.organization_id == organization_id)
+                .returning(LtiLaunchDataRow.value, LtiLaunchDataRow.expires_at),
+                execution_options=BULK,
+            )
+        ).first()
+        if removed is None or removed.expires_at <= now:
+            return None
+        return removed.value.get("v")
+
+    async def purge(self, now: datetime) -> int:
+        result = await self.session.execute(
+            delete(LtiLaunchDataRow).where(LtiLaunchDataRow.expires_at <= now), execution_options=BULK
+        )
+        return int(getattr(result, "rowcount", 0))
