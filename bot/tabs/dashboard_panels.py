@@ -19,6 +19,9 @@ from core.views.dashboard import ProgramHealth, RoundHealth
 
 CHART_SKILLS = 12  # the most wanted skills a chart shows; the CSV has them all
 USEFULNESS = ("1 – not useful", "2", "3", "4", "5 – very useful")
+NO_ROUNDS = (
+    "No round has run yet: opt-ins, acceptance, meetings and usefulness are charted per round once one has."
+)
 
 
 @dataclass(frozen=True)
@@ -126,9 +129,11 @@ def other_charts(health: ProgramHealth, skills_shown: int | None = CHART_SKILLS)
 def panels(health: ProgramHealth) -> list[Panel]:
     threshold = health.min_group
     found = []
-    for chart in round_charts(health):
-        empty = "" if chart.categories else "No round has run yet: the charts fill in as rounds run."
-        found.append(_panel(chart, threshold, "Round", columns=True, empty=empty))
+    per_round = round_charts(health)
+    if not health.rounds:  # one panel says so, not four empty ones
+        found.append(_panel(per_round[0], threshold, "Round", columns=True, empty=NO_ROUNDS))
+    else:
+        found.extend(_panel(chart, threshold, "Round", columns=True, empty="") for chart in per_round)
     for chart in other_charts(health):
         empty = ""
         if chart.id == "skills" and not chart.categories:

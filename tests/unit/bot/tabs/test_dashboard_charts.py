@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.tabs import charts, dashboard_panels
@@ -149,3 +150,13 @@ def test_key_figures_say_who_could_not_be_reached() -> None:
     assert figures["Could not be reached"] == "1 person"
     assert figures["Opted in"] == "12 (paused 1, left 2)"
     assert figures["Average usefulness"] == "3.9 / 5"
+
+
+def test_before_any_round_one_panel_says_so_and_nothing_is_drawn_empty() -> None:
+    health = replace(_health(), rounds=[], usefulness=None, average_usefulness=None, skills=[])
+    panels = dashboard_panels.panels(health)
+    assert [p.chart.id for p in panels] == ["people", "usefulness", "skills"]
+    assert all(p.empty and not p.svg for p in panels)
+    assert "No round has run yet" in panels[0].empty
+    assert "Fewer than 5 people have rated" in panels[1].empty
+    assert "Nobody has said what they want to learn" in panels[2].empty
