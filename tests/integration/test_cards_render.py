@@ -62,7 +62,8 @@ def test_the_report_charts_each_kind_teams_renders_and_the_validator_sees_them(t
 
 
 def test_cards_carry_ids_only_in_their_action_data() -> None:
-    allowed = {"program_id", "pairing_id", "version", "confirm"}
+    # Ids, and the choice a button makes (confirm a delete; share a note with one's name or without).
+    allowed = {"program_id", "pairing_id", "note_id", "version", "confirm", "attributed"}
 
     def walk(node: object) -> None:
         if isinstance(node, dict):

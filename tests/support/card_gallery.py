@@ -29,6 +29,7 @@ from core.services.meeting_times import Slot
 from core.views.experts import Expert
 from core.views.reports import FacilitatorReport, OpenConcern, RoundFigures, SkillDemand
 from core.views.status import EnrollmentView, FirstMeeting, MemberView, MyStatus, PairingView
+from tests.support.note_card_gallery import note_gallery
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PROGRAM = Program(
@@ -288,7 +289,7 @@ def gallery() -> dict[str, Card]:
             at=NOW,
             from_outlook=True,
         ),
-    }
+    } | note_gallery()
 
 
 __all__ = ["CheckIn", "gallery", "report_data"]
