@@ -18,6 +18,7 @@ from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars, GraphClient
 from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
+from core.bus import MessageBus
 from core.ports import Clock, UnitOfWorkFactory
 from core.ports.teams import BotStore
 
@@ -32,7 +33,7 @@ def build_bot(
     """`services` are `Services`' optional parts: `delivery` records and the `graph` status, for the report."""
     adapter = CloudAdapter(ReusedClients(ConfigurationBotFrameworkAuthentication(config)))
     bot = PeerlearnBot(
-        Services(uow_factory, clock, store, **services), build_registry(), adapter, config.APP_ID
+        Services(MessageBus(uow_factory, clock), store, **services), build_registry(), adapter, config.APP_ID
     )
     return adapter, bot
 

@@ -21,7 +21,6 @@ from bot.actions.context import Services
 from bot.scopes import ADDRESSEE
 from bot.turns import actor_of, is_personal, replay_key
 from core import commands
-from core.services import identity, privacy
 
 log = logging.getLogger("peerlearn.bot")
 
@@ -78,17 +77,12 @@ async def on_consent(turn_context: TurnContext, services: Services) -> InvokeRes
     actor, key = actor_of(activity), replay_key(activity)
     if actor is None or key is None or not is_personal(activity):
         return InvokeResponse(status=200)
-    uow = services.uow_factory()
-    async with uow:
-        if not await services.store.bound(uow).claim_activity(key, services.clock.now()):
+    async with services.bus.unit() as work:
+        if not await services.store.bound(work.uow).claim_activity(key, services.clock.now()):
             return InvokeResponse(status=200)
-        organization, person = await identity.resolve_teams_person(
-            commands.ResolveTeamsPerson(
-                actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
-            ),
-            uow,
+        organization, person = await work.handle(
+            commands.ResolveTeamsPerson(actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name)
         )
-        await uow.commit()
     context = value.get("context")
     if not isinstance(context, dict) or context.get(ADDRESSEE) != person.id:
         return await _say(turn_context, "That file offer was not yours, so nothing was sent.")
@@ -99,9 +93,7 @@ async def on_consent(turn_context: TurnContext, services: Services) -> InvokeRes
     url = _text(upload.get("uploadUrl"))
     if not _upload_target(url):
         return await _say(turn_context, "Teams gave no place to save the file. Say 'my data' to try again.")
-    data = await privacy.export_my_data(
-        commands.ExportMyData(organization.id, person.id), services.uow_factory(), services.clock
-    )
+    data = await services.bus.handle(commands.ExportMyData(organization.id, person.id))
     body = export_bytes(data)
     headers = {"Content-Range": f"bytes 0-{len(body) - 1}/{len(body)}", "Content-Type": "application/json"}
     try:

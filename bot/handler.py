@@ -21,7 +21,6 @@ from bot.turns import actor_of, is_personal, replay_key, team_id_of
 from core import commands
 from core.errors import ConcurrentChange, DomainError, PermissionDenied
 from core.model import Person
-from core.services import identity
 
 log = logging.getLogger("peerlearn.bot")
 
@@ -212,30 +211,26 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         assert actor is not None
         key = replay_key(activity)
         assert key is not None
-        uow = self.services.uow_factory()
-        turn = replace(
-            self.services,
-            uow_factory=lambda: uow,
-            store=self.services.store.bound(uow),
-            delivery=self.services.delivery.bound(uow) if self.services.delivery else None,
-        )
-        async with uow:
+        async with self.services.bus.unit() as work:
+            turn = replace(
+                self.services,
+                store=self.services.store.bound(work.uow),
+                delivery=self.services.delivery.bound(work.uow) if self.services.delivery else None,
+            )
             if not await turn.store.claim_activity(key, turn.clock.now()):
                 return _refused_replay(verb), None
             if handler is None:
-                await uow.commit()
                 return _refused(f"'{verb[:40]}' is not something I can do. Say 'help'."), None
-            organization, person = await identity.resolve_teams_person(
+            organization, person = await work.handle(
                 commands.ResolveTeamsPerson(
                     actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
-                ),
-                uow,
+                )
             )
             mismatch = scopes.addressee_mismatch(sent, person.id)
             if mismatch is not None:
                 raise PermissionDenied(mismatch)
             if member is not None:
-                person = await self.roster.learn_email(turn_context, person, member, turn)
+                person = await self.roster.learn_email(turn_context, person, member, work)
             # The 1:1 chat is kept in this transaction: a delete in this very turn erases it again.
             personal_chat = await self.roster.keep_personal_chat(turn_context, organization.id, person, turn)
             ctx = ActionContext(
@@ -247,7 +242,6 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
                 shared=not is_personal(activity),
             )
             reply = await handler(ctx)
-            await uow.commit()
         self.roster.kept(personal_chat)
         return reply, person
 
@@ -258,6 +252,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         turn_context: TurnContext,
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+                work=work,
         people = [m for m in teams_members_added if m.id != bot_id]
         if any(m.id == bot_id for m in teams_members_added):
             if team_info is not None and team_info.id:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -15,10 +16,10 @@ from adaptive_cards import onboarding
 from bot.actions import Services
 from bot.turns import actor_of, is_personal, stored_conversation, tenant_of
 from core import commands
+from core.bus import Work
 from core.errors import DomainError
 from core.model import Person, Program
 from core.model.conversations import ConversationScope
-from core.services import identity, programs
 from core.views.people import by_aad_object_id, teams_organization
 
 log = logging.getLogger("peerlearn.bot")
@@ -40,16 +41,15 @@ class Roster:
         # Entra object ids whose UPN we hold: Teams need not be asked again.
         self._with_email: set[str] = set()
 
-    async def _resolve(self, tenant_id: str, member: Any, services: Services | None = None) -> Person | None:
+    async def _resolve(self, tenant_id: str, member: Any, work: Work | None = None) -> Person | None:
+        """The person a roster member is; in `work` (a turn's unit of work) or in a unit of its own."""
         if not getattr(member, "aad_object_id", None) or not member.id:
             return None
-        _, person = await identity.resolve_teams_person(
-            commands.ResolveTeamsPerson(
-                tenant_id, str(member.aad_object_id), str(member.id), str(member.name or ""), _email(member)
-            ),
-            (services or self.services).uow_factory(),
+        command = commands.ResolveTeamsPerson(
+            tenant_id, str(member.aad_object_id), str(member.id), str(member.name or ""), _email(member)
         )
-        return person
+        _, person = await (work.handle(command) if work is not None else self.services.bus.handle(command))
+        return cast(Person, person)
 
     async def keep_personal_chat(
         self,
@@ -98,12 +98,10 @@ class Roster:
             member.aad_object_id = sender.aad_object_id
         return member
 
-    async def learn_email(
-        self, turn_context: TurnContext, person: Person, member: Any, services: Services
-    ) -> Person:
-        """Record what `sender_as_member` found, inside the turn's transaction (`services`)."""
+    async def learn_email(self, turn_context: TurnContext, person: Person, member: Any, work: Work) -> Person:
+        """Record what `sender_as_member` found, inside the turn's unit of work."""
         if person.verified_email is None:
-            person = await self._resolve(tenant_of(turn_context.activity), member, services) or person
+            person = await self._resolve(tenant_of(turn_context.activity), member, work) or person
         if person.verified_email is not None and person.teams is not None:
             self._with_email.add(person.teams.aad_object_id)
         return person
@@ -131,14 +129,11 @@ class Roster:
         actor = actor_of(turn_context.activity)
         if actor is None:
             return
-        organization, person = await identity.resolve_teams_person(
-            commands.ResolveTeamsPerson(
-                actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name
-            ),
-            self.services.uow_factory(),
+        organization, person = await self.services.bus.handle(
+            commands.ResolveTeamsPerson(actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name)
         )
         self.kept(await self.keep_personal_chat(turn_context, organization.id, person))
-        program = await programs.ensure_organization_program(organization.id, self.services.uow_factory())
+        program = await self.services.bus.handle(commands.EnsureOrganizationProgram(organization.id))
         await turn_context.send_activity(
             MessageFactory.attachment(CardFactory.adaptive_card(onboarding.welcome(program)))
         )
@@ -150,9 +145,8 @@ class Roster:
             log.warning("team installation without a tenant or installer; ignored")
             return
         organization_id = installer.organization_id
-        program = await programs.ensure_team_program(
-            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id),
-            self.services.uow_factory(),
+        program = await self.services.bus.handle(
+            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id)
         )
         await self.services.store.save_conversation(
             stored_conversation(
@@ -196,9 +190,8 @@ class Roster:
             return
         organization_id = people[0].organization_id
         await self.services.store.add_team_members(organization_id, str(team.id), [p.id for p in people])
-        program = await programs.ensure_team_program(
-            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or "")),
-            self.services.uow_factory(),
+        program = await self.services.bus.handle(
+            commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""))
         )
         for person in people:
             await self._welcome_one_to_one(organization_id, tenant, str(team.id), person, program)
@@ -245,17 +238,13 @@ class Roster:
             if not member.aad_object_id:
                 continue
             try:
-                await programs.remove_team_member(
-                    organization,
-                    team_id,
-                    str(member.aad_object_id),
-                    self.services.uow_factory(),
-                    self.services.clock,
+                await self.services.bus.handle(
+                    commands.RemoveTeamMember(organization, team_id, str(member.aad_object_id))
                 )
             except DomainError as error:
                 log.info("member left without an enrollment", extra={"reason": error.message})
-            person = await by_aad_object_id(
-                organization, str(member.aad_object_id), self.services.uow_factory()
+            person = await self.services.bus.read(
+                partial(by_aad_object_id, organization, str(member.aad_object_id))
             )
             if person is not None:
                 await self.services.store.remove_team_member(organization, team_id, person.id)
@@ -263,8 +252,8 @@ class Roster:
     async def team_uninstalled(self, turn_context: TurnContext, team_id: str) -> None:
         organization = await self._organization(turn_context)
         if organization is not None:
-            await programs.deactivate_team_program(organization, team_id, self.services.uow_factory())
+            await self.services.bus.handle(commands.DeactivateTeamProgram(organization, team_id))
 
     async def _organization(self, turn_context: TurnContext) -> str | None:
         tenant = tenant_of(turn_context.activity)
-        return await teams_organization(tenant, self.services.uow_factory())
+        return await self.services.bus.read(partial(teams_organization, tenant))

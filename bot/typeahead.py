@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
@@ -43,7 +44,7 @@ class Typeahead:
         found = self._known.get(tenant_id)
         if found is not None and now - found[0] < self.ttl:
             return found[1]
-        known = await vocabulary.tenant_skills(tenant_id, self.services.uow_factory())
+        known = await self.services.bus.read(partial(vocabulary.tenant_skills, tenant_id))
         if len(self._known) >= MAX_TENANTS:
             self._known.clear()
         self._known[tenant_id] = (now, known)

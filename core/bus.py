@@ -70,8 +70,14 @@ class MessageBus:
 
     async def read(self, view: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A read model in a unit of work of its own, which writes nothing and is rolled back."""
-        async with self.uows() as uow:
+        async with self.reading() as uow:
             return await view(uow)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work for several reads (a job's input read in slices): always rolled back."""
+        async with self.uows() as uow:
+            yield uow
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Work]:

@@ -156,6 +156,14 @@ class RunRound:
 
 
 @dataclass(frozen=True)
+class QueueCheckIns:
+    """Queue a program's due check-ins and reminders (the worker, for every running program)."""
+
+    organization_id: str
+    program_id: str
+
+
+@dataclass(frozen=True)
 class EnsureTeamProgram:
     organization_id: str
     team_id: str
@@ -164,11 +172,40 @@ class EnsureTeamProgram:
 
 
 @dataclass(frozen=True)
+class EnsureOrganizationProgram:
+    """The organization's own program, for people who installed the app for themselves: found or created."""
+
+    organization_id: str
+
+
+@dataclass(frozen=True)
+class DeactivateTeamProgram:
+    organization_id: str
+    team_id: str
+
+
+@dataclass(frozen=True)
+class RemoveTeamMember:
+    organization_id: str
+    team_id: str
+    aad_object_id: str
+
+
+@dataclass(frozen=True)
 class AddFacilitator:
     organization_id: str
     program_id: str
     actor_id: str
     person_id: str
+
+
+@dataclass(frozen=True)
+class TakeOver:
+    """A team owner (or, for the organization's program, anyone) takes over a program nobody facilitates."""
+
+    organization_id: str
+    program_id: str
+    actor_id: str
 
 
 # Course programs (the LTI door)

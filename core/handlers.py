@@ -18,6 +18,7 @@ from core.services import (
     privacy,
     profiles,
     programs,
+    schedule,
     stewardship,
 )
 from core.services import notes as learning_notes
@@ -33,12 +34,12 @@ def _without_clock(handler: Callable[[Any, UnitOfWork], Awaitable[Any]]) -> Hand
 
 
 HANDLERS: dict[type, Handler] = {
-    commands.ResolveTeamsPerson: _without_clock(identity.resolve_teams_person),
+    commands.ResolveTeamsPerson: identity.resolve_teams_person,
     commands.ResolveLtiPerson: _without_clock(identity.resolve_lti_person),
     commands.Enroll: enrollment.enroll,
-    commands.UpdateProfile: _without_clock(profiles.update_profile),
+    commands.UpdateProfile: profiles.update_profile,
     commands.Pause: enrollment.pause,
-    commands.Resume: _without_clock(enrollment.resume),
+    commands.Resume: enrollment.resume,
     commands.Leave: enrollment.leave,
     commands.ExportMyData: privacy.export_my_data,
     commands.DeleteMyData: privacy.delete_my_data,
@@ -46,14 +47,18 @@ HANDLERS: dict[type, Handler] = {
     commands.SubmitCheckIn: checkins.submit_check_in,
     commands.RaiseConcern: checkins.raise_concern,
     commands.ProgramSetup: programs.setup_program,
-    commands.EnsureTeamProgram: _without_clock(programs.ensure_team_program),
-    commands.AddFacilitator: _without_clock(programs.add_facilitator),
+    commands.QueueCheckIns: schedule.queue_program_check_ins,
+    commands.EnsureTeamProgram: programs.ensure_team_program,
+    commands.EnsureOrganizationProgram: programs.ensure_organization_program,
+    commands.DeactivateTeamProgram: programs.deactivate_team_program,
+    commands.RemoveTeamMember: programs.remove_team_member,
+    commands.AddFacilitator: programs.add_facilitator,
+    commands.TakeOver: stewardship.take_over,
     commands.EnsureCourseProgram: _without_clock(courses.ensure_course_program),
     commands.UpdateCourseSettings: _without_clock(courses.update_course_settings),
     commands.SaveQuestionnaire: courses.save_questionnaire,
     commands.MoveMember: _without_clock(courses.move_member),
     commands.PublishGroups: courses.publish_groups,
-    stewardship.TakeOver: _without_clock(stewardship.take_over),
 }
 
 # Learning notes (issue 17: knowledge kept)
@@ -65,7 +70,6 @@ HANDLERS.update(
         commands.DeleteLearningNote: learning_notes.delete_note,
     }
 )
-
 
 # The LTI door's protocol state (registrations, the tool's keys, launch data), in the request's unit of work.
 HANDLERS.update(

@@ -97,7 +97,7 @@ async def save_settings(config: LtiConfig, session: PageSession, form: Form) -> 
 
 
 async def form_groups(config: LtiConfig, session: PageSession, form: Form) -> str:
-    runner = config.rounds or LocalRounds(config.bus.uows, config.clock)
+    runner = config.rounds or LocalRounds(config.bus)
     outcome = await runner.run(
         commands.RunRound(session.organization_id, session.program_id, session.person_id)
     )

@@ -21,6 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import forkserver
 
 from core import commands
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model import RoundSummary
 from core.services.rounds import run_round
@@ -49,7 +50,7 @@ async def _run_round(database_url: str, command: commands.RunRound) -> RoundSumm
     try:
         uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine), background=True)
         # Already in a worker process: matching runs right here.
-        summary = (await run_round(command, uows(), SystemClock())).summary()
+        summary = (await run_round(command, MessageBus(uows, SystemClock()))).summary()
         if summary.pairings >= ANALYZE_AFTER:
             await refresh_statistics(engine)
         return summary

@@ -9,8 +9,10 @@ import asyncio
 import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import DomainError
 from core.ports import Clock, UnitOfWorkFactory
 from core.services import privacy
@@ -51,13 +53,17 @@ def _run(args: argparse.Namespace, action: str, open_units: OpenUnits) -> int:
 
 async def _act(args: argparse.Namespace, action: str, open_units: OpenUnits) -> str:
     async with open_units(args) as (uows, clock):
-        organization_id, person_id = await privacy.find_for_administrator(
-            uows(), args.tenant, email=args.email, aad_object_id=args.aad_object_id
+        bus = MessageBus(uows, clock)
+        organization_id, person_id = await bus.read(
+            partial(
+                privacy.find_for_administrator,
+                tenant_id=args.tenant,
+                email=args.email,
+                aad_object_id=args.aad_object_id,
+            )
         )
         if action == "export":
-            data = await privacy.export_my_data(
-                commands.ExportMyData(organization_id, person_id), uows(), clock
-            )
+            data = await bus.handle(commands.ExportMyData(organization_id, person_id))
             return json.dumps(data, indent=1, ensure_ascii=False)
-        await privacy.delete_my_data(commands.DeleteMyData(organization_id, person_id), uows(), clock)
+        await bus.handle(commands.DeleteMyData(organization_id, person_id))
         return "Deleted: the person's data is erased everywhere; their partners were told neutrally."

@@ -40,6 +40,7 @@ from bot.delivery.tokens import (
     NoToken,
     TokenSource,
 )
+from core.bus import MessageBus
 from core.ports import Clock, RoundRunner
 from core.services import schedule
 from peerlearn import matching_pool
@@ -103,6 +104,7 @@ class Worker:
     ) -> None:
         """`rounds`: the app's, when the worker runs inside it; alone, the worker starts its own pool."""
         self.settings, self.uows, self.clock = settings, uows, clock
+        self.bus = MessageBus(uows, clock)
         self.rounds = rounds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leases = SqlLeases(uows.sessions)
@@ -186,13 +188,13 @@ class Worker:
                 self._every(
                     "rounds",
                     ROUNDS_EVERY,
-                    lambda: schedule.open_due_rounds(self.directory, self.uows, self.clock, rounds),
+                    lambda: schedule.open_due_rounds(self.directory, self.bus, rounds),
                     stop,
                 ),
                 self._every(
                     "check-ins",
                     CHECK_INS_EVERY,
-                    lambda: schedule.queue_check_ins(self.directory, self.uows, self.clock),
+                    lambda: schedule.queue_check_ins(self.directory, self.bus),
                     stop,
                 ),
                 self._every(

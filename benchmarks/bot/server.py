@@ -27,8 +27,8 @@ from botbuilder.schema import AdaptiveCardInvokeResponse
 
 from bot.config import BotConfig
 from core import commands
+from core.bus import MessageBus
 from core.model import Enrollment, MemberRole, Pairing, PairingMember, PairingStatus, new_id
-from core.services import identity, programs
 from peerlearn.app import RUNTIME, create_app
 from peerlearn.settings import Settings
 
@@ -62,13 +62,14 @@ async def seed(app: web.Application, clients: int) -> list[tuple[str, str]]:
     """One active pairing per two clients; returns (user key, pairing id) per client."""
     runtime = app[RUNTIME]
     uow = runtime.uow_factory
+    bus = MessageBus(uow, runtime.clock)
     people = []
     for i in range(clients):
-        org, person = await identity.resolve_teams_person(
-            commands.ResolveTeamsPerson(TENANT, f"aad-{i}", f"29:u{i}", f"User {i}"), uow()
+        org, person = await bus.handle(
+            commands.ResolveTeamsPerson(TENANT, f"aad-{i}", f"29:u{i}", f"User {i}")
         )
         people.append(person)
-    program = await programs.ensure_organization_program(org.id, uow())
+    program = await bus.handle(commands.EnsureOrganizationProgram(org.id))
     now = runtime.clock.now()
     pairs = []
     async with uow() as work:

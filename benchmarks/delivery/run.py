@@ -34,6 +34,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import Deps, SenderConfig
 from bot.delivery.tokens import NoToken
 from core import commands
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.services.rounds import run_round
 from storage import migrate
@@ -56,7 +57,9 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
     try:
         seeded = await seed(uows, url, people)
         started = time.perf_counter()
-        await run_round(commands.RunRound(seeded.organization_id, seeded.program_id, None), uows(), clock)
+        await run_round(
+            commands.RunRound(seeded.organization_id, seeded.program_id, None), MessageBus(uows, clock)
+        )
         round_seconds = time.perf_counter() - started
         async with uows.sessions() as session:
             rows = int(await session.scalar(select(func.count()).select_from(OutboxRow)) or 0)

@@ -30,11 +30,12 @@ from peerlearn.settings import Settings
 
 
 async def round_in_the_turn(ctx: ActionContext) -> Reply:
-    """The round as the bot ran it before: inside the turn, whose unit of work `uow_factory` returns here."""
+    """The round as the bot ran it before: during the turn, on the event loop (its own units of work now: the
+    unit of work no longer nests, and the loop, not the transaction, is what this baseline measures)."""
     program = await target_program(ctx, for_facilitator=True)
     outcome = await before.run_round(
         commands.RunRound(ctx.organization_id, program.id, ctx.person.id),
-        ctx.services.uow_factory(),
+        ctx.services.bus.uows(),
         ctx.services.clock,
     )
     people = sum(len(p.members) for p in outcome.pairings)

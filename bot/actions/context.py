@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from botbuilder.schema import Attachment
 
 from adaptive_cards.elements import Card
 from bot.forms import card_id
+from core import commands
+from core.bus import MessageBus, Work
 from core.errors import PermissionDenied
 from core.model import Person, Program
 from core.model.delivery import GraphStatus
-from core.ports import Clock, RoundRunner, UnitOfWorkFactory
+from core.ports import Clock, RoundRunner, UnitOfWork
 from core.ports.delivery import DeliveryRecords
 from core.ports.teams import BotStore, Calendars
 from core.services import programs
@@ -22,8 +25,7 @@ from core.views import aggregates, targets
 
 @dataclass(frozen=True)
 class Services:
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
+    bus: MessageBus  # the one way to the database: commands and reads, each in a unit of work
     store: BotStore
     # What the facilitator's report shows of notifications; None where no sender records outcomes (tests).
     delivery: DeliveryRecords | None = None
@@ -36,8 +38,12 @@ class Services:
     # Where people reach peerlearn (PUBLIC_URL): the report card opens the dashboard tab page there.
     public_url: str = ""
 
+    @property
+    def clock(self) -> Clock:
+        return self.bus.clock
+
     def round_runner(self) -> RoundRunner:
-        return self.rounds or LocalRounds(self.uow_factory, self.clock)
+        return self.rounds or LocalRounds(self.bus)
 
     # People's Outlook settings and free/busy through Graph, when configured (None: Graph is off).
     calendars: Calendars | None = None
@@ -51,6 +57,22 @@ class ActionContext:
     data: Mapping[str, object]
     team_id: str | None = None
     shared: bool = False  # a channel or group chat: cards are made user-specific with `refresh`
+    # The turn's unit of work on the bus: the action dispatches its command and reads its views there.
+    work: Work | None = None
+
+    @property
+    def uow(self) -> UnitOfWork:
+        """The turn's open unit of work, for `core.views` reads (never for repositories: see the bus)."""
+        return self._work().uow
+
+    async def handle(self, command: object) -> Any:
+        """Run one command in the turn's unit of work; the turn commits once, after the action answered."""
+        return await self._work().handle(command)
+
+    def _work(self) -> Work:
+        if self.work is None:
+            raise RuntimeError("An action runs inside its turn's unit of work (MessageBus.unit).")
+        return self.work
 
 
 @dataclass
@@ -77,14 +99,15 @@ async def target_program(ctx: ActionContext, *, for_facilitator: bool) -> Progra
     found = await targets.target_program(
         ctx.organization_id,
         ctx.person.id,
-        ctx.services.uow_factory(),
+        ctx.uow,
         program_id=program_id,
         team_id=ctx.team_id,
         for_facilitator=for_facilitator,
     )
     if found is not None:
         return found
-    return await programs.ensure_organization_program(ctx.organization_id, ctx.services.uow_factory())
+    program: Program = await ctx.handle(commands.EnsureOrganizationProgram(ctx.organization_id))
+    return program
 
 
 async def require_team_member(ctx: ActionContext, program: Program) -> None:

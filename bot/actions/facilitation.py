@@ -11,7 +11,7 @@ from bot.tabs import dashboard as dashboard_tab
 from core import commands
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
-from core.services import programs, rounds, stewardship
+from core.services import programs, rounds
 from core.views import delivery as delivery_report
 from core.views import people, reports
 
@@ -29,7 +29,7 @@ async def save_setup(ctx: ActionContext) -> Reply:
     if form.command is None:
         return Reply(setup_cards.setup_card(program, form.values, form.errors))
     try:
-        saved = await programs.setup_program(form.command, ctx.services.uow_factory(), ctx.services.clock)
+        saved = await ctx.handle(form.command)
     except InvalidInput as error:
         return Reply(setup_cards.setup_card(program, form.values, {field_of(error, {}): error.message}))
     return Reply(setup_cards.setup_card(saved, saved=True), view=(verbs.SETUP_OPEN, {"program_id": saved.id}))
@@ -58,9 +58,7 @@ async def run_round(ctx: ActionContext) -> Reply:
             onboarding.error_card(f"'{program.name}' is stopped: the app was removed from its team.")
         )
     rounds.check_runnable(program, ctx.person.id)
-    ready = await reports.readiness(
-        ctx.organization_id, program.id, ctx.services.uow_factory(), ctx.services.clock
-    )
+    ready = await reports.readiness(ctx.organization_id, program.id, ctx.uow, ctx.services.clock)
     if not ready.enough:  # say what is missing rather than open an empty, numbered round
         return Reply(
             onboarding.error_card(_not_enough(program.name, ready), title="Not enough people to match yet")
@@ -70,7 +68,7 @@ async def run_round(ctx: ActionContext) -> Reply:
     async def run(services: Services) -> Reply:
         outcome = await services.round_runner().run(command)
         ids = [pid for pid, _ in outcome.unmatched]
-        names = await people.display_names(ctx.organization_id, ids, services.uow_factory())
+        names = await services.bus.read(lambda uow: people.display_names(ctx.organization_id, ids, uow))
         unmatched = [(names.get(pid, "A participant"), why) for pid, why in outcome.unmatched]
         return Reply(
             setup_cards.round_result(
@@ -87,7 +85,7 @@ async def open_report(ctx: ActionContext) -> Reply:
         ctx.organization_id,
         program.id,
         ctx.person.id,
-        ctx.services.uow_factory(),
+        ctx.uow,
         ctx.services.min_group,
         now=ctx.services.clock.now(),
     )
@@ -97,7 +95,7 @@ async def open_report(ctx: ActionContext) -> Reply:
             ctx.organization_id,
             program.id,
             ctx.person.id,
-            ctx.services.uow_factory(),
+            ctx.uow,
             ctx.services.delivery,
             ctx.services.graph,
         )
@@ -115,7 +113,7 @@ async def _named_person(ctx: ActionContext) -> str:
     who = str(ctx.data.get("who") or "").strip()
     email = normalize_email(who) if "@" in who else None
     if email:
-        found = await people.by_verified_email(ctx.organization_id, email, ctx.services.uow_factory())
+        found = await people.by_verified_email(ctx.organization_id, email, ctx.uow)
         if found is not None:
             return found.id
         raise NotFound(f"Nobody with the address {email} has used peer learning here yet.")
@@ -131,9 +129,8 @@ async def add_facilitator(ctx: ActionContext) -> Reply:
         ctx.organization_id, program.scope_id, person_id
     ):
         raise PermissionDenied(f"Facilitators of '{program.name}' must be members of its team.")
-    program, person, added = await programs.add_facilitator(
-        commands.AddFacilitator(ctx.organization_id, program.id, ctx.person.id, person_id),
-        ctx.services.uow_factory(),
+    program, person, added = await ctx.handle(
+        commands.AddFacilitator(ctx.organization_id, program.id, ctx.person.id, person_id)
     )
     if not added:
         return Reply(
@@ -152,9 +149,7 @@ async def add_facilitator(ctx: ActionContext) -> Reply:
 async def take_over(ctx: ActionContext) -> Reply:
     """A team owner takes over a program whose last facilitator left (see `core.services.stewardship`)."""
     program_id = card_id(ctx.data, "program_id")
-    program = await stewardship.take_over(
-        stewardship.TakeOver(ctx.organization_id, program_id, ctx.person.id), ctx.services.uow_factory()
-    )
+    program = await ctx.handle(commands.TakeOver(ctx.organization_id, program_id, ctx.person.id))
     return Reply(
         onboarding.done(
             "You facilitate it now",

@@ -10,28 +10,20 @@ from bot.actions.context import ActionContext, Reply, Services
 from bot.forms import card_id
 from core import commands
 from core.errors import DomainError
-from core.model import PairingStatus
-from core.services import pairings
-from core.views.first_meeting import pairing_view_on_calendars
-from core.views.status import PairingView, pairing_view
+from core.views.first_meeting import for_calendars, proposes_a_time, with_calendars
+from core.views.status import pairing_view
 
 AfterTurn = Callable[[Services], Awaitable[Reply]]
 
 
 async def view(ctx: ActionContext) -> Reply:
     pairing_id = card_id(ctx.data, "pairing_id")
-    shown = await pairing_view(ctx.organization_id, pairing_id, ctx.person.id, ctx.services.uow_factory())
+    shown = await pairing_view(ctx.organization_id, pairing_id, ctx.person.id, ctx.uow)
     refresh = (verbs.PAIRING_VIEW, {"pairing_id": pairing_id})
     reply = Reply(pairing_cards.pairing_card(shown), view=refresh)
-    if ctx.services.calendars is not None and _proposes_a_time(shown):
+    if ctx.services.calendars is not None and proposes_a_time(shown):
         reply.after_turn = _on_calendars(ctx, pairing_id, reply)
     return reply
-
-
-def _proposes_a_time(shown: PairingView) -> bool:
-    meeting = shown.first_meeting
-    accepted = shown.pairing.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
-    return accepted and meeting is not None and meeting.slot is not None
 
 
 def _on_calendars(ctx: ActionContext, pairing_id: str, in_turn: Reply) -> AfterTurn:
@@ -42,16 +34,15 @@ def _on_calendars(ctx: ActionContext, pairing_id: str, in_turn: Reply) -> AfterT
 
     async def check(services: Services) -> Reply:
         try:
-            shown = await pairing_view_on_calendars(
-                ctx.organization_id,
-                pairing_id,
-                ctx.person.id,
-                services.uow_factory(),
-                services.calendars,
-                asked_as,
+            shown, profiles = await services.bus.read(
+                lambda uow: for_calendars(
+                    ctx.organization_id, pairing_id, ctx.person.id, uow, with_profiles=True
+                )
             )
         except DomainError:
             return in_turn
+        if proposes_a_time(shown):
+            shown = await with_calendars(shown, profiles, services.calendars, asked_as)
         return Reply(pairing_cards.pairing_card(shown), view=in_turn.view)
 
     return check
@@ -59,11 +50,7 @@ def _on_calendars(ctx: ActionContext, pairing_id: str, in_turn: Reply) -> AfterT
 
 async def _answer(ctx: ActionContext, answer: str) -> Reply:
     pairing_id = card_id(ctx.data, "pairing_id")
-    await pairings.respond(
-        commands.RespondToPairing(ctx.organization_id, pairing_id, ctx.person.id, answer),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
+    await ctx.handle(commands.RespondToPairing(ctx.organization_id, pairing_id, ctx.person.id, answer))
     return await view(ctx)
 
 

@@ -9,13 +9,12 @@ from bot.forms import StaleCard, plain, weeks
 from core import commands
 from core.errors import InvalidInput
 from core.model import EnrollmentStatus, Program
-from core.services import enrollment, privacy
 from core.views import experts, participation, people
 from core.views import status as status_service
 
 
 async def _taking_part(ctx: ActionContext) -> bool:
-    return await participation.taking_part(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    return await participation.taking_part(ctx.organization_id, ctx.person.id, ctx.uow)
 
 
 def _not_joined(what: str) -> Reply:
@@ -29,7 +28,7 @@ def _not_joined(what: str) -> Reply:
 
 async def _facilitator_names(ctx: ActionContext, program: Program) -> list[str]:
     names = await people.display_names(
-        ctx.organization_id, program.facilitator_ids, ctx.services.uow_factory(), with_erased=False
+        ctx.organization_id, program.facilitator_ids, ctx.uow, with_erased=False
     )
     return list(names.values())
 
@@ -43,11 +42,7 @@ async def join(ctx: ActionContext) -> Reply:
         if "version" in ctx.data:
             raise StaleCard("This card's code-of-conduct version is not valid. Nothing was changed.")
         return Reply(onboarding.welcome(program))
-    await enrollment.enroll(
-        commands.Enroll(ctx.organization_id, program.id, ctx.person.id, int(version)),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
+    await ctx.handle(commands.Enroll(ctx.organization_id, program.id, ctx.person.id, int(version)))
     facilitators = await _facilitator_names(ctx, program)
     return Reply(
         onboarding.welcome(program, joined=True, facilitators=facilitators),
@@ -58,7 +53,7 @@ async def join(ctx: ActionContext) -> Reply:
 async def channel_view(ctx: ActionContext) -> Reply:
     """What one member sees on the team's invitation card: the invitation, or that they joined."""
     program = await target_program(ctx, for_facilitator=False)
-    if await participation.joined(program, ctx.person.id, ctx.services.uow_factory()):
+    if await participation.joined(program, ctx.person.id, ctx.uow):
         return Reply(
             onboarding.welcome(program, joined=True), view=(verbs.CHANNEL_VIEW, {"program_id": program.id})
         )
@@ -66,14 +61,14 @@ async def channel_view(ctx: ActionContext) -> Reply:
 
 
 async def help_(ctx: ActionContext) -> Reply:
-    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.uow)
     joined = any(e.enrollment.status is not EnrollmentStatus.LEFT for e in mine.enrollments)
     card = onboarding.help_card(facilitator=bool(mine.facilitated), joined=joined, shared=ctx.shared)
     return Reply(card, view=(verbs.HELP, {}))
 
 
 async def show_status(ctx: ActionContext) -> Reply:
-    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.uow)
     return Reply(status.status(mine), view=(verbs.STATUS, {}))
 
 
@@ -81,11 +76,7 @@ async def pause(ctx: ActionContext) -> Reply:
     count = weeks(ctx.data)
     if not await _taking_part(ctx):
         return _not_joined("pause")
-    changed = await enrollment.pause(
-        commands.Pause(ctx.organization_id, ctx.person.id, count),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
+    changed = await ctx.handle(commands.Pause(ctx.organization_id, ctx.person.id, count))
     until = changed[0].paused_until
     when = until.isoformat() if until else "later"
     return Reply(
@@ -96,16 +87,14 @@ async def pause(ctx: ActionContext) -> Reply:
 async def resume(ctx: ActionContext) -> Reply:
     if not await _taking_part(ctx):
         return _not_joined("resume")
-    await enrollment.resume(commands.Resume(ctx.organization_id, ctx.person.id), ctx.services.uow_factory())
+    await ctx.handle(commands.Resume(ctx.organization_id, ctx.person.id))
     return Reply(onboarding.done("Welcome back", "You take part again from the next round."))
 
 
 async def leave(ctx: ActionContext) -> Reply:
     if not await _taking_part(ctx):
         return _not_joined("leave")
-    left = await enrollment.leave(
-        commands.Leave(ctx.organization_id, ctx.person.id), ctx.services.uow_factory(), ctx.services.clock
-    )
+    left = await ctx.handle(commands.Leave(ctx.organization_id, ctx.person.id))
     return Reply(
         onboarding.done(
             "You left",
@@ -118,21 +107,15 @@ async def find(ctx: ActionContext) -> Reply:
     skill = (plain(ctx.data.get("skill")) or "").strip()
     if not skill:
         raise InvalidInput("skill", "Say which skill, e.g. 'find kubernetes'.")
-    found = await experts.find_experts(
-        ctx.organization_id, ctx.person.id, skill[:60], ctx.services.uow_factory()
-    )
+    found = await experts.find_experts(ctx.organization_id, ctx.person.id, skill[:60], ctx.uow)
     return Reply(status.experts(skill[:60], found))
 
 
 async def export(ctx: ActionContext) -> Reply:
     """A readable summary; the complete export follows as a file (Teams' file offer), only in the 1:1 chat.
     From a shared chat the summary is sent 1:1 and its 'Get the full file' button makes the offer there."""
-    data = await privacy.export_my_data(
-        commands.ExportMyData(ctx.organization_id, ctx.person.id),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
-    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.services.uow_factory())
+    data = await ctx.handle(commands.ExportMyData(ctx.organization_id, ctx.person.id))
+    mine = await status_service.my_status(ctx.organization_id, ctx.person.id, ctx.uow)
     programs = [(e.program.name, e.enrollment.status.value) for e in mine.enrollments]
     records = data["stored_records"]
     counts = [
@@ -158,11 +141,7 @@ async def delete_ask(ctx: ActionContext) -> Reply:
 async def delete_confirm(ctx: ActionContext) -> Reply:
     if plain(ctx.data.get("confirm")) != "yes":
         raise StaleCard("Deleting your data needs the confirmation button. Nothing was changed.")
-    await privacy.delete_my_data(
-        commands.DeleteMyData(ctx.organization_id, ctx.person.id),
-        ctx.services.uow_factory(),
-        ctx.services.clock,
-    )
+    await ctx.handle(commands.DeleteMyData(ctx.organization_id, ctx.person.id))
     return Reply(
         onboarding.done("Your data is deleted", "Everything about you is erased. Say 'help' to start again.")
     )

@@ -14,7 +14,7 @@ from bot.forms import field_of, parse_profile
 from core.errors import InvalidInput
 from core.model import Profile
 from core.ports.teams import MailboxSettings
-from core.services import availability, profiles, vocabulary
+from core.services import availability, vocabulary
 from core.views import participation
 
 DOMAIN_FIELDS = {"skills": "teach", "skill": "teach", "level": "teach"}
@@ -23,9 +23,7 @@ AVAILABILITY_FIELDS = ("available_days", "available_from", "available_to")
 
 async def _stored(ctx: ActionContext) -> tuple[Profile | None, bool]:
     """The stored profile, and whether the person takes part in a program (joined, or paused)."""
-    return await participation.profile_and_taking_part(
-        ctx.organization_id, ctx.person.id, ctx.services.uow_factory()
-    )
+    return await participation.profile_and_taking_part(ctx.organization_id, ctx.person.id, ctx.uow)
 
 
 def _kept(stored: Profile | None) -> str | None:
@@ -44,7 +42,7 @@ async def _editor(
     joined: bool = True,
     from_outlook: bool = False,
 ) -> Card:
-    known = await vocabulary.organization_skills(ctx.organization_id, ctx.services.uow_factory())
+    known = await vocabulary.organization_skills(ctx.organization_id, ctx.uow)
     return profile_cards.profile_editor(
         values,
         errors,
@@ -113,7 +111,7 @@ async def save_profile(ctx: ActionContext) -> Reply:
         if _kept(stored) is not None and not any(form.values.get(f) for f in AVAILABILITY_FIELDS):
             command = replace(command, weekly_availability=stored.weekly_availability)
     try:
-        saved = await profiles.update_profile(command, ctx.services.uow_factory())
+        saved = await ctx.handle(command)
     except InvalidInput as error:
         errors = {field_of(error, DOMAIN_FIELDS): error.message}
         return Reply(await _editor(ctx, form.values, stored, errors))

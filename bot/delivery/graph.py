@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -149,7 +150,7 @@ class GroupChats:
     async def run(self) -> int:
         introduced = 0
         for organization_id, program_id in await self.directory.running_programs():
-            found = await group_chat_pairings(organization_id, program_id, self.deps.uows())
+            found = await self.deps.bus.read(partial(group_chat_pairings, organization_id, program_id))
             for pairing in found:
                 introduced += await self._set_up(pairing.view, pairing.profiles, pairing.members)
         return introduced

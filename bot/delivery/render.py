@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from adaptive_cards import notices
 from adaptive_cards.checkin import check_in
@@ -15,7 +16,7 @@ from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
 from bot.scopes import addressed_to
 from core.model import Intent, OutboxMessage, Person
-from core.ports import UnitOfWorkFactory
+from core.bus import MessageBus
 from core.ports.teams import Calendars
 from core.views import outbox
 from core.views.first_meeting import with_calendars
@@ -70,12 +71,12 @@ def _card(about: outbox.Current) -> Rendered:
     return Rendered(welcome(program), f"Welcome to {program.name}", program_id, team)
 
 
-async def render(message: OutboxMessage, uows: UnitOfWorkFactory) -> Rendered | Skip:
-    return (await render_many([message], uows))[0]
+async def render(message: OutboxMessage, bus: MessageBus) -> Rendered | Skip:
+    return (await render_many([message], bus))[0]
 
 
 async def render_many(
-    messages: Sequence[OutboxMessage], uows: UnitOfWorkFactory, calendars: Calendars | None = None
+    messages: Sequence[OutboxMessage], bus: MessageBus, calendars: Calendars | None = None
 ) -> list[Rendered | Skip]:
     """Everything is read in one unit of work, so the cards show one consistent state (see
     `core.views.outbox.current`).
@@ -83,8 +84,7 @@ async def render_many(
     With `calendars`, an introduction's first meeting is checked against the members' free/busy once the
     transaction is over (see `core.views.first_meeting`), once per pairing, so every member reads the same
     slot."""
-    async with uows() as uow:
-        found = await outbox.current(messages, uow)
+    found = await bus.read(partial(outbox.current, messages))
     results: list[Rendered | Skip] = []
     checked: dict[str, FirstMeeting | None] = {}
     for about in found:

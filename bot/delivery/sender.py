@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from bot.delivery.connector import BotConnector, activity_id, card_activity
@@ -35,6 +36,7 @@ from bot.delivery.outcomes import OutcomeRecorder
 from bot.delivery.render import Rendered, Skip, group_key, render_many
 from bot.delivery.retry import NotInstalled, PeerError, Permanent, RetryPolicy, Transient
 from bot.delivery.tokens import TokenError
+from core.bus import MessageBus
 from core.model import Person
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
@@ -121,6 +123,11 @@ class Deps:
     def __post_init__(self) -> None:
         if self.outcomes is None:
             self.outcomes = OutcomeRecorder(self.queue, self.writing)
+
+    @property
+    def bus(self) -> MessageBus:
+        """Reads for rendering, each in a unit of work of its own."""
+        return MessageBus(self.uows, self.clock)
 
     def writing(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self.write_lock if self.write_lock is not None else contextlib.nullcontext()
@@ -269,7 +276,7 @@ class TenantSender:
     async def _program_of(self, claim: Claim) -> str | None:
         """The program of a row that could not be rendered when it failed (for the report), if it can be read."""
         try:
-            (rendered,) = await render_many([claim.message], self.deps.uows)
+            (rendered,) = await render_many([claim.message], self.deps.bus)
         except Exception:
             return None
         return rendered.program_id
@@ -278,7 +285,7 @@ class TenantSender:
         try:
             try:
                 rendered: list[Rendered | Skip] = await render_many(
-                    [c.message for c in group], self.deps.uows, self.deps.calendars
+                    [c.message for c in group], self.deps.bus, self.deps.calendars
                 )
             except Exception as error:  # an outage must not lose the rows: retried until the horizon
                 log.exception("rendering failed", extra={"outbox_id": group[0].message.id})
@@ -348,7 +355,7 @@ class TenantSender:
             await self._retry(claim, error, None, rendered)
 
     async def _not_installed(self, claim: Claim, error: PeerError, rendered: Rendered | Skip | None) -> None:
-        person = await people.person(self.org, claim.message.recipient_id, self.deps.uows())
+        person = await self.deps.bus.read(partial(people.person, self.org, claim.message.recipient_id))
         why = self.deps.graph_off_reason
         if self.deps.installer is not None and person is not None:
             cannot = await self.deps.installer.install_for(person)

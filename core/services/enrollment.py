@@ -15,32 +15,30 @@ MAX_PAUSE_WEEKS = 26
 
 
 async def enroll(cmd: commands.Enroll, uow: UnitOfWork, clock: Clock) -> Enrollment:
-    async with uow:
-        program = await _lookups.program(uow, cmd.organization_id, cmd.program_id)
-        await _lookups.person(uow, cmd.organization_id, cmd.person_id)
-        if not program.active:
-            raise InvalidTransition(f"The program '{program.name}' is not running at the moment.")
-        if cmd.accepted_code_of_conduct_version is None:
-            raise ConsentRequired(
-                "To join, read the code of conduct and accept it: every participant does before taking part."
-            )
-        enrollment = await uow.enrollments.get(cmd.organization_id, cmd.program_id, cmd.person_id)
-        now = clock.now()
-        if enrollment is None:
-            enrollment = Enrollment(
-                id=new_id(),
-                organization_id=cmd.organization_id,
-                program_id=cmd.program_id,
-                person_id=cmd.person_id,
-                consent_version=0,
-                consented_at=now,
-                role=cmd.role,
-            )
-        enrollment.consent(program, cmd.accepted_code_of_conduct_version, now)
-        enrollment.role = cmd.role
-        await uow.enrollments.save(enrollment)
-        await uow.commit()
-        return enrollment
+    program = await _lookups.program(uow, cmd.organization_id, cmd.program_id)
+    await _lookups.person(uow, cmd.organization_id, cmd.person_id)
+    if not program.active:
+        raise InvalidTransition(f"The program '{program.name}' is not running at the moment.")
+    if cmd.accepted_code_of_conduct_version is None:
+        raise ConsentRequired(
+            "To join, read the code of conduct and accept it: every participant does before taking part."
+        )
+    enrollment = await uow.enrollments.get(cmd.organization_id, cmd.program_id, cmd.person_id)
+    now = clock.now()
+    if enrollment is None:
+        enrollment = Enrollment(
+            id=new_id(),
+            organization_id=cmd.organization_id,
+            program_id=cmd.program_id,
+            person_id=cmd.person_id,
+            consent_version=0,
+            consented_at=now,
+            role=cmd.role,
+        )
+    enrollment.consent(program, cmd.accepted_code_of_conduct_version, now)
+    enrollment.role = cmd.role
+    await uow.enrollments.save(enrollment)
+    return enrollment
 
 
 async def pause(cmd: commands.Pause, uow: UnitOfWork, clock: Clock) -> list[Enrollment]:
@@ -48,30 +46,26 @@ async def pause(cmd: commands.Pause, uow: UnitOfWork, clock: Clock) -> list[Enro
         raise InvalidInput(
             "weeks", f"A pause of '{cmd.weeks}' weeks is not possible. Use 1 to {MAX_PAUSE_WEEKS} weeks."
         )
-    async with uow:
-        today = clock.now().date()
-        found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
-        changed = [e for e in found if e.status is not EnrollmentStatus.LEFT]
-        if not changed:
-            raise InvalidTransition("You have left every program you were in, so there is nothing to pause.")
-        for enrollment in changed:
-            enrollment.pause(today + timedelta(weeks=cmd.weeks), today)
-            await uow.enrollments.save(enrollment)
-        await uow.commit()
-        return changed
+    today = clock.now().date()
+    found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
+    changed = [e for e in found if e.status is not EnrollmentStatus.LEFT]
+    if not changed:
+        raise InvalidTransition("You have left every program you were in, so there is nothing to pause.")
+    for enrollment in changed:
+        enrollment.pause(today + timedelta(weeks=cmd.weeks), today)
+        await uow.enrollments.save(enrollment)
+    return changed
 
 
-async def resume(cmd: commands.Resume, uow: UnitOfWork) -> list[Enrollment]:
-    async with uow:
-        found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
-        changed = [e for e in found if e.status is EnrollmentStatus.PAUSED]
-        if not changed:
-            raise InvalidTransition("You are not paused: you are already taking part.")
-        for enrollment in changed:
-            enrollment.resume()
-            await uow.enrollments.save(enrollment)
-        await uow.commit()
-        return changed
+async def resume(cmd: commands.Resume, uow: UnitOfWork, clock: Clock) -> list[Enrollment]:
+    found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
+    changed = [e for e in found if e.status is EnrollmentStatus.PAUSED]
+    if not changed:
+        raise InvalidTransition("You are not paused: you are already taking part.")
+    for enrollment in changed:
+        enrollment.resume()
+        await uow.enrollments.save(enrollment)
+    return changed
 
 
 async def _end_open_pairings(uow: UnitOfWork, enrollment: Enrollment, clock: Clock) -> list[Pairing]:
@@ -100,14 +94,12 @@ async def end_pairings_of(
 
 async def leave(cmd: commands.Leave, uow: UnitOfWork, clock: Clock) -> list[Enrollment]:
     """Leave one program (or all); open pairings in it end, so nobody waits for an answer that will not come."""
-    async with uow:
-        found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
-        changed = [e for e in found if e.status is not EnrollmentStatus.LEFT]
-        if not changed:
-            raise InvalidTransition("You have already left this program.")
-        for enrollment in changed:
-            enrollment.leave()
-            await uow.enrollments.save(enrollment)
-            await _end_open_pairings(uow, enrollment, clock)
-        await uow.commit()
-        return changed
+    found = await _lookups.enrollments(uow, cmd.organization_id, cmd.person_id, cmd.program_id)
+    changed = [e for e in found if e.status is not EnrollmentStatus.LEFT]
+    if not changed:
+        raise InvalidTransition("You have already left this program.")
+    for enrollment in changed:
+        enrollment.leave()
+        await uow.enrollments.save(enrollment)
+        await _end_open_pairings(uow, enrollment, clock)
+    return changed

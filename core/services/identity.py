@@ -15,7 +15,7 @@ from core.model import (
     new_id,
     normalize_email,
 )
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 
 MAX_NAME_LENGTH = 200
 
@@ -45,42 +45,40 @@ async def _link_by_email(uow: UnitOfWork, person: Person) -> Person:
 
 
 async def resolve_teams_person(
-    cmd: commands.ResolveTeamsPerson, uow: UnitOfWork
+    cmd: commands.ResolveTeamsPerson, uow: UnitOfWork, clock: Clock
 ) -> tuple[Organization, Person]:
     if not cmd.tenant_id or not cmd.aad_object_id:
         raise InvalidInput("from", "Teams did not say which tenant and user this is, so nothing was changed.")
-    async with uow:
-        organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, cmd.tenant_id)
-        if organization is None:
-            organization = Organization(
-                id=new_id(), kind=OrganizationKind.TEAMS_TENANT, external_id=cmd.tenant_id, name=cmd.tenant_id
-            )
-            await uow.organizations.add(organization)
-        identity = TeamsIdentity(cmd.tenant_id, cmd.aad_object_id, cmd.teams_user_id)
-        email = normalize_email(cmd.verified_email)
-        person = await uow.persons.by_aad_object_id(organization.id, cmd.aad_object_id)
-        if person is None:
-            person = Person(
-                id=new_id(),
-                organization_id=organization.id,
-                display_name=_clean_name(cmd.display_name),
-                verified_email=email,
-                teams=identity,
-            )
-            await uow.persons.add(person)
-            person = await _link_by_email(uow, person)
-        elif (person.display_name, person.verified_email, person.teams) != (
-            _clean_name(cmd.display_name),
-            email or person.verified_email,
-            identity,
-        ):
-            person.display_name = _clean_name(cmd.display_name)
-            person.verified_email = email or person.verified_email
-            person.teams = identity
-            await uow.persons.save(person)
-            person = await _link_by_email(uow, person)
-        await uow.commit()
-        return organization, person
+    organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, cmd.tenant_id)
+    if organization is None:
+        organization = Organization(
+            id=new_id(), kind=OrganizationKind.TEAMS_TENANT, external_id=cmd.tenant_id, name=cmd.tenant_id
+        )
+        await uow.organizations.add(organization)
+    identity = TeamsIdentity(cmd.tenant_id, cmd.aad_object_id, cmd.teams_user_id)
+    email = normalize_email(cmd.verified_email)
+    person = await uow.persons.by_aad_object_id(organization.id, cmd.aad_object_id)
+    if person is None:
+        person = Person(
+            id=new_id(),
+            organization_id=organization.id,
+            display_name=_clean_name(cmd.display_name),
+            verified_email=email,
+            teams=identity,
+        )
+        await uow.persons.add(person)
+        person = await _link_by_email(uow, person)
+    elif (person.display_name, person.verified_email, person.teams) != (
+        _clean_name(cmd.display_name),
+        email or person.verified_email,
+        identity,
+    ):
+        person.display_name = _clean_name(cmd.display_name)
+        person.verified_email = email or person.verified_email
+        person.teams = identity
+        await uow.persons.save(person)
+        person = await _link_by_email(uow, person)
+    return organization, person
 
 
 async def resolve_lti_person(cmd: commands.ResolveLtiPerson, uow: UnitOfWork) -> Person:

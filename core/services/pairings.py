@@ -20,19 +20,17 @@ async def respond(cmd: commands.RespondToPairing, uow: UnitOfWork, clock: Clock)
     """
     if cmd.answer not in ANSWERS:
         raise InvalidInput("answer", f"The answer '{cmd.answer}' is not one of: {', '.join(ANSWERS)}.")
-    async with uow:
-        pairing = await _lookups.pairing(uow, cmd.organization_id, cmd.pairing_id)
-        now = clock.now()
-        if cmd.answer == "accept":
-            if pairing.accept(cmd.person_id, now):
-                pairing.start(now)
-                await notify(
-                    uow, clock, cmd.organization_id, pairing.member_ids(), Intent.INTRODUCTION, pairing.id
-                )
-        else:
-            pairing.decline(cmd.person_id, now, ask_for_someone_else=cmd.answer == "someone_else")
-            others = [m for m in pairing.member_ids() if m != cmd.person_id]
-            await notify(uow, clock, cmd.organization_id, others, Intent.PAIRING_DECLINED, pairing.id)
-        await uow.pairings.save(pairing)
-        await uow.commit()
-        return pairing
+    pairing = await _lookups.pairing(uow, cmd.organization_id, cmd.pairing_id)
+    now = clock.now()
+    if cmd.answer == "accept":
+        if pairing.accept(cmd.person_id, now):
+            pairing.start(now)
+            await notify(
+                uow, clock, cmd.organization_id, pairing.member_ids(), Intent.INTRODUCTION, pairing.id
+            )
+    else:
+        pairing.decline(cmd.person_id, now, ask_for_someone_else=cmd.answer == "someone_else")
+        others = [m for m in pairing.member_ids() if m != cmd.person_id]
+        await notify(uow, clock, cmd.organization_id, others, Intent.PAIRING_DECLINED, pairing.id)
+    await uow.pairings.save(pairing)
+    return pairing

@@ -57,42 +57,41 @@ def _my_side_of(pairing: Pairing, person_id: str) -> dict[str, Any]:
 
 
 async def export_my_data(cmd: commands.ExportMyData, uow: UnitOfWork, clock: Clock) -> dict[str, Any]:
-    async with uow:
-        person = await _lookups.person(uow, cmd.organization_id, cmd.person_id)
-        org, pid = cmd.organization_id, cmd.person_id
-        pairings = await uow.pairings.for_person(org, pid)
-        names = {
-            p.id: p.display_name
-            for p in await uow.persons.many(org, [m for x in pairings for m in x.member_ids()])
-        }
-        exported = [
-            _my_side_of(p, pid) | {"other_members": [names.get(m, "") for m in p.member_ids() if m != pid]}
-            for p in pairings
-        ]
-        return {
-            "format": EXPORT_FORMAT,
-            "exported_at": clock.now().isoformat(),
-            "person": _plain(person),
-            "profile": _plain(await uow.profiles.get(org, pid)),
-            "enrollments": _plain(await uow.enrollments.for_person(org, pid)),
-            "pairings": exported,
-            "check_ins": _plain(await uow.check_ins.by_person(org, pid)),
-            "concerns_raised": _plain(await uow.concerns.by_reporter(org, pid)),
-            "learning_notes": [_my_note(n, pid) for n in await uow.notes.by_author(org, pid)],
-            "pending_notifications": [
-                {"intent": m.intent.value, "created_at": m.created_at.isoformat(), "status": m.status.value}
-                for m in await uow.outbox.for_recipient(org, pid)
-            ],
-            # Every stored row that refers to the person, as stored (conversation references, team
-            # memberships, delivery records, app installations included): nothing is left out.
-            "stored_records": await uow.traces.export(org, pid),
-            # What a course knows of the person beyond their answers (their LMS section), per program.
-            "course_attributes": {
-                p.id: attributes
-                for p in await uow.programs.for_organization(org)
-                if (attributes := p.member_attributes_of(pid))
-            },
-        }
+    person = await _lookups.person(uow, cmd.organization_id, cmd.person_id)
+    org, pid = cmd.organization_id, cmd.person_id
+    pairings = await uow.pairings.for_person(org, pid)
+    names = {
+        p.id: p.display_name
+        for p in await uow.persons.many(org, [m for x in pairings for m in x.member_ids()])
+    }
+    exported = [
+        _my_side_of(p, pid) | {"other_members": [names.get(m, "") for m in p.member_ids() if m != pid]}
+        for p in pairings
+    ]
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": clock.now().isoformat(),
+        "person": _plain(person),
+        "profile": _plain(await uow.profiles.get(org, pid)),
+        "enrollments": _plain(await uow.enrollments.for_person(org, pid)),
+        "pairings": exported,
+        "check_ins": _plain(await uow.check_ins.by_person(org, pid)),
+        "concerns_raised": _plain(await uow.concerns.by_reporter(org, pid)),
+        "learning_notes": [_my_note(n, pid) for n in await uow.notes.by_author(org, pid)],
+        "pending_notifications": [
+            {"intent": m.intent.value, "created_at": m.created_at.isoformat(), "status": m.status.value}
+            for m in await uow.outbox.for_recipient(org, pid)
+        ],
+        # Every stored row that refers to the person, as stored (conversation references, team
+        # memberships, delivery records, app installations included): nothing is left out.
+        "stored_records": await uow.traces.export(org, pid),
+        # What a course knows of the person beyond their answers (their LMS section), per program.
+        "course_attributes": {
+            p.id: attributes
+            for p in await uow.programs.for_organization(org)
+            if (attributes := p.member_attributes_of(pid))
+        },
+    }
 
 
 def _my_note(note: LearningNote, person_id: str) -> dict[str, Any]:
@@ -136,34 +135,32 @@ async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clo
     Open pairings end and their other members are told neutrally; programs they were the last facilitator
     of pause and their team's owners are asked to take over.
     """
-    async with uow:
-        person = await _lookups.person(uow, cmd.organization_id, cmd.person_id)
-        org, pid = cmd.organization_id, cmd.person_id
-        profile = await uow.profiles.get(org, pid)
-        values = _personal_values(person, profile)
-        values += [c.learned for c in await uow.check_ins.by_person(org, pid)]
-        values += [c.blockers for c in await uow.check_ins.by_person(org, pid)]
-        values += [c.text for c in await uow.concerns.by_reporter(org, pid)]
-        values = [v for v in dict.fromkeys(v.strip() for v in values if v) if _identifying(v)]
-        # The person row first: a concurrent turn that would write their chat reference back waits on it.
-        person.erase()
-        await uow.persons.save(person)
-        await end_pairings_of(uow, clock, org, pid)
-        for pairing in await uow.pairings.for_person(org, pid):
-            _scrubbed(pairing, values)
-            await uow.pairings.save(pairing)
-        await release_facilitator(uow, clock, org, pid)
-        for program in await uow.programs.for_organization(org):
-            if program.forget_member_attributes(pid):
-                await uow.programs.save(program)
-        await uow.profiles.delete(org, pid)
-        await uow.enrollments.delete_for_person(org, pid)
-        await uow.check_ins.delete_by_person(org, pid)
-        await uow.concerns.delete_by_reporter(org, pid)
-        await forget_author(uow, org, pid)  # learning notes: theirs alone are deleted, shared ones too
-        await uow.outbox.delete_for_recipient(org, pid)
-        await uow.traces.erase(org, pid, values)
-        await uow.commit()
+    person = await _lookups.person(uow, cmd.organization_id, cmd.person_id)
+    org, pid = cmd.organization_id, cmd.person_id
+    profile = await uow.profiles.get(org, pid)
+    values = _personal_values(person, profile)
+    values += [c.learned for c in await uow.check_ins.by_person(org, pid)]
+    values += [c.blockers for c in await uow.check_ins.by_person(org, pid)]
+    values += [c.text for c in await uow.concerns.by_reporter(org, pid)]
+    values = [v for v in dict.fromkeys(v.strip() for v in values if v) if _identifying(v)]
+    # The person row first: a concurrent turn that would write their chat reference back waits on it.
+    person.erase()
+    await uow.persons.save(person)
+    await end_pairings_of(uow, clock, org, pid)
+    for pairing in await uow.pairings.for_person(org, pid):
+        _scrubbed(pairing, values)
+        await uow.pairings.save(pairing)
+    await release_facilitator(uow, clock, org, pid)
+    for program in await uow.programs.for_organization(org):
+        if program.forget_member_attributes(pid):
+            await uow.programs.save(program)
+    await uow.profiles.delete(org, pid)
+    await uow.enrollments.delete_for_person(org, pid)
+    await uow.check_ins.delete_by_person(org, pid)
+    await uow.concerns.delete_by_reporter(org, pid)
+    await forget_author(uow, org, pid)  # learning notes: theirs alone are deleted, shared ones too
+    await uow.outbox.delete_for_recipient(org, pid)
+    await uow.traces.erase(org, pid, values)
 
 
 def _identifying(value: str) -> bool:
@@ -187,22 +184,19 @@ async def find_for_administrator(
 ) -> tuple[str, str]:
     """The organization and person an IT administrator names (someone who left, whose Teams account is
     gone): by Entra object id, or by work email. Raises NotFound with what was looked for."""
-    async with uow:
-        organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
-        if organization is None:
-            raise NotFound(f"No organization uses the Teams tenant '{tenant_id}' here.")
-        found: list[Person] = []
-        if aad_object_id:
-            person = await uow.persons.by_aad_object_id(organization.id, aad_object_id)
-            found = [person] if person is not None else []
-        elif email:
-            found = await uow.persons.by_verified_email(organization.id, normalize_email(email) or email)
-        found = [p for p in found if not p.erased]
-        if not found:
-            named = f"Entra object id '{aad_object_id}'" if aad_object_id else f"email '{email}'"
-            raise NotFound(
-                f"Nobody with the {named} is stored in that organization (or their data is deleted)."
-            )
-        if len(found) > 1:
-            raise InvalidInput("email", f"{len(found)} people have that email; name them by Entra object id.")
-        return organization.id, found[0].id
+    organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
+    if organization is None:
+        raise NotFound(f"No organization uses the Teams tenant '{tenant_id}' here.")
+    found: list[Person] = []
+    if aad_object_id:
+        person = await uow.persons.by_aad_object_id(organization.id, aad_object_id)
+        found = [person] if person is not None else []
+    elif email:
+        found = await uow.persons.by_verified_email(organization.id, normalize_email(email) or email)
+    found = [p for p in found if not p.erased]
+    if not found:
+        named = f"Entra object id '{aad_object_id}'" if aad_object_id else f"email '{email}'"
+        raise NotFound(f"Nobody with the {named} is stored in that organization (or their data is deleted).")
+    if len(found) > 1:
+        raise InvalidInput("email", f"{len(found)} people have that email; name them by Entra object id.")
+    return organization.id, found[0].id

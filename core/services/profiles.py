@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import commands
 from core.model import Profile, SkillLevel
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 
 
@@ -29,10 +29,8 @@ def profile_from_command(cmd: commands.UpdateProfile) -> Profile:
     return profile
 
 
-async def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork) -> Profile:
+async def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> Profile:
     profile = profile_from_command(cmd)  # validated before any I/O: a mistake changes nothing
-    async with uow:
-        await _lookups.person(uow, cmd.organization_id, cmd.person_id)
-        await uow.profiles.save(cmd.organization_id, profile)
-        await uow.commit()
-        return profile
+    await _lookups.person(uow, cmd.organization_id, cmd.person_id)
+    await uow.profiles.save(cmd.organization_id, profile)
+    return profile

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import matching
 from core import commands
+from core.bus import MessageBus
 from core.errors import ConcurrentChange, InvalidTransition, PermissionDenied
 from core.matcher import InProcessMatcher, Matcher
 from core.model import (
@@ -30,7 +31,7 @@ from core.model import (
     ScopeKind,
     new_id,
 )
-from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from core.ports import Clock, UnitOfWork
 from core.services import _lookups, notes
 from core.services.notify import notify_all
 from core.services.participants import (
@@ -191,7 +192,7 @@ class _Input:
     now: datetime
 
 
-async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input:
+async def _load(cmd: commands.RunRound, bus: MessageBus) -> _Input:
     """Read what the matcher needs: the program's state in one transaction that writes nothing, then the
     people and their profiles a slice at a time, each slice in a short read of its own.
 
@@ -200,8 +201,8 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
     be read before or after the edit, as if the round had started a moment earlier or later; who takes part
     and who is busy are read once, and checked again when the round is stored (`_write`)."""
     org = cmd.organization_id
-    now = clock.now()
-    async with uow:
+    now = bus.clock.now()
+    async with bus.reading() as uow:
         program = await _lookups.program(uow, org, cmd.program_id)
         check_runnable(program, cmd.actor_id)
         pairings = await uow.pairings.for_program(org, program.id)
@@ -224,7 +225,7 @@ async def _load(cmd: commands.RunRound, uow: UnitOfWork, clock: Clock) -> _Input
     for start in range(0, len(enrollments), READ_SLICE):
         await asyncio.sleep(0)  # let the requests that waited for the connection or the loop go first
         some = enrollments[start : start + READ_SLICE]
-        async with uow:
+        async with bus.reading() as uow:
             people = {p.id: p for p in await uow.persons.many(org, [e.person_id for e in some])}
             profiles = {p.person_id: p for p in await uow.profiles.many(org, list(people))}
         goals.update((person, profile.goals) for person, profile in profiles.items())
@@ -293,21 +294,21 @@ async def _pairings(loaded: _Input, round_id: str, matches: list[matching.Match]
     return made
 
 
-async def _claim(cmd: commands.RunRound, loaded: _Input, uow: UnitOfWork) -> Round:
+async def _claim(cmd: commands.RunRound, loaded: _Input, bus: MessageBus) -> Round:
     """Store the round as forming, if no round was opened since `loaded` was read. The round's index is
     unique per program, so of two instances that matched at once, one gets here and the other is told
     `RoundJustRun`."""
     org = cmd.organization_id
     round_ = Round(new_id(), org, loaded.program.id, loaded.index, loaded.now, RoundStatus.FORMING)
     try:
-        async with uow:
+        async with bus.unit() as work:
+            uow = work.uow
             program = await _lookups.program(uow, org, cmd.program_id)
             check_runnable(program, cmd.actor_id)
             recent = await uow.rounds.recent(org, program.id, 1)
             if (recent[0].id if recent else None) != loaded.latest_round_id:
                 raise RoundJustRun(program.name)
             await uow.rounds.save(round_)
-            await uow.commit()
     except ConcurrentChange as exc:  # the same index, stored by another instance a moment earlier
         raise RoundJustRun(loaded.program.name) from exc
     return round_
@@ -328,17 +329,17 @@ async def _in_slices(items: Sequence[T], write: Callable[[Sequence[T]], Awaitabl
                     raise
 
 
-async def _close_previous_in_slices(loaded: _Input, uow: UnitOfWork, clock: Clock) -> list[Pairing]:
+async def _close_previous_in_slices(loaded: _Input, bus: MessageBus) -> list[Pairing]:
     """`_close_previous` for the program's earlier pairings, a slice per transaction, each read afresh."""
     org, program = loaded.program.organization_id, loaded.program
-    async with uow:
+    async with bus.reading() as uow:
         ids = [p.id for p in await uow.pairings.for_program(org, program.id)]
     running: list[Pairing] = []
 
     async def close(some: Sequence[str]) -> None:
-        async with uow:
-            still = await _close_previous(uow, program, await uow.pairings.many(org, some), clock)
-            await uow.commit()
+        async with bus.unit() as work:
+            uow = work.uow
+            still = await _close_previous(uow, program, await uow.pairings.many(org, some), bus.clock)
         running.extend(still)
 
     await _in_slices(ids, close)
@@ -346,7 +347,7 @@ async def _close_previous_in_slices(loaded: _Input, uow: UnitOfWork, clock: Cloc
 
 
 async def _write(
-    cmd: commands.RunRound, loaded: _Input, result: matching.MatchResult, uow: UnitOfWork, clock: Clock
+    cmd: commands.RunRound, loaded: _Input, result: matching.MatchResult, bus: MessageBus
 ) -> RoundOutcome:
     """Store the round, if it is still the round that was loaded, in short transactions.
 
@@ -362,12 +363,13 @@ async def _write(
     proposals are out; the others were simply not matched this round, and the next round matches them.
     """
     org = cmd.organization_id
-    round_ = await _claim(cmd, loaded, uow)
+    clock = bus.clock
+    round_ = await _claim(cmd, loaded, bus)
     program = loaded.program
     proposed = await _pairings(loaded, round_.id, list(result.matches))
-    running = await _close_previous_in_slices(loaded, uow, clock)
+    running = await _close_previous_in_slices(loaded, bus)
     busy, _ = _busy(program, running)
-    async with uow:
+    async with bus.reading() as uow:
         enrollments = {
             e.person_id: e
             for e in await uow.enrollments.for_program(org, program.id)
@@ -389,13 +391,13 @@ async def _write(
     tell = program.scope_kind is ScopeKind.TEAMS_TEAM  # course groups are drafts until published
 
     async def store(some: Sequence[Pairing]) -> None:
-        async with uow:
+        async with bus.unit() as work:
+            uow = work.uow
             await uow.pairings.add_new(some)
             if tell:
                 await notify_all(
                     uow, clock, org, [(p.member_ids(), Intent.PAIRING_PROPOSED, p.id, None) for p in some]
                 )
-            await uow.commit()
 
     await _in_slices(created, store)
     left_out = {person for person, _ in unmatched}
@@ -409,7 +411,8 @@ async def _write(
             changed.append(e)
 
     async def flag(some: Sequence[Enrollment]) -> None:
-        async with uow:
+        async with bus.unit() as work:
+            uow = work.uow
             for e in some:
                 fresh = await uow.enrollments.get(org, e.program_id, e.person_id)
                 if fresh is None:
@@ -418,57 +421,54 @@ async def _write(
                     fresh.resume()
                 fresh.unmatched_last_round = e.person_id in left_out
                 await uow.enrollments.save(fresh)
-            await uow.commit()
 
     await _in_slices(changed, flag)
 
     async def tell_unmatched(some: Sequence[tuple[str, str]]) -> None:
-        async with uow:
+        async with bus.unit() as work:
+            uow = work.uow
             await notify_all(
                 uow,
                 clock,
                 org,
                 [([person], Intent.UNMATCHED, round_.id, {"reason": why}) for person, why in some],
             )
-            await uow.commit()
 
     if tell:
         await _in_slices(unmatched, tell_unmatched)
     opened = replace(round_, status=RoundStatus.OPEN)
 
     async def open_round(some: Sequence[Round]) -> None:
-        async with uow:
+        async with bus.unit() as work:
+            uow = work.uow
             for r in some:
                 await uow.rounds.save(r)
-            await uow.commit()
 
     await _in_slices([opened], open_round)  # retried like a slice when a writer held the database
     return RoundOutcome(opened, created, unmatched)
 
 
-async def run_round(
-    cmd: commands.RunRound, uow: UnitOfWork, clock: Clock, matcher: Matcher | None = None
-) -> RoundOutcome:
+async def run_round(cmd: commands.RunRound, bus: MessageBus, matcher: Matcher | None = None) -> RoundOutcome:
     """Open the program's next round in three steps, none of which holds a transaction while matching:
     read the input (`_load`), match with `matcher` (a worker process when the app runs), store the result
     (one transaction, only if no round was opened meanwhile: else `RoundJustRun`).
 
-    `uow` must not be inside an open transaction: it is used for both transactions.
+    Each step is a unit of work of `bus` (the round is a job of several short ones, see `_write`).
     """
-    loaded = await _load(cmd, uow, clock)
+    loaded = await _load(cmd, bus)
     seed = cmd.seed or _seed(loaded.program, loaded.index)
     result = await (matcher or InProcessMatcher()).match(
         loaded.participants, settings_for(loaded.program), loaded.history, seed
     )
-    return await _write(cmd, loaded, result, uow, clock)
+    return await _write(cmd, loaded, result, bus)
 
 
 class LocalRounds:
     """Runs rounds in this process (matching with `matcher`, in-process by default): for tests and scripts.
     The app runs them in its worker processes (`peerlearn.matching_pool.PoolRounds`)."""
 
-    def __init__(self, uows: UnitOfWorkFactory, clock: Clock, matcher: Matcher | None = None) -> None:
-        self.uows, self.clock, self.matcher = uows, clock, matcher
+    def __init__(self, bus: MessageBus, matcher: Matcher | None = None) -> None:
+        self.bus, self.matcher = bus, matcher
 
     async def run(self, command: commands.RunRound) -> RoundSummary:
-        return (await run_round(command, self.uows(), self.clock, self.matcher)).summary()
+        return (await run_round(command, self.bus, self.matcher)).summary()

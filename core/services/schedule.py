@@ -16,11 +16,13 @@ import logging
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import DomainError
 from core.model import EnrollmentStatus, Intent, Pairing, PairingStatus, Program, ScopeKind
-from core.ports import Clock, RoundRunner, UnitOfWorkFactory
+from core.ports import Clock, RoundRunner, UnitOfWork
 from core.ports.delivery import ProgramDirectory
 from core.services.notify import notify
 from core.services.rounds import LocalRounds, RoundJustRun, TooFewToMatch
@@ -94,7 +96,7 @@ class ScheduleRun:
 
 
 async def open_due_rounds(
-    directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock, runner: RoundRunner | None = None
+    directory: ProgramDirectory, bus: MessageBus, runner: RoundRunner | None = None
 ) -> ScheduleRun:
     """Open every round that is due, each with `runner` (the app's worker processes; None: here).
 
@@ -104,15 +106,11 @@ async def open_due_rounds(
     errors: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
     for organization_id, program_id in await directory.running_programs():
-        async with uows() as uow:
-            program = await uow.programs.get(organization_id, program_id)
-            recent = await uow.rounds.recent(organization_id, program_id, 1)
-        if program is None:
-            continue
-        if round_due(program, recent[0].opened_at if recent else None, clock.now()) is None:
+        due = await bus.read(partial(_round_due, organization_id, program_id, bus.clock.now()))
+        if due is None:
             continue
         try:
-            outcome = await (runner or LocalRounds(uows, clock)).run(
+            outcome = await (runner or LocalRounds(bus)).run(
                 commands.RunRound(organization_id, program_id, None)
             )
         except RoundJustRun:  # a facilitator's "match now" stored this period's round while this one matched
@@ -131,41 +129,58 @@ async def open_due_rounds(
     return ScheduleRun(opened, errors, skipped=skipped)
 
 
-async def queue_check_ins(directory: ProgramDirectory, uows: UnitOfWorkFactory, clock: Clock) -> ScheduleRun:
-    """Queue the check-ins that are due and the reminders for them; the outbox keys make this repeatable."""
+async def _round_due(
+    organization_id: str, program_id: str, now: datetime, uow: UnitOfWork
+) -> datetime | None:
+    program = await uow.programs.get(organization_id, program_id)
+    if program is None:
+        return None
+    recent = await uow.rounds.recent(organization_id, program_id, 1)
+    return round_due(program, recent[0].opened_at if recent else None, now)
+
+
+async def queue_check_ins(directory: ProgramDirectory, bus: MessageBus) -> ScheduleRun:
+    """Queue the check-ins that are due and the reminders for them, a program per unit of work; the outbox
+    keys make this repeatable."""
     check_ins = reminders = 0
     for organization_id, program_id in await directory.running_programs():
-        async with uows() as uow:
-            program = await uow.programs.get(organization_id, program_id)
-            if program is None or program.scope_kind is not ScopeKind.TEAMS_TEAM:
-                continue
-            now = clock.now()
-            taking_part = {
-                e.person_id
-                for e in await uow.enrollments.for_program(organization_id, program_id)
-                if e.status is EnrollmentStatus.ACTIVE
-            }
-            for pairing in await uow.pairings.for_program(organization_id, program_id):
-                due = check_in_due(program, pairing, now)
-                if due is None:
-                    continue
-                members = [m for m in pairing.member_ids() if m in taking_part]
-                subject = check_in_subject(pairing.id, due)
-                payload: dict[str, object] = {"pairing_id": pairing.id, "due": due.isoformat()}
-                check_ins += await notify(
-                    uow, clock, organization_id, members, Intent.CHECK_IN, subject, payload
-                )
-                due_at = local_instant(due, program.timezone)
-                if now < due_at + REMINDER_AFTER:
-                    continue
-                answered = {
-                    c.person_id
-                    for c in await uow.check_ins.for_pairing(organization_id, pairing.id)
-                    if c.submitted_at >= due_at
-                }
-                silent = [m for m in members if m not in answered]
-                reminders += await notify(
-                    uow, clock, organization_id, silent, Intent.CHECK_IN_REMINDER, subject, payload
-                )
-            await uow.commit()
+        queued = await bus.handle(commands.QueueCheckIns(organization_id, program_id))
+        check_ins += queued.check_ins_queued
+        reminders += queued.reminders_queued
+    return ScheduleRun([], [], check_ins, reminders)
+
+
+async def queue_program_check_ins(cmd: commands.QueueCheckIns, uow: UnitOfWork, clock: Clock) -> ScheduleRun:
+    """One program's due check-ins and reminders (`queue_check_ins`)."""
+    organization_id, program_id = cmd.organization_id, cmd.program_id
+    check_ins = reminders = 0
+    program = await uow.programs.get(organization_id, program_id)
+    if program is None or program.scope_kind is not ScopeKind.TEAMS_TEAM:
+        return ScheduleRun([], [], 0, 0)
+    now = clock.now()
+    taking_part = {
+        e.person_id
+        for e in await uow.enrollments.for_program(organization_id, program_id)
+        if e.status is EnrollmentStatus.ACTIVE
+    }
+    for pairing in await uow.pairings.for_program(organization_id, program_id):
+        due = check_in_due(program, pairing, now)
+        if due is None:
+            continue
+        members = [m for m in pairing.member_ids() if m in taking_part]
+        subject = check_in_subject(pairing.id, due)
+        payload: dict[str, object] = {"pairing_id": pairing.id, "due": due.isoformat()}
+        check_ins += await notify(uow, clock, organization_id, members, Intent.CHECK_IN, subject, payload)
+        due_at = local_instant(due, program.timezone)
+        if now < due_at + REMINDER_AFTER:
+            continue
+        answered = {
+            c.person_id
+            for c in await uow.check_ins.for_pairing(organization_id, pairing.id)
+            if c.submitted_at >= due_at
+        }
+        silent = [m for m in members if m not in answered]
+        reminders += await notify(
+            uow, clock, organization_id, silent, Intent.CHECK_IN_REMINDER, subject, payload
+        )
     return ScheduleRun([], [], check_ins, reminders)

@@ -7,8 +7,7 @@ over" becomes its facilitator and the program runs again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from core import commands
 from core.errors import InvalidTransition, PermissionDenied
 from core.model import Intent, Program, ScopeKind
 from core.model.programs import ORGANIZATION_SCOPE
@@ -55,25 +54,16 @@ async def require_may_take_over(uow: UnitOfWork, program: Program, actor_id: str
         raise PermissionDenied(f"Only a member of the team of '{program.name}' can take it over.")
 
 
-@dataclass(frozen=True)
-class TakeOver:
-    organization_id: str
-    program_id: str
-    actor_id: str
-
-
-async def take_over(cmd: TakeOver, uow: UnitOfWork) -> Program:
+async def take_over(cmd: commands.TakeOver, uow: UnitOfWork, clock: Clock) -> Program:
     """A team owner (or, for the organization's program, anyone) becomes the facilitator of a program that
     has none. Refused once someone else took it over first."""
-    async with uow:
-        program = await _lookups.program(uow, cmd.organization_id, cmd.program_id)
-        await _lookups.person(uow, cmd.organization_id, cmd.actor_id)
-        if program.is_facilitator(cmd.actor_id):
-            raise InvalidTransition(f"You already facilitate '{program.name}'.")
-        if program.facilitator_ids:
-            raise InvalidTransition(f"Someone has already taken '{program.name}' over.")
-        await require_may_take_over(uow, program, cmd.actor_id)
-        program.facilitator_ids.append(cmd.actor_id)
-        await uow.programs.save(program)
-        await uow.commit()
-        return program
+    program = await _lookups.program(uow, cmd.organization_id, cmd.program_id)
+    await _lookups.person(uow, cmd.organization_id, cmd.actor_id)
+    if program.is_facilitator(cmd.actor_id):
+        raise InvalidTransition(f"You already facilitate '{program.name}'.")
+    if program.facilitator_ids:
+        raise InvalidTransition(f"Someone has already taken '{program.name}' over.")
+    await require_may_take_over(uow, program, cmd.actor_id)
+    program.facilitator_ids.append(cmd.actor_id)
+    await uow.programs.save(program)
+    return program

@@ -116,13 +116,10 @@ def suggested_skills(organization: Iterable[str], limit: int = SUGGESTED) -> lis
 
 async def organization_skills(organization_id: str, uow: UnitOfWork) -> list[str]:
     """The skills people of the organization teach or want to learn, most used first, as shown to them."""
-    async with uow:
-        person_ids: set[str] = set()
-        for program in await uow.programs.for_organization(organization_id):
-            person_ids.update(
-                e.person_id for e in await uow.enrollments.for_program(organization_id, program.id)
-            )
-        profiles = await uow.profiles.many(organization_id, sorted(person_ids))
+    person_ids: set[str] = set()
+    for program in await uow.programs.for_organization(organization_id):
+        person_ids.update(e.person_id for e in await uow.enrollments.for_program(organization_id, program.id))
+    profiles = await uow.profiles.many(organization_id, sorted(person_ids))
     used = Counter(s.label for p in profiles for s in (*p.teaches, *p.learns))
     return [label for label, _ in sorted(used.items(), key=lambda item: (-item[1], item[0].casefold()))]
 
@@ -155,6 +152,5 @@ def skill_choices(query: str, organization: Iterable[str], limit: int = MAX_CHOI
 
 async def tenant_skills(tenant_id: str, uow: UnitOfWork) -> list[str]:
     """The skills of the organization a Teams tenant is (none for a tenant we do not know yet)."""
-    async with uow:
-        organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
+    organization = await uow.organizations.by_external_id(OrganizationKind.TEAMS_TENANT, tenant_id)
     return [] if organization is None else await organization_skills(organization.id, uow)

@@ -18,14 +18,12 @@ async def delivery_health(
     records: DeliveryRecords,
     graph: GraphStatus,
 ) -> DeliveryHealth:
-    async with uow:
-        program = await _lookups.program(uow, organization_id, program_id)
+    program = await _lookups.program(uow, organization_id, program_id)
     if not program.is_facilitator(actor_id):
         raise PermissionDenied("Only this program's facilitators can see its report.")
     counts = await records.counts_for_program(organization_id, program_id)
     unreachable_ids = await records.unreachable(organization_id, program_id)
-    async with uow:
-        people = await uow.persons.many(organization_id, unreachable_ids) if unreachable_ids else []
+    people = await uow.persons.many(organization_id, unreachable_ids) if unreachable_ids else []
     # Deleted people are gone from the report too; the count above still includes their messages.
     names = sorted(p.display_name for p in people if not p.erased)
     return DeliveryHealth(

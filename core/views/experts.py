@@ -25,13 +25,12 @@ async def find_experts(
 ) -> list[Expert]:
     """Best level first; the asker and people who did not opt in to being found are left out."""
     key = normalize_skill(skill)
-    async with uow:
-        profiles = [
-            p
-            for p in await uow.profiles.teachers_of(organization_id, key)
-            if p.discoverable_as_expert and p.person_id != asker_id
-        ]
-        people = {p.id: p for p in await uow.persons.many(organization_id, [p.person_id for p in profiles])}
+    profiles = [
+        p
+        for p in await uow.profiles.teachers_of(organization_id, key)
+        if p.discoverable_as_expert and p.person_id != asker_id
+    ]
+    people = {p.id: p for p in await uow.persons.many(organization_id, [p.person_id for p in profiles])}
     found = []
     for profile in profiles:
         person = people.get(profile.person_id)

@@ -48,23 +48,22 @@ async def with_calendars(
     return replace(view, first_meeting=FirstMeeting(slot, someone_has_no_hours=False, from_calendars=True))
 
 
-async def pairing_view_on_calendars(
-    organization_id: str,
-    pairing_id: str,
-    viewer_id: str,
-    uow: UnitOfWork,
-    calendars: Calendars | None,
-    asked_as: str | None,
-) -> PairingView:
-    """`core.views.status.pairing_view`, with an introduction's first meeting checked against the members'
-    calendars as the sender's introductions and the group chat's are (the same slot on every card)."""
-    async with uow:
-        pairing = await _lookups.pairing(uow, organization_id, pairing_id)
-        if viewer_id not in pairing.member_ids():
-            raise PermissionDenied("Only the members of this pairing can see it.")
-        program = await _lookups.program(uow, organization_id, pairing.program_id)
-        view = await _pairing_view(uow, pairing, program, viewer_id)
-        profiles = await member_profiles(uow, pairing) if calendars is not None else {}
-    if pairing.status not in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE):
-        return view
-    return await with_calendars(view, profiles, calendars, asked_as)
+async def for_calendars(
+    organization_id: str, pairing_id: str, viewer_id: str, uow: UnitOfWork, *, with_profiles: bool
+) -> tuple[PairingView, Mapping[str, Profile]]:
+    """What `with_calendars` needs, read in one unit of work: `core.views.status.pairing_view`, and the
+    members' profiles (when calendars will be asked). Graph is called after the unit of work, never in it."""
+    pairing = await _lookups.pairing(uow, organization_id, pairing_id)
+    if viewer_id not in pairing.member_ids():
+        raise PermissionDenied("Only the members of this pairing can see it.")
+    program = await _lookups.program(uow, organization_id, pairing.program_id)
+    view = await _pairing_view(uow, pairing, program, viewer_id)
+    profiles = await member_profiles(uow, pairing) if with_profiles else {}
+    return view, profiles
+
+
+def proposes_a_time(view: PairingView) -> bool:
+    """An accepted pairing whose first meeting the members' hours could place: calendars may refine it."""
+    meeting = view.first_meeting
+    accepted = view.pairing.status in (PairingStatus.ACCEPTED, PairingStatus.ACTIVE)
+    return accepted and meeting is not None and meeting.slot is not None

@@ -9,15 +9,13 @@ from core.ports import UnitOfWork
 
 async def taking_part(organization_id: str, person_id: str, uow: UnitOfWork) -> bool:
     """Joined or paused somewhere (not only left)."""
-    async with uow:
-        found = await uow.enrollments.for_person(organization_id, person_id)
+    found = await uow.enrollments.for_person(organization_id, person_id)
     return any(e.status is not EnrollmentStatus.LEFT for e in found)
 
 
 async def joined(program: Program, person_id: str, uow: UnitOfWork) -> bool:
     """Enrolled in `program` and agreed to its current code of conduct."""
-    async with uow:
-        enrollment = await uow.enrollments.get(program.organization_id, program.id, person_id)
+    enrollment = await uow.enrollments.get(program.organization_id, program.id, person_id)
     return enrollment is not None and enrollment.has_current_consent(program)
 
 
@@ -25,7 +23,6 @@ async def profile_and_taking_part(
     organization_id: str, person_id: str, uow: UnitOfWork
 ) -> tuple[Profile | None, bool]:
     """The stored profile, and whether the person takes part in a program (joined, or paused)."""
-    async with uow:
-        stored = await uow.profiles.get(organization_id, person_id)
-        enrollments = await uow.enrollments.for_person(organization_id, person_id)
+    stored = await uow.profiles.get(organization_id, person_id)
+    enrollments = await uow.enrollments.for_person(organization_id, person_id)
     return stored, any(e.status is not EnrollmentStatus.LEFT for e in enrollments)

@@ -115,9 +115,8 @@ class Readiness:
 
 
 async def readiness(organization_id: str, program_id: str, uow: UnitOfWork, clock: Clock) -> Readiness:
-    async with uow:
-        program = await _lookups.program(uow, organization_id, program_id)
-        enrollments = await uow.enrollments.for_program(organization_id, program_id)
+    program = await _lookups.program(uow, organization_id, program_id)
+    enrollments = await uow.enrollments.for_program(organization_id, program_id)
     joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
     return Readiness(len(joined), _ready(program, joined, clock.now()))
 

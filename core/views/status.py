@@ -139,35 +139,33 @@ async def _pairing_view(uow: UnitOfWork, pairing: Pairing, program: Program, vie
 
 
 async def pairing_view(organization_id: str, pairing_id: str, viewer_id: str, uow: UnitOfWork) -> PairingView:
-    async with uow:
-        pairing = await _lookups.pairing(uow, organization_id, pairing_id)
-        if viewer_id not in pairing.member_ids():
-            raise PermissionDenied("Only the members of this pairing can see it.")
-        program = await _lookups.program(uow, organization_id, pairing.program_id)
-        return await _pairing_view(uow, pairing, program, viewer_id)
+    pairing = await _lookups.pairing(uow, organization_id, pairing_id)
+    if viewer_id not in pairing.member_ids():
+        raise PermissionDenied("Only the members of this pairing can see it.")
+    program = await _lookups.program(uow, organization_id, pairing.program_id)
+    return await _pairing_view(uow, pairing, program, viewer_id)
 
 
 async def my_status(organization_id: str, person_id: str, uow: UnitOfWork) -> MyStatus:
-    async with uow:
-        person = await _lookups.person(uow, organization_id, person_id)
-        programs = {p.id: p for p in await uow.programs.for_organization(organization_id)}
-        enrollments = [
-            EnrollmentView(e, programs[e.program_id])
-            for e in await uow.enrollments.for_person(organization_id, person_id)
-            if e.program_id in programs
-        ]
-        open_views = []
-        for pairing in await uow.pairings.for_person(organization_id, person_id):
-            if pairing.is_open and pairing.program_id in programs:
-                open_views.append(await _pairing_view(uow, pairing, programs[pairing.program_id], person_id))
-        facilitated = [p for p in programs.values() if p.is_facilitator(person_id)]
-        return MyStatus(
-            person=person,
-            profile=await uow.profiles.get(organization_id, person_id),
-            enrollments=enrollments,
-            open_pairings=open_views,
-            facilitated=facilitated,
-        )
+    person = await _lookups.person(uow, organization_id, person_id)
+    programs = {p.id: p for p in await uow.programs.for_organization(organization_id)}
+    enrollments = [
+        EnrollmentView(e, programs[e.program_id])
+        for e in await uow.enrollments.for_person(organization_id, person_id)
+        if e.program_id in programs
+    ]
+    open_views = []
+    for pairing in await uow.pairings.for_person(organization_id, person_id):
+        if pairing.is_open and pairing.program_id in programs:
+            open_views.append(await _pairing_view(uow, pairing, programs[pairing.program_id], person_id))
+    facilitated = [p for p in programs.values() if p.is_facilitator(person_id)]
+    return MyStatus(
+        person=person,
+        profile=await uow.profiles.get(organization_id, person_id),
+        enrollments=enrollments,
+        open_pairings=open_views,
+        facilitated=facilitated,
+    )
 
 
 def awaiting_my_answer(view: PairingView) -> bool:

@@ -23,21 +23,20 @@ async def target_program(
 
     A program id is looked up inside `organization_id` only, so an id from another tenant is simply not found
     (NotFound)."""
-    async with uow:
-        if program_id is not None:
-            program = await uow.programs.get(organization_id, program_id)
-            if program is None:
-                raise NotFound(
-                    "That program does not exist here (it may belong to another team or organization)."
-                )
+    if program_id is not None:
+        program = await uow.programs.get(organization_id, program_id)
+        if program is None:
+            raise NotFound(
+                "That program does not exist here (it may belong to another team or organization)."
+            )
+        return program
+    if team_id is not None:
+        program = await uow.programs.by_scope(organization_id, ScopeKind.TEAMS_TEAM, team_id)
+        if program is not None:
             return program
-        if team_id is not None:
-            program = await uow.programs.by_scope(organization_id, ScopeKind.TEAMS_TEAM, team_id)
-            if program is not None:
-                return program
-        if for_facilitator:
-            everything = await uow.programs.for_organization(organization_id)
-            mine = [p for p in everything if p.is_facilitator(person_id)]
-            if mine:
-                return sorted(mine, key=lambda p: (p.scope_id != ORGANIZATION_SCOPE, p.name))[0]
+    if for_facilitator:
+        everything = await uow.programs.for_organization(organization_id)
+        mine = [p for p in everything if p.is_facilitator(person_id)]
+        if mine:
+            return sorted(mine, key=lambda p: (p.scope_id != ORGANIZATION_SCOPE, p.name))[0]
     return None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.bus import MessageBus
 from core.model import (
     MemberRole,
     Organization,
@@ -49,6 +50,13 @@ def uow() -> FakeUnitOfWork:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def bus(uow: FakeUnitOfWork, clock: FakeClock) -> MessageBus:
+    """The message bus over the fixture's store: `await bus.handle(command)` runs a command and commits;
+    `await bus.read(lambda u: some_view(..., u))` reads a view in a unit of work that writes nothing."""
+    return MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
 
 
 def proposed_pairing(

@@ -16,8 +16,8 @@ from aiohttp import web
 from bot.delivery.graph import GraphCalendars, GraphClient
 from bot.delivery.render import Rendered, render_many
 from core import commands
+from core.bus import MessageBus
 from core.model import Intent, Profile
-from core.services import pairings
 from tests.unit import conftest as unit
 from tests.unit.conftest import ORG, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
@@ -97,7 +97,9 @@ async def _introduced(uow: FakeUnitOfWork, clock: FakeClock) -> list[Any]:
     uow.store.profiles["bo"] = (ORG, Profile("bo", timezone="America/New_York", weekly_availability=new_york))
     proposed_pairing(uow, clock, "ana", "bo")
     for who in ("ana", "bo"):
-        await pairings.respond(commands.RespondToPairing(ORG, "pair-1", who, "accept"), uow, clock)
+        await MessageBus(lambda: FakeUnitOfWork(uow.store), clock).handle(
+            commands.RespondToPairing(ORG, "pair-1", who, "accept")
+        )
     return [m for m in uow.store.outbox.values() if m.intent is Intent.INTRODUCTION]
 
 
@@ -114,7 +116,9 @@ async def test_the_introduction_skips_a_slot_a_calendar_has_booked_and_says_cale
 ) -> None:
     fake, graph = calendars
     intros = await _introduced(uow, clock)  # Monday 2 November, 09:00 UTC
-    cards = _cards(await render_many(intros, lambda: FakeUnitOfWork(uow.store), graph))
+    cards = _cards(
+        await render_many(intros, MessageBus(lambda: FakeUnitOfWork(uow.store), FakeClock()), graph)
+    )
     # 15:00 Berlin (14:00 UTC) is Ana's meeting: 16:00 Berlin, 10:00 New York, for both of them.
     assert "Monday 2 November, 16:00–16:30 (Berlin, UTC+01:00)" in cards["ana"]
     assert "Monday 2 November, 10:00–10:30 (New York, UTC-05:00)" in cards["bo"]
@@ -132,6 +136,8 @@ async def test_a_calendar_graph_cannot_read_leaves_the_hours_to_decide(
     fake, graph = calendars
     fake.hidden.add("bo@contoso.example")
     intros = await _introduced(uow, clock)
-    cards = _cards(await render_many(intros, lambda: FakeUnitOfWork(uow.store), graph))
+    cards = _cards(
+        await render_many(intros, MessageBus(lambda: FakeUnitOfWork(uow.store), FakeClock()), graph)
+    )
     assert "Monday 2 November, 15:00–15:30 (Berlin, UTC+01:00)" in cards["ana"]  # by the hours alone
     assert "and your calendars" not in cards["ana"]

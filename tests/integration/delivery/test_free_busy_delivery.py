@@ -22,9 +22,9 @@ from bot.delivery.graph import GraphCalendars, GraphClient, GroupChats
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
+from core.bus import MessageBus
 from core.model import Pairing, Profile
 from core.services.meeting_times import Slot
-from core.services.pairings import respond
 from core.services.rounds import run_round
 from core.views.status import first_meeting, member_profiles
 from storage.delivery_store import SqlProgramDirectory
@@ -122,10 +122,12 @@ async def _accepted_pairing(seeded: Seeded, uows: SqlUnitOfWorkFactory, deps: De
             zone = "Europe/Berlin" if i % 2 else "America/New_York"
             await uow.profiles.save(org, Profile(f"p{i:05d}", timezone=zone, weekly_availability=WEEKDAYS))
         await uow.commit()
-    outcome = await run_round(commands.RunRound(org, seeded.program_id, None), uows(), deps.clock)
+    outcome = await run_round(commands.RunRound(org, seeded.program_id, None), MessageBus(uows, deps.clock))
     pairing_id = outcome.pairings[0].id
     for member in outcome.pairings[0].member_ids():
-        await respond(commands.RespondToPairing(org, pairing_id, member, "accept"), uows(), deps.clock)
+        await MessageBus(uows, deps.clock).handle(
+            commands.RespondToPairing(org, pairing_id, member, "accept")
+        )
     async with uows() as uow:
         pairing = await uow.pairings.get(org, pairing_id)
         assert pairing is not None

@@ -20,8 +20,8 @@ from bot.delivery.graph import GraphClient, GraphInstaller, GroupChats
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
+from core.bus import MessageBus
 from core.model import OutboxStatus, Profile
-from core.services.pairings import respond
 from core.services.rounds import run_round
 from storage.delivery_store import SqlProgramDirectory
 from storage.graph_store import SqlGraphStore
@@ -90,7 +90,8 @@ async def test_people_the_bot_cannot_reach_get_the_app_installed_and_then_their_
     fake.not_installed = {"29:user-00001", "29:user-00003"}  # no 1:1 chat stored, app not installed
     deps.installer = GraphInstaller(client, SqlGraphStore(uow_factory.sessions), deps.clock)
     await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     sender = TenantSender(seeded.organization_id, deps, RateLimiter(30), SenderConfig("28:bot", 2.0))
     await sender.drain(lambda: True)
@@ -127,14 +128,13 @@ async def test_a_program_with_group_chats_gets_one_chat_per_pairing_with_the_app
         await uow.programs.save(program)
         await uow.commit()
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     pairing = outcome.pairings[0]
     for member in pairing.member_ids():
-        await respond(
-            commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept"),
-            uow_factory(),
-            deps.clock,
+        await MessageBus(uow_factory, deps.clock).handle(
+            commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept")
         )
     records = SqlGraphStore(uow_factory.sessions)
     chats = GroupChats(
@@ -186,14 +186,13 @@ async def test_the_group_chat_introduction_proposes_the_first_meeting_on_each_me
             )
         await uow.commit()
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     pairing = outcome.pairings[0]
     for member in pairing.member_ids():
-        await respond(
-            commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept"),
-            uow_factory(),
-            deps.clock,
+        await MessageBus(uow_factory, deps.clock).handle(
+            commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept")
         )
     connector = RecordingConnector(deps.connector)
     chats = GroupChats(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from benchmarks.delivery.seed import Seeded
 from bot.delivery.sender import Deps
 from core import commands
+from core.bus import MessageBus
 from core.model.delivery import DeliveryOutcome, Finish, Outcome
 from core.services.rounds import run_round
 from storage.delivery_store import SqlLeases, SqlOutboxQueue
@@ -40,7 +41,8 @@ async def test_concurrent_claims_never_hand_out_the_same_row_and_a_superseded_cl
     seeded: Seeded, uow_factory: SqlUnitOfWorkFactory, deps: Deps
 ) -> None:
     await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     queue = SqlOutboxQueue(uow_factory.sessions)
     now = deps.clock.now()
@@ -74,7 +76,8 @@ async def test_a_delivery_is_recorded_even_under_a_superseded_claim_and_only_onc
     """A send Teams accepted is a fact: if its outcome arrives after the row was claimed again (the
     database was away, the process was paused), the row is marked sent, so the new claim does not send."""
     await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     queue = SqlOutboxQueue(uow_factory.sessions)
     now = deps.clock.now()
@@ -97,7 +100,8 @@ async def test_a_fencing_token_changes_with_every_take_and_a_stale_one_claims_no
     seeded: Seeded, uow_factory: SqlUnitOfWorkFactory, deps: Deps
 ) -> None:
     await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     leases, queue, org = (
         SqlLeases(uow_factory.sessions),

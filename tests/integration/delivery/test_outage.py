@@ -21,6 +21,7 @@ from bot.delivery.retry import MAX_ATTEMPTS, RetryPolicy
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from bot.delivery.tokens import NoToken
 from core import commands
+from core.bus import MessageBus
 from core.clock import SystemClock
 from core.model import OutboxStatus
 from core.model.conversations import ConversationScope, StoredConversation
@@ -66,7 +67,8 @@ async def test_a_connector_outage_longer_than_ten_attempts_loses_nothing_and_dra
     await connector.up()
     seeded = await seed(uow_factory, connector.url, 40)
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), SystemClock()
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, SystemClock()),
     )
     total = sum(len(p.members) for p in outcome.pairings) + len(outcome.unmatched)
     await connector.down()
@@ -107,7 +109,8 @@ async def test_past_the_horizon_messages_fail_with_their_program_and_the_report_
     connector = Connector(fake)  # never up: unreachable throughout
     seeded = await seed(uow_factory, connector.url, 6)
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), SystemClock()
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, SystemClock()),
     )
     total = sum(len(p.members) for p in outcome.pairings) + len(outcome.unmatched)
     policy = RetryPolicy(horizon=timedelta(seconds=2), base_delay=0.05, max_delay=0.3)
@@ -125,13 +128,15 @@ async def test_past_the_horizon_messages_fail_with_their_program_and_the_report_
         finally:
             stop.set()
             await task
-    health = await delivery_health(
-        seeded.organization_id,
-        seeded.program_id,
-        "p00000",
-        uow_factory(),
-        SqlDeliveryRecords(uow_factory.sessions),
-        GraphStatus(False, "off"),
+    health = await MessageBus(uow_factory, SystemClock()).read(
+        lambda u: delivery_health(
+            seeded.organization_id,
+            seeded.program_id,
+            "p00000",
+            u,
+            SqlDeliveryRecords(uow_factory.sessions).bound(u),
+            GraphStatus(False, "off"),
+        )
     )
     assert health.failed == total  # counted under their program, not lost from the report
     assert health.failures_by_reason == [(policy.describe(), total)]
@@ -168,7 +173,8 @@ async def test_the_sender_looks_chats_up_a_claimed_batch_at_a_time(uow_factory: 
     try:
         seeded = await seed(uow_factory, connector.url, 40)
         await run_round(
-            commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), SystemClock()
+            commands.RunRound(seeded.organization_id, seeded.program_id, None),
+            MessageBus(uow_factory, SystemClock()),
         )
         async with aiohttp.ClientSession() as http:
             deps = _deps(uow_factory, http)

@@ -11,9 +11,10 @@ from benchmarks.delivery.seed import Seeded
 from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
+from core.bus import MessageBus
+from core.clock import SystemClock
 from core.model import OutboxStatus
 from core.model.delivery import DeliveryOutcome, GraphStatus
-from core.services.pairings import respond
 from core.services.rounds import run_round
 from core.views.delivery import delivery_health
 from storage.delivery_store import SqlDeliveryRecords
@@ -25,7 +26,7 @@ CONFIG = SenderConfig(bot_id="28:peerlearn-bot", lease_seconds=2.0)
 
 async def _round(seeded: Seeded, uows: SqlUnitOfWorkFactory, deps: Deps) -> int:
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uows(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None), MessageBus(uows, deps.clock)
     )
     return sum(len(p.members) for p in outcome.pairings) + len(outcome.unmatched)
 
@@ -56,23 +57,24 @@ async def test_a_proposal_answered_before_it_was_sent_is_skipped_not_sent(
     seeded: Seeded, uow_factory: SqlUnitOfWorkFactory, deps: Deps, fake: FakeTeams
 ) -> None:
     outcome = await run_round(
-        commands.RunRound(seeded.organization_id, seeded.program_id, None), uow_factory(), deps.clock
+        commands.RunRound(seeded.organization_id, seeded.program_id, None),
+        MessageBus(uow_factory, deps.clock),
     )
     pairing = outcome.pairings[0]
     who = pairing.members[0].person_id
-    await respond(
-        commands.RespondToPairing(seeded.organization_id, pairing.id, who, "decline"),
-        uow_factory(),
-        deps.clock,
+    await MessageBus(uow_factory, deps.clock).handle(
+        commands.RespondToPairing(seeded.organization_id, pairing.id, who, "decline")
     )
     await _drain(seeded, deps)
-    health = await delivery_health(
-        seeded.organization_id,
-        seeded.program_id,
-        "p00000",
-        uow_factory(),
-        SqlDeliveryRecords(uow_factory.sessions),
-        GraphStatus(False, "Microsoft Graph is not configured."),
+    health = await MessageBus(uow_factory, SystemClock()).read(
+        lambda u: delivery_health(
+            seeded.organization_id,
+            seeded.program_id,
+            "p00000",
+            u,
+            SqlDeliveryRecords(uow_factory.sessions).bound(u),
+            GraphStatus(False, "Microsoft Graph is not configured."),
+        )
     )
     # The decliner's own proposal is out of date: skipped. The others get their proposal, then "declined".
     assert health.skipped >= 1

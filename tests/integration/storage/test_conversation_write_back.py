@@ -10,10 +10,10 @@ import asyncio
 from datetime import UTC, datetime
 
 from core import commands
+from core.bus import MessageBus
 from core.model import Organization, OrganizationKind, Person, TeamsIdentity
 from core.model.conversations import ConversationScope, StoredConversation
 from core.ports import Clock
-from core.services import privacy
 from storage.bot_store import SqlBotStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -47,7 +47,7 @@ async def test_a_reference_for_an_erased_person_is_not_written(uow_factory: SqlU
     store = SqlBotStore(uow_factory.sessions)
     await store.save_conversation(_reference("p-1"))
     assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is not None
-    await privacy.delete_my_data(commands.DeleteMyData("org-1", "p-1"), uow_factory(), _Clock())
+    await MessageBus(uow_factory, _Clock()).handle(commands.DeleteMyData("org-1", "p-1"))
     assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None
     await store.save_conversation(_reference("p-1"))  # a late writer, after the delete
     assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None
@@ -61,7 +61,7 @@ async def test_a_reference_written_while_the_person_deletes_their_data_does_not_
     for _ in range(5):
         await asyncio.gather(
             store.save_conversation(_reference("p-1")),
-            privacy.delete_my_data(commands.DeleteMyData("org-1", "p-1"), uow_factory(), _Clock()),
+            MessageBus(uow_factory, _Clock()).handle(commands.DeleteMyData("org-1", "p-1")),
             return_exceptions=True,  # a second delete finds nobody: that is fine here
         )
         assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None

@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core import commands
+from core.bus import MessageBus
+from core.clock import SystemClock
 from core.errors import ConcurrentChange, InvalidInput
 from core.model import MemberRole, Organization, OrganizationKind, Pairing, PairingMember, Person
-from core.services import profiles
 from storage import migrate
 from storage.database import create_engine, session_factory, transaction_slots
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -47,11 +48,10 @@ async def test_a_refused_profile_update_leaves_the_stored_profile_as_it_was(
 ) -> None:
     await seed_organization(uow_factory, "org-a", "tenant-a")
     good = commands.UpdateProfile("org-a", "org-a-ana", teaches=(commands.SkillInput("Go", 3),))
-    await profiles.update_profile(good, uow_factory())
+    await MessageBus(uow_factory, SystemClock()).handle(good)
     with pytest.raises(InvalidInput):
-        await profiles.update_profile(
-            commands.UpdateProfile("org-a", "org-a-ana", teaches=(commands.SkillInput("Go", 9),)),
-            uow_factory(),
+        await MessageBus(uow_factory, SystemClock()).handle(
+            commands.UpdateProfile("org-a", "org-a-ana", teaches=(commands.SkillInput("Go", 9),))
         )
     async with uow_factory() as uow:
         stored = await uow.profiles.get("org-a", "org-a-ana")

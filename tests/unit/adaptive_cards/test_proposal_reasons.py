@@ -3,10 +3,13 @@ that counts the people in it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import json
 
 from adaptive_cards.pairing import proposal
 from core import commands
+from core.bus import MessageBus
 from core.model import Enrollment, Profile, ScopeKind, SkillLevel
 from core.services import rounds
 from core.views.status import pairing_view
@@ -20,7 +23,7 @@ def _skill(label: str, level: int) -> tuple[SkillLevel, ...]:
     return (SkillLevel.of(label, level),)
 
 
-async def _trio(uow: FakeUnitOfWork, clock: FakeClock) -> rounds.RoundOutcome:
+async def _trio(bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock) -> rounds.RoundOutcome:
     plans = {
         "ana": ("Python", "Kubernetes", "Europe/Berlin"),
         "bo": ("Kubernetes", "JavaScript", "Europe/London"),
@@ -39,7 +42,7 @@ async def _trio(uow: FakeUnitOfWork, clock: FakeClock) -> rounds.RoundOutcome:
                 weekly_availability=WEEKDAYS,
             ),
         )
-    return await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    return await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus)
 
 
 def _text(card: object) -> str:
@@ -47,14 +50,14 @@ def _text(card: object) -> str:
 
 
 async def test_each_member_of_a_trio_reads_their_own_reasons_under_why_you_three(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    outcome = await _trio(uow, clock)
+    outcome = await _trio(bus, uow, clock)
     [pairing] = outcome.pairings
     assert len(pairing.members) == 3
     read = {}
     for member in pairing.member_ids():
-        view = await pairing_view(ORG, pairing.id, member, uow)
+        view = await bus.read(partial(pairing_view, ORG, pairing.id, member))
         read[member] = _text(proposal(view))
         own = rounds.reasons_for(pairing, member)
         assert own and all(r.text[1:] in read[member] for r in own)
@@ -67,20 +70,22 @@ async def test_each_member_of_a_trio_reads_their_own_reasons_under_why_you_three
 
 
 async def test_a_pairing_stored_before_reasons_per_member_shows_the_shared_ones_under_why_you_two(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    [pairing] = (await _trio(uow, clock)).pairings
+    [pairing] = (await _trio(bus, uow, clock)).pairings
     pairing = uow.store.pairings[pairing.id]
     shared = [r for r in pairing.reasons if not r.factor.startswith(rounds.FOR_MEMBER)]
     pairing.members, pairing.reasons = pairing.members[:2], shared
     reader = pairing.member_ids()[0]
     assert rounds.reasons_for(pairing, reader) == shared
-    card = _text(proposal(await pairing_view(ORG, pairing.id, reader, uow)))
+    card = _text(proposal(await bus.read(lambda u: pairing_view(ORG, pairing.id, reader, u))))
     assert "Why you two" in card and all(r.text[1:] in card for r in shared)
 
 
-async def test_a_course_group_keeps_the_shared_reasons_only(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_a_course_group_keeps_the_shared_reasons_only(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     uow.store.programs[PROGRAM].scope_kind = ScopeKind.LMS_COURSE  # the instructor's page lists every reason
-    outcome = await _trio(uow, clock)
+    outcome = await _trio(bus, uow, clock)
     assert outcome.pairings
     assert not any(r.factor.startswith(rounds.FOR_MEMBER) for p in outcome.pairings for r in p.reasons)

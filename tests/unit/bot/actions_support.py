@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from bot.actions import ActionContext, Reply, Services, build_registry
+from core.bus import MessageBus
 from core.model.conversations import ConversationScope, StoredConversation
 from core.ports.teams import Busy, Calendars, MailboxSettings
 from tests.unit.conftest import ORG, PROGRAM
@@ -106,8 +107,7 @@ def context(
 ) -> ActionContext:
     """`who` acting with card `data`, on a fresh fake unit of work over the same store for each use."""
     services = Services(
-        lambda: FakeUnitOfWork(uow.store),
-        clock,
+        MessageBus(lambda: FakeUnitOfWork(uow.store), clock),
         store or FakeBotStore(),
         calendars=calendars,
     )
@@ -116,7 +116,9 @@ def context(
 
 
 async def act(verb: str, ctx: ActionContext) -> Reply:
-    return await build_registry()[verb](ctx)
+    """Run the verb's action as a turn does: in one unit of work of the bus, committed if it answers."""
+    async with ctx.services.bus.unit() as work:
+        return await build_registry()[verb](replace(ctx, work=work))
 
 
 async def shown(verb: str, ctx: ActionContext) -> str:

@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 
 from adaptive_cards import verbs
-from bot.actions import ActionContext, build_registry
+from bot.actions import ActionContext
 from bot.forms import StaleCard
 from core.errors import ConcurrentChange, InvalidTransition, PermissionDenied
 from core.model import Intent, PairingStatus, Response
-from tests.unit.bot.actions_support import PAIR, TEAM_PROGRAM, context, covers, shown
+from tests.unit.bot.actions_support import PAIR, TEAM_PROGRAM, act, context, covers, shown
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -44,7 +44,7 @@ async def test_someone_outside_a_pairing_cannot_answer_or_see_it(
     proposed_pairing(uow, clock, "ana", "bo", pairing_id=PAIR)
     for verb in (verbs.PAIRING_VIEW, verbs.PAIRING_ACCEPT, verbs.PAIRING_DECLINE, verbs.CHECKIN_OPEN):
         with pytest.raises(PermissionDenied):
-            await build_registry()[verb](_ctx(uow, clock, "cy", pairing_id=PAIR))
+            await act(verb, _ctx(uow, clock, "cy", pairing_id=PAIR))
     assert uow.store.pairings[PAIR].status is PairingStatus.PROPOSED
 
 
@@ -52,7 +52,7 @@ async def test_a_card_without_a_valid_pairing_id_is_stale_and_changes_nothing(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     with pytest.raises(StaleCard):
-        await build_registry()[verbs.PAIRING_ACCEPT](_ctx(uow, clock, "ana", pairing_id="../x"))
+        await act(verbs.PAIRING_ACCEPT, _ctx(uow, clock, "ana", pairing_id="../x"))
 
 
 @covers(verbs.CHECKIN_SUBMIT)
@@ -73,7 +73,7 @@ async def test_delete_needs_its_confirmation_and_then_erases_the_person(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     with pytest.raises(StaleCard):
-        await build_registry()[verbs.DELETE_CONFIRM](_ctx(uow, clock, "ana"))
+        await act(verbs.DELETE_CONFIRM, _ctx(uow, clock, "ana"))
     assert not uow.store.persons["ana"].erased
     done = await _run(verbs.DELETE_CONFIRM, _ctx(uow, clock, "ana", confirm="yes"))
     assert "deleted" in done and uow.store.persons["ana"].erased
@@ -85,10 +85,10 @@ async def test_only_a_facilitator_reads_the_report_and_a_taken_over_program_cann
 ) -> None:
     uow.store.programs[TEAM_PROGRAM] = replace(uow.store.programs.pop(PROGRAM), id=TEAM_PROGRAM)
     with pytest.raises(PermissionDenied):
-        await build_registry()[verbs.REPORT_OPEN](_ctx(uow, clock, "ana", program_id=TEAM_PROGRAM))
+        await act(verbs.REPORT_OPEN, _ctx(uow, clock, "ana", program_id=TEAM_PROGRAM))
     assert "Report" in await _run(verbs.REPORT_OPEN, _ctx(uow, clock, "fay", program_id=TEAM_PROGRAM))
     with pytest.raises(InvalidTransition):
-        await build_registry()[verbs.FACILITATOR_TAKE_OVER](_ctx(uow, clock, "fay", program_id=TEAM_PROGRAM))
+        await act(verbs.FACILITATOR_TAKE_OVER, _ctx(uow, clock, "fay", program_id=TEAM_PROGRAM))
 
 
 async def test_an_answer_from_a_stale_read_is_refused_by_the_fake_as_by_the_database(

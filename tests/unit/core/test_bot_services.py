@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import InvalidInput, PermissionDenied
 from core.model import CheckIn, Concern, Enrollment, PairingStatus, Profile, SkillLevel
-from core.services import programs
 from core.views import experts, reports, status
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
@@ -24,68 +24,74 @@ def _setup(actor: str, **changes: object) -> commands.ProgramSetup:
     return commands.ProgramSetup(organization_id=ORG, actor_id=actor, program_id=PROGRAM, **values)  # type: ignore[arg-type]
 
 
-async def test_only_a_facilitator_sets_up_a_program(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_only_a_facilitator_sets_up_a_program(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     with pytest.raises(PermissionDenied):
-        await programs.setup_program(_setup("ana"), uow, clock)
-    saved = await programs.setup_program(_setup("fay", cadence="monthly"), uow, clock)
+        await bus.handle(_setup("ana"))
+    saved = await bus.handle(_setup("fay", cadence="monthly"))
     assert saved.cadence.value == "monthly" and uow.store.programs[PROGRAM].prefer_cross_department
 
 
 async def test_a_team_program_nobody_facilitates_is_claimed_by_setting_it_up_only_by_a_team_owner(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     uow.store.programs[PROGRAM].facilitator_ids = []
     uow.store.team_owners[(ORG, "19:team")] = {"ana"}
     with pytest.raises(PermissionDenied, match="Only an owner"):
-        await programs.setup_program(_setup("bo"), uow, clock)
-    await programs.setup_program(_setup("ana"), uow, clock)
+        await bus.handle(_setup("bo"))
+    await bus.handle(_setup("ana"))
     assert uow.store.programs[PROGRAM].facilitator_ids == ["ana"]
 
 
 async def test_a_team_without_known_owners_is_claimed_by_a_member_and_never_by_an_outsider(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     uow.store.programs[PROGRAM].facilitator_ids = []
     uow.store.team_members[(ORG, "19:team")] = {"bo"}
     with pytest.raises(PermissionDenied, match="Only a member"):
-        await programs.setup_program(_setup("cy"), uow, clock)
-    await programs.setup_program(_setup("bo"), uow, clock)
+        await bus.handle(_setup("cy"))
+    await bus.handle(_setup("bo"))
     assert uow.store.programs[PROGRAM].facilitator_ids == ["bo"]
 
 
-async def test_set_up_refuses_an_unknown_kind_and_a_past_start(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_set_up_refuses_an_unknown_kind_and_a_past_start(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     with pytest.raises(InvalidInput, match="'speed_dating' is not a kind"):
-        await programs.setup_program(_setup("fay", kind="speed_dating"), uow, clock)
+        await bus.handle(_setup("fay", kind="speed_dating"))
     with pytest.raises(InvalidInput) as error:
-        await programs.setup_program(
-            _setup("fay", starts_on=clock.now().date().replace(year=2020)), uow, clock
-        )
+        await bus.handle(_setup("fay", starts_on=clock.now().date().replace(year=2020)))
     assert error.value.field == "starts_on"
 
 
-async def test_the_team_program_is_created_once_and_its_installer_facilitates_it(uow: FakeUnitOfWork) -> None:
-    first = await programs.ensure_team_program(commands.EnsureTeamProgram(ORG, "19:new", "Data", "ana"), uow)
-    again = await programs.ensure_team_program(commands.EnsureTeamProgram(ORG, "19:new", "Data", "bo"), uow)
+async def test_the_team_program_is_created_once_and_its_installer_facilitates_it(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    first = await bus.handle(commands.EnsureTeamProgram(ORG, "19:new", "Data", "ana"))
+    again = await bus.handle(commands.EnsureTeamProgram(ORG, "19:new", "Data", "bo"))
     assert first.id == again.id and again.facilitator_ids == ["ana"]
 
 
-async def test_uninstalling_stops_the_program_without_deleting_it(uow: FakeUnitOfWork) -> None:
-    await programs.deactivate_team_program(ORG, "19:team", uow)
+async def test_uninstalling_stops_the_program_without_deleting_it(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    await bus.handle(commands.DeactivateTeamProgram(ORG, "19:team"))
     assert uow.store.programs[PROGRAM].active is False
 
 
 async def test_a_member_leaving_the_team_leaves_its_program_and_their_pairings_end(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     uow.store.enrollments["e"] = Enrollment("e", ORG, PROGRAM, "ana", 1, clock.now())
     pairing = proposed_pairing(uow, clock, "ana", "bo")
-    assert await programs.remove_team_member(ORG, "19:team", "aad-ana", uow, clock)
+    assert await bus.handle(commands.RemoveTeamMember(ORG, "19:team", "aad-ana"))
     assert uow.store.enrollments["e"].status.value == "left"
     assert uow.store.pairings[pairing.id].status is PairingStatus.ENDED
 
 
 async def test_the_report_counts_without_showing_answers_and_lists_untaught_skills(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     s = uow.store
     for person in ("ana", "bo"):
@@ -101,8 +107,8 @@ async def test_the_report_counts_without_showing_answers_and_lists_untaught_skil
     s.check_ins["c2"] = CheckIn("c2", ORG, pairing.id, "bo", clock.now(), True, 5)
     s.concerns["k"] = Concern("k", ORG, PROGRAM, "bo", "Ana is late", clock.now())
     with pytest.raises(PermissionDenied):
-        await reports.facilitator_report(ORG, PROGRAM, "ana", uow)
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+        await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "ana", u))
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))
     # Two people answered: every figure made of answers would be someone's own answer, so none is shown.
     assert (report.opted_in, report.proposals) == (2, 1)
     assert (report.accepted, report.meetings_held, report.check_ins, report.average_usefulness) == (
@@ -117,7 +123,7 @@ async def test_the_report_counts_without_showing_answers_and_lists_untaught_skil
 
 
 async def test_report_figures_appear_once_five_people_answered_and_the_floor_is_three(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     s = uow.store
     people = ["ana", "bo", "cy", "dee", "eve", "fin"]
@@ -131,16 +137,20 @@ async def test_report_figures_appear_once_five_people_answered_and_the_floor_is_
     for person, rating in ratings.items():
         pairing = first if person in ("ana", "bo") else second
         s.check_ins[person] = CheckIn(person, ORG, pairing.id, person, clock.now(), True, rating)
-    four = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    four = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))
     assert four.average_usefulness is None and four.check_ins is None
     s.check_ins["eve"] = CheckIn("eve", ORG, second.id, "eve", clock.now(), True, 1)
-    five = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    five = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))
     assert (five.check_ins, five.meetings_held, five.average_usefulness) == (5, 2, 3.0)
     # A setting below the floor of 3 counts as 3: still nothing over two people.
-    assert (await reports.facilitator_report(ORG, PROGRAM, "fay", uow, min_group=1)).min_group == 3
+    assert (
+        await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, min_group=1))
+    ).min_group == 3
 
 
-async def test_experts_are_only_those_who_agreed_to_be_found_best_level_first(uow: FakeUnitOfWork) -> None:
+async def test_experts_are_only_those_who_agreed_to_be_found_best_level_first(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
     uow.store.profiles["ana"] = (
         ORG,
         Profile("ana", teaches=(SkillLevel.of("Go", 3),), discoverable_as_expert=True),
@@ -150,17 +160,17 @@ async def test_experts_are_only_those_who_agreed_to_be_found_best_level_first(uo
         Profile("bo", teaches=(SkillLevel.of("Go", 5),), discoverable_as_expert=True),
     )
     uow.store.profiles["cy"] = (ORG, Profile("cy", teaches=(SkillLevel.of("Go", 5),)))
-    found = await experts.find_experts(ORG, "fay", " go ", uow)
+    found = await bus.read(lambda u: experts.find_experts(ORG, "fay", " go ", u))
     assert [e.person_id for e in found] == ["bo", "ana"]
 
 
 async def test_only_members_see_a_pairing_and_status_lists_open_ones(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     pairing = proposed_pairing(uow, clock, "ana", "bo")
     with pytest.raises(PermissionDenied):
-        await status.pairing_view(ORG, pairing.id, "cy", uow)
-    view = await status.pairing_view(ORG, pairing.id, "ana", uow)
+        await bus.read(lambda u: status.pairing_view(ORG, pairing.id, "cy", u))
+    view = await bus.read(lambda u: status.pairing_view(ORG, pairing.id, "ana", u))
     assert [m.display_name for m in view.others] == ["Bo"] and status.awaiting_my_answer(view)
-    mine = await status.my_status(ORG, "fay", uow)
+    mine = await bus.read(lambda u: status.my_status(ORG, "fay", u))
     assert [p.id for p in mine.facilitated] == [PROGRAM] and mine.open_pairings == []

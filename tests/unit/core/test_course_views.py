@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.bus import MessageBus
 from core.errors import NotFound
 from core.model import CheckIn, EnrollmentStatus, MatchReason, PairingStatus, Person, Profile
 from core.views import courses as course_views
@@ -23,14 +24,14 @@ def check_in(uow: FakeUnitOfWork, clock: FakeClock, person: str, pairing: str) -
 
 
 async def test_the_overview_shows_the_drafts_their_reasons_and_who_is_not_grouped(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo", "liv", "lux")
     old = group(uow, clock, "old", "lea", "leo", status=PairingStatus.ACTIVE)
     clock.advance(days=7)
     draft = group(uow, clock, "g1", "lea", "leo")
     draft.reasons = [MatchReason("goals", 1.0, "Similar goals"), MatchReason("time", 0.5, "3 shared hours")]
-    overview = await course_views.course_overview(uow, LMS, COURSE)
+    overview = await bus.read(lambda u: course_views.course_overview(u, LMS, COURSE))
     assert overview.answered == 4 and overview.has_drafts
     (shown,) = overview.groups
     assert (shown.id, shown.number, shown.status) == ("g1", 1, "proposed") and old.id != shown.id
@@ -40,29 +41,29 @@ async def test_the_overview_shows_the_drafts_their_reasons_and_who_is_not_groupe
 
 
 async def test_without_drafts_the_overview_shows_the_published_groups_and_their_check_ins(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo", "liv")
     group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
     group(uow, clock, "gone", "liv", status=PairingStatus.ENDED)
     check_in(uow, clock, "lea", "g1")
-    overview = await course_views.course_overview(uow, LMS, COURSE)
+    overview = await bus.read(lambda u: course_views.course_overview(u, LMS, COURSE))
     assert not overview.has_drafts
     assert [(g.id, g.status, g.check_ins) for g in overview.groups] == [("g1", "active", 1)]
     assert [m.person_id for m in overview.unmatched] == ["liv"]
 
 
 async def test_learners_who_left_are_neither_counted_nor_listed(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo")
     uow.store.enrollments["e-leo"].status = EnrollmentStatus.LEFT
-    overview = await course_views.course_overview(uow, LMS, COURSE)
+    overview = await bus.read(lambda u: course_views.course_overview(u, LMS, COURSE))
     assert overview.answered == 1 and [m.person_id for m in overview.unmatched] == ["lea"]
 
 
 async def test_the_roster_marks_who_answered_and_their_group_learners_first_by_name(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo")
     group(uow, clock, "g1", "leo", "lea")
@@ -72,7 +73,7 @@ async def test_the_roster_marks_who_answered_and_their_group_learners_first_by_n
         RosterMember("sub-lea", "Lea", (LEARNER,)),
         RosterMember("sub-new", "", ("Learner",)),
     ]
-    rows = await course_views.roster_status(uow, LMS, COURSE, ISSUER, roster)
+    rows = await bus.read(lambda u: course_views.roster_status(u, LMS, COURSE, ISSUER, roster))
     assert [(r.name, r.is_learner, r.answered, r.group_number) for r in rows] == [
         ("Lea", True, True, 1),
         ("liv", True, False, None),
@@ -82,32 +83,36 @@ async def test_the_roster_marks_who_answered_and_their_group_learners_first_by_n
     assert rows[0].person_id == "lea" and rows[2].person_id is None
 
 
-async def test_the_roster_of_another_platform_matches_nobody(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_the_roster_of_another_platform_matches_nobody(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "lea")
-    rows = await course_views.roster_status(
-        uow, LMS, COURSE, "https://other.example", [RosterMember("sub-lea", "Lea", (LEARNER,))]
+    rows = await bus.read(
+        lambda u: course_views.roster_status(
+            u, LMS, COURSE, "https://other.example", [RosterMember("sub-lea", "Lea", (LEARNER,))]
+        )
     )
     assert [(r.person_id, r.answered) for r in rows] == [(None, False)]
 
 
 async def test_a_learner_sees_a_group_only_once_it_is_published(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo")
     draft = group(uow, clock, "g1", "lea", "leo")
-    assert await course_views.my_group(uow, LMS, COURSE, "lea") is None
+    assert await bus.read(lambda u: course_views.my_group(u, LMS, COURSE, "lea")) is None
     draft.status = PairingStatus.ACTIVE
-    mine = await course_views.my_group(uow, LMS, COURSE, "lea")
+    mine = await bus.read(lambda u: course_views.my_group(u, LMS, COURSE, "lea"))
     assert mine is not None and mine.id == "g1" and mine.shared_goal == "pass the exam"
-    assert await course_views.my_group(uow, LMS, COURSE, "liv") is None
+    assert await bus.read(lambda u: course_views.my_group(u, LMS, COURSE, "liv")) is None
 
 
 async def test_the_group_chat_link_lists_only_members_linked_to_teams(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     group(uow, clock, "g1", "lea", "leo", "liv", status=PairingStatus.ACTIVE)
     link_to_teams(uow, "lea", "leo")
-    mine = await course_views.my_group(uow, LMS, COURSE, "liv")
+    mine = await bus.read(lambda u: course_views.my_group(u, LMS, COURSE, "liv"))
     assert mine is not None and mine.teams_chat_url is not None
     assert "users=lea@example.edu,leo@example.edu" in mine.teams_chat_url
     assert "liv@" not in mine.teams_chat_url
@@ -115,11 +120,13 @@ async def test_the_group_chat_link_lists_only_members_linked_to_teams(
     assert [m.on_teams for m in mine.members] == [True, True, False]
 
 
-async def test_a_group_shows_each_members_own_goal(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_a_group_shows_each_members_own_goal(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
     uow.store.profiles["lea"] = (LMS, Profile("lea", goals="Pass the exam"))
     uow.store.profiles["leo"] = ("org-other", Profile("leo", goals="not this organization's"))
-    mine = await course_views.my_group(uow, LMS, COURSE, "lea")
+    mine = await bus.read(lambda u: course_views.my_group(u, LMS, COURSE, "lea"))
     assert mine is not None and [(m.name, m.goal) for m in mine.members] == [
         ("Lea", "Pass the exam"),
         ("Leo", ""),
@@ -132,20 +139,22 @@ def test_no_chat_link_with_fewer_than_two_linked_members() -> None:
 
 
 async def test_participation_is_half_for_answering_and_half_for_checking_in(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo", "liv")
     uow.store.enrollments["e-liv"].status = EnrollmentStatus.LEFT
     group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
     check_in(uow, clock, "lea", "g1")
-    assert await course_views.participation(uow, LMS, COURSE) == {"lea": 1.0, "leo": 0.5}
+    assert await bus.read(lambda u: course_views.participation(u, LMS, COURSE)) == {"lea": 1.0, "leo": 0.5}
 
 
-async def test_another_organization_cannot_read_the_course(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_another_organization_cannot_read_the_course(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "lea")
     group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
     with pytest.raises(NotFound):
-        await course_views.course_overview(uow, "org-other", COURSE)
+        await bus.read(lambda u: course_views.course_overview(u, "org-other", COURSE))
     with pytest.raises(NotFound):
-        await course_views.my_group(uow, "org-other", COURSE, "lea")
-    assert await course_views.participation(uow, "org-other", COURSE) == {}
+        await bus.read(lambda u: course_views.my_group(u, "org-other", COURSE, "lea"))
+    assert await bus.read(lambda u: course_views.participation(u, "org-other", COURSE)) == {}

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from core import commands
+from core.bus import MessageBus
 from core.commands import (
     EnsureCourseProgram,
     MoveMember,
@@ -15,13 +16,6 @@ from core.commands import (
 from core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from core.model import EnrollmentStatus, Intent, PairingStatus, ProgramKind, Response, ScopeKind
 from core.model.program_options import CRITERIA
-from core.services.courses import (
-    ensure_course_program,
-    move_member,
-    publish_groups,
-    save_questionnaire,
-    update_course_settings,
-)
 from tests.unit.core.course_world import COURSE, LMS, course_uow, enroll, group, link_to_teams
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -53,8 +47,10 @@ def answers(person: str = "lea", **fields: object) -> SaveQuestionnaire:
 # --- the course's program ------------------------------------------------------------------------
 
 
-async def test_the_first_launch_creates_the_course_program_with_default_criteria(uow: FakeUnitOfWork) -> None:
-    program = await ensure_course_program(launch("ines", instructor=True), uow)
+async def test_the_first_launch_creates_the_course_program_with_default_criteria(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    program = await bus.handle(launch("ines", instructor=True))
     stored = uow.store.programs[program.id]
     assert stored.name == "Graph theory"
     assert (stored.kind, stored.scope_kind, stored.scope_id) == (
@@ -66,16 +62,20 @@ async def test_the_first_launch_creates_the_course_program_with_default_criteria
     assert stored.settings.criteria == dict.fromkeys(CRITERIA, True) | {"mix_sections": False}
 
 
-async def test_a_deep_linked_group_size_is_used_only_when_it_is_in_range(uow: FakeUnitOfWork) -> None:
-    sized = await ensure_course_program(launch("ines", instructor=True, size=5), uow)
-    ignored = await ensure_course_program(launch("ines", instructor=True, course="d:other", size=9), uow)
+async def test_a_deep_linked_group_size_is_used_only_when_it_is_in_range(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    sized = await bus.handle(launch("ines", instructor=True, size=5))
+    ignored = await bus.handle(launch("ines", instructor=True, course="d:other", size=9))
     assert sized.group_size == 5 and ignored.group_size == 4
 
 
-async def test_later_launches_reuse_the_program_and_add_each_instructor_once(uow: FakeUnitOfWork) -> None:
-    first = await ensure_course_program(launch("lea", instructor=False), uow)
-    await ensure_course_program(launch("ines", instructor=True), uow)
-    again = await ensure_course_program(launch("ines", instructor=True), uow)
+async def test_later_launches_reuse_the_program_and_add_each_instructor_once(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    first = await bus.handle(launch("lea", instructor=False))
+    await bus.handle(launch("ines", instructor=True))
+    again = await bus.handle(launch("ines", instructor=True))
     assert again.id == first.id
     assert uow.store.programs[first.id].facilitator_ids == ["ines"]
     assert sum(p.scope_id == "deployment-1:course-202" for p in uow.store.programs.values()) == 1
@@ -84,18 +84,20 @@ async def test_later_launches_reuse_the_program_and_add_each_instructor_once(uow
 # --- settings ------------------------------------------------------------------------------------
 
 
-async def test_an_instructor_saves_group_size_criteria_and_deadline(uow: FakeUnitOfWork) -> None:
+async def test_an_instructor_saves_group_size_criteria_and_deadline(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
     cmd = UpdateCourseSettings(LMS, COURSE, "ines", 5, frozenset({"similar_goals"}), date(2026, 12, 1))
-    await update_course_settings(cmd, uow)
+    await bus.handle(cmd)
     program = uow.store.programs[COURSE]
     assert program.group_size == 5
     assert program.settings.criteria == {name: name == "similar_goals" for name in CRITERIA}
     assert program.settings.questionnaire_deadline == date(2026, 12, 1)
 
 
-async def test_a_learner_cannot_change_the_settings(uow: FakeUnitOfWork) -> None:
+async def test_a_learner_cannot_change_the_settings(bus: MessageBus, uow: FakeUnitOfWork) -> None:
     with pytest.raises(PermissionDenied):
-        await update_course_settings(UpdateCourseSettings(LMS, COURSE, "lea", 5, frozenset()), uow)
+        await bus.handle(UpdateCourseSettings(LMS, COURSE, "lea", 5, frozenset()))
     assert uow.store.programs[COURSE].group_size == 3 and uow.store.commits == 0
 
 
@@ -104,54 +106,58 @@ async def test_a_learner_cannot_change_the_settings(uow: FakeUnitOfWork) -> None
     [(7, frozenset(), "group_size", "'7'"), (4, frozenset({"by_height"}), "criteria", "'by_height'")],
 )
 async def test_a_bad_setting_names_the_value_and_saves_nothing(
-    uow: FakeUnitOfWork, size: int, criteria: frozenset[str], field: str, quoted: str
+    bus: MessageBus, uow: FakeUnitOfWork, size: int, criteria: frozenset[str], field: str, quoted: str
 ) -> None:
     with pytest.raises(InvalidInput) as error:
-        await update_course_settings(UpdateCourseSettings(LMS, COURSE, "ines", size, criteria), uow)
+        await bus.handle(UpdateCourseSettings(LMS, COURSE, "ines", size, criteria))
     assert error.value.field == field and quoted in error.value.message
     assert uow.store.programs[COURSE].group_size == 3 and uow.store.commits == 0
 
 
-async def test_settings_of_a_course_in_another_organization_are_not_found(uow: FakeUnitOfWork) -> None:
+async def test_settings_of_a_course_in_another_organization_are_not_found(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
     with pytest.raises(NotFound):
-        await update_course_settings(UpdateCourseSettings("org-other", COURSE, "ines", 4, frozenset()), uow)
+        await bus.handle(UpdateCourseSettings("org-other", COURSE, "ines", 4, frozenset()))
 
 
 # --- the questionnaire ---------------------------------------------------------------------------
 
 
 async def test_answers_become_the_profile_the_enrollment_and_the_section(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    profile, enrollment = await save_questionnaire(answers(section="  Section   B "), uow, clock)
+    profile, enrollment = await bus.handle(answers(section="  Section   B "))
     org, stored = uow.store.profiles["lea"]
     assert org == LMS and stored == profile and stored.learns[0].key == "dynamic programming"
     assert uow.store.enrollments[enrollment.id].status is EnrollmentStatus.ACTIVE
     assert uow.store.programs[COURSE].settings.member_attributes == {"lea": {"section": "Section B"}}
 
 
-async def test_answering_again_updates_the_same_enrollment(uow: FakeUnitOfWork, clock: FakeClock) -> None:
-    _, first = await save_questionnaire(answers(), uow, clock)
+async def test_answering_again_updates_the_same_enrollment(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    _, first = await bus.handle(answers())
     clock.advance(days=1)
-    _, second = await save_questionnaire(answers(timezone="Asia/Tokyo"), uow, clock)
+    _, second = await bus.handle(answers(timezone="Asia/Tokyo"))
     assert first.id == second.id and len(uow.store.enrollments) == 1
     assert uow.store.profiles["lea"][1].timezone == "Asia/Tokyo"
 
 
 async def test_answers_without_accepting_the_code_of_conduct_save_nothing(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     with pytest.raises(InvalidInput) as error:
-        await save_questionnaire(answers(consent=None), uow, clock)
+        await bus.handle(answers(consent=None))
     assert error.value.field == "code_of_conduct"
     assert uow.store.profiles == {} and uow.store.enrollments == {}
 
 
 async def test_a_bad_time_zone_is_refused_before_anything_is_read(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     with pytest.raises(InvalidInput, match="'Mars/Olympus'"):
-        await save_questionnaire(answers(timezone="Mars/Olympus"), uow, clock)
+        await bus.handle(answers(timezone="Mars/Olympus"))
     assert uow.store.profiles == {}
 
 
@@ -159,22 +165,22 @@ async def test_a_bad_time_zone_is_refused_before_anything_is_read(
 
 
 async def test_an_instructor_moves_a_learner_between_draft_groups(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo", "liv", "lou")
     group(uow, clock, "g1", "lea", "leo")
     group(uow, clock, "g2", "liv", "lou")
-    await move_member(MoveMember(LMS, COURSE, "ines", "lea", "g2"), uow)
+    await bus.handle(MoveMember(LMS, COURSE, "ines", "lea", "g2"))
     assert uow.store.pairings["g1"].member_ids() == ["leo"]
     assert uow.store.pairings["g2"].member_ids() == ["liv", "lou", "lea"]
 
 
 async def test_a_learner_who_is_not_in_a_group_can_be_moved_into_one(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "lea", "leo", "lux")
     group(uow, clock, "g1", "lea", "leo")
-    await move_member(MoveMember(LMS, COURSE, "ines", "lux", "g1"), uow)
+    await bus.handle(MoveMember(LMS, COURSE, "ines", "lux", "g1"))
     assert uow.store.pairings["g1"].member_ids() == ["lea", "leo", "lux"]
 
 
@@ -190,6 +196,7 @@ async def test_a_learner_who_is_not_in_a_group_can_be_moved_into_one(
     ],
 )
 async def test_a_move_that_breaks_a_rule_is_refused_and_changes_nothing(
+    bus: MessageBus,
     uow: FakeUnitOfWork,
     clock: FakeClock,
     actor: str,
@@ -204,7 +211,7 @@ async def test_a_move_that_breaks_a_rule_is_refused_and_changes_nothing(
     group(uow, clock, "g3", "liv", status=PairingStatus.ACTIVE)
     before = {k: v.member_ids() for k, v in uow.store.pairings.items()}
     with pytest.raises(error, match=text):
-        await move_member(MoveMember(LMS, COURSE, actor, person, target), uow)
+        await bus.handle(MoveMember(LMS, COURSE, actor, person, target))
     assert {k: v.member_ids() for k, v in uow.store.pairings.items()} == before
 
 
@@ -212,12 +219,12 @@ async def test_a_move_that_breaks_a_rule_is_refused_and_changes_nothing(
 
 
 async def test_publishing_starts_every_draft_and_introduces_members_linked_to_teams(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     link_to_teams(uow, "lea", "liv")
     group(uow, clock, "g1", "lea", "leo")
     group(uow, clock, "g2", "liv", "lou")
-    published = await publish_groups(PublishGroups(LMS, COURSE, "ines"), uow, clock)
+    published = await bus.handle(PublishGroups(LMS, COURSE, "ines"))
     assert sorted(p.id for p in published.pairings) == ["g1", "g2"] and published.notified == 2
     for gid in ("g1", "g2"):
         stored = uow.store.pairings[gid]
@@ -231,14 +238,16 @@ async def test_publishing_starts_every_draft_and_introduces_members_linked_to_te
     assert told == [("lea", Intent.INTRODUCTION), ("liv", Intent.INTRODUCTION)]
 
 
-async def test_publishing_with_no_drafts_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_publishing_with_no_drafts_is_refused(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     group(uow, clock, "g1", "lea", "leo", status=PairingStatus.ACTIVE)
     with pytest.raises(InvalidTransition, match="form groups first"):
-        await publish_groups(PublishGroups(LMS, COURSE, "ines"), uow, clock)
+        await bus.handle(PublishGroups(LMS, COURSE, "ines"))
 
 
-async def test_a_learner_cannot_publish(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_a_learner_cannot_publish(bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock) -> None:
     group(uow, clock, "g1", "lea", "leo")
     with pytest.raises(PermissionDenied):
-        await publish_groups(PublishGroups(LMS, COURSE, "lea"), uow, clock)
+        await bus.handle(PublishGroups(LMS, COURSE, "lea"))
     assert uow.store.pairings["g1"].status is PairingStatus.PROPOSED and uow.store.outbox == {}

@@ -5,37 +5,35 @@ import json
 import pytest
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import NotFound, PermissionDenied
 from core.model import FORMER_PARTICIPANT, Intent, MatchReason, PairingStatus
-from core.services import checkins, enrollment, pairings, privacy, profiles, stewardship
+from core.services import privacy
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 
-async def _ana_with_history(uow: FakeUnitOfWork, clock: FakeClock) -> None:
-    await enrollment.enroll(commands.Enroll(ORG, PROGRAM, "ana", 1), uow, clock)
-    await profiles.update_profile(
+async def _ana_with_history(bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    await bus.handle(commands.Enroll(ORG, PROGRAM, "ana", 1))
+    await bus.handle(
         commands.UpdateProfile(
             ORG, "ana", teaches=(commands.SkillInput("Kubernetes", 4),), goals="Learn Rust"
-        ),
-        uow,
+        )
     )
     proposed_pairing(uow, clock, "ana", "bo")
     for person in ("ana", "bo"):
-        await pairings.respond(commands.RespondToPairing(ORG, "pair-1", person, "accept"), uow, clock)
-    await checkins.submit_check_in(
-        commands.SubmitCheckIn(ORG, "pair-1", "ana", met=True, usefulness=5, learned="Borrow checker"),
-        uow,
-        clock,
+        await bus.handle(commands.RespondToPairing(ORG, "pair-1", person, "accept"))
+    await bus.handle(
+        commands.SubmitCheckIn(ORG, "pair-1", "ana", met=True, usefulness=5, learned="Borrow checker")
     )
-    await checkins.raise_concern(commands.RaiseConcern(ORG, PROGRAM, "ana", "Too many meetings"), uow, clock)
+    await bus.handle(commands.RaiseConcern(ORG, PROGRAM, "ana", "Too many meetings"))
 
 
 async def test_export_is_a_json_document_of_everything_stored_about_me(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    await _ana_with_history(uow, clock)
-    exported = await privacy.export_my_data(commands.ExportMyData(ORG, "ana"), uow, clock)
+    await _ana_with_history(bus, uow, clock)
+    exported = await bus.handle(commands.ExportMyData(ORG, "ana"))
     text = json.dumps(exported)  # must be plain JSON
     assert exported["person"]["verified_email"] == "ana@contoso.example"
     assert exported["profile"]["goals"] == "Learn Rust"
@@ -47,10 +45,10 @@ async def test_export_is_a_json_document_of_everything_stored_about_me(
 
 
 async def test_deleting_my_data_erases_me_and_leaves_my_partner_an_anonymous_history(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    await _ana_with_history(uow, clock)
-    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+    await _ana_with_history(bus, uow, clock)
+    await bus.handle(commands.DeleteMyData(ORG, "ana"))
     s = uow.store
     ana = s.persons["ana"]
     assert (ana.display_name, ana.verified_email, ana.teams, ana.erased) == (
@@ -70,20 +68,22 @@ async def test_deleting_my_data_erases_me_and_leaves_my_partner_an_anonymous_his
     assert "ana@contoso.example" not in serialized and "Borrow checker" not in serialized
 
 
-async def test_an_erased_person_can_no_longer_be_exported(uow: FakeUnitOfWork, clock: FakeClock) -> None:
-    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+async def test_an_erased_person_can_no_longer_be_exported(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    await bus.handle(commands.DeleteMyData(ORG, "ana"))
     with pytest.raises(NotFound):
-        await privacy.export_my_data(commands.ExportMyData(ORG, "ana"), uow, clock)
+        await bus.handle(commands.ExportMyData(ORG, "ana"))
 
 
 async def test_deleting_my_data_tells_my_partner_neutrally_and_forgets_my_words_in_our_pairing(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    await _ana_with_history(uow, clock)
+    await _ana_with_history(bus, uow, clock)
     pairing = uow.store.pairings["pair-1"]
     pairing.shared_goal = "Learn Rust."
     pairing.reasons = [MatchReason("teach", 1.0, "Ana teaches Kubernetes; Bo wants to learn it")]
-    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+    await bus.handle(commands.DeleteMyData(ORG, "ana"))
     pairing = uow.store.pairings["pair-1"]
     assert pairing.shared_goal == privacy.NEUTRAL_GOAL
     assert [r.text for r in pairing.reasons] == [
@@ -95,18 +95,18 @@ async def test_deleting_my_data_tells_my_partner_neutrally_and_forgets_my_words_
 
 
 async def test_when_the_last_facilitator_deletes_their_data_the_program_pauses_and_owners_are_asked(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     program = uow.store.programs[PROGRAM]
     program.scope_id = "19:team"
     program.facilitator_ids = ["ana"]
     uow.store.team_owners[(ORG, "19:team")] = {"ana", "bo"}
-    await privacy.delete_my_data(commands.DeleteMyData(ORG, "ana"), uow, clock)
+    await bus.handle(commands.DeleteMyData(ORG, "ana"))
     program = uow.store.programs[PROGRAM]
     assert program.needs_facilitator
     asked = [m for m in uow.store.outbox.values() if m.intent is Intent.FACILITATOR_NEEDED]
     assert [m.recipient_id for m in asked] == ["bo"]
     with pytest.raises(PermissionDenied):
-        await stewardship.take_over(stewardship.TakeOver(ORG, PROGRAM, "cy"), uow)
-    taken = await stewardship.take_over(stewardship.TakeOver(ORG, PROGRAM, "bo"), uow)
+        await bus.handle(commands.TakeOver(ORG, PROGRAM, "cy"))
+    taken = await bus.handle(commands.TakeOver(ORG, PROGRAM, "bo"))
     assert taken.facilitator_ids == ["bo"] and not uow.store.programs[PROGRAM].needs_facilitator

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import InvalidInput
-from core.services import profiles
 from tests.unit.conftest import ORG
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -13,7 +13,7 @@ def update(**fields: object) -> commands.UpdateProfile:
     return commands.UpdateProfile(ORG, "ana", **fields)  # type: ignore[arg-type]
 
 
-async def test_a_profile_is_saved_with_normalized_skills(uow: FakeUnitOfWork) -> None:
+async def test_a_profile_is_saved_with_normalized_skills(bus: MessageBus, uow: FakeUnitOfWork) -> None:
     cmd = update(
         teaches=(commands.SkillInput("  Kubernetes ", 4),),
         learns=(commands.SkillInput("Rust", 1),),
@@ -21,7 +21,7 @@ async def test_a_profile_is_saved_with_normalized_skills(uow: FakeUnitOfWork) ->
         timezone="Europe/Berlin",
         hours_per_month=6,
     )
-    await profiles.update_profile(cmd, uow)
+    await bus.handle(cmd)
     _, stored = uow.store.profiles["ana"]
     assert [(s.key, s.label, s.level) for s in stored.teaches] == [("kubernetes", "Kubernetes", 4)]
     assert stored.learns[0].key == "rust" and stored.timezone == "Europe/Berlin"
@@ -38,10 +38,10 @@ async def test_a_profile_is_saved_with_normalized_skills(uow: FakeUnitOfWork) ->
     ],
 )
 async def test_a_bad_value_names_the_field_and_saves_nothing(
-    uow: FakeUnitOfWork, fields: dict[str, object], field: str, quoted: str
+    bus: MessageBus, uow: FakeUnitOfWork, fields: dict[str, object], field: str, quoted: str
 ) -> None:
     with pytest.raises(InvalidInput) as error:
-        await profiles.update_profile(update(**fields), uow)
+        await bus.handle(update(**fields))
     assert error.value.field == field
     assert quoted in error.value.message
     assert uow.store.profiles == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core import commands
+from core.bus import MessageBus
 from core.model import (
     CheckIn,
     Enrollment,
@@ -15,7 +16,6 @@ from core.model import (
     Round,
     SkillLevel,
 )
-from core.services import pairings
 from core.views import reports
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
@@ -29,25 +29,23 @@ def _enrol(uow: FakeUnitOfWork, clock: FakeClock, *people: str) -> None:
 
 
 async def test_one_yes_counts_at_once_even_before_the_partner_answers(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     _enrol(uow, clock, *PEOPLE[:6])
     for i in range(3):
         proposed_pairing(uow, clock, PEOPLE[2 * i], PEOPLE[2 * i + 1], pairing_id=f"pair-{i}")
     for i in range(3):  # one member of each pair accepts; the pairs are still waiting for the other
-        await pairings.respond(
-            commands.RespondToPairing(ORG, f"pair-{i}", PEOPLE[2 * i], "accept"), uow, clock
-        )
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, min_group=3)
+        await bus.handle(commands.RespondToPairing(ORG, f"pair-{i}", PEOPLE[2 * i], "accept"))
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, min_group=3))
     assert (report.accepted, report.declined, report.acceptance_rate) == (3, 0, 1.0)
     assert report.waiting == 3
-    await pairings.respond(commands.RespondToPairing(ORG, "pair-0", "p1", "someone_else"), uow, clock)
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, min_group=3)
+    await bus.handle(commands.RespondToPairing(ORG, "pair-0", "p1", "someone_else"))
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, min_group=3))
     assert (report.accepted, report.declined) == (3, 1)
 
 
 async def test_per_round_figures_withhold_a_round_with_too_few_answers(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     s = uow.store
     _enrol(uow, clock, *PEOPLE[:4])
@@ -69,7 +67,7 @@ async def test_per_round_figures_withhold_a_round_with_too_few_answers(
     second[0].members[0].response = Response.ACCEPTED
     for person, pairing_id in (("p0", "a"), ("p1", "a"), ("p2", "b")):
         s.check_ins[person] = CheckIn(person, ORG, pairing_id, person, clock.now(), person != "p2", 4)
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, min_group=3)
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, min_group=3))
     one, two = report.rounds
     assert (one.index, one.opted_in, one.matched, one.accepted, one.declined) == (1, 4, 4, 4, 0)
     assert one.meetings_held == 1  # three people checked in; only pair "a" said they met
@@ -78,28 +76,28 @@ async def test_per_round_figures_withhold_a_round_with_too_few_answers(
 
 
 async def test_usefulness_is_a_distribution_shown_only_over_enough_raters(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     _enrol(uow, clock, *PEOPLE[:6])
     pairing = proposed_pairing(uow, clock, *PEOPLE[:6])
     pairing.status = PairingStatus.ACTIVE
     for person, rating in zip(PEOPLE[:4], (5, 5, 4, 2), strict=True):
         uow.store.check_ins[person] = CheckIn(person, ORG, pairing.id, person, clock.now(), True, rating)
-    assert (await reports.facilitator_report(ORG, PROGRAM, "fay", uow)).usefulness is None
+    assert (await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))).usefulness is None
     uow.store.check_ins["p4"] = CheckIn("p4", ORG, pairing.id, "p4", clock.now(), True, 1)
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))
     assert report.usefulness == {1: 1, 2: 1, 3: 0, 4: 1, 5: 2}
 
 
 async def test_skills_wanted_against_taught_show_zero_but_withhold_small_counts(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     _enrol(uow, clock, *PEOPLE)
     for i, person in enumerate(PEOPLE):
         learns = (SkillLevel.of("Kubernetes", 1),) + ((SkillLevel.of("Rust", 1),) if i < 2 else ())
         teaches = (SkillLevel.of("Rust", 4),) if i == 7 else ()
         uow.store.profiles[person] = (ORG, Profile(person, learns=learns, teaches=teaches))
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow)
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u))
     assert [(s.label, s.wanted, s.taught) for s in report.skills] == [
         ("Kubernetes", 8, 0),
         ("Rust", None, None),
@@ -107,26 +105,28 @@ async def test_skills_wanted_against_taught_show_zero_but_withhold_small_counts(
     assert report.anyone_wants_to_learn
 
 
-async def test_readiness_counts_who_a_round_could_match_now(uow: FakeUnitOfWork, clock: FakeClock) -> None:
-    assert await reports.readiness(ORG, PROGRAM, uow, clock) == reports.Readiness(0, 0)
+async def test_readiness_counts_who_a_round_could_match_now(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    assert await bus.read(lambda u: reports.readiness(ORG, PROGRAM, u, clock)) == reports.Readiness(0, 0)
     _enrol(uow, clock, "ana", "bo", "cy")
     uow.store.enrollments["bo"].status = EnrollmentStatus.PAUSED
     uow.store.enrollments["bo"].paused_until = (clock.now() + timedelta(days=7)).date()
     uow.store.enrollments["cy"].status = EnrollmentStatus.LEFT
-    ready = await reports.readiness(ORG, PROGRAM, uow, clock)
+    ready = await bus.read(lambda u: reports.readiness(ORG, PROGRAM, u, clock))
     assert ready == reports.Readiness(2, 1) and not ready.enough
     uow.store.enrollments["bo"].status = EnrollmentStatus.ACTIVE
-    assert (await reports.readiness(ORG, PROGRAM, uow, clock)).enough
+    assert (await bus.read(lambda u: reports.readiness(ORG, PROGRAM, u, clock))).enough
 
 
 async def test_the_report_names_a_scheduled_round_skipped_for_too_few_people(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     _enrol(uow, clock, "p0")
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # a round is due
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, now=clock.now())
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, now=clock.now()))
     assert report.round_skipped is not None and report.round_skipped <= clock.now()
     assert report.ready == 1
     _enrol(uow, clock, "p1")  # two can be matched: the round is not skipped, it is about to open
-    report = await reports.facilitator_report(ORG, PROGRAM, "fay", uow, now=clock.now())
+    report = await bus.read(lambda u: reports.facilitator_report(ORG, PROGRAM, "fay", u, now=clock.now()))
     assert report.round_skipped is None

@@ -9,6 +9,7 @@ import pytest
 
 import matching
 from core import commands
+from core.bus import MessageBus
 from core.errors import PermissionDenied
 from core.matcher import InProcessMatcher
 from core.model import Enrollment, Intent, Person, RoundStatus
@@ -36,6 +37,12 @@ class MatcherThatWaits:
         return await InProcessMatcher().match(participants, settings, history, seed)
 
 
+@pytest.fixture
+def bus(uow: FakeUnitOfWork, clock: FakeClock) -> MessageBus:
+    """Every unit of work of the round on the fixture's own fake, so a matcher can see whether one is open."""
+    return MessageBus(lambda: uow, clock)
+
+
 def enroll(uow: FakeUnitOfWork, clock: FakeClock, *people: str) -> None:
     for person in people:
         uow.store.persons.setdefault(person, Person(person, ORG, person.title()))
@@ -46,27 +53,29 @@ async def nothing() -> None:
     return None
 
 
-async def test_no_transaction_is_open_while_the_matcher_runs(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_no_transaction_is_open_while_the_matcher_runs(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "ana", "bo")
     matcher = MatcherThatWaits(uow, nothing)
-    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus, matcher)
     assert matcher.open_while_matching is False
     assert [sorted(p.member_ids()) for p in outcome.pairings] == [["ana", "bo"]]
     assert len(uow.store.rounds) == 1
 
 
 async def test_a_round_opened_while_matching_is_not_written_twice(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy", "dee")
     other = FakeUnitOfWork(uow.store)  # another facilitator, or the schedule on another instance
 
     async def another_round() -> None:
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, None), other, clock)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, None), MessageBus(lambda: other, clock))
 
     matcher = MatcherThatWaits(uow, another_round)
     with pytest.raises(rounds.RoundJustRun, match="was just run"):
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus, matcher)
     assert [r.index for r in uow.store.rounds.values()] == [1]
     assert len(uow.store.pairings) == 2  # the other round's pairs only
     proposed = [m for m in uow.store.outbox.values() if m.intent is Intent.PAIRING_PROPOSED]
@@ -74,7 +83,7 @@ async def test_a_round_opened_while_matching_is_not_written_twice(
 
 
 async def test_whoever_leaves_while_matching_is_not_proposed_and_their_partner_hears_why(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo")
     other = FakeUnitOfWork(uow.store)
@@ -88,7 +97,7 @@ async def test_whoever_leaves_while_matching_is_not_proposed_and_their_partner_h
             await other.commit()
 
     matcher = MatcherThatWaits(uow, bo_leaves)
-    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock, matcher)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus, matcher)
     assert outcome.pairings == [] and uow.store.pairings == {}
     assert outcome.unmatched == [("ana", rounds.PARTNER_LEFT)]
     told = [(m.recipient_id, m.intent) for m in uow.store.outbox.values()]
@@ -98,12 +107,12 @@ async def test_whoever_leaves_while_matching_is_not_proposed_and_their_partner_h
 
 
 async def test_the_facilitator_check_refuses_before_anything_is_matched(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo")
     matcher = MatcherThatWaits(uow, nothing)
     with pytest.raises(PermissionDenied):
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "ana"), uow, clock, matcher)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "ana"), bus, matcher)
     assert matcher.open_while_matching is None and uow.store.rounds == {}
 
 
@@ -120,14 +129,16 @@ async def test_the_schedule_skips_a_round_a_facilitator_opened_while_it_matched(
     facilitator = FakeUnitOfWork(uow.store)
 
     async def match_now() -> None:
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), facilitator, clock)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(lambda: facilitator, clock))
 
     matcher = MatcherThatWaits(uow, match_now)
 
     def uows() -> FakeUnitOfWork:
         return FakeUnitOfWork(uow.store)
 
-    run = await schedule.open_due_rounds(OneProgram(), uows, clock, rounds.LocalRounds(uows, clock, matcher))
+    run = await schedule.open_due_rounds(
+        OneProgram(), MessageBus(uows, clock), rounds.LocalRounds(MessageBus(uows, clock), matcher)
+    )
     assert (run.rounds_opened, run.errors) == ([], [])
     assert [r.index for r in uow.store.rounds.values()] == [1]
 
@@ -137,7 +148,7 @@ async def test_scheduled_round_with_one_person_opens_no_round_and_says_why(
 ) -> None:
     enroll(uow, clock, "ana")
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # due now
-    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+    run = await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
     assert run.rounds_opened == [] and run.errors == []
     assert [program for program, _ in run.skipped] == [PROGRAM]
     assert "at least two people" in run.skipped[0][1] and "has 1 who could be matched" in run.skipped[0][1]
@@ -149,7 +160,9 @@ async def test_scheduled_round_with_nobody_opens_no_round_run_after_run(
 ) -> None:
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
     for _ in range(3):  # the worker asks every minute: still no round 1, 2, 3…
-        run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+        run = await schedule.open_due_rounds(
+            OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+        )
         assert len(run.skipped) == 1
     assert uow.store.rounds == {}
 
@@ -159,19 +172,21 @@ async def test_the_skipped_round_opens_once_a_second_person_joins(
 ) -> None:
     enroll(uow, clock, "ana")
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
-    assert (await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)).skipped
+    assert (
+        await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
+    ).skipped
     enroll(uow, clock, "bo")
-    run = await schedule.open_due_rounds(OneProgram(), lambda: FakeUnitOfWork(uow.store), clock)
+    run = await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
     assert run.skipped == [] and len(run.rounds_opened) == 1
     assert [r.index for r in uow.store.rounds.values()] == [1]
 
 
 async def test_match_now_with_one_person_refuses_and_opens_no_round(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana")
     with pytest.raises(rounds.TooFewToMatch):
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus)
     assert uow.store.rounds == {}
 
 
@@ -190,12 +205,12 @@ class StopsAfterCommits(FakeUnitOfWork):
 
 
 async def test_a_big_round_is_stored_in_short_transactions_each_slice_with_its_proposals(
-    uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rounds, "WRITE_SLICE", 2)
     people = [f"p{k:02}" for k in range(12)]
     enroll(uow, clock, *people)
-    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus)
     assert len(outcome.pairings) == 6 and outcome.round.status is RoundStatus.OPEN
     assert uow.store.commits >= 1 + 3 + 1  # the claim, three slices of pairings, the round opened
     proposed = sorted(
@@ -207,14 +222,15 @@ async def test_a_big_round_is_stored_in_short_transactions_each_slice_with_its_p
 
 
 async def test_a_round_stopped_between_slices_keeps_whole_slices_and_the_next_round_matches_the_rest(
-    uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rounds, "WRITE_SLICE", 2)
     people = [f"p{k:02}" for k in range(8)]
     enroll(uow, clock, *people)
     # Commits: the claim, (no earlier pairings to close), slice 1 of pairings, then the process stops.
     with pytest.raises(RuntimeError):
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), StopsAfterCommits(uow, 3), clock)
+        stopping = StopsAfterCommits(uow, 3)
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(lambda: stopping, clock))
     (forming,) = uow.store.rounds.values()
     assert forming.status is RoundStatus.FORMING
     stored = list(uow.store.pairings.values())
@@ -223,7 +239,7 @@ async def test_a_round_stopped_between_slices_keeps_whole_slices_and_the_next_ro
     assert told == {m for p in stored for m in p.member_ids()}
 
     clock.advance(days=1)
-    nxt = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), uow, clock)
+    nxt = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), bus)
     assert nxt.round.index == forming.index + 1
     again = {m for p in nxt.pairings for m in p.member_ids()}
     assert set(people) - told <= again  # whoever the stopped round did not store is matched now

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from core import commands
+from core.bus import MessageBus
 from core.errors import PermissionDenied
 from core.model import (
     Enrollment,
@@ -20,7 +21,7 @@ from core.model import (
     ScopeKind,
     SkillLevel,
 )
-from core.services import pairings, rounds
+from core.services import rounds
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -45,10 +46,10 @@ def members_of(outcome: rounds.RoundOutcome) -> list[list[str]]:
 
 
 async def test_a_round_pairs_everyone_and_tells_each_member_with_the_reasons_kept(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy", "dee")
-    outcome = await rounds.run_round(run(), uow, clock)
+    outcome = await rounds.run_round(run(), bus)
     assert sorted(m for pair in members_of(outcome) for m in pair) == ["ana", "bo", "cy", "dee"]
     assert all(len(p.members) == 2 and p.status is PairingStatus.PROPOSED for p in outcome.pairings)
     proposed = sorted(
@@ -60,41 +61,45 @@ async def test_a_round_pairs_everyone_and_tells_each_member_with_the_reasons_kep
 
 
 async def test_an_odd_participant_joins_a_trio_instead_of_being_dropped(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy")
-    outcome = await rounds.run_round(run(), uow, clock)
+    outcome = await rounds.run_round(run(), bus)
     assert members_of(outcome) == [["ana", "bo", "cy"]]
     assert outcome.unmatched == []
 
 
-async def test_only_the_programs_facilitators_can_run_a_round(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_only_the_programs_facilitators_can_run_a_round(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "ana", "bo")
     with pytest.raises(PermissionDenied):
-        await rounds.run_round(run(by="ana"), uow, clock)
+        await rounds.run_round(run(by="ana"), bus)
     assert uow.store.rounds == {} and uow.store.pairings == {}
 
 
-async def test_declined_pairing_is_never_proposed_again(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+async def test_declined_pairing_is_never_proposed_again(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
     enroll(uow, clock, "ana", "bo")
-    first = await rounds.run_round(run(), uow, clock)
+    first = await rounds.run_round(run(), bus)
     [pairing] = first.pairings
-    await pairings.respond(commands.RespondToPairing(ORG, pairing.id, "bo", "someone_else"), uow, clock)
+    await bus.handle(commands.RespondToPairing(ORG, pairing.id, "bo", "someone_else"))
     for _ in range(5):
         clock.advance(days=14)
-        again = await rounds.run_round(run(), uow, clock)
+        again = await rounds.run_round(run(), bus)
         assert again.pairings == []
         assert sorted(p for p, _ in again.unmatched) == ["ana", "bo"]
         assert all(reason for _, reason in again.unmatched)
 
 
 async def test_the_same_pair_is_not_proposed_again_within_the_cool_down(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy", "dee")
     seen: list[list[list[str]]] = []
     for _ in range(3):
-        outcome = await rounds.run_round(run(), uow, clock)
+        outcome = await rounds.run_round(run(), bus)
         seen.append(members_of(outcome))
         clock.advance(days=14)
     pairs = [tuple(pair) for round_pairs in seen for pair in round_pairs]
@@ -102,7 +107,7 @@ async def test_the_same_pair_is_not_proposed_again_within_the_cool_down(
 
 
 async def test_paused_people_and_people_without_current_consent_are_not_matched(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy", "dee")
     uow.store.enrollments["e-cy"].status = EnrollmentStatus.PAUSED
@@ -110,12 +115,12 @@ async def test_paused_people_and_people_without_current_consent_are_not_matched(
     uow.store.programs[PROGRAM].change_code_of_conduct("New rules")
     uow.store.enrollments["e-ana"].consent_version = 2
     uow.store.enrollments["e-bo"].consent_version = 2
-    outcome = await rounds.run_round(run(), uow, clock)
+    outcome = await rounds.run_round(run(), bus)
     assert members_of(outcome) == [["ana", "bo"]]
 
 
 async def test_a_mentors_capacity_counts_the_mentees_they_already_have(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     program = uow.store.programs[PROGRAM]
     program.kind = ProgramKind.MENTORING
@@ -127,15 +132,15 @@ async def test_a_mentors_capacity_counts_the_mentees_they_already_have(
     )
     for learner in ("bo", "cy"):
         uow.store.profiles[learner] = (ORG, Profile(learner, learns=(SkillLevel.of("Kubernetes", 2),)))
-    first = await rounds.run_round(run(), uow, clock)
+    first = await rounds.run_round(run(), bus)
     [pairing] = first.pairings
     assert [m.role for m in pairing.members] == [MemberRole.MENTOR, MemberRole.MENTEE]
     assert pairing.skill == "Kubernetes"
     assert any("teaches Kubernetes at level 4" in r.text for r in pairing.reasons)
     for member in pairing.member_ids():
-        await pairings.respond(commands.RespondToPairing(ORG, pairing.id, member, "accept"), uow, clock)
+        await bus.handle(commands.RespondToPairing(ORG, pairing.id, member, "accept"))
     clock.advance(days=14)
-    second = await rounds.run_round(run(), uow, clock)
+    second = await rounds.run_round(run(), bus)
     assert second.pairings == []  # ana's one place is taken by her running pairing
     left = next(iter({"bo", "cy"} - set(pairing.member_ids())))
     reasons = dict(second.unmatched)
@@ -147,20 +152,20 @@ async def test_a_mentors_capacity_counts_the_mentees_they_already_have(
 
 
 async def test_course_groups_are_drafts_that_nobody_is_told_about_and_forming_again_replaces_them(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     program = uow.store.programs[PROGRAM]
     program.kind, program.scope_kind, program.group_size = ProgramKind.STUDY_GROUPS, ScopeKind.LMS_COURSE, 3
     enroll(uow, clock, "ana", "bo", "cy", "dee", "eve", "fin")
-    first = await rounds.run_round(run(), uow, clock)
+    first = await rounds.run_round(run(), bus)
     assert [len(p.members) for p in first.pairings] == [3, 3]
     assert uow.store.outbox == {}
-    second = await rounds.run_round(run(), uow, clock)
+    second = await rounds.run_round(run(), bus)
     assert set(uow.store.pairings) == {p.id for p in second.pairings}
 
 
 async def test_course_sections_reach_the_matcher_so_nobody_is_the_only_one_of_their_section(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     program = uow.store.programs[PROGRAM]
     program.kind, program.scope_kind, program.group_size = ProgramKind.STUDY_GROUPS, ScopeKind.LMS_COURSE, 3
@@ -172,14 +177,14 @@ async def test_course_sections_reach_the_matcher_so_nobody_is_the_only_one_of_th
     )
     enroll(uow, clock, *people)
     for seed in range(5):
-        outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay", seed=seed + 1), uow, clock)
+        outcome = await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay", seed=seed + 1), bus)
         for pairing in outcome.pairings:
             in_b = [m for m in pairing.member_ids() if sections[m] == "B"]
             assert len(in_b) != 1, f"seed {seed}: {pairing.member_ids()} isolates one member of section B"
 
 
 async def test_a_groups_first_shared_goal_is_the_members_goal_closest_to_everyones(
-    uow: FakeUnitOfWork, clock: FakeClock
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     enroll(uow, clock, "ana", "bo", "cy")
     goals = {
@@ -189,6 +194,6 @@ async def test_a_groups_first_shared_goal_is_the_members_goal_closest_to_everyon
     }
     for person, goal in goals.items():
         uow.store.profiles[person] = (ORG, Profile(person, goals=goal))
-    [trio] = (await rounds.run_round(run(), uow, clock)).pairings
+    [trio] = (await rounds.run_round(run(), bus)).pairings
     # The draft names nobody: it is every member's goal, and must not keep a name after a delete.
     assert trio.shared_goal == "Graph algorithms and dynamic programming practice."

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from core.bus import MessageBus
 from core.errors import NotFound
 from core.model import Program
 from core.model.programs import ORGANIZATION_SCOPE
@@ -23,39 +24,46 @@ async def _target(
     for_facilitator: bool = False,
     organization_id: str = ORG,
 ) -> Program | None:
-    return await target_program(
-        organization_id,
-        who,
-        FakeUnitOfWork(uow.store),
-        program_id=program_id,
-        team_id=team_id,
-        for_facilitator=for_facilitator,
-    )
+    async with FakeUnitOfWork(uow.store) as unit:
+        return await target_program(
+            organization_id,
+            who,
+            unit,
+            program_id=program_id,
+            team_id=team_id,
+            for_facilitator=for_facilitator,
+        )
 
 
 async def test_the_program_named_on_the_card_wins_but_only_inside_the_actors_organization(
+    bus: MessageBus,
     uow: FakeUnitOfWork,
 ) -> None:
-    found = await _target(uow, "ana", program_id=PROGRAM, team_id="19:other")
+    found = await bus.read(lambda u: _target(u, "ana", program_id=PROGRAM, team_id="19:other"))
     assert found is not None and found.id == PROGRAM
     with pytest.raises(NotFound):
-        await _target(uow, "ana", program_id=PROGRAM, organization_id="org-b")
+        await bus.read(lambda u: _target(u, "ana", program_id=PROGRAM, organization_id="org-b"))
 
 
-async def test_in_a_team_the_teams_program_is_meant(uow: FakeUnitOfWork) -> None:
-    found = await _target(uow, "ana", team_id="19:team")
+async def test_in_a_team_the_teams_program_is_meant(bus: MessageBus, uow: FakeUnitOfWork) -> None:
+    found = await bus.read(lambda u: _target(u, "ana", team_id="19:team"))
     assert found is not None and found.id == PROGRAM
 
 
 async def test_a_facilitator_in_the_personal_chat_means_a_program_they_run_the_organizations_first(
+    bus: MessageBus,
     uow: FakeUnitOfWork,
 ) -> None:
-    found = await _target(uow, "fay", for_facilitator=True)
+    found = await bus.read(lambda u: _target(u, "fay", for_facilitator=True))
     assert found is not None and found.id == PROGRAM  # the one she runs
     uow.store.programs["program-org"] = replace(
         uow.store.programs[PROGRAM], id="program-org", scope_id=ORGANIZATION_SCOPE, name="Peer learning"
     )
-    found = await _target(uow, "fay", for_facilitator=True)
+    found = await bus.read(lambda u: _target(u, "fay", for_facilitator=True))
     assert found is not None and found.id == "program-org"
-    assert await _target(uow, "fay") is None  # as a participant: the organization's own program
-    assert await _target(uow, "ana", for_facilitator=True) is None  # ana facilitates nothing
+    assert (
+        await bus.read(lambda u: _target(u, "fay")) is None
+    )  # as a participant: the organization's own program
+    assert (
+        await bus.read(lambda u: _target(u, "ana", for_facilitator=True)) is None
+    )  # ana facilitates nothing

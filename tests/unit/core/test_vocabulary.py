@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.bus import MessageBus
 from core.model import Enrollment, Profile, SkillLevel
 from core.services import availability, vocabulary
 from tests.unit.conftest import ORG, PROGRAM
@@ -52,13 +53,14 @@ def test_a_new_skill_is_still_offered_and_nothing_exceeds_fifteen_choices() -> N
 
 
 async def test_the_organizations_skills_are_those_its_participants_listed_most_used_first(
+    bus: MessageBus,
     uow: FakeUnitOfWork,
 ) -> None:
     for person, skills in (("ana", ("Helm", "Go")), ("bo", ("Helm",))):
         uow.store.enrollments[person] = Enrollment(person, ORG, PROGRAM, person, 1, WINTER)
         profile = Profile(person, teaches=tuple(SkillLevel.of(s, 3) for s in skills))
         uow.store.profiles[person] = (ORG, profile)
-    assert await vocabulary.organization_skills(ORG, uow) == ["Helm", "Go"]
+    assert await bus.read(lambda u: vocabulary.organization_skills(ORG, u)) == ["Helm", "Go"]
     assert vocabulary.suggested_skills(["Helm"])[:2] == ["Helm", "Python"]
 
 

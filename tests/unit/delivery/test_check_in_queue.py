@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from core.bus import MessageBus
 from core.model import CheckIn, Enrollment, Intent, Pairing, PairingStatus
 from core.services.schedule import queue_check_ins
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
@@ -35,12 +36,12 @@ async def test_check_ins_are_queued_once_when_due_and_the_silent_are_reminded_on
     pairing = _active(uow, clock)
     uows = lambda: FakeUnitOfWork(uow.store)  # noqa: E731
 
-    await queue_check_ins(Directory(), uows, clock)
+    await queue_check_ins(Directory(), MessageBus(uows, clock))
     assert _queued(uow, Intent.CHECK_IN) == []  # biweekly: the first check-in is a week after the start
 
     clock.current = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-    first = await queue_check_ins(Directory(), uows, clock)
-    again = await queue_check_ins(Directory(), uows, clock)
+    first = await queue_check_ins(Directory(), MessageBus(uows, clock))
+    again = await queue_check_ins(Directory(), MessageBus(uows, clock))
     assert (first.check_ins_queued, again.check_ins_queued) == (2, 0)
     assert _queued(uow, Intent.CHECK_IN) == ["ana", "bo"]
 
@@ -48,8 +49,8 @@ async def test_check_ins_are_queued_once_when_due_and_the_silent_are_reminded_on
         "c1", ORG, pairing.id, "ana", clock.now() + timedelta(hours=1), True, 4
     )
     clock.current += timedelta(days=2)
-    reminded = await queue_check_ins(Directory(), uows, clock)
-    await queue_check_ins(Directory(), uows, clock)
+    reminded = await queue_check_ins(Directory(), MessageBus(uows, clock))
+    await queue_check_ins(Directory(), MessageBus(uows, clock))
     assert reminded.reminders_queued == 1
     assert _queued(uow, Intent.CHECK_IN_REMINDER) == ["bo"]
     assert all(
@@ -62,5 +63,5 @@ async def test_paused_members_get_no_check_in(uow: FakeUnitOfWork, clock: FakeCl
     _active(uow, clock)
     uow.store.enrollments["bo"].pause(date(2026, 12, 1), date(2026, 11, 2))
     clock.current = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-    await queue_check_ins(Directory(), lambda: FakeUnitOfWork(uow.store), clock)
+    await queue_check_ins(Directory(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
     assert _queued(uow, Intent.CHECK_IN) == ["ana"]
