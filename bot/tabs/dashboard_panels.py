@@ -138,6 +138,8 @@ def panels(health: ProgramHealth) -> list[Panel]:
         empty = ""
         if chart.id == "skills" and not chart.categories:
             empty = "Nobody has said what they want to learn yet."
+        elif chart.id == "reach" and health.reach is not None and not any(chart.series[0].values):
+            empty = "No message has been sent to this program's participants yet."
         elif chart.id == "usefulness" and health.usefulness is None:
             empty = f"Fewer than {threshold} people have rated a meeting yet, so no ratings are shown."
         hint = ""

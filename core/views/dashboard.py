@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from core.errors import NotFound, PermissionDenied
 from core.model import (
@@ -220,7 +220,7 @@ def program_settings(program: Program) -> list[tuple[str, str]]:
         ("Status", "running" if program.active else "stopped"),
         (
             "Rounds",
-            program.cadence.value + (f", from {program.starts_on:%d %B %Y}" if program.starts_on else ""),
+            program.cadence.value + (f", from {_day(program.starts_on)}" if program.starts_on else ""),
         ),
         ("Group size", str(program.group_size)),
         ("Largest level gap", str(program.max_level_gap)),
@@ -237,8 +237,12 @@ def program_settings(program: Program) -> list[tuple[str, str]]:
         chosen = [name.replace("_", " ") for name, on in options.criteria.items() if on]
         rows.append(("Grouping criteria", ", ".join(chosen) or "none"))
         if options.questionnaire_deadline is not None:
-            rows.append(("Questionnaire closes", f"{options.questionnaire_deadline:%d %B %Y}"))
+            rows.append(("Questionnaire closes", _day(options.questionnaire_deadline)))
     return rows
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _yes(value: bool) -> str:

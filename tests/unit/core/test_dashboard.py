@@ -4,6 +4,8 @@ figure."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from core import commands
@@ -239,3 +241,9 @@ async def test_paused_and_left_people_are_counted_apart(uow: FakeUnitOfWork, clo
     uow.store.enrollments["p2"].status = EnrollmentStatus.LEFT
     health = await _health(uow)
     assert (health.opted_in, health.paused, health.left) == (2, 1, 1)
+
+
+def test_the_settings_say_when_rounds_started_as_people_write_dates(uow: FakeUnitOfWork) -> None:
+    program = uow.store.programs[PROGRAM]
+    program.starts_on = date(2026, 8, 3)
+    assert dict(dashboard.program_settings(program))["Rounds"] == "biweekly, from 3 August 2026"
