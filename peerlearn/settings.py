@@ -247,7 +247,7 @@ class Settings(BaseSettings):
     @field_validator("tabs_host_origins")
     @classmethod
     def _tabs_host_origins(cls, value: str) -> str:
-        for origin in (o.strip() for o in value.split(",") if o.strip()):
+        for origin in (o.strip().rstrip("/") for o in value.split(",") if o.strip()):
             if not ORIGIN.match(origin):
                 raise ValueError(
                     f"'{origin[:200]}' is not an origin: list them comma-separated as scheme://host[:port], "

@@ -131,3 +131,45 @@ def test_a_retry_horizon_of_zero_is_refused_with_its_name(monkeypatch: pytest.Mo
     monkeypatch.setenv("DELIVERY_RETRY_HORIZON_HOURS", "0")
     with pytest.raises(SettingsError, match="DELIVERY_RETRY_HORIZON_HOURS"):
         load_settings(None)
+
+
+APP = "11111111-2222-3333-4444-555555555555"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+def test_the_tabs_sign_in_defaults_follow_the_bot_and_the_public_url() -> None:
+    settings = load_settings(
+        None,
+        MicrosoftAppId=APP,
+        MicrosoftAppPassword="secret",
+        MicrosoftAppTenantId=TENANT.upper(),
+        PUBLIC_URL="https://peerlearn.example.com",
+    )
+
+    assert settings.tabs_audience == f"api://peerlearn.example.com/{APP}"
+    assert settings.tabs_tenants == (TENANT,)
+    assert settings.tabs_openid_metadata_url.startswith("https://login.microsoftonline.com/common/v2.0/")
+    assert settings.tabs_off_reason == ""
+    assert "MicrosoftAppId is not set" in load_settings(None).tabs_off_reason
+
+
+def test_the_tabs_settings_are_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TABS_ALLOWED_TENANTS", f"{TENANT}, 0d2f2b6c-1f0e-4c5e-9d1a-3b9e8f7a6c54")
+    monkeypatch.setenv("TABS_HOST_ORIGINS", "http://localhost:8123, https://host.example.com/")
+    settings = load_settings(None)
+    assert settings.tabs_tenants == (TENANT, "0d2f2b6c-1f0e-4c5e-9d1a-3b9e8f7a6c54")
+    assert settings.tab_host_origins == ("http://localhost:8123", "https://host.example.com")
+
+    monkeypatch.setenv("TABS_ALLOWED_TENANTS", "contoso.onmicrosoft.com")
+    with pytest.raises(
+        SettingsError, match=r"TABS_ALLOWED_TENANTS.*'contoso.onmicrosoft.com' is not a tenant id"
+    ):
+        load_settings(None)
+    monkeypatch.delenv("TABS_ALLOWED_TENANTS")
+    monkeypatch.setenv("TABS_HOST_ORIGINS", "https://host.example.com/page; script-src *")
+    with pytest.raises(SettingsError, match=r"TABS_HOST_ORIGINS.*is not an origin"):
+        load_settings(None)
+    monkeypatch.delenv("TABS_HOST_ORIGINS")
+    monkeypatch.setenv("TABS_SSO_AUDIENCE", "peerlearn.example.com")
+    with pytest.raises(SettingsError, match=r"TABS_SSO_AUDIENCE.*identifier URI"):
+        load_settings(None)
