@@ -131,8 +131,11 @@ async def program_health(
     pairings = await uow.pairings.for_program(organization_id, program_id)
     check_ins = await uow.check_ins.for_program(organization_id, program_id)
     rounds = await uow.rounds.recent(organization_id, program_id, DASHBOARD_ROUNDS + 1)
-    member_ids = sorted({m.person_id for p in pairings for m in p.members})
-    people = await uow.persons.many(organization_id, member_ids) if member_ids else []
+    # Deleting one's data deletes one's enrollments, so only members without one here may be erased: read
+    # just those (a handful), not every member of every pairing.
+    enrolled = {e.person_id for e in enrollments}
+    unknown = sorted({m.person_id for p in pairings for m in p.members} - enrolled)
+    people = await uow.persons.many(organization_id, unknown) if unknown else []
     gone = {p.id for p in people if p.erased}
     participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
     profiles = await uow.profiles.many(organization_id, participants) if participants else []
