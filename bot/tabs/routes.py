@@ -70,7 +70,7 @@ from bot.tabs.pages import fragment, problem, shell
 from bot.tabs.sso import KeysUnavailable, SsoUser, SsoValidator, TokenRefused
 from core.bus import MessageBus
 from core.model import Person
-from core.ports import Clock, UnitOfWorkFactory
+from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.views import people
 
 __all__ = ["TABS", "TabServices", "Viewer", "fragment", "problem", "shell", "signed_in"]
@@ -145,13 +145,15 @@ def signed_in(handler: ViewerHandler, *, known_only: bool = True) -> Handler:
 
 
 async def _viewer(services: TabServices, user: SsoUser) -> Viewer:
-    async with services.uows() as uow:
+    async def read(uow: UnitOfWork) -> Viewer:
         organization_id = await people.teams_organization(user.tenant_id, uow)
         person = None
         if organization_id is not None:
             found = await people.by_aad_object_id(organization_id, user.object_id, uow)
             person = found if found is not None and not found.erased else None
-    return Viewer(user, organization_id, person)
+        return Viewer(user, organization_id, person)
+
+    return await services.bus.read(read)
 
 
 def tab_services(request: web.Request) -> TabServices:
