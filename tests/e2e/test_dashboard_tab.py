@@ -9,6 +9,7 @@ build/screenshots/dashboard/; look at them."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -179,6 +180,19 @@ async def test_fay_adds_the_tab_and_reads_her_programs_health_in_every_theme(
             await page.keyboard.press("Space")
             assert (await table.bounding_box() or {"width": 0})["width"] > 100
             await shoot(page, frame, "dashboard-tables")
+            # The figures download with her token, as a CSV of the aggregates only.
+            async with page.expect_download() as downloading:
+                await frame.locator("[data-tab-download]").click()
+            download = await downloading.value
+            assert download.suggested_filename == "platform-guild-health.csv"
+            text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+            assert "People per round,Round 1,Accepted,6" in text and "Ben" not in text
+            # Teams switches to its dark theme while the tab is open: the charts follow.
+            bar = frame.locator("svg.chart rect.bar.s0").first
+            light = await bar.evaluate("e => getComputedStyle(e).fill")
+            await page.evaluate("() => setTheme('dark')")
+            await frame.locator("html[data-theme=dark]").wait_for()
+            assert await bar.evaluate("e => getComputedStyle(e).fill") != light
         await page.context.close()
 
 
