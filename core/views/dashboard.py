@@ -37,6 +37,9 @@ from core.views import aggregates
 from core.views.reports import SAID_NO, SkillDemand, skill_demand
 
 DASHBOARD_ROUNDS = 12  # the latest rounds the dashboard charts
+# People are read a thousand at a time: one query's parameters stay far below PostgreSQL's 32,767 at
+# 100,000 participants.
+SLICE = 1000
 NOT_FACILITATOR = "Only this program's facilitators can see its dashboard."
 
 
@@ -138,7 +141,11 @@ async def program_health(
     people = await uow.persons.many(organization_id, unknown) if unknown else []
     gone = {p.id for p in people if p.erased}
     participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
-    profiles = await uow.profiles.many(organization_id, participants) if participants else []
+    profiles = [
+        profile
+        for start in range(0, len(participants), SLICE)
+        for profile in await uow.profiles.many(organization_id, participants[start : start + SLICE])
+    ]
     reach = await _reach(uow, organization_id, program_id, records) if records is not None else None
     threshold = aggregates.min_group(min_group)
     statuses = Counter(e.status for e in enrollments)
@@ -206,7 +213,11 @@ def _mean(values: Sequence[int]) -> float | None:
 async def _reach(uow: UnitOfWork, organization_id: str, program_id: str, records: DeliveryRecords) -> Reach:
     counts = await records.counts_for_program(organization_id, program_id)
     ids = await records.unreachable(organization_id, program_id)
-    people = await uow.persons.many(organization_id, ids) if ids else []
+    people = [
+        person
+        for start in range(0, len(ids), SLICE)
+        for person in await uow.persons.many(organization_id, ids[start : start + SLICE])
+    ]
     return Reach(
         delivered=counts.get("delivered", 0),
         skipped=counts.get("skipped", 0),
