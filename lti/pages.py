@@ -29,6 +29,8 @@ def setup_templates(app: web.Application) -> None:
         app,
         loader=jinja2.PackageLoader("lti", "templates"),
         autoescape=jinja2.select_autoescape(default=True),
+        # The templates ship with the package: no stat of each template file on every render.
+        auto_reload=False,
     )
 
 

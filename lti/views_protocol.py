@@ -9,6 +9,7 @@ from core.bus import Work
 from core.commands import EnsureCourseProgram, ResolveLtiPerson
 from core.errors import DomainError
 from core.model import Person, Program
+from core.views.launch import returning_launch
 from lti import keys
 from lti.adapter.cookie import set_cookie
 from lti.config import LTI, SCOPES, TOOL_NAME, LtiConfig
@@ -73,11 +74,25 @@ async def launch(request: web.Request) -> web.StreamResponse:
                     return error_page(
                         request, 400, f"This tool does not handle '{found.message_type[:60]}' messages."
                     )
-                person, program = await _person_and_course(work, found)
-                session, token = _page_session(config, found, person, program)
                 learner = found.message_type == "LtiResourceLinkRequest" and not found.is_instructor
-                if learner:
-                    learner_page = await read_course(config, session, work.uow, program=program)
+                known = await returning_launch(
+                    work.uow,
+                    found.organization_id,
+                    found.issuer,
+                    found.subject,
+                    found.name,
+                    found.email,
+                    found.course_id,
+                    found.is_instructor,
+                )
+                if known is not None:  # nothing to change: the person, the course and the page in one read
+                    person, program, learner_page = known.person, known.program, known.page
+                    session, token = _page_session(config, found, person, program)
+                else:
+                    person, program = await _person_and_course(work, found)
+                    session, token = _page_session(config, found, person, program)
+                    if learner:
+                        learner_page = await read_course(config, session, work.uow, program=program)
     except DomainError as exc:  # core refused: nothing of this launch is kept
         return error_page(request, 400, exc.message)
     if isinstance(refused, StorageCheck):

@@ -12,10 +12,23 @@ Every method that reads or writes an organization's rows takes `organization_id`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.model import Enrollment, Person, Profile, Program
 from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
+
+
+@dataclass(frozen=True)
+class KnownLaunch:
+    """What a launch finds already stored for its person and course, read together (`core.views.launch`)."""
+
+    organization_exists: bool
+    person: Person | None  # by the launch's issuer and subject
+    program: Program | None  # the course's, by its scope
+    enrollment: Enrollment | None  # the person's in that program
+    profile: Profile | None  # the person's
 
 
 class LtiRepository(Protocol):
@@ -57,6 +70,13 @@ class LtiRepository(Protocol):
         ...
 
     async def purge(self, now: datetime) -> int: ...
+
+    async def known_launch(
+        self, organization_id: str, issuer: str, subject: str, course_id: str
+    ) -> KnownLaunch:
+        """The organization, the person an LTI identity names, the course's program (scope `lms_course`), the
+        person's enrollment in it and their profile: one read, for a launch of someone the tool knows."""
+        ...
 
 
 # The same operations, each one a unit of work of its own: what the command line and the worker's clean-up

@@ -7,19 +7,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from core.model import OrganizationKind, new_id
+from core.model import LtiIdentity, OrganizationKind, Person, ScopeKind, TeamsIdentity, new_id
 from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
-from storage.models import OrganizationRow
+from core.ports.lti import KnownLaunch
+from storage.models import (
+    EnrollmentRow,
+    FacilitatorRow,
+    LtiIdentityRow,
+    OrganizationRow,
+    PersonRow,
+    ProfileRow,
+    ProgramRow,
+)
 from storage.models_lti import LtiDeploymentRow, LtiLaunchDataRow, LtiRegistrationRow, LtiToolKeyRow
+from storage.repositories.people import SqlProfileRepository
+from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRepository
 
 # Bulk UPDATE and DELETE here touch rows no object of the session holds: no need to look for them.
 BULK = {"synchronize_session": False}
+# Launch data is written and read on every login and launch: as plain table statements, without the ORM's
+# bulk-statement machinery around them (no object of the session ever holds these rows).
+DATA = cast(Table, LtiLaunchDataRow.__table__)
 
 
 class SqlLtiRepository:
@@ -187,14 +202,14 @@ class SqlLtiRepository:
         insert = (
             postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
         )
-        statement = insert(LtiLaunchDataRow).values(
+        statement = insert(DATA).values(
             organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
         )
         result = await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["key"],
                 set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
-                where=LtiLaunchDataRow.organization_id == organization_id,
+                where=DATA.c.organization_id == organization_id,
             )
         )
         if getattr(result, "rowcount", 1) == 0:
@@ -203,10 +218,8 @@ class SqlLtiRepository:
     async def get(self, organization_id: str, key: str, now: datetime) -> Any | None:
         found = (
             await self.session.execute(
-                select(LtiLaunchDataRow.value).where(
-                    LtiLaunchDataRow.key == key,
-                    LtiLaunchDataRow.organization_id == organization_id,
-                    LtiLaunchDataRow.expires_at > now,
+                select(DATA.c.value).where(
+                    DATA.c.key == key, DATA.c.organization_id == organization_id, DATA.c.expires_at > now
                 )
             )
         ).first()
@@ -217,10 +230,9 @@ class SqlLtiRepository:
         # PostgreSQL a second DELETE of the row waits for the first's commit, then finds nothing).
         removed = (
             await self.session.execute(
-                delete(LtiLaunchDataRow)
-                .where(LtiLaunchDataRow.key == key, LtiLaunchDataRow.organization_id == organization_id)
-                .returning(LtiLaunchDataRow.value, LtiLaunchDataRow.expires_at),
-                execution_options=BULK,
+                delete(DATA)
+                .where(DATA.c.key == key, DATA.c.organization_id == organization_id)
+                .returning(DATA.c.value, DATA.c.expires_at)
             )
         ).first()
         if removed is None or removed.expires_at <= now:
@@ -232,3 +244,93 @@ class SqlLtiRepository:
             delete(LtiLaunchDataRow).where(LtiLaunchDataRow.expires_at <= now), execution_options=BULK
         )
         return int(getattr(result, "rowcount", 0))
+
+    async def known_launch(
+        self, organization_id: str, issuer: str, subject: str, course_id: str
+    ) -> KnownLaunch:
+        # One statement: the organization, outer-joined to the person its LTI identity names (with all their
+        # identities), the course's program (with its facilitators), the enrollment and the profile. A row per
+        # identity and facilitator; a launch is one person and one course, so a handful of rows at most.
+        named, identity = aliased(LtiIdentityRow), aliased(LtiIdentityRow)
+        org = OrganizationRow.id
+        query = (
+            select(
+                OrganizationRow.id,
+                PersonRow,
+                identity.issuer,
+                identity.subject,
+                ProgramRow,
+                FacilitatorRow.person_id,
+                EnrollmentRow,
+                ProfileRow,
+            )
+            .select_from(OrganizationRow)
+            .outerjoin(
+                named,
+                and_(named.organization_id == org, named.issuer == issuer, named.subject == subject),
+            )
+            .outerjoin(PersonRow, and_(PersonRow.organization_id == org, PersonRow.id == named.person_id))
+            .outerjoin(identity, and_(identity.organization_id == org, identity.person_id == PersonRow.id))
+            .outerjoin(
+                ProgramRow,
+                and_(
+                    ProgramRow.organization_id == org,
+                    ProgramRow.scope_kind == ScopeKind.LMS_COURSE.value,
+                    ProgramRow.scope_id == course_id,
+                ),
+            )
+            .outerjoin(
+                FacilitatorRow,
+                and_(FacilitatorRow.organization_id == org, FacilitatorRow.program_id == ProgramRow.id),
+            )
+            .outerjoin(
+                EnrollmentRow,
+                and_(
+                    EnrollmentRow.organization_id == org,
+                    EnrollmentRow.program_id == ProgramRow.id,
+                    EnrollmentRow.person_id == PersonRow.id,
+                ),
+            )
+            .outerjoin(
+                ProfileRow, and_(ProfileRow.organization_id == org, ProfileRow.person_id == PersonRow.id)
+            )
+            .where(org == organization_id)
+            .order_by(identity.id, FacilitatorRow.person_id)
+        )
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return KnownLaunch(False, None, None, None, None)
+        first = rows[0]
+        person_row, program_row, enrollment_row, profile_row = first[1], first[4], first[6], first[7]
+        person = None
+        if person_row is not None:
+            identities = dict.fromkeys((r[2], r[3]) for r in rows if r[2] is not None)
+            person = Person(
+                id=person_row.id,
+                organization_id=person_row.organization_id,
+                display_name=person_row.display_name,
+                verified_email=person_row.verified_email,
+                teams=TeamsIdentity(
+                    person_row.tenant_id, person_row.aad_object_id, person_row.teams_user_id or ""
+                )
+                if person_row.aad_object_id and person_row.tenant_id
+                else None,
+                lti=[LtiIdentity(i, s) for i, s in identities],
+                erased=person_row.erased,
+            )
+        program = None
+        if program_row is not None:
+            facilitators = list(dict.fromkeys(r[5] for r in rows if r[5] is not None))
+            program = SqlProgramRepository._to_domain(program_row, sorted(facilitators))
+        profiles = (
+            await SqlProfileRepository(self.session)._load(organization_id, [profile_row])
+            if profile_row is not None
+            else []
+        )
+        return KnownLaunch(
+            True,
+            person,
+            program,
+            SqlEnrollmentRepository._to_domain(enrollment_row) if enrollment_row is not None else None,
+            profiles[0] if profiles else None,
+        )

@@ -4,13 +4,16 @@ fetched again, off the event loop)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lti.keys import generate_key
 from storage.models_lti import LtiLaunchDataRow
-from tests.support.lti.flows import launch, launch_form
+from tests.support.lti.flows import launch, launch_form, tokens
 from tests.support.lti.world import World
 
 
@@ -64,3 +67,78 @@ async def test_a_launch_posted_without_its_state_cookie_leaves_the_login_for_the
             assert refused.status == 401
         accepted = await client.post(action, data=fields)  # the browser that holds the cookie
     assert accepted.status == 200
+
+
+@contextmanager
+def counted(world: World) -> Iterator[list[str]]:
+    """The SQL statements the tool's engine runs inside the block (COMMIT and ROLLBACK listed as such)."""
+    engine = world.uow_factory.sessions.kw["bind"].sync_engine
+    said: list[str] = []
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        said.append(sql.split()[0].upper())
+
+    def end(name: str) -> Callable[[Any], None]:
+        return lambda conn: said.append(name)
+
+    commit, rollback = end("COMMIT"), end("ROLLBACK")
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", rollback)
+    try:
+        yield said
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+        event.remove(engine, "rollback", rollback)
+
+
+async def test_a_returning_learner_s_launch_is_three_statements_in_one_transaction(world: World) -> None:
+    async with world.client() as client:
+        assert (await launch(client, world.platform, "learner-1"))[0] == 200  # first launch: person, course
+    async with world.client() as client:
+        action, fields = await launch_form(client, world.platform, "learner-1")
+        with counted(world) as said:
+            page = await client.post(action, data=fields)
+            assert page.status == 200 and "Questionnaire" in await page.text()
+    # The login binding taken out; the person, course, answers and profile in one read; the published groups.
+    assert said == ["DELETE", "SELECT", "SELECT", "COMMIT"]
+
+
+async def test_a_learner_renamed_in_the_lms_is_renamed_here_at_the_next_launch(world: World) -> None:
+    async with world.client() as client:
+        assert (await launch(client, world.platform, "learner-2"))[0] == 200
+    member = next(m for m in world.platform.members if m["user_id"] == "learner-2")
+    member["name"], member["email"] = "Learner Two Renamed", "renamed@example.edu"
+    async with world.client() as client:
+        status, page = await launch(client, world.platform, "learner-2")
+    assert status == 200 and "Questionnaire" in page
+    async with world.uow_factory() as uow:
+        person = await uow.persons.by_lti_subject(
+            (await world.store.registration(world.platform.base, world.platform.client_id)).organization_id,  # type: ignore[union-attr]
+            world.platform.base,
+            "learner-2",
+        )
+    assert person is not None
+    assert (person.display_name, person.verified_email) == ("Learner Two Renamed", "renamed@example.edu")
+
+
+async def test_a_colleague_s_launch_shows_whether_they_answered_never_whether_another_learner_did(
+    world: World,
+) -> None:
+    async with world.client() as client:
+        _, page = await launch(client, world.platform, "learner-3")
+        sent = {
+            **tokens(page),
+            "goals": "pass graph theory",
+            "timezone": "Europe/Berlin",
+            "code_of_conduct": "on",
+        }
+        await client.post(f"{world.tool_url}/lti/course/questionnaire", data=sent)
+        assert (await launch(client, world.platform, "learner-4"))[0] == 200
+    async with world.client() as client:  # both come back: each is read as themself
+        _, mine = await launch(client, world.platform, "learner-3")
+    async with world.client() as client:
+        status, theirs = await launch(client, world.platform, "learner-4")
+    assert "Change my answers" in mine  # answered
+    assert status == 200 and "Change my answers" not in theirs and "Questionnaire" in theirs

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.model import ScopeKind
 from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
+from core.ports.lti import KnownLaunch
 
 
 @dataclass
@@ -92,3 +94,28 @@ class FakeLti:
         for k in expired:
             del self.rows.data[k]
         return len(expired)
+
+    async def known_launch(
+        self, organization_id: str, issuer: str, subject: str, course_id: str
+    ) -> KnownLaunch:
+        # The domain's fakes import this module; read through them as the real query joins their tables.
+        from tests.unit.fakes import (
+            FakeEnrollments,
+            FakeOrganizations,
+            FakePersons,
+            FakeProfiles,
+            FakePrograms,
+        )
+
+        store: Any = self.s
+        if await FakeOrganizations(store).get(organization_id) is None:
+            return KnownLaunch(False, None, None, None, None)
+        person = await FakePersons(store).by_lti_subject(organization_id, issuer, subject)
+        program = await FakePrograms(store).by_scope(organization_id, ScopeKind.LMS_COURSE, course_id)
+        enrollment = (
+            await FakeEnrollments(store).get(organization_id, program.id, person.id)
+            if person is not None and program is not None
+            else None
+        )
+        profile = await FakeProfiles(store).get(organization_id, person.id) if person is not None else None
+        return KnownLaunch(True, person, program, enrollment, profile)
