@@ -20,7 +20,6 @@ from bot.endpoint import MessagesEndpoint
 from bot.handler import PeerlearnBot
 from core.bus import MessageBus
 from core.ports import Clock, UnitOfWorkFactory
-from core.ports.teams import BotStore
 
 log = logging.getLogger("peerlearn.bot")
 BOT = web.AppKey("bot", PeerlearnBot)
@@ -28,12 +27,12 @@ ADAPTER = web.AppKey("bot_adapter", CloudAdapter)
 
 
 def build_bot(
-    config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, store: BotStore, **services: Any
+    config: BotConfig, uow_factory: UnitOfWorkFactory, clock: Clock, **services: Any
 ) -> tuple[CloudAdapter, PeerlearnBot]:
-    """`services` are `Services`' optional parts: `delivery` records and the `graph` status, for the report."""
+    """`services` are `Services`' optional parts (the `graph` status for the report, calendars, rounds)."""
     adapter = CloudAdapter(ReusedClients(ConfigurationBotFrameworkAuthentication(config)))
     bot = PeerlearnBot(
-        Services(MessageBus(uow_factory, clock), store, **services), build_registry(), adapter, config.APP_ID
+        Services(MessageBus(uow_factory, clock), **services), build_registry(), adapter, config.APP_ID
     )
     return adapter, bot
 
@@ -43,12 +42,11 @@ def setup_bot(
     config: BotConfig,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
-    store: BotStore,
     **services: Any,
 ) -> None:
     if not config.authenticated:
         log.warning("MicrosoftAppId is empty: the bot accepts UNAUTHENTICATED requests (local testing only)")
-    adapter, bot = build_bot(config, uow_factory, clock, store, **services)
+    adapter, bot = build_bot(config, uow_factory, clock, **services)
     app[ADAPTER], app[BOT] = adapter, bot
 
     app.router.add_post("/api/messages", messages_endpoint(app, config, adapter, bot))

@@ -78,7 +78,7 @@ async def on_consent(turn_context: TurnContext, services: Services) -> InvokeRes
     if actor is None or key is None or not is_personal(activity):
         return InvokeResponse(status=200)
     async with services.bus.unit() as work:
-        if not await services.store.bound(work.uow).claim_activity(key, services.clock.now()):
+        if not await work.handle(commands.ClaimActivity(key)):
             return InvokeResponse(status=200)
         organization, person = await work.handle(
             commands.ResolveTeamsPerson(actor.tenant_id, actor.aad_object_id, actor.teams_user_id, actor.name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -212,12 +211,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         key = replay_key(activity)
         assert key is not None
         async with self.services.bus.unit() as work:
-            turn = replace(
-                self.services,
-                store=self.services.store.bound(work.uow),
-                delivery=self.services.delivery.bound(work.uow) if self.services.delivery else None,
-            )
-            if not await turn.store.claim_activity(key, turn.clock.now()):
+            # Claimed first: on PostgreSQL a refused claim must not follow writes in the same transaction.
+            if not await work.handle(commands.ClaimActivity(key)):
                 return _refused_replay(verb), None
             if handler is None:
                 return _refused(f"'{verb[:40]}' is not something I can do. Say 'help'."), None
@@ -232,14 +227,15 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             if member is not None:
                 person = await self.roster.learn_email(turn_context, person, member, work)
             # The 1:1 chat is kept in this transaction: a delete in this very turn erases it again.
-            personal_chat = await self.roster.keep_personal_chat(turn_context, organization.id, person, turn)
+            personal_chat = await self.roster.keep_personal_chat(turn_context, organization.id, person, work)
             ctx = ActionContext(
-                services=turn,
+                services=self.services,
                 organization_id=organization.id,
                 person=person,
                 data=client_info.with_client_info(data, activity),  # what Teams detected pre-fills forms
                 team_id=team_id_of(activity),
                 shared=not is_personal(activity),
+                work=work,
             )
             reply = await handler(ctx)
         self.roster.kept(personal_chat)
@@ -252,7 +248,6 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         turn_context: TurnContext,
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-                work=work,
         people = [m for m in teams_members_added if m.id != bot_id]
         if any(m.id == bot_id for m in teams_members_added):
             if team_info is not None and team_info.id:

@@ -19,6 +19,7 @@ from adaptive_cards import onboarding
 from adaptive_cards.elements import Card
 from bot.actions import Services
 from bot.turns import stored_conversation, tenant_of
+from core import commands
 from core.model import Person
 from core.model.conversations import ConversationScope
 
@@ -67,9 +68,11 @@ class PrivateReplies:
         )
 
         async def deliver(personal: TurnContext) -> None:
-            await self.services.store.save_conversation(
-                stored_conversation(
-                    personal, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
+            await self.services.bus.handle(
+                commands.KeepConversation(
+                    stored_conversation(
+                        personal, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
+                    )
                 )
             )
             await personal.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

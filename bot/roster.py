@@ -20,7 +20,8 @@ from core.bus import Work
 from core.errors import DomainError
 from core.model import Person, Program
 from core.model.conversations import ConversationScope
-from core.views.people import by_aad_object_id, teams_organization
+from core.views import teams
+from core.views.people import teams_organization
 
 log = logging.getLogger("peerlearn.bot")
 PAGE_SIZE = 100
@@ -52,27 +53,24 @@ class Roster:
         return cast(Person, person)
 
     async def keep_personal_chat(
-        self,
-        turn_context: TurnContext,
-        organization_id: str,
-        person: Person,
-        services: Services | None = None,
+        self, turn_context: TurnContext, organization_id: str, person: Person, work: Work | None = None
     ) -> tuple[str, str, str] | None:
         """Keep the 1:1 conversation reference, so the outbox sender can reach this person later.
 
-        Written through `services` (a turn's, so inside its transaction: a delete in the same turn erases it
-        again). Returns what to pass to `kept` once that transaction committed, or None: nothing written."""
+        Written in `work` (a turn's unit of work: a delete in the same turn erases it again), else in a unit
+        of its own. Returns what to pass to `kept` once that committed, or None: nothing written."""
         activity = turn_context.activity
         if not is_personal(activity) or activity.conversation is None:
             return None
         seen = (organization_id, person.id, str(activity.conversation.id))
         if seen in self._known_chats:
             return None
-        await (services or self.services).store.save_conversation(
+        command = commands.KeepConversation(
             stored_conversation(
                 turn_context, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
             )
         )
+        await (work.handle(command) if work is not None else self.services.bus.handle(command))
         return seen
 
     def kept(self, seen: tuple[str, str, str] | None) -> None:
@@ -148,14 +146,18 @@ class Roster:
         program = await self.services.bus.handle(
             commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""), installer.id)
         )
-        await self.services.store.save_conversation(
-            stored_conversation(
-                turn_context, organization_id, ConversationScope.TEAM, str(team.id), self.services.clock
+        await self.services.bus.handle(
+            commands.KeepConversation(
+                stored_conversation(
+                    turn_context, organization_id, ConversationScope.TEAM, str(team.id), self.services.clock
+                )
             )
         )
         members, owners = await self._read_roster(turn_context, tenant)
-        await self.services.store.add_team_members(
-            organization_id, str(team.id), [installer.id, *members], owners
+        await self.services.bus.handle(
+            commands.AddTeamMembers(
+                organization_id, str(team.id), (installer.id, *members), frozenset(owners)
+            )
         )
         await turn_context.send_activity(
             MessageFactory.attachment(CardFactory.adaptive_card(onboarding.channel_invite(program)))
@@ -189,7 +191,9 @@ class Roster:
         if not people:
             return
         organization_id = people[0].organization_id
-        await self.services.store.add_team_members(organization_id, str(team.id), [p.id for p in people])
+        await self.services.bus.handle(
+            commands.AddTeamMembers(organization_id, str(team.id), tuple(p.id for p in people))
+        )
         program = await self.services.bus.handle(
             commands.EnsureTeamProgram(organization_id, str(team.id), str(team.name or ""))
         )
@@ -200,7 +204,9 @@ class Roster:
         self, organization_id: str, tenant: str, team_id: str, person: Person, program: Program
     ) -> None:
         """Proactively, from the team's stored conversation reference: create the 1:1 chat and welcome."""
-        team_chat = await self.services.store.conversation(organization_id, ConversationScope.TEAM, team_id)
+        team_chat = await self.services.bus.read(
+            partial(teams.conversation, organization_id, ConversationScope.TEAM, team_id)
+        )
         if team_chat is None or person.teams is None:
             return
         parameters = ConversationParameters(
@@ -212,9 +218,15 @@ class Roster:
         )
 
         async def send(turn_context: TurnContext) -> None:
-            await self.services.store.save_conversation(
-                stored_conversation(
-                    turn_context, organization_id, ConversationScope.PERSONAL, person.id, self.services.clock
+            await self.services.bus.handle(
+                commands.KeepConversation(
+                    stored_conversation(
+                        turn_context,
+                        organization_id,
+                        ConversationScope.PERSONAL,
+                        person.id,
+                        self.services.clock,
+                    )
                 )
             )
             await turn_context.send_activity(
@@ -243,11 +255,6 @@ class Roster:
                 )
             except DomainError as error:
                 log.info("member left without an enrollment", extra={"reason": error.message})
-            person = await self.services.bus.read(
-                partial(by_aad_object_id, organization, str(member.aad_object_id))
-            )
-            if person is not None:
-                await self.services.store.remove_team_member(organization, team_id, person.id)
 
     async def team_uninstalled(self, turn_context: TurnContext, team_id: str) -> None:
         organization = await self._organization(turn_context)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from core.model import ParticipantRole
+from core.model.conversations import StoredConversation
 from core.model.platforms import NewRegistration, ToolKey
 
 
@@ -150,6 +151,33 @@ class RunRound:
     program_id: str
     actor_id: str | None
     seed: int | None = None
+
+
+# The Teams door's own records
+
+
+@dataclass(frozen=True)
+class ClaimActivity:
+    """Mark a Teams activity id handled; answered False when it was already (Teams retried a delivery)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class KeepConversation:
+    """Keep where the bot reaches a person, a team or a chat again (a conversation reference)."""
+
+    conversation: StoredConversation
+
+
+@dataclass(frozen=True)
+class AddTeamMembers:
+    """Who is in a Teams team, as its roster or a join event says; `owners` are the team's owners."""
+
+    organization_id: str
+    team_id: str
+    person_ids: tuple[str, ...]
+    owners: frozenset[str] = frozenset()
 
 
 # Team programs (the Teams door)

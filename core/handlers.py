@@ -20,6 +20,7 @@ from core.services import (
     programs,
     schedule,
     stewardship,
+    teams,
 )
 from core.services import notes as learning_notes
 
@@ -47,6 +48,9 @@ HANDLERS: dict[type, Handler] = {
     commands.SubmitCheckIn: checkins.submit_check_in,
     commands.RaiseConcern: checkins.raise_concern,
     commands.ProgramSetup: programs.setup_program,
+    commands.ClaimActivity: teams.claim_activity,
+    commands.KeepConversation: teams.keep_conversation,
+    commands.AddTeamMembers: teams.add_team_members,
     commands.QueueCheckIns: schedule.queue_program_check_ins,
     commands.EnsureTeamProgram: programs.ensure_team_program,
     commands.EnsureOrganizationProgram: programs.ensure_organization_program,

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import attach_calendars, setup_bot
 from bot.config import BotConfig
 from bot.delivery.graph import GraphCalendars
-from bot.tabs import dashboard as dashboard_tab
 from bot.tabs.app import build_validator, setup_tabs
 from core.bus import MessageBus
 from core.clock import SystemClock
@@ -30,9 +29,7 @@ from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker, graph_client
 from storage import migrate
-from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory, transaction_slots
-from storage.delivery_store import SqlDeliveryRecords
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -184,8 +181,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         bot_config(settings),
         runtime.uow_factory,
         runtime.clock,
-        SqlBotStore(runtime.uow_factory.sessions),
-        delivery=SqlDeliveryRecords(runtime.uow_factory.sessions),
         graph=GraphStatus(enabled=not settings.graph_off_reason, reason=settings.graph_off_reason),
         min_group=settings.report_min_group,
         calendars=calendars,
@@ -223,7 +218,6 @@ def tabs(app: web.Application, settings: Settings, runtime: Runtime) -> None:
         host_origins=settings.tab_host_origins,
     )
     # The dashboard names who could not be reached from the sender's delivery outcomes.
-    app[dashboard_tab.DELIVERY] = SqlDeliveryRecords(runtime.uow_factory.sessions)
 
 
 async def warn_about_public_url(app: web.Application) -> None:

@@ -45,9 +45,7 @@ from core.ports import Clock, RoundRunner
 from core.services import schedule
 from peerlearn import matching_pool
 from peerlearn.settings import AppType, Settings
-from storage.bot_store import SqlBotStore
 from storage.delivery_store import (
-    SqlConversationDirectory,
     SqlLeases,
     SqlOutboxQueue,
     SqlProgramDirectory,
@@ -148,7 +146,6 @@ class Worker:
         lease = settings.delivery_lease_seconds
         async with aiohttp.ClientSession() as http:
             graph = graph_client(settings, http)
-            store = SqlBotStore(self.uows.sessions)
             graph_store = SqlGraphStore(self.uows.sessions)
             connector = BotConnector(http, bot_tokens(settings), timeout=2 * lease)
             queue = SqlOutboxQueue(self.uows.sessions)
@@ -164,13 +161,11 @@ class Worker:
             deps = Deps(
                 queue=queue,
                 uows=self.uows,
-                store=store,
                 connector=connector,
                 clock=self.clock,
                 installer=GraphInstaller(graph, graph_store, self.clock) if graph else None,
                 graph_off_reason=settings.graph_off_reason,
                 write_lock=write_lock,
-                conversations=SqlConversationDirectory(self.uows.sessions),
                 outcomes=outcomes,
                 # Introductions propose a first meeting the members' calendars have free, when the
                 # organisation grants Calendars.ReadBasic.All; refused, it is not asked again for an hour.

@@ -5,23 +5,20 @@ committed as soon as the Bot Connector answers, so a crash loses at most the ans
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, insert, select, true, tuple_, update
+from sqlalchemy import exists, func, insert, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model import OutboxStatus, ProgramKind
-from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
-from storage.bot_store import conversation_from_row
 from storage.models import OutboxRow, ProgramRow
-from storage.models_bot import ConversationReferenceRow
 from storage.models_delivery import JobLeaseRow, OutboxDeliveryRow
 from storage.repositories.activity import outbox_to_domain
+from storage.repositories.deliveries import SqlDeliveryRecordRepository
 
 RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -273,95 +270,22 @@ def _delivery(outcome: Outcome) -> dict[str, Any]:
 
 
 class SqlDeliveryRecords:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], within: Any = None) -> None:
-        self.sessions, self._within = sessions, within
-
-    def bound(self, uow: Any) -> SqlDeliveryRecords:
-        """The same queries inside `uow`'s open session (a `SqlUnitOfWork`, entered): no second session."""
-        return SqlDeliveryRecords(self.sessions, uow)
-
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        if self._within is not None:
-            yield self._within.session
-        else:
-            async with self.sessions() as session:
-                yield session
-
-    async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
-        async with self._session() as session:
-            rows = await session.execute(
-                select(OutboxDeliveryRow.outcome, func.count())
-                .where(
-                    OutboxDeliveryRow.organization_id == organization_id,
-                    OutboxDeliveryRow.program_id == program_id,
-                )
-                .group_by(OutboxDeliveryRow.outcome)
-            )
-            counts = {o.value: 0 for o in DeliveryOutcome}
-            counts.update({outcome: n for outcome, n in rows})
-            return counts
-
-    async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]:
-        async with self._session() as session:
-            rows = await session.execute(
-                select(OutboxDeliveryRow.reason, func.count().label("n"))
-                .where(
-                    OutboxDeliveryRow.organization_id == organization_id,
-                    OutboxDeliveryRow.program_id == program_id,
-                    OutboxDeliveryRow.outcome == DeliveryOutcome.FAILED.value,
-                )
-                .group_by(OutboxDeliveryRow.reason)
-                .order_by(func.count().desc(), OutboxDeliveryRow.reason)
-            )
-            return [(reason, n) for reason, n in rows]
-
-    async def unreachable(self, organization_id: str, program_id: str) -> list[str]:
-        async with self._session() as session:
-            outcome = OutboxDeliveryRow.outcome
-            last_failed = func.max(
-                case((outcome == DeliveryOutcome.FAILED.value, OutboxDeliveryRow.completed_at))
-            )
-            last_delivered = func.max(
-                case((outcome == DeliveryOutcome.DELIVERED.value, OutboxDeliveryRow.completed_at))
-            )
-            rows = await session.execute(
-                select(OutboxRow.recipient_id)
-                .select_from(OutboxDeliveryRow)
-                .join(OutboxRow, OutboxRow.id == OutboxDeliveryRow.outbox_id)
-                .where(
-                    OutboxDeliveryRow.organization_id == organization_id,
-                    OutboxDeliveryRow.program_id == program_id,
-                    outcome.in_([DeliveryOutcome.FAILED.value, DeliveryOutcome.DELIVERED.value]),
-                )
-                .group_by(OutboxRow.recipient_id)
-                .having(last_failed.is_not(None))
-                .having(last_delivered.is_(None) | (last_delivered < last_failed))
-                .order_by(OutboxRow.recipient_id)
-            )
-            return [recipient for (recipient,) in rows]
-
-
-class SqlConversationDirectory:
-    """Stored conversations, many at once: the sender reads a claimed batch's chats in one query."""
+    """`uow.deliveries` in a short read of its own, for a caller without a unit of work (the dashboard tab)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def many(
-        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
-    ) -> dict[str, StoredConversation]:
-        if not keys:
-            return {}
+    async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(ConversationReferenceRow).where(
-                    ConversationReferenceRow.organization_id == organization_id,
-                    ConversationReferenceRow.scope == scope.value,
-                    ConversationReferenceRow.key.in_(sorted(set(keys))),
-                )
-            )
-            return {row.key: conversation_from_row(row) for row in rows}
+            return await SqlDeliveryRecordRepository(session).counts_for_program(organization_id, program_id)
+
+    async def failure_reasons(self, organization_id: str, program_id: str) -> list[tuple[str, int]]:
+        async with self.sessions() as session:
+            return await SqlDeliveryRecordRepository(session).failure_reasons(organization_id, program_id)
+
+    async def unreachable(self, organization_id: str, program_id: str) -> list[str]:
+        async with self.sessions() as session:
+            return await SqlDeliveryRecordRepository(session).unreachable(organization_id, program_id)
 
 
 class SqlProgramDirectory:

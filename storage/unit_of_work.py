@@ -14,12 +14,14 @@ from storage.repositories.activity import (
     SqlConcernRepository,
     SqlOutboxRepository,
 )
+from storage.repositories.deliveries import SqlDeliveryRecordRepository
 from storage.repositories.lti import SqlLtiRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
 from storage.repositories.people import SqlOrganizationRepository, SqlPersonRepository, SqlProfileRepository
 from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRepository
 from storage.repositories.rosters import SqlTeamRosterRepository
+from storage.repositories.teams import SqlActivityClaimRepository, SqlConversationRepository
 from storage.repositories.traces import SqlPersonalTraceRepository
 
 SLOT_WAIT_SECONDS = 60
@@ -102,6 +104,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.traces = SqlPersonalTraceRepository(self.session)
         self.rosters = SqlTeamRosterRepository(self.session)
+        self.conversations = SqlConversationRepository(self.session)
+        self.activity_claims = SqlActivityClaimRepository(self.session)
+        self.deliveries = SqlDeliveryRecordRepository(self.session)
         self.notes = SqlNoteRepository(self.session)
         self.lti = SqlLtiRepository(self.session)
         return self

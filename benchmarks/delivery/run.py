@@ -38,7 +38,6 @@ from core.bus import MessageBus
 from core.clock import SystemClock
 from core.services.rounds import run_round
 from storage import migrate
-from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
 from storage.delivery_store import SqlLeases, SqlOutboxQueue, single_writer
 from storage.models import OutboxRow
@@ -68,7 +67,6 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
             deps = Deps(
                 SqlOutboxQueue(uows.sessions),
                 uows,
-                SqlBotStore(uows.sessions),
                 BotConnector(http, NoToken()),
                 clock,
                 write_lock=asyncio.Lock() if single_writer(uows.sessions) else None,

@@ -17,7 +17,6 @@ from core.model import (
     TeamsIdentity,
 )
 from core.model.conversations import ConversationScope, StoredConversation
-from storage.bot_store import SqlBotStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 TENANT = "00000000-0000-0000-0000-0000000000aa"
@@ -60,13 +59,14 @@ async def seed(
         for i in range(people):
             await uow.enrollments.save(Enrollment(f"e{i:05d}", org, program_id, f"p{i:05d}", 1, now))
         await uow.commit()
-    store = SqlBotStore(uows.sessions)
-    await store.save_conversation(_conversation(org, ConversationScope.TEAM, TEAM, TEAM, service_url, now))
-    for i in range(0, people, personal_chat_every):
-        chat = f"a:personal-29:user-{i:05d}"
-        await store.save_conversation(
-            _conversation(org, ConversationScope.PERSONAL, f"p{i:05d}", chat, service_url, now)
-        )
+    async with uows() as uow:
+        await uow.conversations.save(_conversation(org, ConversationScope.TEAM, TEAM, TEAM, service_url, now))
+        for i in range(0, people, personal_chat_every):
+            chat = f"a:personal-29:user-{i:05d}"
+            await uow.conversations.save(
+                _conversation(org, ConversationScope.PERSONAL, f"p{i:05d}", chat, service_url, now)
+            )
+        await uow.commit()
     return Seeded(org, program_id, people)
 
 

@@ -26,7 +26,6 @@ from core.model import (
 )
 from core.model.conversations import ConversationScope, StoredConversation
 from storage import migrate
-from storage.bot_store import SqlBotStore
 from storage.database import create_engine, session_factory
 from storage.models import EnrollmentRow, PersonRow, ProfileRow, ProfileSkillRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -176,7 +175,9 @@ async def seed(
             team = StoredConversation(
                 ORG, ConversationScope.TEAM, TEAM, TEAM, service_url, TENANT, "28:peerlearn-bot", now
             )
-            await SqlBotStore(uows.sessions).save_conversation(team)
+            async with uows() as uow:
+                await uow.conversations.save(team)
+                await uow.commit()
         return Seeded(ORG, PROGRAM, people)
     finally:
         await engine.dispose()

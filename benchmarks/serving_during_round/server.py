@@ -47,7 +47,7 @@ async def round_in_the_turn(ctx: ActionContext) -> Reply:
 
 async def main(mode: str, database_url: str) -> None:
     logging.disable(logging.WARNING)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, database_url=database_url, log_level="WARNING", log_format="text", run_worker=False
     )
     app = create_app(settings)

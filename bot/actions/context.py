@@ -16,19 +16,15 @@ from core.errors import PermissionDenied
 from core.model import Person, Program
 from core.model.delivery import GraphStatus
 from core.ports import Clock, RoundRunner, UnitOfWork
-from core.ports.delivery import DeliveryRecords
-from core.ports.teams import BotStore, Calendars
+from core.ports.teams import Calendars
 from core.services import programs
 from core.services.rounds import LocalRounds
-from core.views import aggregates, targets
+from core.views import aggregates, targets, teams
 
 
 @dataclass(frozen=True)
 class Services:
     bus: MessageBus  # the one way to the database: commands and reads, each in a unit of work
-    store: BotStore
-    # What the facilitator's report shows of notifications; None where no sender records outcomes (tests).
-    delivery: DeliveryRecords | None = None
     graph: GraphStatus = field(
         default_factory=lambda: GraphStatus(False, "Microsoft Graph is not configured.")
     )
@@ -114,5 +110,5 @@ async def require_team_member(ctx: ActionContext, program: Program) -> None:
     """A team's program is for that team's members: known from the roster, or acting in the team itself."""
     if program.scope_id == programs.ORGANIZATION_SCOPE or ctx.team_id == program.scope_id:
         return
-    if not await ctx.services.store.is_team_member(ctx.organization_id, program.scope_id, ctx.person.id):
+    if not await teams.is_team_member(ctx.organization_id, program.scope_id, ctx.person.id, ctx.uow):
         raise PermissionDenied(f"'{program.name}' is for the members of its team.")

@@ -13,7 +13,7 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.model import normalize_email
 from core.services import programs, rounds
 from core.views import delivery as delivery_report
-from core.views import people, reports
+from core.views import people, reports, teams
 
 
 async def open_setup(ctx: ActionContext) -> Reply:
@@ -89,16 +89,9 @@ async def open_report(ctx: ActionContext) -> Reply:
         ctx.services.min_group,
         now=ctx.services.clock.now(),
     )
-    health = None
-    if ctx.services.delivery is not None:
-        health = await delivery_report.delivery_health(
-            ctx.organization_id,
-            program.id,
-            ctx.person.id,
-            ctx.uow,
-            ctx.services.delivery,
-            ctx.services.graph,
-        )
+    health = await delivery_report.delivery_health(
+        ctx.organization_id, program.id, ctx.person.id, ctx.uow, ctx.services.graph
+    )
     public_url = ctx.services.public_url
     dashboard = dashboard_tab.page_url(public_url, program.id) if public_url else None
     return Reply(
@@ -125,8 +118,8 @@ async def add_facilitator(ctx: ActionContext) -> Reply:
     if not program.is_facilitator(ctx.person.id):
         raise PermissionDenied("Only this program's facilitators can name another facilitator.")
     person_id = await _named_person(ctx)
-    if program.scope_id != programs.ORGANIZATION_SCOPE and not await ctx.services.store.is_team_member(
-        ctx.organization_id, program.scope_id, person_id
+    if program.scope_id != programs.ORGANIZATION_SCOPE and not await teams.is_team_member(
+        ctx.organization_id, program.scope_id, person_id, ctx.uow
     ):
         raise PermissionDenied(f"Facilitators of '{program.name}' must be members of its team.")
     program, person, added = await ctx.handle(

@@ -30,6 +30,7 @@ from core.model.delivery import AppInstallation, PairingChat
 from core.ports import Clock
 from core.ports.delivery import GraphRecords, ProgramDirectory
 from core.ports.teams import Busy, MailboxSettings
+from core.views import teams
 from core.views.first_meeting import with_calendars
 from core.views.group_chats import group_chat_pairings
 from core.views.status import PairingView
@@ -178,7 +179,9 @@ class GroupChats:
                 chat = replace(chat, status=INSTALLED, updated_at=self.deps.clock.now())
                 await self.records.save_chat(chat)
             assert chat.chat_id is not None
-            team = await self.deps.store.conversation(org, ConversationScope.TEAM, view.program.scope_id)
+            team = await self.deps.bus.read(
+                partial(teams.conversation, org, ConversationScope.TEAM, view.program.scope_id)
+            )
             service_url = team.service_url if team else self.config.default_service_url
             # The same first meeting as the members' own introductions: their calendars read once, here.
             asked_as = next((p.teams.aad_object_id for p in members if p is not None and p.teams), None)

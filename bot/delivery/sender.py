@@ -36,14 +36,15 @@ from bot.delivery.outcomes import OutcomeRecorder
 from bot.delivery.render import Rendered, Skip, group_key, render_many
 from bot.delivery.retry import NotInstalled, PeerError, Permanent, RetryPolicy, Transient
 from bot.delivery.tokens import TokenError
+from core import commands
 from core.bus import MessageBus
 from core.model import Person
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import Claim, DeliveryOutcome, Finish, LeaseToken, Outcome
 from core.ports import Clock, UnitOfWorkFactory
-from core.ports.delivery import ConversationDirectory, OutboxQueue
-from core.ports.teams import BotStore, Calendars
-from core.views import people
+from core.ports.delivery import OutboxQueue
+from core.ports.teams import Calendars
+from core.views import people, teams
 
 log = logging.getLogger("peerlearn.delivery")
 
@@ -104,7 +105,6 @@ class Unfenced:
 class Deps:
     queue: OutboxQueue
     uows: UnitOfWorkFactory
-    store: BotStore
     connector: BotConnector
     clock: Clock
     installer: Installer | None = None
@@ -112,8 +112,6 @@ class Deps:
     # SQLite has one writer at a time and its busy handler sleeps in growing steps when writers collide:
     # taking turns in-process is far faster there. PostgreSQL needs no such lock (None).
     write_lock: asyncio.Lock | None = None
-    # Chats looked up a claimed batch at a time; without it, one `store.conversation` read per row.
-    conversations: ConversationDirectory | None = None
     # One per process, shared by every tenant's sender: outcomes outlive a drain and a database outage.
     outcomes: OutcomeRecorder = field(default=None)  # type: ignore[assignment]
     # The members' calendars (Graph free/busy), when the organisation granted it: introductions then
@@ -211,11 +209,13 @@ class TenantSender:
         return self.sent
 
     async def _look_up_chats(self, claims: list[Claim]) -> None:
-        directory = self.deps.conversations
+        """The claimed batch's 1:1 chats in one read, not one read per row."""
         wanted = [c.message.recipient_id for c in claims if c.message.recipient_id not in self._chats]
-        if directory is None or not wanted:
+        if not wanted:
             return
-        found = await directory.many(self.org, ConversationScope.PERSONAL, wanted)
+        found = await self.deps.bus.read(
+            partial(teams.conversations, self.org, ConversationScope.PERSONAL, wanted)
+        )
         for person_id in wanted:
             self._chats[person_id] = found.get(person_id)
 
@@ -382,19 +382,21 @@ class TenantSender:
         return self.limiter.record(conversation_id)
 
     async def _conversation(self, person: Person, team_id: str | None) -> StoredConversation:
-        store, teams = self.deps.store, person.teams
-        assert teams is not None
+        teams_identity = person.teams
+        assert teams_identity is not None
         if person.id in self._chats:
             found = self._chats[person.id]
         else:
-            found = await store.conversation(self.org, ConversationScope.PERSONAL, person.id)
+            found = await self.deps.bus.read(
+                partial(teams.conversation, self.org, ConversationScope.PERSONAL, person.id)
+            )
         if found is not None:
             return found
         team = await self._team(team_id) if team_id else None
         service_url = team.service_url if team else self.config.default_service_url
         bot_id = team.bot_id if team else self.config.bot_id
         conversation_id = await self.deps.connector.create_personal_conversation(
-            service_url, bot_id, teams.tenant_id, teams.teams_user_id
+            service_url, bot_id, teams_identity.tenant_id, teams_identity.teams_user_id
         )
         created = StoredConversation(
             organization_id=self.org,
@@ -402,23 +404,23 @@ class TenantSender:
             key=person.id,
             conversation_id=conversation_id,
             service_url=service_url,
-            tenant_id=teams.tenant_id,
+            tenant_id=teams_identity.tenant_id,
             bot_id=bot_id,
             updated_at=self.deps.clock.now(),
             reference={
                 "conversation": {
                     "id": conversation_id,
                     "conversationType": "personal",
-                    "tenantId": teams.tenant_id,
+                    "tenantId": teams_identity.tenant_id,
                 },
                 "serviceUrl": service_url,
                 "channelId": "msteams",
                 "bot": {"id": bot_id},
-                "user": {"id": teams.teams_user_id, "aadObjectId": teams.aad_object_id},
+                "user": {"id": teams_identity.teams_user_id, "aadObjectId": teams_identity.aad_object_id},
             },
         )
         async with self.deps.writing():
-            await store.save_conversation(created)
+            await self.deps.bus.handle(commands.KeepConversation(created))
         self._chats[person.id] = created
         return created
 
@@ -433,10 +435,9 @@ class TenantSender:
             raise
 
     async def _read_team(self, team_id: str) -> StoredConversation | None:
-        if self.deps.conversations is not None:
-            found = await self.deps.conversations.many(self.org, ConversationScope.TEAM, [team_id])
-            return found.get(team_id)
-        return await self.deps.store.conversation(self.org, ConversationScope.TEAM, team_id)
+        return await self.deps.bus.read(
+            partial(teams.conversation, self.org, ConversationScope.TEAM, team_id)
+        )
 
 
 def _program(rendered: Rendered | Skip | None) -> str | None:

@@ -26,12 +26,10 @@ from bot.tabs import dashboard_panels
 from bot.tabs.routes import TABS, TabServices, Viewer, fragment, problem, shell, signed_in
 from core.errors import NotFound, PermissionDenied
 from core.ports import UnitOfWork
-from core.ports.delivery import DeliveryRecords
 from core.views import dashboard
 
 BASE = "/tabs/dashboard"
 # Where the sender's delivery outcomes are read (who could not be reached); absent: that panel is left out.
-DELIVERY = web.AppKey("dashboard_delivery_records", DeliveryRecords)
 PROGRAM_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,100}$")
 TEAM_ID = re.compile(r"^[^\s<>\"']{1,200}$")
 TITLE = "Program health"
@@ -114,7 +112,6 @@ def _bad_address(request: web.Request) -> web.Response:
 async def _health(request: web.Request, viewer: Viewer, program_id: str) -> dashboard.ProgramHealth:
     organization_id, person_id = _who(viewer)
     services = _services(request)
-    records = request.app.get(DELIVERY)
 
     async def read(uow: UnitOfWork) -> dashboard.ProgramHealth:
         return await dashboard.program_health(
@@ -123,7 +120,6 @@ async def _health(request: web.Request, viewer: Viewer, program_id: str) -> dash
             program_id,
             person_id,
             min_group=services.min_group,
-            records=records.bound(uow) if records is not None else None,
         )
 
     return await services.bus.read(read)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import AppInstallation, Claim, Finish, LeaseToken, Outcome, PairingChat
@@ -85,10 +85,6 @@ class DeliveryRecords(Protocol):
 
     async def unreachable(self, organization_id: str, program_id: str) -> list[str]:
         """Ids of the people whose latest message in the program failed (none delivered since)."""
-        ...
-
-    def bound(self, uow: Any) -> DeliveryRecords:
-        """The same queries inside an entered unit of work's transaction, so a request opens one session only."""
         ...
 
 

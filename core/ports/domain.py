@@ -6,7 +6,7 @@ scoping is part of each call's signature, so no query can forget it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -27,8 +27,10 @@ from core.model import (
     RoundSummary,
     ScopeKind,
 )
+from core.ports.delivery import DeliveryRecords
 from core.ports.lti import LtiRepository
 from core.ports.notes import NoteRepository
+from core.ports.teams import ActivityClaimRepository, ConversationRepository
 
 
 class Clock(Protocol):
@@ -149,6 +151,16 @@ class TeamRosterRepository(Protocol):
         """The person ids of the team's owners (Teams' `userRole` "owner")."""
         ...
 
+    async def is_member(self, organization_id: str, team_id: str, person_id: str) -> bool: ...
+
+    async def add_members(
+        self, organization_id: str, team_id: str, person_ids: Sequence[str], owners: Collection[str] = ()
+    ) -> None:
+        """Record members (idempotent); `owners` get the role "owner", others keep what the roster said."""
+        ...
+
+    async def remove_member(self, organization_id: str, team_id: str, person_id: str) -> None: ...
+
     async def members(self, organization_id: str, team_id: str) -> list[str]:
         """The person ids of everyone in the team."""
         ...
@@ -200,6 +212,12 @@ class UnitOfWork(Protocol):
     def lti(self) -> LtiRepository: ...
     @property
     def notes(self) -> NoteRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def activity_claims(self) -> ActivityClaimRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRecords: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,31 +1,38 @@
-"""What the bot needs from storage besides the core's unit of work (implemented by `storage.bot_store`)."""
+"""What the Teams door needs besides the domain: conversations and replay claims (repositories on the unit of
+work, `storage.repositories.teams`), and people's calendars through Graph."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from core.model.conversations import ConversationScope, StoredConversation
-from core.ports import UnitOfWork
 
 
-class BotStore(Protocol):
-    def bound(self, uow: UnitOfWork) -> BotStore:
-        """This store inside `uow`'s open transaction: its writes commit (or roll back) with the unit of work."""
+class ConversationRepository(Protocol):
+    """Where the bot can reach people, teams and chats again (Teams' conversation references)."""
+
+    async def save(self, conversation: StoredConversation) -> None:
+        """Insert or update; a person's 1:1 chat is not written once they deleted their data."""
         ...
 
-    async def claim_activity(self, key: str, at: datetime) -> bool: ...
-    async def save_conversation(self, conversation: StoredConversation) -> None: ...
-    async def conversation(
-        self, organization_id: str, scope: ConversationScope, key: str
-    ) -> StoredConversation | None: ...
-    async def add_team_members(
-        self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
-    ) -> None: ...
-    async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None: ...
-    async def is_team_member(self, organization_id: str, team_id: str, person_id: str) -> bool: ...
+    async def get(self, organization_id: str, scope: ConversationScope, key: str) -> StoredConversation | None: ...
+
+    async def many(
+        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
+    ) -> dict[str, StoredConversation]:
+        """The stored conversations of `keys` (person ids or team ids), in one query; absent keys left out."""
+        ...
+
+
+class ActivityClaimRepository(Protocol):
+    """Activity ids already handled: Teams retries a delivery, and a retried turn must not act twice."""
+
+    async def claim(self, key: str, at: datetime) -> bool:
+        """True the first time `key` is seen in this unit of work's transaction; False for a replay."""
+        ...
 
 
 @dataclass(frozen=True)

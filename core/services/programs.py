@@ -133,10 +133,12 @@ async def deactivate_team_program(
 
 
 async def remove_team_member(cmd: commands.RemoveTeamMember, uow: UnitOfWork, clock: Clock) -> bool:
-    """Someone left the team: they leave its program and their open pairings there end."""
+    """Someone left the team: they are off its roster, leave its program, and their open pairings there end."""
     organization_id, team_id = cmd.organization_id, cmd.team_id
     program = await uow.programs.by_scope(organization_id, ScopeKind.TEAMS_TEAM, team_id)
     person = await uow.persons.by_aad_object_id(organization_id, cmd.aad_object_id)
+    if person is not None:
+        await uow.rosters.remove_member(organization_id, team_id, person.id)
     if program is None or person is None:
         return False
     if program.is_facilitator(person.id):

@@ -128,7 +128,8 @@ async def program_health(
     min_group: int | None = None,
     records: DeliveryRecords | None = None,
 ) -> ProgramHealth:
-    """The dashboard of one program for one of its facilitators. `records`: delivery outcomes, bound to `uow`."""
+    """The dashboard of one program for one of its facilitators. `records`: delivery outcomes (by default
+    what `uow.deliveries` holds)."""
     program = await facilitated_program(uow, organization_id, program_id, actor_id)
     enrollments = await uow.enrollments.for_program(organization_id, program_id)
     pairings = await uow.pairings.for_program(organization_id, program_id)
@@ -146,7 +147,7 @@ async def program_health(
         for start in range(0, len(participants), SLICE)
         for profile in await uow.profiles.many(organization_id, participants[start : start + SLICE])
     ]
-    reach = await _reach(uow, organization_id, program_id, records) if records is not None else None
+    reach = await _reach(uow, organization_id, program_id, records or uow.deliveries)
     threshold = aggregates.min_group(min_group)
     statuses = Counter(e.status for e in enrollments)
     rated = [c for c in check_ins if c.met and c.usefulness is not None and c.person_id not in gone]

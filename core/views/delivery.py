@@ -6,7 +6,6 @@ from __future__ import annotations
 from core.errors import PermissionDenied
 from core.model.delivery import DeliveryHealth, DeliveryOutcome, GraphStatus
 from core.ports import UnitOfWork
-from core.ports.delivery import DeliveryRecords
 from core.services import _lookups
 
 
@@ -15,9 +14,9 @@ async def delivery_health(
     program_id: str,
     actor_id: str,
     uow: UnitOfWork,
-    records: DeliveryRecords,
     graph: GraphStatus,
 ) -> DeliveryHealth:
+    records = uow.deliveries
     program = await _lookups.program(uow, organization_id, program_id)
     if not program.is_facilitator(actor_id):
         raise PermissionDenied("Only this program's facilitators can see its report.")

@@ -7,7 +7,7 @@ on `commit()`, so leaving the block without committing changes nothing, as with 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -28,8 +28,10 @@ from core.model import (
     Round,
     ScopeKind,
 )
+from core.model.conversations import StoredConversation
 from core.model.notes import LearningNote
 from tests.unit.fake_notes import FakeNotes
+from tests.unit.fake_teams import FakeActivityClaims, FakeConversations, FakeDeliveries
 from tests.unit.lti.fake_lti import FakeLti, LtiRows
 
 
@@ -51,6 +53,9 @@ class FakeStore:
     commits: int = 0
     notes: dict[str, LearningNote] = field(default_factory=dict)
     lti: LtiRows = field(default_factory=LtiRows)
+    conversations: dict[tuple[str, str, str], StoredConversation] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)
+    delivery_outcomes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 class FakeClock:
@@ -152,7 +157,6 @@ class FakeProfiles(_Repo):
         found = [p for p in await self.teachers_of(organization_id, skill_key) if p.discoverable_as_expert]
         level = {p.person_id: next(s.level for s in p.teaches if s.key == skill_key) for p in found}
         return sorted(found, key=lambda p: (-level[p.person_id], p.person_id))[:limit]
-
 
     async def save(self, organization_id: str, profile: Profile) -> None:
         self.s.profiles[profile.person_id] = (organization_id, profile)
@@ -360,14 +364,21 @@ class FakeOutbox(_Repo):
 
 
 class FakeTraces(_Repo):
-    """The fake store has no bot or delivery tables: nothing outside the domain rows to find or erase."""
+    """The bot's rows about a person in the fake store: their 1:1 chat reference and team memberships."""
 
     async def export(self, organization_id: str, person_id: str) -> dict[str, list[dict[str, object]]]:
         return {}
 
     async def erase(self, organization_id: str, person_id: str, values: Sequence[str]) -> int:
+        """As the real one: the person's 1:1 chat and team memberships go (the bot's rows about them)."""
         self.s.erasures += 1
-        return 0
+        gone = [k for k in self.s.conversations if k == (organization_id, "personal", person_id)]
+        for key in gone:
+            del self.s.conversations[key]
+        for (org, _), people in (*self.s.team_members.items(), *self.s.team_owners.items()):
+            if org == organization_id and person_id in people:
+                people.discard(person_id)
+        return len(gone)
 
 
 class FakeRosters(_Repo):
@@ -376,6 +387,20 @@ class FakeRosters(_Repo):
 
     async def members(self, organization_id: str, team_id: str) -> list[str]:
         return sorted(self.s.team_members.get((organization_id, team_id), set()))
+
+    async def is_member(self, organization_id: str, team_id: str, person_id: str) -> bool:
+        return person_id in self.s.team_members.get((organization_id, team_id), set())
+
+    async def add_members(
+        self, organization_id: str, team_id: str, person_ids: Sequence[str], owners: Collection[str] = ()
+    ) -> None:
+        self.s.team_members.setdefault((organization_id, team_id), set()).update(person_ids)
+        if owners:
+            self.s.team_owners.setdefault((organization_id, team_id), set()).update(owners)
+
+    async def remove_member(self, organization_id: str, team_id: str, person_id: str) -> None:
+        self.s.team_members.get((organization_id, team_id), set()).discard(person_id)
+        self.s.team_owners.get((organization_id, team_id), set()).discard(person_id)
 
 
 class FakeUnitOfWork:
@@ -410,6 +435,9 @@ class FakeUnitOfWork:
         self.rosters = FakeRosters(w)
         self.notes = FakeNotes(w)
         self.lti = FakeLti(w)
+        self.conversations = FakeConversations(w)
+        self.activity_claims = FakeActivityClaims(w)
+        self.deliveries = FakeDeliveries(w)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

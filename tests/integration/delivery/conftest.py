@@ -12,7 +12,6 @@ from bot.delivery.connector import BotConnector
 from bot.delivery.sender import Deps
 from bot.delivery.tokens import NoToken
 from core.clock import SystemClock
-from storage.bot_store import SqlBotStore
 from storage.delivery_store import SqlOutboxQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -43,7 +42,6 @@ def deps(uow_factory: SqlUnitOfWorkFactory, http: aiohttp.ClientSession) -> Deps
     return Deps(
         queue=SqlOutboxQueue(uow_factory.sessions),
         uows=uow_factory,
-        store=SqlBotStore(uow_factory.sessions),
         connector=BotConnector(http, NoToken(), timeout=10),
         clock=SystemClock(),
     )

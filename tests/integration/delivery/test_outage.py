@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from benchmarks.delivery.fake_connector import FakeTeams
@@ -28,9 +29,9 @@ from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import GraphStatus
 from core.services.rounds import run_round
 from core.views.delivery import delivery_health
-from storage.bot_store import SqlBotStore
-from storage.delivery_store import SqlConversationDirectory, SqlDeliveryRecords, SqlLeases, SqlOutboxQueue
+from storage.delivery_store import SqlLeases, SqlOutboxQueue
 from storage.models import OutboxRow
+from storage.repositories.teams import SqlConversationRepository
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 CEILING = 20
@@ -40,11 +41,9 @@ def _deps(uows: SqlUnitOfWorkFactory, http: aiohttp.ClientSession) -> Deps:
     return Deps(
         queue=SqlOutboxQueue(uows.sessions),
         uows=uows,
-        store=SqlBotStore(uows.sessions),
         connector=BotConnector(http, NoToken(), timeout=5),
         clock=SystemClock(),
         write_lock=asyncio.Lock() if uows.sessions.kw["bind"].dialect.name == "sqlite" else None,
-        conversations=SqlConversationDirectory(uows.sessions),
     )
 
 
@@ -134,7 +133,6 @@ async def test_past_the_horizon_messages_fail_with_their_program_and_the_report_
             seeded.program_id,
             "p00000",
             u,
-            SqlDeliveryRecords(uow_factory.sessions).bound(u),
             GraphStatus(False, "off"),
         )
     )
@@ -144,29 +142,19 @@ async def test_past_the_horizon_messages_fail_with_their_program_and_the_report_
     assert health.unreachable == [f"Person {i}" for i in range(6)]
 
 
-class CountingDirectory(SqlConversationDirectory):
-    def __init__(self, uows: SqlUnitOfWorkFactory) -> None:
-        super().__init__(uows.sessions)
-        self.calls: list[tuple[ConversationScope, int]] = []
+async def test_the_sender_looks_chats_up_a_claimed_batch_at_a_time(
+    uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[ConversationScope, int]] = []
+    many = SqlConversationRepository.many
 
-    async def many(
-        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
+    async def counted(
+        self: SqlConversationRepository, organization_id: str, scope: ConversationScope, keys: Sequence[str]
     ) -> dict[str, StoredConversation]:
-        self.calls.append((scope, len(keys)))
-        return await super().many(organization_id, scope, keys)
+        calls.append((scope, len(keys)))
+        return await many(self, organization_id, scope, keys)
 
-
-class CountingStore(SqlBotStore):
-    lookups = 0
-
-    async def conversation(
-        self, organization_id: str, scope: ConversationScope, key: str
-    ) -> StoredConversation | None:
-        self.lookups += 1
-        return await super().conversation(organization_id, scope, key)
-
-
-async def test_the_sender_looks_chats_up_a_claimed_batch_at_a_time(uow_factory: SqlUnitOfWorkFactory) -> None:
+    monkeypatch.setattr(SqlConversationRepository, "many", counted)
     fake = FakeTeams(tenant_per_second=CEILING)
     connector = Connector(fake)
     await connector.up()
@@ -178,8 +166,6 @@ async def test_the_sender_looks_chats_up_a_claimed_batch_at_a_time(uow_factory: 
         )
         async with aiohttp.ClientSession() as http:
             deps = _deps(uow_factory, http)
-            directory, store = CountingDirectory(uow_factory), CountingStore(uow_factory.sessions)
-            deps.conversations, deps.store = directory, store
             config = SenderConfig("28:peerlearn-bot", lease_seconds=2, concurrency=16)
             sender = TenantSender(seeded.organization_id, deps, RateLimiter(CEILING), config)
             for _ in range(10):  # a send Teams throttled comes back after its Retry-After
@@ -189,9 +175,8 @@ async def test_the_sender_looks_chats_up_a_claimed_batch_at_a_time(uow_factory: 
                 await asyncio.sleep(0.5)
     finally:
         await connector.down()
-    personal = [n for scope, n in directory.calls if scope is ConversationScope.PERSONAL]
-    teams = [n for scope, n in directory.calls if scope is ConversationScope.TEAM]
-    assert sum(personal) == 40 and len(personal) <= 8  # 40 people: one query per claimed batch
+    personal = [n for scope, n in calls if scope is ConversationScope.PERSONAL]
+    teams = [n for scope, n in calls if scope is ConversationScope.TEAM]
+    assert sum(personal) == 40 and len(personal) <= 8  # 40 people: one query per claimed batch, never per row
     assert teams == [1]  # the team's conversation once, for the 20 people without a 1:1 chat yet
-    assert store.lookups == 0
     assert (fake.delivered, fake.conversations_created) == (40, 20)

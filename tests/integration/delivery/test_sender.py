@@ -72,7 +72,6 @@ async def test_a_proposal_answered_before_it_was_sent_is_skipped_not_sent(
             seeded.program_id,
             "p00000",
             u,
-            SqlDeliveryRecords(uow_factory.sessions).bound(u),
             GraphStatus(False, "Microsoft Graph is not configured."),
         )
     )

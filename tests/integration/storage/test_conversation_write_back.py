@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 from core import commands
 from core.bus import MessageBus
 from core.model import Organization, OrganizationKind, Person, TeamsIdentity
 from core.model.conversations import ConversationScope, StoredConversation
 from core.ports import Clock
-from storage.bot_store import SqlBotStore
+from core.views import teams
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -42,26 +43,34 @@ async def _person(uow_factory: SqlUnitOfWorkFactory) -> None:
         await uow.commit()
 
 
+async def _keep(uow_factory: SqlUnitOfWorkFactory, reference: StoredConversation) -> None:
+    await MessageBus(uow_factory, _Clock()).handle(commands.KeepConversation(reference))
+
+
+async def _stored(uow_factory: SqlUnitOfWorkFactory) -> StoredConversation | None:
+    return await MessageBus(uow_factory, _Clock()).read(
+        partial(teams.conversation, "org-1", ConversationScope.PERSONAL, "p-1")
+    )
+
+
 async def test_a_reference_for_an_erased_person_is_not_written(uow_factory: SqlUnitOfWorkFactory) -> None:
     await _person(uow_factory)
-    store = SqlBotStore(uow_factory.sessions)
-    await store.save_conversation(_reference("p-1"))
-    assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is not None
+    await _keep(uow_factory, _reference("p-1"))
+    assert await _stored(uow_factory) is not None
     await MessageBus(uow_factory, _Clock()).handle(commands.DeleteMyData("org-1", "p-1"))
-    assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None
-    await store.save_conversation(_reference("p-1"))  # a late writer, after the delete
-    assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None
+    assert await _stored(uow_factory) is None
+    await _keep(uow_factory, _reference("p-1"))  # a late writer, after the delete
+    assert await _stored(uow_factory) is None
 
 
 async def test_a_reference_written_while_the_person_deletes_their_data_does_not_survive(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
     await _person(uow_factory)
-    store = SqlBotStore(uow_factory.sessions)
     for _ in range(5):
         await asyncio.gather(
-            store.save_conversation(_reference("p-1")),
+            _keep(uow_factory, _reference("p-1")),
             MessageBus(uow_factory, _Clock()).handle(commands.DeleteMyData("org-1", "p-1")),
             return_exceptions=True,  # a second delete finds nobody: that is fine here
         )
-        assert await store.conversation("org-1", ConversationScope.PERSONAL, "p-1") is None
+        assert await _stored(uow_factory) is None

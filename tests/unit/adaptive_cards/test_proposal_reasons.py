@@ -3,9 +3,8 @@ that counts the people in it."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import json
+from functools import partial
 
 from adaptive_cards.pairing import proposal
 from core import commands

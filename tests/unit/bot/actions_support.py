@@ -1,17 +1,16 @@
-"""What the bot action tests share: the bot's own rows in memory (`FakeBotStore`), a context for one person
+"""What the bot action tests share: a context for one person
 acting, and `covers`, which says which registry verbs a test exercises (see `test_registry_coverage`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
 from bot.actions import ActionContext, Reply, Services, build_registry
 from core.bus import MessageBus
-from core.model.conversations import ConversationScope, StoredConversation
 from core.ports.teams import Busy, Calendars, MailboxSettings
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
@@ -30,44 +29,6 @@ def covers(*verbs: str) -> Callable[[Test], Test]:
         return test
 
     return mark
-
-
-@dataclass
-class FakeBotStore:
-    """The Teams bot's own rows, in memory (the `BotStore` port)."""
-
-    conversations: dict[tuple[str, str, str], StoredConversation] = field(default_factory=dict)
-    members: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    claimed: set[str] = field(default_factory=set)
-
-    def bound(self, uow: object) -> FakeBotStore:
-        return self
-
-    async def claim_activity(self, key: str, at: datetime) -> bool:
-        if key in self.claimed:
-            return False
-        self.claimed.add(key)
-        return True
-
-    async def save_conversation(self, conversation: StoredConversation) -> None:
-        key = (conversation.organization_id, conversation.scope.value, conversation.key)
-        self.conversations[key] = conversation
-
-    async def conversation(
-        self, organization_id: str, scope: ConversationScope, key: str
-    ) -> StoredConversation | None:
-        return self.conversations.get((organization_id, scope.value, key))
-
-    async def add_team_members(
-        self, organization_id: str, team_id: str, person_ids: list[str], owners: Collection[str] = ()
-    ) -> None:
-        self.members.setdefault((organization_id, team_id), set()).update(person_ids)
-
-    async def remove_team_member(self, organization_id: str, team_id: str, person_id: str) -> None:
-        self.members.get((organization_id, team_id), set()).discard(person_id)
-
-    async def is_team_member(self, organization_id: str, team_id: str, person_id: str) -> bool:
-        return person_id in self.members.get((organization_id, team_id), set())
 
 
 @dataclass
@@ -100,7 +61,6 @@ def context(
     who: str,
     data: Mapping[str, object] | None = None,
     *,
-    store: FakeBotStore | None = None,
     calendars: Calendars | None = None,
     team_id: str | None = None,
     shared: bool = False,
@@ -108,7 +68,6 @@ def context(
     """`who` acting with card `data`, on a fresh fake unit of work over the same store for each use."""
     services = Services(
         MessageBus(lambda: FakeUnitOfWork(uow.store), clock),
-        store or FakeBotStore(),
         calendars=calendars,
     )
     person = uow.store.persons[who]

@@ -11,7 +11,6 @@ from core.errors import NotFound, PermissionDenied
 from core.model import Cadence, Profile, SkillLevel
 from tests.unit.bot.actions_support import (
     TEAM_PROGRAM,
-    FakeBotStore,
     act,
     context,
     covers,
@@ -32,9 +31,9 @@ def _card_ids(uow: FakeUnitOfWork) -> None:
 
 
 async def _joined(uow: FakeUnitOfWork, clock: FakeClock, *people: str) -> None:
-    store = FakeBotStore(members={(ORG, TEAM): set(people)})
+    uow.store.team_members[(ORG, TEAM)] = set(people)
     for who in people:
-        await act(verbs.JOIN, context(uow, clock, who, {"program_id": PROGRAM, "version": "1"}, store=store))
+        await act(verbs.JOIN, context(uow, clock, who, {"program_id": PROGRAM, "version": "1"}))
 
 
 @covers(verbs.SETUP_OPEN)
@@ -95,10 +94,10 @@ async def test_match_now_forms_the_round_after_the_turn_and_answers_with_its_res
 async def test_a_facilitator_names_a_team_member_as_another_facilitator(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    store = FakeBotStore(members={(ORG, TEAM): {"fay", "bo"}})
+    uow.store.team_members[(ORG, TEAM)] = {"fay", "bo"}
     by_email = {"program_id": PROGRAM, "who": "Bo@Contoso.example"}
     with pytest.raises(PermissionDenied):  # only a facilitator names one
-        await act(text_commands.FACILITATOR_ADD, context(uow, clock, "ana", by_email, store=store))
+        await act(text_commands.FACILITATOR_ADD, context(uow, clock, "ana", by_email))
     with pytest.raises(PermissionDenied):  # only a member of the program's team
         await act(
             text_commands.FACILITATOR_ADD,
@@ -109,10 +108,10 @@ async def test_a_facilitator_names_a_team_member_as_another_facilitator(
             text_commands.FACILITATOR_ADD,
             context(uow, clock, "fay", by_email | {"who": "zed@contoso.example"}),
         )
-    added = await shown(text_commands.FACILITATOR_ADD, context(uow, clock, "fay", by_email, store=store))
+    added = await shown(text_commands.FACILITATOR_ADD, context(uow, clock, "fay", by_email))
     assert "Bo now facilitates 'Platform guild'" in added
     assert uow.store.programs[PROGRAM].facilitator_ids == ["fay", "bo"]
-    again = await shown(text_commands.FACILITATOR_ADD, context(uow, clock, "fay", by_email, store=store))
+    again = await shown(text_commands.FACILITATOR_ADD, context(uow, clock, "fay", by_email))
     assert "Bo already facilitates 'Platform guild'" in again
 
 

@@ -13,7 +13,6 @@ from core.errors import InvalidInput, PermissionDenied
 from core.model import EnrollmentStatus
 from tests.unit.bot.actions_support import (
     TEAM_PROGRAM,
-    FakeBotStore,
     act,
     context,
     covers,
@@ -32,13 +31,14 @@ def _card_ids(uow: FakeUnitOfWork) -> None:
     program_with_a_card_id(uow)
 
 
-def _team_store(*members: str) -> FakeBotStore:
-    return FakeBotStore(members={(ORG, TEAM): set(members)})
+def _in_team(uow: FakeUnitOfWork, *members: str) -> None:
+    uow.store.team_members.setdefault((ORG, TEAM), set()).update(members)
 
 
 async def _join(uow: FakeUnitOfWork, clock: FakeClock, who: str) -> str:
     data = {"program_id": PROGRAM, "version": "1"}
-    return await shown(verbs.JOIN, context(uow, clock, who, data, store=_team_store(who)))
+    _in_team(uow, who)
+    return await shown(verbs.JOIN, context(uow, clock, who, data))
 
 
 def _enrollment_of(uow: FakeUnitOfWork, who: str) -> EnrollmentStatus | None:
@@ -50,8 +50,8 @@ def _enrollment_of(uow: FakeUnitOfWork, who: str) -> EnrollmentStatus | None:
 async def test_a_typed_join_shows_the_code_of_conduct_first_and_accepting_it_joins(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    store = _team_store("ana")
-    first = await shown(verbs.JOIN, context(uow, clock, "ana", {"program_id": PROGRAM}, store=store))
+    _in_team(uow, "ana")
+    first = await shown(verbs.JOIN, context(uow, clock, "ana", {"program_id": PROGRAM}))
     assert "Code of conduct (version 1)" in first and "I accept and join" in first
     assert _enrollment_of(uow, "ana") is None  # reading the code of conduct joins nobody
     joined = await _join(uow, clock, "ana")

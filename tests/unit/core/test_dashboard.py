@@ -144,7 +144,7 @@ async def test_who_could_not_be_reached_is_counted_and_named_for_follow_up(
     records = Records({"delivered": 7, "skipped": 1, "failed": 2}, ["p2", "p0"])
     reach = (await _health(uow, records=records)).reach
     assert reach == dashboard.Reach(delivered=7, skipped=1, failed=2, unreachable=["P0", "P2"])
-    assert (await _health(uow)).reach is None  # no sender records outcomes here
+    assert (await _health(uow)).reach == dashboard.Reach(0, 0, 0, [])  # nothing sent yet: nothing to show
 
 
 async def test_a_person_who_deleted_their_data_is_in_no_figure(uow: FakeUnitOfWork, clock: FakeClock) -> None:
