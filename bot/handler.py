@@ -13,7 +13,16 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adaptive_cards import onboarding, verbs
 from adaptive_cards.elements import with_refresh
-from bot import client_info, export_file, private_reply, roster, scopes, text_commands, typeahead
+from bot import (
+    client_info,
+    export_file,
+    message_extension,
+    private_reply,
+    roster,
+    scopes,
+    text_commands,
+    typeahead,
+)
 from bot.actions import ActionContext, Handler, Reply, Services
 from bot.forms import StaleCard
 from bot.turns import actor_of, is_personal, replay_key, team_id_of
@@ -36,6 +45,7 @@ VIEW_VERBS = frozenset(
         verbs.REPORT_OPEN,
         verbs.PAIRING_VIEW,
         verbs.CHECKIN_OPEN,
+        verbs.NOTE_OPEN,
     }
 )
 
@@ -53,6 +63,7 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
         self.roster = roster.Roster(services, adapter, app_id)
         self.private = private_reply.PrivateReplies(services, adapter, app_id)
         self.typeahead = typeahead.Typeahead(services)
+        self.message_extension = message_extension.MessageExtension(services)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         command = text_commands.parse(turn_context.activity.text)
@@ -79,6 +90,8 @@ class PeerlearnBot(TeamsActivityHandler):  # type: ignore[misc]
             return await self.typeahead.answer(turn_context)
         if turn_context.activity.name == export_file.FILE_CONSENT:
             return await export_file.on_consent(turn_context, self.services)
+        if turn_context.activity.name == message_extension.QUERY:
+            return await self.message_extension.answer(turn_context)
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         # botbuilder 4.17.1 turns the response into a dict that CloudAdapter then fails to serialize:

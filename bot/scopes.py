@@ -62,9 +62,16 @@ POLICY: Mapping[str, Policy] = {
     verbs.PAIRING_ACCEPT: Policy.PRIVATE_ONLY,
     verbs.PAIRING_DECLINE: Policy.PRIVATE_ONLY,
     verbs.PAIRING_SOMEONE_ELSE: Policy.PRIVATE_ONLY,
+    verbs.NOTE_OPEN: Policy.PRIVATE,  # a person's own learning note, private until they share it
+    verbs.NOTE_SAVE: Policy.PRIVATE_ONLY,
+    verbs.NOTE_SHARE: Policy.PRIVATE_ONLY,
+    verbs.NOTE_UNSHARE: Policy.PRIVATE_ONLY,
+    verbs.NOTE_DELETE: Policy.PRIVATE_ONLY,
     # Invokes answered outside the verb registry, stated here too:
     "application/search": Policy.SHARED,  # bot.typeahead: the organization's skill names, to whoever types
     "fileConsent/invoke": Policy.PRIVATE_ONLY,  # bot.export_file: uploads only in the person's 1:1 chat
+    # bot.message_extension: findable colleagues and shared notes, which anyone in the organization may find
+    "composeExtension/query": Policy.SHARED,
 }
 
 OPENED_BY: Mapping[str, str] = {
@@ -74,6 +81,10 @@ OPENED_BY: Mapping[str, str] = {
     verbs.PAIRING_ACCEPT: verbs.PAIRING_VIEW,
     verbs.PAIRING_DECLINE: verbs.PAIRING_VIEW,
     verbs.PAIRING_SOMEONE_ELSE: verbs.PAIRING_VIEW,
+    verbs.NOTE_SAVE: verbs.NOTE_OPEN,
+    verbs.NOTE_SHARE: verbs.NOTE_OPEN,
+    verbs.NOTE_UNSHARE: verbs.NOTE_OPEN,
+    verbs.NOTE_DELETE: verbs.NOTE_OPEN,
     "fileConsent/invoke": verbs.EXPORT_FILE,
 }
 """For a `PRIVATE_ONLY` verb used in a shared conversation: the verb whose card is sent 1:1 instead."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adaptive_cards import verbs
 from bot import text_commands
-from bot.actions import checkin, facilitation, pairing, participation, profile
+from bot.actions import checkin, facilitation, notes, pairing, participation, profile
 from bot.actions.context import ActionContext, Handler, Reply, Services
 
 __all__ = ["ActionContext", "Handler", "Reply", "Services", "build_registry"]
@@ -38,4 +38,9 @@ def build_registry() -> dict[str, Handler]:
         verbs.PAIRING_SOMEONE_ELSE: pairing.someone_else,
         verbs.CHECKIN_OPEN: checkin.open_check_in,
         verbs.CHECKIN_SUBMIT: checkin.submit,
+        verbs.NOTE_OPEN: notes.open_note,
+        verbs.NOTE_SAVE: notes.save_note,
+        verbs.NOTE_SHARE: notes.share,
+        verbs.NOTE_UNSHARE: notes.unshare,
+        verbs.NOTE_DELETE: notes.delete,
     }

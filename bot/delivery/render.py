@@ -12,14 +12,16 @@ from functools import partial
 from adaptive_cards import notices
 from adaptive_cards.checkin import check_in
 from adaptive_cards.elements import Card
+from adaptive_cards.notes import note_form
 from adaptive_cards.onboarding import welcome
 from adaptive_cards.pairing import closed, introduction, proposal
 from bot.scopes import addressed_to
-from core.model import Intent, OutboxMessage, Person
 from core.bus import MessageBus
+from core.model import Intent, OutboxMessage, Person
 from core.ports.teams import Calendars
 from core.views import outbox
 from core.views.first_meeting import with_calendars
+from core.views.notes import suggested_skills
 from core.views.status import FirstMeeting
 
 
@@ -43,6 +45,17 @@ def group_key(message: OutboxMessage) -> str:
     return outbox.group_key(message)
 
 
+def note_invite(about: outbox.AboutPairing) -> Card:
+    """A member of a completed pairing is asked for a learning note, pre-filled with the pairing's skills."""
+    view = about.view
+    return note_form(
+        pairing_id=view.pairing.id,
+        program_name=view.program.name,
+        others=[m.display_name for m in view.others],
+        skills=suggested_skills(view.pairing, about.profiles),
+    )
+
+
 def _card(about: outbox.Current) -> Rendered:
     intent = about.message.intent
     if isinstance(about, outbox.AboutPairing):
@@ -54,6 +67,8 @@ def _card(about: outbox.Current) -> Rendered:
             return Rendered(introduction(view), "You are matched: say hello", program_id, team)
         if intent is Intent.PAIRING_DECLINED:
             return Rendered(closed(view), "A proposal will not go ahead", program_id, team)
+        if intent is Intent.NOTE_INVITE:
+            return Rendered(note_invite(about), "What did you learn?", program_id, team)
         if intent is Intent.CHECK_IN_REMINDER and isinstance(about.message.payload.get("due"), str):
             return Rendered(notices.check_in_reminder(view), "A reminder to check in", program_id, team)
         return Rendered(check_in(view), "Time to check in", program_id, team)
