@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from core import commands
 from core.bus import Handler
-from core.ports import Clock, UnitOfWork
 from core.services import (
     checkins,
     courses,
@@ -24,19 +20,9 @@ from core.services import (
 )
 from core.services import notes as learning_notes
 
-
-def _without_clock(handler: Callable[[Any, UnitOfWork], Awaitable[Any]]) -> Handler:
-    """A use case that reads no time: called with the bus's `(command, uow, clock)` all the same."""
-
-    async def handle(command: Any, uow: UnitOfWork, clock: Clock) -> Any:
-        return await handler(command, uow)
-
-    return handle
-
-
 HANDLERS: dict[type, Handler] = {
     commands.ResolveTeamsPerson: identity.resolve_teams_person,
-    commands.ResolveLtiPerson: _without_clock(identity.resolve_lti_person),
+    commands.ResolveLtiPerson: identity.resolve_lti_person,
     commands.Enroll: enrollment.enroll,
     commands.UpdateProfile: profiles.update_profile,
     commands.Pause: enrollment.pause,
@@ -58,10 +44,10 @@ HANDLERS: dict[type, Handler] = {
     commands.RemoveTeamMember: programs.remove_team_member,
     commands.AddFacilitator: programs.add_facilitator,
     commands.TakeOver: stewardship.take_over,
-    commands.EnsureCourseProgram: _without_clock(courses.ensure_course_program),
-    commands.UpdateCourseSettings: _without_clock(courses.update_course_settings),
+    commands.EnsureCourseProgram: courses.ensure_course_program,
+    commands.UpdateCourseSettings: courses.update_course_settings,
     commands.SaveQuestionnaire: courses.save_questionnaire,
-    commands.MoveMember: _without_clock(courses.move_member),
+    commands.MoveMember: courses.move_member,
     commands.PublishGroups: courses.publish_groups,
 }
 

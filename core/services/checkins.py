@@ -30,28 +30,26 @@ async def submit_check_in(cmd: commands.SubmitCheckIn, uow: UnitOfWork, clock: C
         raise InvalidInput("usefulness", "You met: say how useful it was, from 1 to 5.")
     learned, blockers = _text("learned", cmd.learned), _text("blockers", cmd.blockers)
     note = _text("confidential_note", cmd.confidential_note)
-    async with uow:
-        pairing = await _lookups.pairing(uow, cmd.organization_id, cmd.pairing_id)
-        pairing.member(cmd.person_id)  # only a member may check in on a pairing
-        if pairing.status is not PairingStatus.ACTIVE:
-            raise InvalidTransition(f"Check-ins are for active pairings; this one is {pairing.status.value}.")
-        now = clock.now()
-        check_in = CheckIn(
-            id=new_id(),
-            organization_id=cmd.organization_id,
-            pairing_id=pairing.id,
-            person_id=cmd.person_id,
-            submitted_at=now,
-            met=cmd.met,
-            usefulness=usefulness if cmd.met else None,
-            learned=learned,
-            blockers=blockers,
-        )
-        await uow.check_ins.add(check_in)
-        if note:
-            await _raise(uow, clock, pairing.program_id, cmd.organization_id, cmd.person_id, note, pairing.id)
-        await uow.commit()
-        return check_in
+    pairing = await _lookups.pairing(uow, cmd.organization_id, cmd.pairing_id)
+    pairing.member(cmd.person_id)  # only a member may check in on a pairing
+    if pairing.status is not PairingStatus.ACTIVE:
+        raise InvalidTransition(f"Check-ins are for active pairings; this one is {pairing.status.value}.")
+    now = clock.now()
+    check_in = CheckIn(
+        id=new_id(),
+        organization_id=cmd.organization_id,
+        pairing_id=pairing.id,
+        person_id=cmd.person_id,
+        submitted_at=now,
+        met=cmd.met,
+        usefulness=usefulness if cmd.met else None,
+        learned=learned,
+        blockers=blockers,
+    )
+    await uow.check_ins.add(check_in)
+    if note:
+        await _raise(uow, clock, pairing.program_id, cmd.organization_id, cmd.person_id, note, pairing.id)
+    return check_in
 
 
 async def _raise(
@@ -85,13 +83,11 @@ async def raise_concern(cmd: commands.RaiseConcern, uow: UnitOfWork, clock: Cloc
         raise InvalidInput(
             "text", "Write a few words about your concern; only the facilitator will read them."
         )
-    async with uow:
-        await _lookups.person(uow, cmd.organization_id, cmd.person_id)
-        enrollment = await uow.enrollments.get(cmd.organization_id, cmd.program_id, cmd.person_id)
-        if enrollment is None:
-            raise InvalidTransition("You can raise a concern in a program you take part in.")
-        concern = await _raise(
-            uow, clock, cmd.program_id, cmd.organization_id, cmd.person_id, text, cmd.pairing_id
-        )
-        await uow.commit()
-        return concern
+    await _lookups.person(uow, cmd.organization_id, cmd.person_id)
+    enrollment = await uow.enrollments.get(cmd.organization_id, cmd.program_id, cmd.person_id)
+    if enrollment is None:
+        raise InvalidTransition("You can raise a concern in a program you take part in.")
+    concern = await _raise(
+        uow, clock, cmd.program_id, cmd.organization_id, cmd.person_id, text, cmd.pairing_id
+    )
+    return concern

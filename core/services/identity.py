@@ -81,33 +81,31 @@ async def resolve_teams_person(
     return organization, person
 
 
-async def resolve_lti_person(cmd: commands.ResolveLtiPerson, uow: UnitOfWork) -> Person:
+async def resolve_lti_person(cmd: commands.ResolveLtiPerson, uow: UnitOfWork, clock: Clock) -> Person:
     if not cmd.issuer or not cmd.subject:
         raise InvalidInput(
             "sub", "The launch did not name the user (issuer and subject), so nothing was changed."
         )
-    async with uow:
-        if await uow.organizations.get(cmd.organization_id) is None:
-            raise NotFound(f"The organization '{cmd.organization_id}' is not registered.")
-        email = normalize_email(cmd.verified_email)
-        person = await uow.persons.by_lti_subject(cmd.organization_id, cmd.issuer, cmd.subject)
-        if person is None:
-            person = Person(
-                id=new_id(),
-                organization_id=cmd.organization_id,
-                display_name=_clean_name(cmd.display_name),
-                verified_email=email,
-                lti=[LtiIdentity(cmd.issuer, cmd.subject)],
-            )
-            await uow.persons.add(person)
-            person = await _link_by_email(uow, person)
-        elif (person.display_name, person.verified_email) != (
-            _clean_name(cmd.display_name),
-            email or person.verified_email,
-        ):
-            person.display_name = _clean_name(cmd.display_name)
-            person.verified_email = email or person.verified_email
-            await uow.persons.save(person)
-            person = await _link_by_email(uow, person)
-        await uow.commit()
-        return person
+    if await uow.organizations.get(cmd.organization_id) is None:
+        raise NotFound(f"The organization '{cmd.organization_id}' is not registered.")
+    email = normalize_email(cmd.verified_email)
+    person = await uow.persons.by_lti_subject(cmd.organization_id, cmd.issuer, cmd.subject)
+    if person is None:
+        person = Person(
+            id=new_id(),
+            organization_id=cmd.organization_id,
+            display_name=_clean_name(cmd.display_name),
+            verified_email=email,
+            lti=[LtiIdentity(cmd.issuer, cmd.subject)],
+        )
+        await uow.persons.add(person)
+        person = await _link_by_email(uow, person)
+    elif (person.display_name, person.verified_email) != (
+        _clean_name(cmd.display_name),
+        email or person.verified_email,
+    ):
+        person.display_name = _clean_name(cmd.display_name)
+        person.verified_email = email or person.verified_email
+        await uow.persons.save(person)
+        person = await _link_by_email(uow, person)
+    return person

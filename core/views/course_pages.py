@@ -69,13 +69,12 @@ async def instructor_page(
 ) -> InstructorPage | None:
     """The course with its groups and figures, and the LMS roster marked with who answered and which group
     each is in; None when the course's program is gone. `program`: one the caller has just read."""
-    async with uow:
-        found = await _program(uow, organization_id, program_id, program)
-        if found is None:
-            return None
-        overview = await courses.read_course_overview(uow, organization_id, program_id, min_group)
-        rows = await courses.read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
-        return InstructorPage(found, overview, rows)
+    found = await _program(uow, organization_id, program_id, program)
+    if found is None:
+        return None
+    overview = await courses.read_course_overview(uow, organization_id, program_id, min_group)
+    rows = await courses.read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
+    return InstructorPage(found, overview, rows)
 
 
 async def learner_page(
@@ -87,14 +86,13 @@ async def learner_page(
     program: Program | None = None,
 ) -> LearnerPage | None:
     """The learner's answers and their published group; None when the course's program is gone."""
-    async with uow:
-        found = await _program(uow, organization_id, program_id, program)
-        if found is None:
-            return None
-        enrollment = await uow.enrollments.get(organization_id, program_id, person_id)
-        profile = await uow.profiles.get(organization_id, person_id)
-        group = await courses.read_my_group(uow, organization_id, program_id, person_id, found)
-        return LearnerPage(found, enrollment, profile, group)
+    found = await _program(uow, organization_id, program_id, program)
+    if found is None:
+        return None
+    enrollment = await uow.enrollments.get(organization_id, program_id, person_id)
+    profile = await uow.profiles.get(organization_id, person_id)
+    group = await courses.read_my_group(uow, organization_id, program_id, person_id, found)
+    return LearnerPage(found, enrollment, profile, group)
 
 
 async def course_export(
@@ -102,12 +100,11 @@ async def course_export(
 ) -> list[ExportRow]:
     """Every group's members (a draft says "draft"), then the learners not in a group, each with the user id
     the course's platform knows them by and their verified email."""
-    async with uow:  # one unit of work for both reads
-        overview = await courses.read_course_overview(uow, organization_id, program_id)
-        everyone = [m.person_id for g in overview.groups for m in g.members] + [
-            m.person_id for m in overview.unmatched
-        ]
-        contacts = await courses.read_lms_contacts(uow, organization_id, everyone, issuer)
+    overview = await courses.read_course_overview(uow, organization_id, program_id)
+    everyone = [m.person_id for g in overview.groups for m in g.members] + [
+        m.person_id for m in overview.unmatched
+    ]
+    contacts = await courses.read_lms_contacts(uow, organization_id, everyone, issuer)
 
     def ids(person_id: str) -> tuple[str, str]:
         _, subject, email = contacts.get(person_id, ("", None, None))
@@ -133,11 +130,10 @@ async def published_groups(
 ) -> list[PublishedGroup]:
     """The course's published groups (drafts left out), each with its members' user ids on `issuer`'s
     platform; a member the platform does not know is left out."""
-    async with uow:  # both reads in one unit of work
-        overview = await courses.read_course_overview(uow, organization_id, program_id)
-        published = [g for g in overview.groups if g.status != "proposed"]
-        people = [m.person_id for g in published for m in g.members]
-        contacts = await courses.read_lms_contacts(uow, organization_id, people, issuer)
+    overview = await courses.read_course_overview(uow, organization_id, program_id)
+    published = [g for g in overview.groups if g.status != "proposed"]
+    people = [m.person_id for g in published for m in g.members]
+    contacts = await courses.read_lms_contacts(uow, organization_id, people, issuer)
     return [
         PublishedGroup(
             g.number,

@@ -144,8 +144,7 @@ def check_in_summary(check_ins: Sequence[CheckIn], min_group: int | None = None)
 async def course_overview(
     uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
 ) -> CourseOverview:
-    async with uow:
-        return await read_course_overview(uow, organization_id, program_id, min_group)
+    return await read_course_overview(uow, organization_id, program_id, min_group)
 
 
 async def read_course_overview(
@@ -181,8 +180,7 @@ async def roster_status(
 ) -> list[RosterRow]:
     """The LMS roster, each member marked with whether they answered and which group they are in."""
     overview = await course_overview(uow, organization_id, program_id)
-    async with uow:
-        return await read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
+    return await read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
 
 
 async def read_roster_status(
@@ -221,8 +219,7 @@ async def my_group(
     uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
 ) -> GroupView | None:
     """The learner's published group in this course; drafts stay hidden until the instructor publishes."""
-    async with uow:
-        return await read_my_group(uow, organization_id, program_id, person_id)
+    return await read_my_group(uow, organization_id, program_id, person_id)
 
 
 async def read_my_group(
@@ -244,15 +241,14 @@ async def read_my_group(
 
 async def participation(uow: UnitOfWork, organization_id: str, program_id: str) -> dict[str, float]:
     """A participation score from 0 to 1 per learner: half for answering, half for checking in with the group."""
-    async with uow:
-        # Check-ins in this course's groups only: the same person may check in elsewhere in the organization.
-        checked_in = {c.person_id for c in await uow.check_ins.for_program(organization_id, program_id)}
-        scores: dict[str, float] = {}
-        for enrollment in await uow.enrollments.for_program(organization_id, program_id):
-            if enrollment.status is EnrollmentStatus.LEFT:
-                continue
-            scores[enrollment.person_id] = 0.5 + (0.5 if enrollment.person_id in checked_in else 0.0)
-        return scores
+    # Check-ins in this course's groups only: the same person may check in elsewhere in the organization.
+    checked_in = {c.person_id for c in await uow.check_ins.for_program(organization_id, program_id)}
+    scores: dict[str, float] = {}
+    for enrollment in await uow.enrollments.for_program(organization_id, program_id):
+        if enrollment.status is EnrollmentStatus.LEFT:
+            continue
+        scores[enrollment.person_id] = 0.5 + (0.5 if enrollment.person_id in checked_in else 0.0)
+    return scores
 
 
 @dataclass(frozen=True)
@@ -286,8 +282,7 @@ async def lms_contacts(
     uow: UnitOfWork, organization_id: str, person_ids: Sequence[str], issuer: str
 ) -> dict[str, tuple[str, str | None, str | None]]:
     """Each person's name, the subject `issuer` knows them by, and their verified email (for the course CSV)."""
-    async with uow:
-        return await read_lms_contacts(uow, organization_id, person_ids, issuer)
+    return await read_lms_contacts(uow, organization_id, person_ids, issuer)
 
 
 async def read_lms_contacts(

@@ -130,27 +130,24 @@ async def facilitator_report(
     now: datetime | None = None,
 ) -> FacilitatorReport:
     """`now` given: a scheduled round that is due but cannot open for lack of people is reported."""
-    async with uow:
-        program = await _lookups.program(uow, organization_id, program_id)
-        if not program.is_facilitator(actor_id):
-            raise PermissionDenied("Only this program's facilitators can see its report.")
-        enrollments = await uow.enrollments.for_program(organization_id, program_id)
-        statuses = Counter(e.status for e in enrollments)
-        pairings = await uow.pairings.for_program(organization_id, program_id)
-        check_ins = await uow.check_ins.for_program(organization_id, program_id)
-        rated = [c for c in check_ins if c.met and c.usefulness is not None]
-        ratings = [c.usefulness for c in rated if c.usefulness is not None]
-        concerns = [
-            c
-            for c in await uow.concerns.for_program(organization_id, program_id)
-            if c.status is ConcernStatus.OPEN
-        ]
-        reporters = {
-            p.id: p for p in await uow.persons.many(organization_id, [c.reporter_id for c in concerns])
-        }
-        participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
-        profiles = await uow.profiles.many(organization_id, participants)
-        rounds = await uow.rounds.recent(organization_id, program_id, CHART_ROUNDS)
+    program = await _lookups.program(uow, organization_id, program_id)
+    if not program.is_facilitator(actor_id):
+        raise PermissionDenied("Only this program's facilitators can see its report.")
+    enrollments = await uow.enrollments.for_program(organization_id, program_id)
+    statuses = Counter(e.status for e in enrollments)
+    pairings = await uow.pairings.for_program(organization_id, program_id)
+    check_ins = await uow.check_ins.for_program(organization_id, program_id)
+    rated = [c for c in check_ins if c.met and c.usefulness is not None]
+    ratings = [c.usefulness for c in rated if c.usefulness is not None]
+    concerns = [
+        c
+        for c in await uow.concerns.for_program(organization_id, program_id)
+        if c.status is ConcernStatus.OPEN
+    ]
+    reporters = {p.id: p for p in await uow.persons.many(organization_id, [c.reporter_id for c in concerns])}
+    participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
+    profiles = await uow.profiles.many(organization_id, participants)
+    rounds = await uow.rounds.recent(organization_id, program_id, CHART_ROUNDS)
     threshold = aggregates.min_group(min_group)
     ready = _ready(program, enrollments, now) if now is not None else 0
     skipped = None
