@@ -5,11 +5,11 @@ back) with the person and course it resolves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -35,6 +35,89 @@ BULK = {"synchronize_session": False}
 # Launch data is written and read on every login and launch: as plain table statements, without the ORM's
 # bulk-statement machinery around them (no object of the session ever holds these rows).
 DATA = cast(Table, LtiLaunchDataRow.__table__)
+
+
+def _known_launch() -> Select[str, PersonRow, str, str, ProgramRow, str, EnrollmentRow, ProfileRow]:
+    """One statement: the organization, outer-joined to the person its LTI identity names (with all their
+    identities), the course's program (with its facilitators), the enrollment and the profile. A row per
+    identity and facilitator; a launch is one person and one course, so a handful of rows at most. Built once
+    (building it took longer than running it on SQLite), run with the launch's values as parameters."""
+    named, identity = aliased(LtiIdentityRow), aliased(LtiIdentityRow)
+    org = OrganizationRow.id
+    return (
+        select(
+            OrganizationRow.id,
+            PersonRow,
+            identity.issuer,
+            identity.subject,
+            ProgramRow,
+            FacilitatorRow.person_id,
+            EnrollmentRow,
+            ProfileRow,
+        )
+        .select_from(OrganizationRow)
+        .outerjoin(
+            named,
+            and_(
+                named.organization_id == org,
+                named.issuer == bindparam("issuer"),
+                named.subject == bindparam("subject"),
+            ),
+        )
+        .outerjoin(PersonRow, and_(PersonRow.organization_id == org, PersonRow.id == named.person_id))
+        .outerjoin(identity, and_(identity.organization_id == org, identity.person_id == PersonRow.id))
+        .outerjoin(
+            ProgramRow,
+            and_(
+                ProgramRow.organization_id == org,
+                ProgramRow.scope_kind == ScopeKind.LMS_COURSE.value,
+                ProgramRow.scope_id == bindparam("course_id"),
+            ),
+        )
+        .outerjoin(
+            FacilitatorRow,
+            and_(FacilitatorRow.organization_id == org, FacilitatorRow.program_id == ProgramRow.id),
+        )
+        .outerjoin(
+            EnrollmentRow,
+            and_(
+                EnrollmentRow.organization_id == org,
+                EnrollmentRow.program_id == ProgramRow.id,
+                EnrollmentRow.person_id == PersonRow.id,
+            ),
+        )
+        .outerjoin(ProfileRow, and_(ProfileRow.organization_id == org, ProfileRow.person_id == PersonRow.id))
+        .where(org == bindparam("organization_id"))
+        .order_by(identity.id, FacilitatorRow.person_id)
+    )
+
+
+_KNOWN_LAUNCH = _known_launch()
+# Taking launch data out, the same way: built once, run with its key and organization.
+_POP = (
+    delete(DATA)
+    .where(DATA.c.key == bindparam("key"), DATA.c.organization_id == bindparam("organization_id"))
+    .returning(DATA.c.value, DATA.c.expires_at)
+)
+
+
+def _put(insert: Callable[[Table], Any]) -> Any:
+    """Keeping launch data: insert, or update the value when the key is already this organization's (a key of
+    another organization is left alone: no row counted). Built once per dialect, run with the values."""
+    statement = insert(DATA).values(
+        organization_id=bindparam("organization_id", type_=DATA.c.organization_id.type),
+        key=bindparam("key", type_=DATA.c.key.type),
+        value=bindparam("value", type_=DATA.c.value.type),
+        expires_at=bindparam("expires_at", type_=DATA.c.expires_at.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+        where=DATA.c.organization_id == statement.excluded.organization_id,
+    )
+
+
+_PUT = {"postgresql": _put(postgresql.insert), "sqlite": _put(sqlite.insert)}
 
 
 class SqlLtiRepository:
@@ -199,19 +282,14 @@ class SqlLtiRepository:
         # One statement: insert, or update the value when the key is already this organization's; a key of
         # another organization is left alone, and refused.
         bind = self.session.bind
-        insert = (
-            postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert
-        )
-        statement = insert(DATA).values(
-            organization_id=organization_id, key=key, value={"v": value}, expires_at=expires_at
-        )
-        result = await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["key"],
-                set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
-                where=DATA.c.organization_id == organization_id,
-            )
-        )
+        dialect = "postgresql" if bind is not None and bind.dialect.name == "postgresql" else "sqlite"
+        values = {
+            "organization_id": organization_id,
+            "key": key,
+            "value": {"v": value},
+            "expires_at": expires_at,
+        }
+        result = await self.session.execute(_PUT[dialect], values)
         if getattr(result, "rowcount", 1) == 0:
             raise PermissionError(f"The launch data key '{key[:40]}' belongs to another organization.")
 
@@ -228,13 +306,7 @@ class SqlLtiRepository:
     async def pop(self, organization_id: str, key: str, now: datetime) -> Any | None:
         # Only the unit of work whose DELETE removed the row gets the value: a nonce is accepted once (on
         # PostgreSQL a second DELETE of the row waits for the first's commit, then finds nothing).
-        removed = (
-            await self.session.execute(
-                delete(DATA)
-                .where(DATA.c.key == key, DATA.c.organization_id == organization_id)
-                .returning(DATA.c.value, DATA.c.expires_at)
-            )
-        ).first()
+        removed = (await self.session.execute(_POP, {"key": key, "organization_id": organization_id})).first()
         if removed is None or removed.expires_at <= now:
             return None
         return removed.value.get("v")
@@ -248,56 +320,8 @@ class SqlLtiRepository:
     async def known_launch(
         self, organization_id: str, issuer: str, subject: str, course_id: str
     ) -> KnownLaunch:
-        # One statement: the organization, outer-joined to the person its LTI identity names (with all their
-        # identities), the course's program (with its facilitators), the enrollment and the profile. A row per
-        # identity and facilitator; a launch is one person and one course, so a handful of rows at most.
-        named, identity = aliased(LtiIdentityRow), aliased(LtiIdentityRow)
-        org = OrganizationRow.id
-        query = (
-            select(
-                OrganizationRow.id,
-                PersonRow,
-                identity.issuer,
-                identity.subject,
-                ProgramRow,
-                FacilitatorRow.person_id,
-                EnrollmentRow,
-                ProfileRow,
-            )
-            .select_from(OrganizationRow)
-            .outerjoin(
-                named,
-                and_(named.organization_id == org, named.issuer == issuer, named.subject == subject),
-            )
-            .outerjoin(PersonRow, and_(PersonRow.organization_id == org, PersonRow.id == named.person_id))
-            .outerjoin(identity, and_(identity.organization_id == org, identity.person_id == PersonRow.id))
-            .outerjoin(
-                ProgramRow,
-                and_(
-                    ProgramRow.organization_id == org,
-                    ProgramRow.scope_kind == ScopeKind.LMS_COURSE.value,
-                    ProgramRow.scope_id == course_id,
-                ),
-            )
-            .outerjoin(
-                FacilitatorRow,
-                and_(FacilitatorRow.organization_id == org, FacilitatorRow.program_id == ProgramRow.id),
-            )
-            .outerjoin(
-                EnrollmentRow,
-                and_(
-                    EnrollmentRow.organization_id == org,
-                    EnrollmentRow.program_id == ProgramRow.id,
-                    EnrollmentRow.person_id == PersonRow.id,
-                ),
-            )
-            .outerjoin(
-                ProfileRow, and_(ProfileRow.organization_id == org, ProfileRow.person_id == PersonRow.id)
-            )
-            .where(org == organization_id)
-            .order_by(identity.id, FacilitatorRow.person_id)
-        )
-        rows = (await self.session.execute(query)).all()
+        parameters = {"organization_id": organization_id, "issuer": issuer, "subject": subject}
+        rows = (await self.session.execute(_KNOWN_LAUNCH, {**parameters, "course_id": course_id})).all()
         if not rows:
             return KnownLaunch(False, None, None, None, None)
         first = rows[0]
