@@ -253,6 +253,11 @@ async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_pe
 
     status, _, html = await tab.get("/tabs/dashboard/configure/view?team=" + TEAM, ANNA)
     assert status == 200 and f'value="{program}"' in html
+    # In a group chat (no team), each is offered the programs they run, and only those.
+    status, _, html = await tab.get("/tabs/dashboard/configure/view", ANNA)
+    assert status == 200 and re.findall(r'name="program_id" value="([^"]+)"', html) == [program]
+    status, _, html = await tab.get("/tabs/dashboard/configure/view", DMITRI)
+    assert status == 200 and program not in html
 
     # Boris takes part but does not run the program.
     status, _, html = await tab.get(view, BORIS)
