@@ -217,7 +217,6 @@ def tabs(app: web.Application, settings: Settings, runtime: Runtime) -> None:
         min_group=settings.report_min_group,
         host_origins=settings.tab_host_origins,
     )
-    # The dashboard names who could not be reached from the sender's delivery outcomes.
 
 
 async def warn_about_public_url(app: web.Application) -> None:

@@ -87,7 +87,7 @@ class ProgramHealth:
     usefulness: dict[int, int] | None  # how many check-ins rated 1…5; None under `min_group` raters
     average_usefulness: float | None
     skills: list[SkillDemand]  # wanted against taught, most wanted first
-    reach: Reach | None  # None where no sender records outcomes
+    reach: Reach | None  # None: not read (the messages' outcomes are `uow.deliveries`)
 
     @property
     def settings(self) -> ProgramOptions:
