@@ -25,7 +25,8 @@ from playwright.async_api import Browser, Frame, Page, async_playwright
 from core import commands
 from core.bus import MessageBus
 from peerlearn.app import RUNTIME, create_app
-from tests.e2e.test_lti_pages import CHROMIUM, CONTRAST, FLAGS, UNLABELLED
+from tests.e2e.test_lti_pages import CHROMIUM, CONTRAST, FLAGS
+from tests.e2e.test_teams_tabs import LANDMARKS, UNLABELLED
 from tests.integration.security.issuer import Issuer, running_issuer
 from tests.support import dashboard_world
 from tests.support.dashboard_world import BEN, FAY, ORG, PROGRAM, TEAM
@@ -170,6 +171,10 @@ async def test_fay_adds_the_tab_and_reads_her_programs_health_in_every_theme(
         assert await frame.locator("table caption").count() == 6
         assert await frame.locator("th[scope=row]").count() > 0
         assert await frame.evaluate(CONTRAST) == [], theme
+        landmarks = await frame.evaluate(LANDMARKS)
+        assert (landmarks["main"], landmarks["h1"]) == (1, ["Platform guild: program health"])
+        assert (landmarks["sectionsWithoutName"], landmarks["tablesWithoutHeaders"]) == (0, 0)
+        assert await frame.evaluate(UNLABELLED) == []
         assert "fewer than 5" in await frame.locator(".table-alt").first.inner_text()
         await shoot(page, frame, f"dashboard-{theme}")
         if theme == "default":
