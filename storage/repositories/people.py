@@ -224,7 +224,7 @@ class SqlProfileRepository:
                 ProfileSkillRow.direction == "teach",
                 ProfileSkillRow.skill_key == skill_key,
             )
-            .order_by(ProfileSkillRow.level.desc(), ProfileRow.person_id)
+            .order_by(ProfileSkillRow.level.desc(), ProfileSkillRow.person_id.desc())
             .limit(limit)
         )
         return await self._load(organization_id, rows.all())

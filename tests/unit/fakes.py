@@ -156,7 +156,7 @@ class FakeProfiles(_Repo):
     async def findable_teachers(self, organization_id: str, skill_key: str, limit: int) -> list[Profile]:
         found = [p for p in await self.teachers_of(organization_id, skill_key) if p.discoverable_as_expert]
         level = {p.person_id: next(s.level for s in p.teaches if s.key == skill_key) for p in found}
-        return sorted(found, key=lambda p: (-level[p.person_id], p.person_id))[:limit]
+        return sorted(found, key=lambda p: (level[p.person_id], p.person_id), reverse=True)[:limit]
 
     async def save(self, organization_id: str, profile: Profile) -> None:
         self.s.profiles[profile.person_id] = (organization_id, profile)

@@ -1,4 +1,5 @@
-"""learning notes: notes, their authors (each with their own attribution) and skill tags for search
+"""learning notes: notes, their authors (each with their own attribution) and skill tags for search; profile
+skills by level for the expert search
 
 Revision ID: 0007_learning_notes
 Revises: 0006_versions
@@ -102,8 +103,17 @@ def upgrade() -> None:
             unique=False,
         )
 
+    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_profile_skills_by_level",
+            ["organization_id", "direction", "skill_key", "level", "person_id"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
+        batch_op.drop_index("ix_profile_skills_by_level")
     with op.batch_alter_table("learning_note_tags", schema=None) as batch_op:
         batch_op.drop_index("ix_learning_note_tags_search")
         batch_op.drop_index(batch_op.f("ix_learning_note_tags_organization_id"))
