@@ -36,12 +36,19 @@ class Work:
     clock: Clock
     handlers: Mapping[type, Handler]
     handled: list[object] = field(default_factory=list)
+    # A command of this unit raised: nothing of the unit is kept, even when the door caught the error and
+    # answered it (a form shown again with its mistakes must not leave half a change behind).
+    failed: bool = False
 
     async def handle(self, command: object) -> Any:
         handler = self.handlers.get(type(command))
         if handler is None:
             raise UnknownCommand(f"No handler is registered for {type(command).__name__}.")
-        result = await handler(command, self.uow, self.clock)
+        try:
+            result = await handler(command, self.uow, self.clock)
+        except BaseException:
+            self.failed = True
+            raise
         self.handled.append(command)
         return result
 
@@ -81,8 +88,10 @@ class MessageBus:
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Work]:
-        """One request's unit of work: committed when the block ends normally, rolled back on an exception."""
+        """One request's unit of work: committed when the block ends normally, unless one of its commands
+        raised (then, as on an exception out of the block, everything is rolled back)."""
         async with self.uows() as uow:
             work = Work(uow, self.clock, self.handlers)
             yield work
-            await uow.commit()
+            if not work.failed:
+                await uow.commit()

@@ -43,15 +43,9 @@ from bot.delivery.tokens import (
 from core.bus import MessageBus
 from core.ports import Clock, RoundRunner
 from core.services import schedule
+from core.services.delivery_units import BusGraphRecords, BusLeases, BusOutboxQueue, BusProgramDirectory
 from peerlearn import matching_pool
 from peerlearn.settings import AppType, Settings
-from storage.delivery_store import (
-    SqlLeases,
-    SqlOutboxQueue,
-    SqlProgramDirectory,
-    single_writer,
-)
-from storage.graph_store import SqlGraphStore
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -105,8 +99,8 @@ class Worker:
         self.bus = MessageBus(uows, clock)
         self.rounds = rounds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.leases = SqlLeases(uows.sessions)
-        self.directory = SqlProgramDirectory(uows.sessions)
+        self.leases = BusLeases(self.bus)
+        self.directory = BusProgramDirectory(self.bus)
 
     async def _every(
         self, name: str, interval: timedelta, job: Callable[[], Awaitable[object]], stop: asyncio.Event
@@ -146,14 +140,11 @@ class Worker:
         lease = settings.delivery_lease_seconds
         async with aiohttp.ClientSession() as http:
             graph = graph_client(settings, http)
-            graph_store = SqlGraphStore(self.uows.sessions)
+            graph_store = BusGraphRecords(self.bus)
             connector = BotConnector(http, bot_tokens(settings), timeout=2 * lease)
-            queue = SqlOutboxQueue(self.uows.sessions)
-            write_lock = asyncio.Lock() if single_writer(self.uows.sessions) else None
+            queue = BusOutboxQueue(self.bus)
             journal = OutcomeJournal(settings.data_dir / "delivery")
-            outcomes = OutcomeRecorder(
-                queue, lambda: write_lock if write_lock is not None else contextlib.nullcontext(), journal
-            )
+            outcomes = OutcomeRecorder(queue, journal)
             orphans = journal.adopt_orphans()
             if orphans:
                 log.info("adopted outcomes a stopped process had not written", extra={"count": len(orphans)})
@@ -165,7 +156,6 @@ class Worker:
                 clock=self.clock,
                 installer=GraphInstaller(graph, graph_store, self.clock) if graph else None,
                 graph_off_reason=settings.graph_off_reason,
-                write_lock=write_lock,
                 outcomes=outcomes,
                 # Introductions propose a first meeting the members' calendars have free, when the
                 # organisation grants Calendars.ReadBasic.All; refused, it is not asked again for an hour.

@@ -15,7 +15,7 @@ class JobLeaseRow(Base):
     """Who runs a periodic job (or sends for a tenant) until when. A lease past `expires_at` is free.
 
     `fence` grows by one whenever the lease is taken afresh (a new holder, or the same one after it
-    lapsed): work done under an older token is refused (see `storage.delivery_store.SqlOutboxQueue.claim`)."""
+    lapsed): work done under an older token is refused (see `storage.repositories.delivery_queue.SqlOutboxQueueRepository.claim`)."""
 
     __tablename__ = "job_leases"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)

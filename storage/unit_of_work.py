@@ -15,6 +15,11 @@ from storage.repositories.activity import (
     SqlOutboxRepository,
 )
 from storage.repositories.deliveries import SqlDeliveryRecordRepository
+from storage.repositories.delivery_queue import (
+    SqlGraphRepository,
+    SqlLeaseRepository,
+    SqlOutboxQueueRepository,
+)
 from storage.repositories.lti import SqlLtiRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
@@ -55,11 +60,8 @@ def is_unique_violation(error: IntegrityError) -> bool:
 class SqlUnitOfWork:
     """One session, one transaction. Rolls back on leaving the block unless `commit()` was called.
 
-    Re-entrant, so that one request can run several use cases in one transaction ("one request, one
-    transaction"): entering it again joins the open transaction, a `commit()` inside a nested block only
-    flushes (the outermost block commits), and a nested block that ends with an exception leaves the whole
-    unit rollback-only: the outermost `commit()` then rolls back, because the request turned that error into
-    an answer that says nothing changed.
+    It does not nest: the bus (`core.bus`) opens one per request or job step and is the only one to commit;
+    handlers get the open unit and never enter it. Entering an open unit again is a programming error.
     """
 
     session: AsyncSession
@@ -73,22 +75,18 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self._turns = turns
         self._yields_writer = yields_writer
-        self._depth = 0
-        self.rollback_only = False
+        self._open = False
         self._committed_after: float | None = None
 
     async def __aenter__(self) -> Self:
-        self._depth += 1
-        if self._depth > 1:
-            return self
+        if self._open:
+            raise RuntimeError(
+                "A unit of work does not nest: the bus opens one, and handlers use it as given."
+            )
         if self._turns is not None:
-            try:
-                async with asyncio.timeout(SLOT_WAIT_SECONDS):  # as long as the pool would wait
-                    await self._turns.acquire()
-            except BaseException:
-                self._depth -= 1
-                raise
-        self.rollback_only = False
+            async with asyncio.timeout(SLOT_WAIT_SECONDS):  # as long as the pool would wait
+                await self._turns.acquire()
+        self._open = True
         self._committed_after = None
         self._opened = time.monotonic()
         self.session = self._sessions()
@@ -107,6 +105,9 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(self.session)
         self.activity_claims = SqlActivityClaimRepository(self.session)
         self.deliveries = SqlDeliveryRecordRepository(self.session)
+        self.leases = SqlLeaseRepository(self.session)
+        self.outbox_queue = SqlOutboxQueueRepository(self.session)
+        self.graph = SqlGraphRepository(self.session)
         self.notes = SqlNoteRepository(self.session)
         self.lti = SqlLtiRepository(self.session)
         return self
@@ -114,10 +115,7 @@ class SqlUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._depth -= 1
-        if self._depth > 0:
-            self.rollback_only = self.rollback_only or exc_type is not None
-            return
+        self._open = False
         try:
             await self.rollback()
         finally:
@@ -135,23 +133,18 @@ class SqlUnitOfWork:
             raise ConcurrentChange(BUSY) from exc
 
     async def commit(self) -> None:
-        if self._depth > 1:
-            await self.session.flush()
-        elif self.rollback_only:
-            await self.session.rollback()
-        else:
-            try:
-                await self.session.commit()
-                if self._yields_writer:
-                    self._committed_after = time.monotonic() - self._opened
-            except IntegrityError as error:
-                if is_unique_violation(error):
-                    raise ConcurrentChange() from error
-                raise
-            except OperationalError as error:
-                if is_busy(error):
-                    raise ConcurrentChange(BUSY) from error
-                raise
+        try:
+            await self.session.commit()
+            if self._yields_writer:
+                self._committed_after = time.monotonic() - self._opened
+        except IntegrityError as error:
+            if is_unique_violation(error):
+                raise ConcurrentChange() from error
+            raise
+        except OperationalError as error:
+            if is_busy(error):
+                raise ConcurrentChange(BUSY) from error
+            raise
 
     async def rollback(self) -> None:
         await self.session.rollback()

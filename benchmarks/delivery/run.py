@@ -36,10 +36,10 @@ from bot.delivery.tokens import NoToken
 from core import commands
 from core.bus import MessageBus
 from core.clock import SystemClock
+from core.services.delivery_units import BusLeases, BusOutboxQueue
 from core.services.rounds import run_round
 from storage import migrate
 from storage.database import create_engine, session_factory
-from storage.delivery_store import SqlLeases, SqlOutboxQueue, single_writer
 from storage.models import OutboxRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -65,13 +65,14 @@ async def bench(people: int, ceiling: float, throttle: float, database_url: str)
         async with aiohttp.ClientSession() as http:
             await _wait_for(http, url)
             deps = Deps(
-                SqlOutboxQueue(uows.sessions),
+                BusOutboxQueue(MessageBus(uows, SystemClock())),
                 uows,
                 BotConnector(http, NoToken()),
                 clock,
-                write_lock=asyncio.Lock() if single_writer(uows.sessions) else None,
             )
-            dispatcher = Dispatcher(deps, SqlLeases(uows.sessions), "bench", SenderConfig("28:bot"), ceiling)
+            dispatcher = Dispatcher(
+                deps, BusLeases(MessageBus(uows, SystemClock())), "bench", SenderConfig("28:bot"), ceiling
+            )
             stop = asyncio.Event()
             task = asyncio.create_task(dispatcher.run(stop))
             started = time.perf_counter()

@@ -16,13 +16,12 @@ same data directory (its lock is free), and its outcomes are written first."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,8 +29,6 @@ from typing import Any, Protocol
 from core.model.delivery import DeliveryOutcome, Finish, Outcome
 
 log = logging.getLogger("peerlearn.delivery")
-
-Writing = Callable[[], contextlib.AbstractAsyncContextManager[object]]
 
 
 class OutcomeStore(Protocol):
@@ -142,11 +139,10 @@ class OutcomeRecorder:
     def __init__(
         self,
         queue: OutcomeStore,
-        writing: Writing,
         journal: OutcomeJournal | None = None,
         retry_pause: tuple[float, float] = (0.2, 5.0),
     ) -> None:
-        self.queue, self.writing, self.journal = queue, writing, journal
+        self.queue, self.journal = queue, journal
         self.retry_pause = retry_pause
         self._unwritten: dict[str, Outcome] = {}
         self._waiting: list[tuple[Outcome, asyncio.Future[bool | None]]] = []
@@ -199,8 +195,7 @@ class OutcomeRecorder:
 
     async def _write(self, outcomes: list[Outcome]) -> list[bool] | None:
         try:
-            async with self.writing():
-                done = await self.queue.record(outcomes)
+            done = await self.queue.record(outcomes)
         except Exception as error:  # the database is away: keep them
             if not self._away:
                 log.warning(

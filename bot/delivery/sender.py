@@ -20,7 +20,6 @@ row's idempotency key) so a receiver can recognise it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -109,9 +108,6 @@ class Deps:
     clock: Clock
     installer: Installer | None = None
     graph_off_reason: str = "Microsoft Graph is not configured."
-    # SQLite has one writer at a time and its busy handler sleeps in growing steps when writers collide:
-    # taking turns in-process is far faster there. PostgreSQL needs no such lock (None).
-    write_lock: asyncio.Lock | None = None
     # One per process, shared by every tenant's sender: outcomes outlive a drain and a database outage.
     outcomes: OutcomeRecorder = field(default=None)  # type: ignore[assignment]
     # The members' calendars (Graph free/busy), when the organisation granted it: introductions then
@@ -120,15 +116,12 @@ class Deps:
 
     def __post_init__(self) -> None:
         if self.outcomes is None:
-            self.outcomes = OutcomeRecorder(self.queue, self.writing)
+            self.outcomes = OutcomeRecorder(self.queue)
 
     @property
     def bus(self) -> MessageBus:
         """Reads for rendering, each in a unit of work of its own."""
         return MessageBus(self.uows, self.clock)
-
-    def writing(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return self.write_lock if self.write_lock is not None else contextlib.nullcontext()
 
 
 class TenantSender:
@@ -177,10 +170,9 @@ class TenantSender:
                         self.fenced_out = True
                         break
                     now, claimed_at = self.deps.clock.now(), time.monotonic()
-                    async with self.deps.writing():
-                        claims = await self.deps.queue.claim(
-                            self.org, now, now + self.config.hold, batch, self.fence.token
-                        )
+                    claims = await self.deps.queue.claim(
+                        self.org, now, now + self.config.hold, batch, self.fence.token
+                    )
                     exhausted = not claims
                     for claim in claims:
                         self._claimed_at[claim.message.id] = claimed_at
@@ -234,8 +226,7 @@ class TenantSender:
         claim = self.claims.pop(claim.message.id, claim)
         self._claimed_at.pop(claim.message.id, None)
         try:
-            async with self.deps.writing():
-                await self.deps.queue.postpone(claim, until, reason)
+            await self.deps.queue.postpone(claim, until, reason)
         except Exception as error:  # the row comes back by itself when its hold ends
             log.warning(
                 "could not give a row back", extra={"outbox_id": claim.message.id, "error": str(error)[:300]}
@@ -419,8 +410,7 @@ class TenantSender:
                 "user": {"id": teams_identity.teams_user_id, "aadObjectId": teams_identity.aad_object_id},
             },
         )
-        async with self.deps.writing():
-            await self.deps.bus.handle(commands.KeepConversation(created))
+        await self.deps.bus.handle(commands.KeepConversation(created))
         self._chats[person.id] = created
         return created
 

@@ -1,6 +1,8 @@
-"""The ports delivery needs besides the unit of work: leases on periodic jobs, the outbox as a queue, the
-conversations the sender looks up in batches, and the program directory the scheduler walks. `storage/`
-implements them on SQLite and PostgreSQL."""
+"""What delivery reads and writes: leases on periodic jobs, the outbox as a queue, delivery outcomes, what
+Graph did, and the program directory the scheduler walks. The repositories are on the unit of work
+(`uow.leases`, `uow.outbox_queue`, `uow.deliveries`, `uow.graph`; `storage/` implements them on SQLite and
+PostgreSQL); the sender and the worker use them through `core.services.delivery_units`, a unit of work of
+the bus per call."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import AppInstallation, Claim, Finish, LeaseToken, Outcome, PairingChat
 
 
@@ -65,14 +66,6 @@ class OutboxQueue(Protocol):
 
     async def postpone(self, claim: Claim, until: datetime, reason: str) -> bool:
         """Make the row due again at `until` (a retry); False when this claim was superseded."""
-        ...
-
-
-class ConversationDirectory(Protocol):
-    async def many(
-        self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
-    ) -> dict[str, StoredConversation]:
-        """The stored conversations of `keys` (person ids or team ids), in one query; absent keys are left out."""
         ...
 
 

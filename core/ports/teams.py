@@ -18,7 +18,9 @@ class ConversationRepository(Protocol):
         """Insert or update; a person's 1:1 chat is not written once they deleted their data."""
         ...
 
-    async def get(self, organization_id: str, scope: ConversationScope, key: str) -> StoredConversation | None: ...
+    async def get(
+        self, organization_id: str, scope: ConversationScope, key: str
+    ) -> StoredConversation | None: ...
 
     async def many(
         self, organization_id: str, scope: ConversationScope, keys: Sequence[str]

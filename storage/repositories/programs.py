@@ -22,6 +22,15 @@ class SqlProgramRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def running(self) -> list[tuple[str, str]]:
+        """(organization id, program id) of every active program, across organizations (the worker's jobs)."""
+        rows = await self.session.execute(
+            select(ProgramRow.organization_id, ProgramRow.id)
+            .where(ProgramRow.active.is_(True), ProgramRow.kind.in_([k.value for k in ProgramKind]))
+            .order_by(ProgramRow.organization_id, ProgramRow.id)
+        )
+        return [(org, program) for org, program in rows]
+
     async def _select(self, *conditions: ColumnElement[bool]) -> list[Program]:
         """The programs matching `conditions`, by name, with their facilitators: one query (a join)."""
         result = await self.session.execute(

@@ -167,6 +167,9 @@ class FakeProfiles(_Repo):
 
 
 class FakePrograms(_Repo):
+    async def running(self) -> list[tuple[str, str]]:
+        return sorted((p.organization_id, p.id) for p in self.s.programs.values() if p.active)
+
     async def get(self, organization_id: str, program_id: str) -> Program | None:
         p = self.s.programs.get(program_id)
         return p if p is not None and p.organization_id == organization_id else None
@@ -404,20 +407,18 @@ class FakeRosters(_Repo):
 
 
 class FakeUnitOfWork:
-    """As the real one during the house step's move: entering it again joins the open unit (an inner
-    `commit()` does nothing, the outermost commits), and an inner block left with an exception makes the
-    whole unit roll back."""
+    """As the real one: one transaction, rolled back unless committed, versions checked at commit; it does
+    not nest (entering an open unit again is a programming error)."""
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
-        self._depth = 0
-        self.rollback_only = False
+        self._entered = False
 
     async def __aenter__(self) -> Self:
-        self._depth += 1
-        if self._depth == 1:
-            self.rollback_only = False
-            self._open()
+        if self._entered:
+            raise RuntimeError("A unit of work does not nest: the bus opens one, and handlers use it as given.")
+        self._entered = True
+        self._open()
         return self
 
     def _open(self) -> None:
@@ -442,18 +443,10 @@ class FakeUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._depth -= 1
-        if self._depth > 0:
-            self.rollback_only = self.rollback_only or exc_type is not None
-            return
+        self._entered = False
         del self.working
 
     async def commit(self) -> None:
-        if self._depth > 1:
-            return
-        if self.rollback_only:
-            self._open()
-            return
         # Another unit of work committed a newer version of something this one saved: refuse, as the
         # database would have at the save (the fake checks at commit, where the two meet).
         for name in ("pairings", "programs"):

@@ -11,8 +11,9 @@ from benchmarks.delivery.seed import Seeded, seed
 from bot.delivery.connector import BotConnector
 from bot.delivery.sender import Deps
 from bot.delivery.tokens import NoToken
+from core.bus import MessageBus
 from core.clock import SystemClock
-from storage.delivery_store import SqlOutboxQueue
+from core.services.delivery_units import BusOutboxQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 
@@ -40,7 +41,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def deps(uow_factory: SqlUnitOfWorkFactory, http: aiohttp.ClientSession) -> Deps:
     return Deps(
-        queue=SqlOutboxQueue(uow_factory.sessions),
+        queue=BusOutboxQueue(MessageBus(uow_factory, SystemClock())),
         uows=uow_factory,
         connector=BotConnector(http, NoToken(), timeout=10),
         clock=SystemClock(),

@@ -23,12 +23,12 @@ from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
 from core.bus import MessageBus
+from core.clock import SystemClock
 from core.model import Pairing, Profile
+from core.services.delivery_units import BusGraphRecords, BusProgramDirectory
 from core.services.meeting_times import Slot
 from core.services.rounds import run_round
 from core.views.status import first_meeting, member_profiles
-from storage.delivery_store import SqlProgramDirectory
-from storage.graph_store import SqlGraphStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 WEEKDAYS = frozenset(d * 24 + h for d in range(5) for h in range(9, 17))
@@ -163,10 +163,10 @@ async def test_introductions_and_the_group_chat_propose_one_slot_the_members_cal
     await sender.drain(lambda: True)
     chats = GroupChats(
         graph.client,
-        SqlGraphStore(uow_factory.sessions),
+        BusGraphRecords(MessageBus(uow_factory, SystemClock())),
         worker_deps,
         SenderConfig("28:bot"),
-        SqlProgramDirectory(uow_factory.sessions),
+        BusProgramDirectory(MessageBus(uow_factory, SystemClock())),
     )
     assert await chats.run() == 1
 

@@ -21,10 +21,10 @@ from bot.delivery.limits import RateLimiter
 from bot.delivery.sender import Deps, SenderConfig, TenantSender
 from core import commands
 from core.bus import MessageBus
+from core.clock import SystemClock
 from core.model import OutboxStatus, Profile
+from core.services.delivery_units import BusGraphRecords, BusProgramDirectory
 from core.services.rounds import run_round
-from storage.delivery_store import SqlProgramDirectory
-from storage.graph_store import SqlGraphStore
 from storage.models import OutboxRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -88,7 +88,9 @@ async def test_people_the_bot_cannot_reach_get_the_app_installed_and_then_their_
 ) -> None:
     fake_graph, client = graph
     fake.not_installed = {"29:user-00001", "29:user-00003"}  # no 1:1 chat stored, app not installed
-    deps.installer = GraphInstaller(client, SqlGraphStore(uow_factory.sessions), deps.clock)
+    deps.installer = GraphInstaller(
+        client, BusGraphRecords(MessageBus(uow_factory, SystemClock())), deps.clock
+    )
     await run_round(
         commands.RunRound(seeded.organization_id, seeded.program_id, None),
         MessageBus(uow_factory, deps.clock),
@@ -136,9 +138,13 @@ async def test_a_program_with_group_chats_gets_one_chat_per_pairing_with_the_app
         await MessageBus(uow_factory, deps.clock).handle(
             commands.RespondToPairing(seeded.organization_id, pairing.id, member, "accept")
         )
-    records = SqlGraphStore(uow_factory.sessions)
+    records = BusGraphRecords(MessageBus(uow_factory, SystemClock()))
     chats = GroupChats(
-        client, records, deps, SenderConfig("28:bot"), SqlProgramDirectory(uow_factory.sessions)
+        client,
+        records,
+        deps,
+        SenderConfig("28:bot"),
+        BusProgramDirectory(MessageBus(uow_factory, SystemClock())),
     )
     assert await chats.run() == 1
     assert await chats.run() == 0  # done once
@@ -197,10 +203,10 @@ async def test_the_group_chat_introduction_proposes_the_first_meeting_on_each_me
     connector = RecordingConnector(deps.connector)
     chats = GroupChats(
         client,
-        SqlGraphStore(uow_factory.sessions),
+        BusGraphRecords(MessageBus(uow_factory, SystemClock())),
         replace(deps, connector=connector),
         SenderConfig("28:bot"),
-        SqlProgramDirectory(uow_factory.sessions),
+        BusProgramDirectory(MessageBus(uow_factory, SystemClock())),
     )
     assert await chats.run() == 1
     [(chat, activity)] = connector.sent

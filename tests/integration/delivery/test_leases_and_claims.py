@@ -9,16 +9,17 @@ from benchmarks.delivery.seed import Seeded
 from bot.delivery.sender import Deps
 from core import commands
 from core.bus import MessageBus
+from core.clock import SystemClock
 from core.model.delivery import DeliveryOutcome, Finish, Outcome
+from core.services.delivery_units import BusLeases, BusOutboxQueue
 from core.services.rounds import run_round
-from storage.delivery_store import SqlLeases, SqlOutboxQueue
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 async def test_a_lease_has_one_holder_until_it_expires(uow_factory: SqlUnitOfWorkFactory) -> None:
-    leases = SqlLeases(uow_factory.sessions)
+    leases = BusLeases(MessageBus(uow_factory, SystemClock()))
     minute = timedelta(minutes=1)
     assert await leases.acquire("job:rounds", "a", T0, T0 + minute)
     assert not await leases.acquire("job:rounds", "b", T0 + timedelta(seconds=30), T0 + 2 * minute)
@@ -30,7 +31,7 @@ async def test_a_lease_has_one_holder_until_it_expires(uow_factory: SqlUnitOfWor
 
 
 async def test_instances_racing_for_one_lease_get_it_once(uow_factory: SqlUnitOfWorkFactory) -> None:
-    leases = SqlLeases(uow_factory.sessions)
+    leases = BusLeases(MessageBus(uow_factory, SystemClock()))
     results = await asyncio.gather(
         *(leases.acquire("send:org", f"instance-{i}", T0, T0 + timedelta(seconds=15)) for i in range(8))
     )
@@ -44,7 +45,7 @@ async def test_concurrent_claims_never_hand_out_the_same_row_and_a_superseded_cl
         commands.RunRound(seeded.organization_id, seeded.program_id, None),
         MessageBus(uow_factory, deps.clock),
     )
-    queue = SqlOutboxQueue(uow_factory.sessions)
+    queue = BusOutboxQueue(MessageBus(uow_factory, SystemClock()))
     now = deps.clock.now()
     batches = await asyncio.gather(
         *(queue.claim(seeded.organization_id, now, now + timedelta(minutes=1), 3) for _ in range(6))
@@ -79,7 +80,7 @@ async def test_a_delivery_is_recorded_even_under_a_superseded_claim_and_only_onc
         commands.RunRound(seeded.organization_id, seeded.program_id, None),
         MessageBus(uow_factory, deps.clock),
     )
-    queue = SqlOutboxQueue(uow_factory.sessions)
+    queue = BusOutboxQueue(MessageBus(uow_factory, SystemClock()))
     now = deps.clock.now()
     (first,) = await queue.claim(seeded.organization_id, now, now, 1)
     later = now + timedelta(seconds=1)
@@ -104,8 +105,8 @@ async def test_a_fencing_token_changes_with_every_take_and_a_stale_one_claims_no
         MessageBus(uow_factory, deps.clock),
     )
     leases, queue, org = (
-        SqlLeases(uow_factory.sessions),
-        SqlOutboxQueue(uow_factory.sessions),
+        BusLeases(MessageBus(uow_factory, SystemClock())),
+        BusOutboxQueue(MessageBus(uow_factory, SystemClock())),
         seeded.organization_id,
     )
     now, lease = deps.clock.now(), timedelta(seconds=5)

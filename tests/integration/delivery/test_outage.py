@@ -27,9 +27,9 @@ from core.clock import SystemClock
 from core.model import OutboxStatus
 from core.model.conversations import ConversationScope, StoredConversation
 from core.model.delivery import GraphStatus
+from core.services.delivery_units import BusLeases, BusOutboxQueue
 from core.services.rounds import run_round
 from core.views.delivery import delivery_health
-from storage.delivery_store import SqlLeases, SqlOutboxQueue
 from storage.models import OutboxRow
 from storage.repositories.teams import SqlConversationRepository
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -39,11 +39,10 @@ CEILING = 20
 
 def _deps(uows: SqlUnitOfWorkFactory, http: aiohttp.ClientSession) -> Deps:
     return Deps(
-        queue=SqlOutboxQueue(uows.sessions),
+        queue=BusOutboxQueue(MessageBus(uows, SystemClock())),
         uows=uows,
         connector=BotConnector(http, NoToken(), timeout=5),
         clock=SystemClock(),
-        write_lock=asyncio.Lock() if uows.sessions.kw["bind"].dialect.name == "sqlite" else None,
     )
 
 
@@ -76,7 +75,9 @@ async def test_a_connector_outage_longer_than_ten_attempts_loses_nothing_and_dra
     config = SenderConfig("28:peerlearn-bot", lease_seconds=2, retry=policy)
     async with aiohttp.ClientSession() as http:
         deps = _deps(uow_factory, http)
-        dispatcher = Dispatcher(deps, SqlLeases(uow_factory.sessions), "instance", config, CEILING)
+        dispatcher = Dispatcher(
+            deps, BusLeases(MessageBus(uow_factory, SystemClock())), "instance", config, CEILING
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop, poll=0.1))
         try:
@@ -116,7 +117,9 @@ async def test_past_the_horizon_messages_fail_with_their_program_and_the_report_
     config = SenderConfig("28:peerlearn-bot", lease_seconds=2, retry=policy)
     async with aiohttp.ClientSession() as http:
         deps = _deps(uow_factory, http)
-        dispatcher = Dispatcher(deps, SqlLeases(uow_factory.sessions), "instance", config, CEILING)
+        dispatcher = Dispatcher(
+            deps, BusLeases(MessageBus(uow_factory, SystemClock())), "instance", config, CEILING
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop, poll=0.1))
         try:

@@ -17,7 +17,6 @@ from core.model import OutboxStatus
 from core.model.delivery import DeliveryOutcome, GraphStatus
 from core.services.rounds import run_round
 from core.views.delivery import delivery_health
-from storage.delivery_store import SqlDeliveryRecords
 from storage.models import OutboxRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -92,13 +91,13 @@ async def test_a_person_who_blocked_the_app_is_recorded_as_failed_with_the_reaso
         OutboxStatus.SENT.value: messages - 2,
         OutboxStatus.FAILED.value: 2,
     }
-    records = SqlDeliveryRecords(uow_factory.sessions)
-    counts = await records.counts_for_program(seeded.organization_id, seeded.program_id)
+    async with uow_factory() as uow:
+        counts = await uow.deliveries.counts_for_program(seeded.organization_id, seeded.program_id)
+        reasons = await uow.deliveries.failure_reasons(seeded.organization_id, seeded.program_id)
+        unreachable = await uow.deliveries.unreachable(seeded.organization_id, seeded.program_id)
     assert counts[DeliveryOutcome.FAILED.value] == 2
-    assert await records.failure_reasons(seeded.organization_id, seeded.program_id) == [
-        ("The person blocked the app in Teams.", 2)
-    ]
-    assert await records.unreachable(seeded.organization_id, seeded.program_id) == ["p00001", "p00002"]
+    assert reasons == [("The person blocked the app in Teams.", 2)]
+    assert unreachable == ["p00001", "p00002"]
     assert await _drain(seeded, deps) == 0
 
 

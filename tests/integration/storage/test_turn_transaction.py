@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core import commands
+from core.bus import MessageBus
+from core.clock import SystemClock
 from core.errors import InvalidInput
 from core.model import Organization, OrganizationKind
 from storage.models_bot import ProcessedActivityRow
 from storage.repositories import teams as teams_repository
 from storage.repositories.teams import PRUNE_BATCH, REPLAY_WINDOW, Countdown
-from storage.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -21,47 +24,38 @@ def _org(n: int) -> Organization:
     return Organization(f"org-{n}", OrganizationKind.TEAMS_TENANT, f"tenant-{n}", f"Org {n}")
 
 
-async def _add_organization(uow: SqlUnitOfWork, n: int) -> None:
-    """A use case: its own `async with` and `commit()`, as in core."""
-    async with uow:
-        await uow.organizations.add(_org(n))
-        await uow.commit()
-
-
-async def test_a_nested_block_commits_only_with_the_outermost_one(uow_factory: SqlUnitOfWorkFactory) -> None:
-    uow = uow_factory()
-    async with uow:
-        await _add_organization(uow, 1)
-        # the request ends without committing
-    async with uow_factory() as other:
-        assert await other.organizations.get("org-1") is None
-    async with uow:
-        await _add_organization(uow, 2)
-        assert await uow.organizations.get("org-2") is not None  # flushed, seen inside
-        await uow.commit()
-    async with uow_factory() as other:
-        assert await other.organizations.get("org-2") is not None
-
-
-async def test_a_nested_failure_rolls_back_the_whole_unit_even_if_its_error_was_answered(
+async def test_a_unit_of_work_rolls_back_unless_committed_and_does_not_nest(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
     uow = uow_factory()
     async with uow:
         await uow.organizations.add(_org(1))
-        with pytest.raises(InvalidInput):
+        with pytest.raises(RuntimeError, match="does not nest"):
             async with uow:
-                await uow.organizations.add(_org(2))
-                raise InvalidInput("name", "refused")
-        await uow.commit()  # the request answered the error; nothing it did is kept
+                pass
+        # the request ends without committing
     async with uow_factory() as other:
         assert await other.organizations.get("org-1") is None
-        assert await other.organizations.get("org-2") is None
-    async with uow:  # the next use of the same object starts clean
-        await uow.organizations.add(_org(3))
+    async with uow:  # the same object opens a fresh transaction once closed
+        await uow.organizations.add(_org(2))
         await uow.commit()
     async with uow_factory() as other:
-        assert await other.organizations.get("org-3") is not None
+        assert await other.organizations.get("org-2") is not None
+
+
+async def test_a_command_refused_inside_a_turn_keeps_nothing_of_the_turn(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    """The bus's unit: a card action that caught its command's error and answered it commits nothing."""
+    bus = MessageBus(uow_factory, SystemClock())
+    async with bus.unit() as work:
+        await work.uow.organizations.add(_org(3))
+        with pytest.raises(InvalidInput):
+            await work.handle(
+                commands.UpdateProfile("org-3", "nobody", teaches=(commands.SkillInput("Go", 9),))
+            )
+    async with uow_factory() as other:
+        assert await other.organizations.get("org-3") is None
 
 
 async def _claim(uow_factory: SqlUnitOfWorkFactory, key: str, at: datetime, *, commit: bool = True) -> bool:

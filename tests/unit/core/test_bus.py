@@ -90,3 +90,23 @@ def test_every_command_in_core_has_exactly_one_handler() -> None:
         if obj.__module__ == commands.__name__ and obj.__name__ not in {"SkillInput", "RunRound"}
     }
     assert declared <= set(HANDLERS), sorted(c.__name__ for c in declared - set(HANDLERS))
+
+
+async def test_a_failed_command_keeps_nothing_of_its_unit_even_when_the_door_answered_the_error(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    bus = bus_of(uow, clock)
+    async with bus.unit() as work:
+        await work.handle(Rename("ana", "Ana Lima"))
+        with pytest.raises(ValueError):  # the door catches it and shows the form again
+            await work.handle(Rename("bo", "Bo Chen", fail_after_saving=True))
+    assert uow.store.persons["ana"].display_name == "Ana"
+    assert uow.store.persons["bo"].display_name == "Bo"
+    assert uow.store.commits == 0
+
+
+async def test_a_unit_of_work_does_not_nest(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    async with uow:
+        with pytest.raises(RuntimeError, match="does not nest"):
+            async with uow:
+                pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -43,7 +42,7 @@ def delivered(row: str, attempt: int = 1) -> Outcome:
 
 async def test_an_outcome_is_written_at_once_while_the_database_answers(tmp_path: Path) -> None:
     queue = Queue()
-    recorder = OutcomeRecorder(queue, contextlib.nullcontext, OutcomeJournal(tmp_path))
+    recorder = OutcomeRecorder(queue, OutcomeJournal(tmp_path))
     assert await recorder.record(delivered("r1")) is True
     assert not recorder.holds("r1")
     assert await recorder.record(delivered("r1", 2)) is False  # the row had its outcome
@@ -58,7 +57,6 @@ async def test_outcomes_are_kept_while_the_database_is_away_and_written_when_it_
     queue.down = True
     recorder = OutcomeRecorder(
         queue,
-        contextlib.nullcontext,
         OutcomeJournal(tmp_path),
         retry_pause=(0.01, 0.05),
     )
@@ -83,7 +81,7 @@ async def test_a_journal_left_by_a_process_that_died_is_adopted_and_written_firs
     queue = Queue()
     queue.down = True
     dead = OutcomeJournal(tmp_path)
-    dying = OutcomeRecorder(queue, contextlib.nullcontext, dead, retry_pause=(5, 5))
+    dying = OutcomeRecorder(queue, dead, retry_pause=(5, 5))
     assert await dying.record(delivered("r1")) is None
     os.close(dead._fd)  # the process is gone: its lock is released, its file stays
 
@@ -92,7 +90,7 @@ async def test_a_journal_left_by_a_process_that_died_is_adopted_and_written_firs
     adopted = journal.adopt_orphans()
     assert [o.outbox_id for o in adopted] == ["r1"]
     assert not dead.path.exists()
-    recorder = OutcomeRecorder(queue, contextlib.nullcontext, journal)
+    recorder = OutcomeRecorder(queue, journal)
     recorder.adopt(adopted)
     assert recorder.holds("r1")
     assert await recorder.flush(5)
