@@ -29,7 +29,9 @@ class FakeConversations:
         key = (conversation.organization_id, conversation.scope.value, conversation.key)
         self.s.conversations[key] = conversation
 
-    async def get(self, organization_id: str, scope: ConversationScope, key: str) -> StoredConversation | None:
+    async def get(
+        self, organization_id: str, scope: ConversationScope, key: str
+    ) -> StoredConversation | None:
         return self.s.conversations.get((organization_id, scope.value, key))
 
     async def many(
@@ -51,7 +53,9 @@ class FakeActivityClaims:
 
 
 class _HasOutcomes(Protocol):
-    delivery_outcomes: list[tuple[str, str, str, str, str]]  # (organization, program, person, outcome, reason)
+    delivery_outcomes: list[
+        tuple[str, str, str, str, str]
+    ]  # (organization, program, person, outcome, reason)
 
 
 class FakeDeliveries:
@@ -62,7 +66,11 @@ class FakeDeliveries:
         self.s = store
 
     def _of(self, organization_id: str, program_id: str) -> list[tuple[str, str, str]]:
-        return [(p, o, r) for org, prog, p, o, r in self.s.delivery_outcomes if (org, prog) == (organization_id, program_id)]
+        return [
+            (p, o, r)
+            for org, prog, p, o, r in self.s.delivery_outcomes
+            if (org, prog) == (organization_id, program_id)
+        ]
 
     async def counts_for_program(self, organization_id: str, program_id: str) -> dict[str, int]:
         counts = {"delivered": 0, "skipped": 0, "failed": 0}

@@ -416,7 +416,9 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         if self._entered:
-            raise RuntimeError("A unit of work does not nest: the bus opens one, and handlers use it as given.")
+            raise RuntimeError(
+                "A unit of work does not nest: the bus opens one, and handlers use it as given."
+            )
         self._entered = True
         self._open()
         return self
