@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
 
@@ -133,7 +135,10 @@ def panels(health: ProgramHealth) -> list[Panel]:
     if not health.rounds:  # one panel says so, not four empty ones
         found.append(_panel(per_round[0], threshold, "Round", columns=True, empty=NO_ROUNDS))
     else:
-        found.extend(_panel(chart, threshold, "Round", columns=True, empty="") for chart in per_round)
+        opened = [_opened(r, health.program.timezone) for r in health.rounds]
+        found.extend(
+            _panel(chart, threshold, "Round", columns=True, empty="", row_names=opened) for chart in per_round
+        )
     for chart in other_charts(health):
         empty = ""
         if chart.id == "skills" and not chart.categories:
@@ -157,16 +162,36 @@ def _category_name(chart_id: str) -> str:
     return {"usefulness": "Rating", "skills": "Skill", "reach": "Outcome"}.get(chart_id, "")
 
 
+def _opened(r: RoundHealth, timezone: str) -> str:
+    """A round as its table row names it: with the day it opened, in the program's time zone."""
+    try:
+        day = r.opened_at.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        day = r.opened_at
+    return f"{_round(r)} ({day.day} {day:%b %Y})"
+
+
 def _panel(
-    chart: Chart, threshold: int, category: str, *, columns: bool, empty: str, hint: str = ""
+    chart: Chart,
+    threshold: int,
+    category: str,
+    *,
+    columns: bool,
+    empty: str,
+    hint: str = "",
+    row_names: Sequence[str] = (),
 ) -> Panel:
+    """`row_names`: what the table calls each category, when it says more than the chart's axis."""
     svg = "" if empty else (charts.columns(chart, threshold) if columns else charts.rows(chart, threshold))
     return Panel(
         chart=chart,
         svg=Markup(svg),  # noqa: S704 (built by bot.tabs.charts, which escapes every text it writes)
         head=[category, *(s.name for s in chart.series)],
         rows=[
-            (name, [charts.cell(s.values[i], chart, threshold) for s in chart.series])
+            (
+                row_names[i] if row_names else name,
+                [charts.cell(s.values[i], chart, threshold) for s in chart.series],
+            )
             for i, name in enumerate(chart.categories)
         ],
         hint=hint,

@@ -208,8 +208,8 @@ async def _journey(teams: Teams, fake: FakeConnector) -> str:
 
 
 def _row(html: str, name: str) -> list[str]:
-    """The cells of the table row headed `name` in the first table that has one."""
-    found = re.search(rf'<th scope="row">{re.escape(name)}</th>((?:<td>[^<]*</td>)+)', html)
+    """The cells of the table row headed `name` (a round's with its day after it) in the first table that has one."""
+    found = re.search(rf'<th scope="row">{re.escape(name)}(?: \([^<]*\))?</th>((?:<td>[^<]*</td>)+)', html)
     assert found, f"no row {name!r}"
     return re.findall(r"<td>([^<]*)</td>", found.group(1))
 

@@ -112,11 +112,14 @@ def test_every_panel_has_a_table_with_the_same_figures() -> None:
     panels = dashboard_panels.panels(_health())
     people = next(p for p in panels if p.chart.id == "people")
     assert people.head == ["Round", "Opted in", "Matched", "Accepted"]
-    assert people.rows == [("Round 1", ["10", "10", "3"]), ("Round 2", ["12", "4", "fewer than 5"])]
+    assert people.rows == [
+        ("Round 1 (2 Nov 2026)", ["10", "10", "3"]),
+        ("Round 2 (2 Nov 2026)", ["12", "4", "fewer than 5"]),
+    ]
     acceptance = next(p for p in panels if p.chart.id == "acceptance")
-    assert acceptance.rows == [("Round 1", ["38%"]), ("Round 2", ["fewer than 5"])]
+    assert [cells for _, cells in acceptance.rows] == [["38%"], ["fewer than 5"]]
     usefulness = next(p for p in panels if p.chart.id == "usefulness-rounds")
-    assert usefulness.rows[0] == ("Round 1", ["4.2"])
+    assert usefulness.rows[0] == ("Round 1 (2 Nov 2026)", ["4.2"])
     assert {p.chart.id for p in panels} == {
         "people",
         "acceptance",
@@ -160,3 +163,13 @@ def test_before_any_round_one_panel_says_so_and_nothing_is_drawn_empty() -> None
     assert "No round has run yet" in panels[0].empty
     assert "Fewer than 5 people have rated" in panels[1].empty
     assert "Nobody has said what they want to learn" in panels[2].empty
+
+
+def test_a_rounds_table_row_says_the_day_it_opened_in_the_programs_time_zone() -> None:
+    late = datetime(2026, 11, 2, 23, 30, tzinfo=UTC)  # already 3 November in Berlin
+    health = _health()
+    health.program.timezone = "Europe/Berlin"
+    health = replace(health, rounds=[replace(health.rounds[0], opened_at=late)])
+    people = next(p for p in dashboard_panels.panels(health) if p.chart.id == "people")
+    assert people.rows[0][0] == "Round 1 (3 Nov 2026)"
+    assert people.chart.categories == ["Round 1"]  # the chart's axis stays short
