@@ -35,6 +35,7 @@ from tests.support.tabs import TENANT, Colleague, sso_token, tab_settings
 ROOT = Path(__file__).resolve().parents[2]
 HOST = Path(__file__).resolve().parent / "teams_host"
 OUT = ROOT / "build" / "screenshots" / "dashboard"
+REQUESTED: dict[Page, list[str]] = {}  # every URL each page asked for, the tab's and the host's
 
 pytestmark = [
     pytest.mark.e2e,
@@ -111,6 +112,9 @@ async def open_tab(browser: Browser, url: str, ready: str) -> tuple[Page, Frame]
     """The host page framing the tab, once the tab shows `ready` (a selector)."""
     context = await browser.new_context(viewport={"width": 1140, "height": 900}, timezone_id="Europe/Berlin")
     page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    REQUESTED[page] = requested
     await page.goto(url)
     frame = page.frame_locator("#tab")
     await frame.locator(ready).first.wait_for(timeout=20_000)
@@ -177,6 +181,14 @@ async def test_fay_adds_the_tab_and_reads_her_programs_health_in_every_theme(
         assert await frame.evaluate(UNLABELLED) == []
         assert "fewer than 5" in await frame.locator(".table-alt").first.inner_text()
         await shoot(page, frame, f"dashboard-{theme}")
+        # Nothing is fetched from anywhere but peerlearn and the host (no CDN, no fonts, no analytics).
+        elsewhere = [
+            u for u in REQUESTED[page] if not u.startswith((served.tabs, served.host, "data:", "blob:"))
+        ]
+        assert elsewhere == []
+        assert any(
+            u.endswith("/tabs/static/dashboard.css") for u in REQUESTED[page]
+        )  # the frame's requests are seen
         if theme == "default":
             # The tables are read by screen readers all along; "Show tables" shows them to everyone.
             table = frame.locator(".table-alt").first
