@@ -207,3 +207,28 @@ async def test_a_completed_group_keeps_what_it_learned_as_each_member_chose(
     after = json.dumps(await search(teams, DEE, "kubernetes"))
     assert words["bo"] not in after and '"Bo"' not in after and "Bo\\n" not in after
     assert words["cy"] in after and words["ana"] not in after
+
+
+async def test_note_cards_used_in_a_group_chat_show_nothing_there_and_change_nothing(
+    teams: Teams, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, _ = connector
+    pairing = await _completed_group(teams, fake)
+    group = "19:group-notes@thread.v2"
+    secret = "Bo's private lesson: the staging cluster password rotates on Mondays."
+    before = len(fake.cards(BO.chat))
+    for verb, data in (
+        (verbs.NOTE_OPEN, {"pairing_id": pairing}),
+        (
+            verbs.NOTE_SAVE,
+            {"pairing_id": pairing, "text": secret, "skills": "Kubernetes", "sharing": "attributed"},
+        ),
+    ):
+        shown = await teams.click(BO, verb, data, group=group)
+        assert "1:1 chat" in card_text(shown) and secret not in json.dumps(shown), card_text(shown)
+    assert not any(secret in json.dumps(c) for c in fake.cards(group))
+    sent_to_bo = fake.cards(BO.chat)[before:]
+    assert sent_to_bo and all("What did you learn?" in card_text(c) for c in sent_to_bo)
+    assert all(secret not in json.dumps(c) for c in sent_to_bo)  # the form, empty: nothing was saved
+    await profile(teams, DEE, 1, findable=False)
+    assert secret not in json.dumps(await search(teams, DEE, "Kubernetes"))
