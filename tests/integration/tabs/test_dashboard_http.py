@@ -294,6 +294,8 @@ async def test_only_the_programs_facilitator_sees_its_dashboard_and_a_deleted_pe
     assert "'program_id' is '<script>'" in unescape(html)
     status, _, html = await tab.get("/tabs/dashboard/view", ANNA)
     assert status == 400 and "it has no 'program_id'" in unescape(html)
+    status, _, html = await tab.get("/tabs/dashboard/configure/view?team=19%3Ax%20%3Cy%3E", ANNA)
+    assert status == 400 and "The team id '19:x <y>' is not one Teams gives." in unescape(html)
 
     # Cyril blocks the app; then Boris deletes his data, and his partners are told (Cyril's message fails).
     fake.blocked.add(CYRIL.chat)
