@@ -18,6 +18,7 @@ from core.model import (
     StatusChange,
 )
 from storage.models import PairingEventRow, PairingMemberRow, PairingRow, RoundRow
+from storage.repositories._chunks import chunks
 from storage.repositories._joined import by_parent
 from storage.repositories._versions import guarded_update
 
@@ -83,14 +84,15 @@ class SqlPairingRepository:
         found = by_parent(result)
         if not found:
             return []
-        events = await self.session.scalars(
-            select(PairingEventRow)
-            .where(
-                PairingEventRow.organization_id == organization_id,
-                PairingEventRow.pairing_id.in_([r.id for r, _ in found]),
+        events: list[PairingEventRow] = []
+        for some in chunks(r.id for r, _ in found):
+            events += await self.session.scalars(
+                select(PairingEventRow)
+                .where(
+                    PairingEventRow.organization_id == organization_id, PairingEventRow.pairing_id.in_(some)
+                )
+                .order_by(PairingEventRow.pairing_id, PairingEventRow.position)
             )
-            .order_by(PairingEventRow.pairing_id, PairingEventRow.position)
-        )
         history_of: dict[str, list[StatusChange]] = {}
         for e in events:
             history_of.setdefault(e.pairing_id, []).append(
@@ -137,9 +139,10 @@ class SqlPairingRepository:
         return await self._select(organization_id, PairingRow.program_id == program_id)
 
     async def many(self, organization_id: str, pairing_ids: Sequence[str]) -> list[Pairing]:
-        return (
-            await self._select(organization_id, PairingRow.id.in_(list(pairing_ids))) if pairing_ids else []
-        )
+        found: list[Pairing] = []
+        for some in chunks(pairing_ids):
+            found += await self._select(organization_id, PairingRow.id.in_(some))
+        return found
 
     async def save(self, pairing: Pairing) -> None:
         if not pairing.members:

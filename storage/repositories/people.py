@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import LtiIdentity, Organization, OrganizationKind, Person, Profile, SkillLevel, TeamsIdentity
 from storage.models import LtiIdentityRow, OrganizationRow, PersonRow, ProfileRow, ProfileSkillRow
+from storage.repositories._chunks import chunks
 from storage.repositories._joined import by_parent
 
 
@@ -102,11 +103,10 @@ class SqlPersonRepository:
         )
 
     async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Person]:
-        if not person_ids:
-            return []
-        return await self._select(
-            PersonRow.organization_id == organization_id, PersonRow.id.in_(set(person_ids))
-        )
+        found: list[Person] = []
+        for some in chunks(person_ids):
+            found += await self._select(PersonRow.organization_id == organization_id, PersonRow.id.in_(some))
+        return found
 
     async def add(self, person: Person) -> None:
         await self.save(person)
@@ -153,19 +153,19 @@ class SqlProfileRepository:
     async def _load(self, organization_id: str, rows: Sequence[ProfileRow]) -> list[Profile]:
         if not rows:
             return []
-        skills = await self.session.scalars(
-            select(ProfileSkillRow)
-            .where(
-                ProfileSkillRow.organization_id == organization_id,
-                ProfileSkillRow.person_id.in_([r.person_id for r in rows]),
-            )
-            .order_by(ProfileSkillRow.id)
-        )
         by_person: dict[tuple[str, str], list[SkillLevel]] = {}
-        for s in skills:
-            by_person.setdefault((s.person_id, s.direction), []).append(
-                SkillLevel(s.skill_key, s.level, s.label)
+        for some in chunks(r.person_id for r in rows):
+            skills = await self.session.scalars(
+                select(ProfileSkillRow)
+                .where(
+                    ProfileSkillRow.organization_id == organization_id, ProfileSkillRow.person_id.in_(some)
+                )
+                .order_by(ProfileSkillRow.id)
             )
+            for s in skills:
+                by_person.setdefault((s.person_id, s.direction), []).append(
+                    SkillLevel(s.skill_key, s.level, s.label)
+                )
         return [
             Profile(
                 person_id=r.person_id,
@@ -189,14 +189,15 @@ class SqlProfileRepository:
         return found[0] if found else None
 
     async def many(self, organization_id: str, person_ids: Sequence[str]) -> list[Profile]:
-        if not person_ids:
-            return []
-        rows = await self.session.scalars(
-            select(ProfileRow).where(
-                ProfileRow.organization_id == organization_id, ProfileRow.person_id.in_(set(person_ids))
+        rows: list[ProfileRow] = []
+        for some in chunks(person_ids):
+            found = await self.session.scalars(
+                select(ProfileRow).where(
+                    ProfileRow.organization_id == organization_id, ProfileRow.person_id.in_(some)
+                )
             )
-        )
-        return await self._load(organization_id, rows.all())
+            rows += found.all()
+        return await self._load(organization_id, rows)
 
     async def teachers_of(self, organization_id: str, skill_key: str) -> list[Profile]:
         rows = await self.session.scalars(

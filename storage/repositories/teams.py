@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.model.conversations import ConversationScope, StoredConversation
 from storage.models import PersonRow
 from storage.models_bot import ConversationReferenceRow, ProcessedActivityRow
+from storage.repositories._chunks import chunks
 
 REPLAY_WINDOW = timedelta(hours=24)
 """How long a handled activity id is kept: Teams retries a delivery within seconds to minutes, never a day on."""
@@ -124,16 +125,17 @@ class SqlConversationRepository:
         self, organization_id: str, scope: ConversationScope, keys: Sequence[str]
     ) -> dict[str, StoredConversation]:
         """The stored conversations of `keys` (person ids or team ids), in one query; absent keys left out."""
-        if not keys:
-            return {}
-        rows = await self.session.scalars(
-            select(ConversationReferenceRow).where(
-                ConversationReferenceRow.organization_id == organization_id,
-                ConversationReferenceRow.scope == scope.value,
-                ConversationReferenceRow.key.in_(sorted(set(keys))),
+        found: dict[str, StoredConversation] = {}
+        for some in chunks(sorted(set(keys))):
+            rows = await self.session.scalars(
+                select(ConversationReferenceRow).where(
+                    ConversationReferenceRow.organization_id == organization_id,
+                    ConversationReferenceRow.scope == scope.value,
+                    ConversationReferenceRow.key.in_(some),
+                )
             )
-        )
-        return {row.key: conversation_from_row(row) for row in rows}
+            found.update((row.key, conversation_from_row(row)) for row in rows)
+        return found
 
     async def _may_reach(self, organization_id: str, person_id: str) -> bool:
         """Whether the person exists and is not erased, holding a share lock on their row until commit.
