@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.model.platforms import NewRegistration, PlatformRegistration, ToolKey
+from core.ports.lti import KnownLaunch
 from storage.repositories.lti import SqlLtiRepository
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -59,3 +60,8 @@ class SqlLtiStore:
 
     async def purge(self, now: datetime) -> int:
         return await self._once(lambda lti: lti.purge(now))
+
+    async def known_launch(
+        self, organization_id: str, issuer: str, subject: str, course_id: str
+    ) -> KnownLaunch:
+        return await self._once(lambda lti: lti.known_launch(organization_id, issuer, subject, course_id))
