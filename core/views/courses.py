@@ -90,23 +90,39 @@ def _is_learner(roles: Sequence[str]) -> bool:
     return any(r.rsplit("#", 1)[-1] == "Learner" or r.endswith("/Learner") for r in roles)
 
 
-async def _group_view(
-    uow: UnitOfWork,
-    organization_id: str,
-    pairing: Pairing,
-    number: int,
-    topic: str,
-    check_ins: Sequence[CheckIn] | None = None,
-) -> GroupView:
-    people = {p.id: p for p in await uow.persons.many(organization_id, pairing.member_ids())}
-    goals = {p.person_id: p.goals for p in await uow.profiles.many(organization_id, pairing.member_ids())}
+@dataclass(frozen=True)
+class _Groups:
+    """What group views show, read for all the groups at once: no statement per group or per member."""
+
+    people: dict[str, Person]
+    goals: dict[str, str]
+    check_ins: dict[str, list[CheckIn]]
+
+
+async def _read_groups(
+    uow: UnitOfWork, organization_id: str, program_id: str, pairings: Sequence[Pairing]
+) -> _Groups:
+    ids = [m for p in pairings for m in p.member_ids()]
+    people = {p.id: p for p in await uow.persons.many(organization_id, ids)} if ids else {}
+    goals = {p.person_id: p.goals for p in await uow.profiles.many(organization_id, ids)} if ids else {}
+    wanted = {p.id for p in pairings}
+    check_ins: dict[str, list[CheckIn]] = {}
+    if len(pairings) == 1:  # a learner's own group: its check-ins only
+        check_ins[pairings[0].id] = await uow.check_ins.for_pairing(organization_id, pairings[0].id)
+    elif wanted:  # the instructor's page: the course's check-ins in one read
+        for c in await uow.check_ins.for_program(organization_id, program_id):
+            if c.pairing_id in wanted:
+                check_ins.setdefault(c.pairing_id, []).append(c)
+    return _Groups(people, goals, check_ins)
+
+
+def _group_view(pairing: Pairing, number: int, topic: str, read: _Groups) -> GroupView:
+    people = {pid: read.people[pid] for pid in pairing.member_ids() if pid in read.people}
     members = tuple(
-        GroupMemberView(pid, people[pid].display_name, people[pid].teams is not None, goals.get(pid, ""))
+        GroupMemberView(pid, people[pid].display_name, people[pid].teams is not None, read.goals.get(pid, ""))
         for pid in pairing.member_ids()
         if pid in people
     )
-    if check_ins is None:
-        check_ins = await uow.check_ins.for_pairing(organization_id, pairing.id)
     return GroupView(
         id=pairing.id,
         number=number,
@@ -115,7 +131,7 @@ async def _group_view(
         reasons=tuple(r.text for r in pairing.reasons),
         shared_goal=pairing.shared_goal,
         teams_chat_url=teams_chat_url(list(people.values()), f"{topic} – group {number}"),
-        check_ins=len(check_ins),
+        check_ins=len(read.check_ins.get(pairing.id, [])),
     )
 
 
@@ -161,11 +177,10 @@ async def read_course_overview(
     overview = CourseOverview(answered=len(enrollments))
     grouped: set[str] = set()
     answers: list[CheckIn] = []
+    read = await _read_groups(uow, organization_id, program.id, groups)
     for number, pairing in enumerate(groups, start=1):
-        theirs = await uow.check_ins.for_pairing(organization_id, pairing.id)
-        answers.extend(theirs)
-        view = await _group_view(uow, organization_id, pairing, number, program.name, theirs)
-        overview.groups.append(view)
+        answers.extend(read.check_ins.get(pairing.id, []))
+        overview.groups.append(_group_view(pairing, number, program.name, read))
         grouped.update(pairing.member_ids())
     loose = [e.person_id for e in enrollments if e.person_id not in grouped]
     for person in await uow.persons.many(organization_id, loose):
@@ -198,9 +213,10 @@ async def read_roster_status(
         for e in await uow.enrollments.for_program(organization_id, program_id)
         if e.status is not EnrollmentStatus.LEFT
     }
+    known = await uow.persons.by_lti_subjects(organization_id, issuer, [m.subject for m in roster])
     rows = []
     for member in roster:
-        person = await uow.persons.by_lti_subject(organization_id, issuer, member.subject)
+        person = known.get(member.subject)
         pid = person.id if person is not None else None
         rows.append(
             RosterRow(
@@ -235,7 +251,8 @@ async def read_my_group(
     ]
     for number, pairing in enumerate(published, start=1):
         if person_id in pairing.member_ids():
-            return await _group_view(uow, organization_id, pairing, number, program.name)
+            read = await _read_groups(uow, organization_id, program.id, [pairing])
+            return _group_view(pairing, number, program.name, read)
     return None
 
 

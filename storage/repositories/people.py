@@ -97,6 +97,23 @@ class SqlPersonRepository:
         )
         return None if person_id is None else await self.get(organization_id, person_id)
 
+    async def by_lti_subjects(
+        self, organization_id: str, issuer: str, subjects: Sequence[str]
+    ) -> dict[str, Person]:
+        """The people a platform's subjects are, by subject, in a few statements (a course roster's worth)."""
+        person_of: dict[str, str] = {}
+        for some in chunks(subjects):
+            rows = await self.session.execute(
+                select(LtiIdentityRow.subject, LtiIdentityRow.person_id).where(
+                    LtiIdentityRow.organization_id == organization_id,
+                    LtiIdentityRow.issuer == issuer,
+                    LtiIdentityRow.subject.in_(some),
+                )
+            )
+            person_of.update((subject, person_id) for subject, person_id in rows)
+        people = {p.id: p for p in await self.many(organization_id, list(person_of.values()))}
+        return {s: people[pid] for s, pid in person_of.items() if pid in people}
+
     async def by_verified_email(self, organization_id: str, email: str) -> list[Person]:
         return await self._select(
             PersonRow.organization_id == organization_id, PersonRow.verified_email == email

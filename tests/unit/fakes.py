@@ -114,6 +114,12 @@ class FakePersons(_Repo):
             (p for p in self._in(organization_id) if p.teams and p.teams.aad_object_id == aad_object_id), None
         )
 
+    async def by_lti_subjects(
+        self, organization_id: str, issuer: str, subjects: Sequence[str]
+    ) -> dict[str, Person]:
+        found = {s: await self.by_lti_subject(organization_id, issuer, s) for s in subjects}
+        return {s: p for s, p in found.items() if p is not None}
+
     async def by_lti_subject(self, organization_id: str, issuer: str, subject: str) -> Person | None:
         return next(
             (
