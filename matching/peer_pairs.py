@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import rustworkx as rx
 
 from matching.candidates import general_edges
 from matching.constraints import Constraints
@@ -15,12 +14,13 @@ from matching.population import FloatArray, IntArray, Population
 from matching.repair import host_free
 from matching.scoring import PEER_FACTORS, factor_values, total
 from matching.solve_bipartite import WHOLE
-from matching.solve_general import augment_along, match_graph, max_weight_matching
+from matching.solve_general import augment_along, blossom, exact_on_tight, match_graph, max_weight_matching
 
 DENSE_LEFTOVERS = 2500
 LARGE = 60_000
 EXACT_ALL = 400  # up to this many people, every allowed pair goes to the exact blossom (0.2 s at 400)
 EXACT_CANDIDATES = 1500  # up to this many, the candidate graph does (0.25 s at 1,000; 7.6 s at 5,000)
+WIDE = 12_000  # up to this many, the wider candidate set (`_candidate_counts`)
 REPAIR_CHECKS = 50_000_000
 
 
@@ -30,9 +30,13 @@ def _candidate_counts(people: int) -> tuple[int, int]:
         # Solved exactly (blossom): more candidates cost little, and a history that used the best pairs rules
         # out a third of them (skewed population at 1,000: 94.1 % of the optimum with 12, 6; 99.2 % with 48, 24).
         return 48, 24
-    if people <= WHOLE:
+    if people <= WIDE:
         # Measured at 10,000 against the proven bound (benchmarks/matching/bound.py): 6, 3 gave 97.4 % (synthetic)
-        # and 91.7 % (skewed); 12, 6 with the finer auction 98.7 % and 94.5 %.
+        # and 91.7 % (skewed); 12, 6 with the finer auction 98.7 % and 94.5 %. Solved near-exactly
+        # (`exact_on_tight`), the candidate graph's own optimum is the limit: at most 99.35 % and 96.6 % of the
+        # bound with 12, 6; 99.8 % and 98.6 % with 24, 12.
+        return 24, 12
+    if people <= WHOLE:
         return 12, 6
     if people <= LARGE:
         return 5, 3  # measured at 100,000: 0.5 % less score than 6, for about a tenth less time
@@ -48,22 +52,6 @@ def no_time(population: Population, constraints: Constraints) -> list[Unmatched]
         )
         for v in np.nonzero(~constraints.has_time)[0]
     ]
-
-
-def exact_matching(n: int, i: IntArray, j: IntArray, w: FloatArray) -> IntArray:
-    """mate[v] (-1 when unpaired): the most pairs these edges allow, and among those the heaviest (blossom).
-
-    rustworkx's compiled blossom takes integer weights: thousandths of a point are kept.
-    """
-    graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from(
-        list(zip(i.tolist(), j.tolist(), np.round(w * 1000).astype(np.int64).tolist(), strict=True))
-    )
-    mate = np.full(n, -1, dtype=np.int64)
-    for a, b in sorted(rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)):
-        mate[a], mate[b] = b, a
-    return mate
 
 
 def _all_allowed(
@@ -82,12 +70,13 @@ def pair_people(
     """mate[v] for every node (-1 when unpaired), pairing as many of `people` as the hard constraints allow.
 
     Small rounds are solved exactly over every allowed pair. Larger ones get a few candidates per person, solved
-    exactly (blossom) up to `EXACT_CANDIDATES` people and near-optimally beyond; then everyone left over looks at
+    exactly (blossom) up to `EXACT_CANDIDATES` people, exactly on the near-tight edges (`exact_on_tight`) up to
+    `WIDE` and near-optimally beyond; then everyone left over looks at
     every allowed partner, directly and along augmenting paths of three edges (`augment_everywhere`).
     """
     n = population.n
     if len(people) <= EXACT_ALL:
-        return exact_matching(n, *_all_allowed(population, constraints, settings, people))
+        return blossom(n, *_all_allowed(population, constraints, settings, people))
     rand = np.random.default_rng(seed).random(n)
     skill_k, reach = _candidate_counts(len(people))
     i, j = general_edges(
@@ -97,9 +86,12 @@ def pair_people(
     i, j = i[ok], j[ok]
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
     if len(people) <= EXACT_CANDIDATES:
-        mate = exact_matching(n, i, j, w)
+        mate = blossom(n, i, j, w)
     else:
         mate, (indptr, dst) = match_graph(n, i, j, w)
+        if len(people) <= WIDE:
+            exact_on_tight(n, i, j, w, mate)
+            augment_along(indptr, dst, mate)
         free = people[mate[people] < 0]
         if 2 <= len(free) <= DENSE_LEFTOVERS:
             # The few left over try every partner among themselves and along short alternating paths.
