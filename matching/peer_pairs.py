@@ -87,6 +87,9 @@ def pair_people(
     w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
     if len(people) <= EXACT_CANDIDATES:
         mate = blossom(n, i, j, w)
+        # Then every allowed pair (half a million at 1,000) near the dual's tight ones: the candidates' optimum
+        # was 99.4 % of the exact one on the skewed population at 1,000.
+        exact_on_tight(n, *_all_allowed(population, constraints, settings, people), mate)
     else:
         mate, (indptr, dst) = match_graph(n, i, j, w)
         if len(people) <= WIDE:
