@@ -41,6 +41,7 @@ from core.model import ProgramKind
 
 MODES = ("in-loop", "worker-process")
 HELPERS = range(1, 6)  # the people who click `help` during the phases
+ROUND_WAIT_SECONDS = 1800
 
 
 async def start_connector() -> tuple[web.AppRunner, str]:
@@ -84,7 +85,9 @@ async def one_mode(
     base = json.loads(await loop.run_in_executor(None, server.stdout.readline))["url"]
     rows: list[dict[str, Any]] = []
     try:
-        async with aiohttp.ClientSession() as http:
+        # The facilitator waits for the round's card however long the round takes (aiohttp's default gives
+        # up after 300 s, which a 100,000-person round on SQLite can pass); each probe has its own limit.
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=ROUND_WAIT_SECONDS)) as http:
             for person in HELPERS:  # first contacts (a person's 1:1 chat is stored) before the clock starts
                 async with http.post(
                     f"{base}/api/messages", json=traffic.invoke(person, "help", {}, connector)
