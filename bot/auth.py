@@ -123,6 +123,13 @@ class VerifiedToken:
     endorsements: list[Any] | None  # the signing key's channels, when it names them
 
 
+def bearer_token(auth_header: str) -> str | None:
+    """The JWT of a well-formed `Authorization: Bearer …` header of at most `MAX_HEADER` characters, else None
+    (the channel's tokens and the tabs' sign-in tokens are read the same way; each says no in its own words)."""
+    match = BEARER.fullmatch(auth_header) if len(auth_header) <= MAX_HEADER else None
+    return match.group(1) if match is not None else None
+
+
 class ChannelTokenValidator:
     def __init__(self, app_id: str, issuer: str, keys: SigningKeys) -> None:
         self.app_id, self.issuer, self.keys = app_id, issuer, keys
@@ -132,10 +139,10 @@ class ChannelTokenValidator:
         """The token in a well-formed header, or `Unauthorized` (checked before the body is read)."""
         if not auth_header:
             raise Unauthorized("no Authorization header")
-        match = BEARER.fullmatch(auth_header) if len(auth_header) <= MAX_HEADER else None
-        if match is None:
+        token = bearer_token(auth_header)
+        if token is None:
             raise Unauthorized("the Authorization header is not 'Bearer' and a JWT")
-        return match.group(1)
+        return token
 
     async def validate(self, auth_header: str, channel_id: str, service_url: str) -> dict[str, Any]:
         return self.bind(await self.verify(auth_header), channel_id, service_url)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -35,7 +35,6 @@ class Work:
     uow: UnitOfWork
     clock: Clock
     handlers: Mapping[type, Handler]
-    handled: list[object] = field(default_factory=list)
     # A command of this unit raised: nothing of the unit is kept, even when the door caught the error and
     # answered it (a form shown again with its mistakes must not leave half a change behind).
     failed: bool = False
@@ -45,15 +44,10 @@ class Work:
         if handler is None:
             raise UnknownCommand(f"No handler is registered for {type(command).__name__}.")
         try:
-            result = await handler(command, self.uow, self.clock)
+            return await handler(command, self.uow, self.clock)
         except BaseException:
             self.failed = True
             raise
-        self.handled.append(command)
-        return result
-
-    async def read(self, view: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        return await view(self.uow)
 
 
 class MessageBus:

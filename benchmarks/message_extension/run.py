@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -216,12 +217,10 @@ async def _serve(database_url: str, work: Path) -> tuple[subprocess.Popen[bytes]
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
         for _ in range(600):
-            try:
+            with contextlib.suppress(aiohttp.ClientError):  # not listening yet
                 async with session.get(f"{base}/healthz") as r:
                     if r.status == 200:
                         return server, base
-            except aiohttp.ClientError:
-                pass
             await asyncio.sleep(0.1)
     server.terminate()
     raise SystemExit(f"the server did not come up; see {work / 'server.log'}")

@@ -33,12 +33,10 @@ from typing import Any, Protocol
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
-from bot.auth import KeysUnavailable, SigningKeys
+from bot.auth import KeysUnavailable, SigningKeys, bearer_token
 
 __all__ = ["KeySource", "KeysUnavailable", "SigningKeys", "SsoUser", "SsoValidator", "TokenRefused"]
 
-BEARER = re.compile(r"^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$")
-MAX_HEADER = 8192
 LEEWAY_SECONDS = 120
 SCOPE = "access_as_user"
 ENTRA_ISSUERS = ("https://login.microsoftonline.com/{tid}/v2.0", "https://sts.windows.net/{tid}/")
@@ -102,10 +100,10 @@ class SsoValidator:
     def bearer(auth_header: str) -> str:
         if not auth_header:
             raise TokenRefused("no sign-in token was sent (the Authorization header is missing)")
-        match = BEARER.fullmatch(auth_header) if len(auth_header) <= MAX_HEADER else None
-        if match is None:
+        token = bearer_token(auth_header)
+        if token is None:
             raise TokenRefused("the Authorization header is not 'Bearer' and a sign-in token")
-        return match.group(1)
+        return token
 
     async def verify(self, auth_header: str) -> SsoUser:
         token = self.bearer(auth_header)

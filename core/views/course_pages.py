@@ -72,8 +72,8 @@ async def instructor_page(
     found = await _program(uow, organization_id, program_id, program)
     if found is None:
         return None
-    overview = await courses.read_course_overview(uow, organization_id, program_id, min_group)
-    rows = await courses.read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
+    overview = await courses.course_overview(uow, organization_id, program_id, min_group)
+    rows = await courses.roster_status(uow, organization_id, program_id, issuer, roster, overview)
     return InstructorPage(found, overview, rows)
 
 
@@ -91,7 +91,7 @@ async def learner_page(
         return None
     enrollment = await uow.enrollments.get(organization_id, program_id, person_id)
     profile = await uow.profiles.get(organization_id, person_id)
-    group = await courses.read_my_group(uow, organization_id, program_id, person_id, found)
+    group = await courses.my_group(uow, organization_id, program_id, person_id, found)
     return LearnerPage(found, enrollment, profile, group)
 
 
@@ -100,7 +100,7 @@ async def course_export(
 ) -> list[ExportRow]:
     """Every group's members (a draft says "draft"), then the learners not in a group, each with the user id
     the course's platform knows them by and their verified email."""
-    overview = await courses.read_course_overview(uow, organization_id, program_id)
+    overview = await courses.course_overview(uow, organization_id, program_id)
     everyone = [m.person_id for g in overview.groups for m in g.members] + [
         m.person_id for m in overview.unmatched
     ]
@@ -130,7 +130,7 @@ async def published_groups(
 ) -> list[PublishedGroup]:
     """The course's published groups (drafts left out), each with its members' user ids on `issuer`'s
     platform; a member the platform does not know is left out."""
-    overview = await courses.read_course_overview(uow, organization_id, program_id)
+    overview = await courses.course_overview(uow, organization_id, program_id)
     published = [g for g in overview.groups if g.status != "proposed"]
     people = [m.person_id for g in published for m in g.members]
     contacts = await courses.read_lms_contacts(uow, organization_id, people, issuer)

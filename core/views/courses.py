@@ -68,7 +68,7 @@ class CheckInSummary:
 class CourseOverview:
     groups: list[GroupView] = field(default_factory=list)
     unmatched: list[GroupMemberView] = field(default_factory=list)
-    answered: int = 0
+    answered_by: frozenset[str] = frozenset()  # who answered the questionnaire (and has not left)
     check_ins: CheckInSummary = field(
         default_factory=lambda: CheckInSummary(0, None, None, aggregates.DEFAULT_MIN_GROUP)
     )
@@ -76,6 +76,10 @@ class CourseOverview:
     @property
     def has_drafts(self) -> bool:
         return any(g.status == PairingStatus.PROPOSED.value for g in self.groups)
+
+    @property
+    def answered(self) -> int:
+        return len(self.answered_by)
 
 
 def teams_chat_url(people: Sequence[Person], topic: str) -> str | None:
@@ -160,13 +164,7 @@ def check_in_summary(check_ins: Sequence[CheckIn], min_group: int | None = None)
 async def course_overview(
     uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
 ) -> CourseOverview:
-    return await read_course_overview(uow, organization_id, program_id, min_group)
-
-
-async def read_course_overview(
-    uow: UnitOfWork, organization_id: str, program_id: str, min_group: int | None = None
-) -> CourseOverview:
-    """`course_overview` in a unit of work the caller has open (the `read_*` functions do not open one)."""
+    """The course's current groups (drafts, else the published ones), who is not in one, and the check-ins."""
     program = await _lookups.program(uow, organization_id, program_id)
     enrollments = [
         e
@@ -174,7 +172,7 @@ async def read_course_overview(
         if e.status is not EnrollmentStatus.LEFT
     ]
     groups = _current(await uow.pairings.for_program(organization_id, program.id))
-    overview = CourseOverview(answered=len(enrollments))
+    overview = CourseOverview(answered_by=frozenset(e.person_id for e in enrollments))
     grouped: set[str] = set()
     answers: list[CheckIn] = []
     read = await _read_groups(uow, organization_id, program.id, groups)
@@ -191,28 +189,19 @@ async def read_course_overview(
 
 
 async def roster_status(
-    uow: UnitOfWork, organization_id: str, program_id: str, issuer: str, roster: Sequence[RosterMember]
-) -> list[RosterRow]:
-    """The LMS roster, each member marked with whether they answered and which group they are in."""
-    overview = await course_overview(uow, organization_id, program_id)
-    return await read_roster_status(uow, organization_id, program_id, issuer, roster, overview)
-
-
-async def read_roster_status(
     uow: UnitOfWork,
     organization_id: str,
     program_id: str,
     issuer: str,
     roster: Sequence[RosterMember],
-    overview: CourseOverview,
+    overview: CourseOverview | None = None,
 ) -> list[RosterRow]:
-    """`roster_status` in an open unit of work, with the course's `overview` already read."""
+    """The LMS roster, each member marked with whether they answered and which group they are in
+    (`overview`: the course's, when the caller has just read it)."""
+    if overview is None:
+        overview = await course_overview(uow, organization_id, program_id)
     group_of = {m.person_id: g.number for g in overview.groups for m in g.members}
-    answered = {
-        e.person_id
-        for e in await uow.enrollments.for_program(organization_id, program_id)
-        if e.status is not EnrollmentStatus.LEFT
-    }
+    answered = overview.answered_by
     known = await uow.persons.by_lti_subjects(organization_id, issuer, [m.subject for m in roster])
     rows = []
     for member in roster:
@@ -232,16 +221,10 @@ async def read_roster_status(
 
 
 async def my_group(
-    uow: UnitOfWork, organization_id: str, program_id: str, person_id: str
-) -> GroupView | None:
-    """The learner's published group in this course; drafts stay hidden until the instructor publishes."""
-    return await read_my_group(uow, organization_id, program_id, person_id)
-
-
-async def read_my_group(
     uow: UnitOfWork, organization_id: str, program_id: str, person_id: str, program: Program | None = None
 ) -> GroupView | None:
-    """`my_group` in an open unit of work (`program`: the course's program, when the caller has just read it)."""
+    """The learner's published group in this course; drafts stay hidden until the instructor publishes
+    (`program`: the course's program, when the caller has just read it)."""
     if program is None or program.id != program_id:
         program = await _lookups.program(uow, organization_id, program_id)
     published = [

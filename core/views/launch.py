@@ -14,7 +14,7 @@ from core.model import Person, Program
 from core.model.people import normalize_email
 from core.ports import UnitOfWork
 from core.views.course_pages import LearnerPage
-from core.views.courses import read_my_group
+from core.views.courses import my_group
 
 
 @dataclass(frozen=True)
@@ -48,5 +48,5 @@ async def returning_launch(
         return None
     if instructor:
         return ReturningLaunch(person, program, None) if program.is_facilitator(person.id) else None
-    group = await read_my_group(uow, organization_id, program.id, person.id, program)
+    group = await my_group(uow, organization_id, program.id, person.id, program)
     return ReturningLaunch(person, program, LearnerPage(program, known.enrollment, known.profile, group))

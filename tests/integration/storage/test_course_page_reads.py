@@ -24,7 +24,7 @@ from core.model import (
     ProgramKind,
     ScopeKind,
 )
-from core.views.courses import RosterMember, read_course_overview, read_roster_status
+from core.views.courses import RosterMember, course_overview, roster_status
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 ISSUER = "https://lms.example"
@@ -79,8 +79,8 @@ def _counting(uow_factory: SqlUnitOfWorkFactory) -> Iterator[list[str]]:
 async def _statements(uow_factory: SqlUnitOfWorkFactory, course: str, roster: list[RosterMember]) -> int:
     with _counting(uow_factory) as seen:
         async with uow_factory() as uow:
-            overview = await read_course_overview(uow, "lms", course)
-            rows = await read_roster_status(uow, "lms", course, ISSUER, roster, overview)
+            overview = await course_overview(uow, "lms", course)
+            rows = await roster_status(uow, "lms", course, ISSUER, roster, overview)
     assert len(overview.groups) == (len(roster) - 1 + 3) // 4
     assert sum(r.answered for r in rows) == len(roster) - 1
     assert [r.group_number for r in rows if r.subject == "sub-stranger"] == [None]

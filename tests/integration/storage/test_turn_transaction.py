@@ -31,8 +31,7 @@ async def test_a_unit_of_work_rolls_back_unless_committed_and_does_not_nest(
     async with uow:
         await uow.organizations.add(_org(1))
         with pytest.raises(RuntimeError, match="does not nest"):
-            async with uow:
-                pass
+            await uow.__aenter__()
         # the request ends without committing
     async with uow_factory() as other:
         assert await other.organizations.get("org-1") is None

@@ -84,10 +84,20 @@ async def test_a_member_leaving_the_team_leaves_its_program_and_their_pairings_e
     bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     uow.store.enrollments["e"] = Enrollment("e", ORG, PROGRAM, "ana", 1, clock.now())
+    uow.store.team_members[(ORG, "19:team")] = {"ana", "bo", "cy"}
     pairing = proposed_pairing(uow, clock, "ana", "bo")
     assert await bus.handle(commands.RemoveTeamMember(ORG, "19:team", "aad-ana"))
     assert uow.store.enrollments["e"].status.value == "left"
     assert uow.store.pairings[pairing.id].status is PairingStatus.ENDED
+    assert uow.store.team_members[(ORG, "19:team")] == {"bo", "cy"}  # off the roster in the same command
+
+
+async def test_someone_who_never_joined_leaving_the_team_is_only_taken_off_its_roster(
+    bus: MessageBus, uow: FakeUnitOfWork
+) -> None:
+    uow.store.team_members[(ORG, "19:team")] = {"ana", "bo", "cy"}
+    assert not await bus.handle(commands.RemoveTeamMember(ORG, "19:team", "aad-cy"))
+    assert uow.store.team_members[(ORG, "19:team")] == {"ana", "bo"}
 
 
 async def test_the_report_counts_without_showing_answers_and_lists_untaught_skills(

@@ -60,7 +60,7 @@ async def test_a_unit_runs_the_command_and_reads_its_view_in_one_transaction(
     bus = bus_of(uow, clock)
     async with bus.unit() as work:
         await work.handle(Rename("bo", "Bo Chen"))
-        seen = await work.read(lambda u: u.persons.get(ORG, "bo"))
+        seen = await work.uow.persons.get(ORG, "bo")
         assert uow.store.persons["bo"].display_name == "Bo"  # not committed until the unit ends
     assert seen is not None and seen.display_name == "Bo Chen"
     assert uow.store.persons["bo"].display_name == "Bo Chen"
@@ -108,5 +108,4 @@ async def test_a_failed_command_keeps_nothing_of_its_unit_even_when_the_door_ans
 async def test_a_unit_of_work_does_not_nest(uow: FakeUnitOfWork, clock: FakeClock) -> None:
     async with uow:
         with pytest.raises(RuntimeError, match="does not nest"):
-            async with uow:
-                pass
+            await uow.__aenter__()
