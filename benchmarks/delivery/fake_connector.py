@@ -42,6 +42,7 @@ class FakeTeams:
     seed: int = 7
     deliveries: Counter[str] = field(default_factory=Counter)
     accepted_at: list[float] = field(default_factory=list)
+    accepted_at_by_id: dict[str, list[float]] = field(default_factory=dict)
     arrived_at: list[float] = field(default_factory=list)
     over_limit_at: list[float] = field(default_factory=list)
     conversations_created: int = 0
@@ -140,7 +141,9 @@ class FakeTeams:
                 self.limit_violations += 1
                 self.over_limit_at.append(now)
                 return _error(429, "Throttled", "Rate limit exceeded.", retry_after="1")
-            self.deliveries[str(body.get("id") or f"no-id-{next(self._ids)}")] += 1
+            activity = str(body.get("id") or f"no-id-{next(self._ids)}")
+            self.deliveries[activity] += 1
+            self.accepted_at_by_id.setdefault(activity, []).append(now)
             self.conversations[conversation] += 1
             self.accepted_at.append(now)
             return web.json_response({"id": f"m{next(self._ids)}"}, status=201)

@@ -11,6 +11,7 @@ import pwd
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,9 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from benchmarks.delivery.fake_connector import FakeTeams
+from storage.database import normalize_database_url
 from storage.models_delivery import JobLeaseRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -98,6 +100,45 @@ def stop(process: subprocess.Popen[bytes], seconds: float = 30) -> int:
         process.kill()
         process.wait()
         return -9
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The database file behind a SQLite URL; None for any other database."""
+    url = make_url(normalize_database_url(database_url))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+async def pause_outside_a_write(pid: int, sqlite_file: Path | None, attempts: int = 200) -> None:
+    """SIGSTOP `pid`. On SQLite, only at a moment it holds no write lock: SQLite has one writer per file,
+    so a process paused inside its write transaction blocks every other process's writes until it
+    wakes, whatever the code above it does (PostgreSQL ends such a session after
+    `IDLE_TRANSACTION_SECONDS`). The fault this plays is an instance frozen between two of its short
+    units of work, which is where it spends nearly all its time; on a loaded machine the unlucky
+    moment is common enough to fail a test one run in four. After each stop the database is probed
+    for its write lock (`BEGIN IMMEDIATE`, no waiting); if it is held, the process is woken and
+    stopped again a moment later."""
+    for _ in range(attempts):
+        os.kill(pid, signal.SIGSTOP)
+        if sqlite_file is None or await asyncio.to_thread(_write_lock_is_free, sqlite_file):
+            return
+        os.kill(pid, signal.SIGCONT)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"process {pid} held the SQLite write lock at each of {attempts} pauses")
+
+
+def _write_lock_is_free(sqlite_file: Path) -> bool:
+    connection = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    else:
+        connection.execute("ROLLBACK")
+        return True
+    finally:
+        connection.close()
 
 
 async def lease_holder(uows: SqlUnitOfWorkFactory, organization_id: str) -> tuple[str, int] | None:

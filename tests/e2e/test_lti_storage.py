@@ -10,6 +10,7 @@ Screenshots land in build/screenshots/lti/."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.lti.world import World, open_world
 
@@ -48,7 +50,10 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         yield opened
 
 
+@contextlib.asynccontextmanager
 async def browser_profile(tmp_path: Path, cookies_blocked: bool) -> AsyncIterator[BrowserContext]:
+    """A context manager, not a one-pass `async for`: a failure inside the block must still close the
+    browser and Playwright's driver here, not when the generator is collected during a later test."""
     profile = tmp_path / ("blocked" if cookies_blocked else "allowed")
     (profile / "Default").mkdir(parents=True)
     preferences: dict[str, Any] = {"profile": {"cookie_controls_mode": 1 if cookies_blocked else 0}}
@@ -71,7 +76,16 @@ async def launch_in_lms_iframe(
     page = await context.new_page()
     await page.goto(f"{world.platform.base}/storage-course?user={user}")
     frame = page.frame_locator("iframe")
-    await frame.locator("h2#q-h").wait_for(timeout=15000)
+    try:
+        await frame.locator("h2#q-h").wait_for(timeout=30000)
+    except PlaywrightTimeout as timeout:
+        OUT.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(OUT / f"{shot}-failed.png"), full_page=True)
+        shown = await frame.locator("body").inner_text(timeout=5000)
+        received = await page.evaluate("window.ltiMessages")
+        raise AssertionError(
+            f"no questionnaire; the frame shows {shown!r}; the LMS received {received}"
+        ) from timeout
     assert await frame.locator("h1").inner_text() == "Study groups: Algorithms 101"
     OUT.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(OUT / f"{shot}.png"), full_page=True)
@@ -82,7 +96,7 @@ async def launch_in_lms_iframe(
 async def test_with_third_party_cookies_blocked_the_launch_completes_through_platform_storage(
     world: World, tmp_path: Path
 ) -> None:
-    async for context in browser_profile(tmp_path, cookies_blocked=True):
+    async with browser_profile(tmp_path, cookies_blocked=True) as context:
         messages = await launch_in_lms_iframe(context, world, "learner-1", "9-storage-launch-cookies-blocked")
         assert await context.cookies() == []  # nothing was stored: the launch used no cookie
     subjects = [m["subject"] for m in messages]
@@ -96,7 +110,7 @@ async def test_with_third_party_cookies_blocked_the_launch_completes_through_pla
 async def test_with_cookies_allowed_the_same_page_launches_with_the_state_cookie(
     world: World, tmp_path: Path
 ) -> None:
-    async for context in browser_profile(tmp_path, cookies_blocked=False):
+    async with browser_profile(tmp_path, cookies_blocked=False) as context:
         messages = await launch_in_lms_iframe(
             context, world, "learner-2", "10-storage-launch-cookies-allowed"
         )

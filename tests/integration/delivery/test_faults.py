@@ -20,6 +20,8 @@ from benchmarks.delivery.faults import (
     PrivatePostgres,
     lease_holder,
     lease_row,
+    pause_outside_a_write,
+    sqlite_file,
     start_worker,
     stop,
     until,
@@ -96,21 +98,29 @@ async def drained(uows: SqlUnitOfWorkFactory, fake: FakeTeams, seconds: float) -
     )
 
 
+ON_THE_WIRE = 3.0
+"""seconds after the pause in which a request the paused instance had already written may still be accepted
+(the fake runs in this process, which may wait for a CPU). The other instance cannot re-send one of the paused
+one's rows sooner: a row is sent within a lease (2 s) of its claim and held for 8 s."""
+
+
 @pytest.mark.parametrize(
-    ("stall", "duplicates_allowed"),
+    ("stall", "resends_allowed"),
     [
         # Longer than the lease, shorter than a claim's hold: nothing may be sent twice.
         pytest.param(
             7.0, 0, id="past-the-lease"
         ),  # under the 8 s hold, 5 s past the lease: time to take over on a loaded machine
-        # Longer than the hold too: the other instance re-sends the paused one's rows. Only a request
-        # that was on the wire at the pause can then arrive twice (the window of a kill, see
-        # `bot.delivery.sender`); everything claimed but not yet sent is fenced.
-        pytest.param(11.0, 1, id="past-the-hold"),
+        # Longer than the hold too: the other instance re-sends the paused one's rows whose sends were
+        # under way at the pause: on the wire, or answered with the outcome not yet committed (the window
+        # of a kill, see `bot.delivery.sender` and `bot.delivery.outcomes`). How many depends on how busy
+        # the machine is (at most about a second's sends); which ones does not: everything claimed but not
+        # yet sent is fenced, so no row first sent after the pause may arrive twice.
+        pytest.param(11.0, CEILING, id="past-the-hold"),
     ],
 )
 async def test_a_paused_instance_neither_sends_twice_nor_breaks_the_ceiling(
-    database_url: str, uows: SqlUnitOfWorkFactory, tmp_path: Path, stall: float, duplicates_allowed: int
+    database_url: str, uows: SqlUnitOfWorkFactory, tmp_path: Path, stall: float, resends_allowed: int
 ) -> None:
     fake = FakeTeams(tenant_per_second=CEILING)
     runner, url = await serve(fake)
@@ -126,7 +136,8 @@ async def test_a_paused_instance_neither_sends_twice_nor_breaks_the_ceiling(
         holder = await lease_holder(uows, seeded.organization_id)
         assert holder is not None
         paused = next(w for w in workers.values() if w.pid == holder[1])
-        os.kill(paused.pid, signal.SIGSTOP)
+        await pause_outside_a_write(paused.pid, sqlite_file(database_url))
+        paused_at = time.monotonic()
         before = fake.delivered
         await asyncio.sleep(stall)
         during = fake.delivered - before
@@ -138,7 +149,11 @@ async def test_a_paused_instance_neither_sends_twice_nor_breaks_the_ceiling(
     logs = "\n".join((tmp_path / f"{n}.log").read_text()[-2000:] for n in workers)
     assert during > 0, f"the other instance did not take over during the pause\n{logs}"
     assert fake.delivered == total, f"{total - fake.delivered} lost\n{logs}"
-    assert fake.duplicates <= duplicates_allowed, f"{fake.duplicates} sent twice\n{logs}"
+    twice = {activity: times for activity, times in fake.accepted_at_by_id.items() if len(times) > 1}
+    assert all(len(times) == 2 for times in twice.values()), f"sent three times or more: {twice}\n{logs}"
+    first_sent_after_the_pause = [a for a, times in twice.items() if times[0] > paused_at + ON_THE_WIRE]
+    assert not first_sent_after_the_pause, f"claimed, unsent rows sent twice: {first_sent_after_the_pause}"
+    assert len(twice) <= resends_allowed, f"{len(twice)} sent twice\n{logs}"
     assert fake.peak_per_second() <= CEILING + 1, fake.busiest_second()
     assert await recorded(uows) == {"delivered": total}
     assert codes == {"a": 0, "b": 0}
