@@ -29,7 +29,7 @@ from peerlearn.logs import request_id
 from peerlearn.settings import Settings
 from peerlearn.worker import attach_worker, graph_client
 from storage import migrate
-from storage.database import create_engine, session_factory, transaction_slots
+from storage.database import create_engine, refresh_statistics, session_factory, transaction_slots
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -155,6 +155,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     async def database(app: web.Application) -> AsyncIterator[None]:
         # The embedded database is created and migrated on first start; PostgreSQL is migrated the same way.
         await migrate.upgrade(runtime.engine)
+        await refresh_statistics(runtime.engine)
         log.info("database ready", extra={"backend": runtime.engine.dialect.name})
         yield
         await runtime.engine.dispose()
@@ -189,7 +190,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     )
     tabs(app, settings, runtime)
     if settings.run_worker:
-        attach_worker(app, settings, runtime.uow_factory, runtime.clock, rounds)
+        attach_worker(app, settings, runtime.uow_factory, runtime.clock, rounds, runtime.engine)
     app.on_startup.append(warn_about_public_url)
     app.on_startup.append(freeze_startup_objects)
     return app

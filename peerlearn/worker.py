@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery.connector import BotConnector
 from bot.delivery.dispatcher import Dispatcher
@@ -46,6 +47,7 @@ from core.services import schedule
 from core.services.delivery_units import BusGraphRecords, BusLeases, BusOutboxQueue, BusProgramDirectory
 from peerlearn import matching_pool
 from peerlearn.settings import AppType, Settings
+from storage.database import refresh_statistics
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -56,6 +58,7 @@ CHECK_INS_EVERY = timedelta(minutes=5)
 GROUP_CHATS_EVERY = timedelta(seconds=30)
 # LTI states, nonces and launches expire within hours; deleting the expired ones keeps the table small.
 LTI_PURGE_EVERY = timedelta(hours=1)
+STATISTICS_EVERY = timedelta(hours=6)  # the planner's view of tables that grow between rounds
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -92,10 +95,17 @@ def graph_client(settings: Settings, http: aiohttp.ClientSession) -> GraphClient
 
 class Worker:
     def __init__(
-        self, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, rounds: RoundRunner | None = None
+        self,
+        settings: Settings,
+        uows: SqlUnitOfWorkFactory,
+        clock: Clock,
+        rounds: RoundRunner | None = None,
+        engine: AsyncEngine | None = None,
     ) -> None:
-        """`rounds`: the app's, when the worker runs inside it; alone, the worker starts its own pool."""
+        """`rounds`: the app's, when the worker runs inside it; alone, the worker starts its own pool.
+        `engine`: the database's, to refresh the planner's statistics every `STATISTICS_EVERY`."""
         self.settings, self.uows, self.clock = settings, uows, clock
+        self.engine = engine
         self.bus = MessageBus(uows, clock)
         self.rounds = rounds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -189,6 +199,11 @@ class Worker:
                     stop,
                 ),
             ]
+            if self.engine is not None:
+                engine = self.engine
+                jobs.append(
+                    self._every("statistics", STATISTICS_EVERY, lambda: refresh_statistics(engine), stop)
+                )
             if graph is not None:
                 chats = GroupChats(graph, graph_store, deps, config, self.directory)
                 jobs.append(self._every("group-chats", GROUP_CHATS_EVERY, chats.run, stop))
@@ -203,13 +218,18 @@ class Worker:
 
 
 def attach_worker(
-    app: web.Application, settings: Settings, uows: SqlUnitOfWorkFactory, clock: Clock, rounds: RoundRunner
+    app: web.Application,
+    settings: Settings,
+    uows: SqlUnitOfWorkFactory,
+    clock: Clock,
+    rounds: RoundRunner,
+    engine: AsyncEngine | None = None,
 ) -> None:
     """Run the worker alongside the web app: it starts after the database is migrated and stops first."""
 
     async def context(_: web.Application) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(Worker(settings, uows, clock, rounds).run(stop))
+        task = asyncio.create_task(Worker(settings, uows, clock, rounds, engine).run(stop))
         yield
         stop.set()
         await task
