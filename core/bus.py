@@ -77,7 +77,7 @@ class MessageBus:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
         """A unit of work for several reads (a job's input read in slices): always rolled back."""
-        async with self.uows() as uow:
+        async with self.uows(read_only=True) as uow:
             yield uow
 
     @asynccontextmanager

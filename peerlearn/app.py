@@ -46,6 +46,9 @@ class Runtime:
     engine: AsyncEngine
     uow_factory: SqlUnitOfWorkFactory
     clock: Clock
+    # Health checks read on a connection of their own: on SQLite the app has one, and a check queued behind a
+    # card action that waits for another process's write answered in hundreds of milliseconds.
+    health_engine: AsyncEngine
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -95,7 +98,7 @@ async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     database: dict[str, str] = {"backend": runtime.engine.dialect.name}
     try:  # one connection, one read of the schema version: it also proves the database answers
-        database["state"] = await migrate.state(runtime.engine)
+        database["state"] = await migrate.state(runtime.health_engine)
     except Exception as exc:  # the health check reports the failure instead of failing itself
         database["state"] = f"unreachable ({type(exc).__name__})"
     healthy = database["state"] == "current"
@@ -111,7 +114,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         settings.database_url, idle_transaction_seconds=settings.database_idle_transaction_seconds
     )
     uow_factory = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine))
-    return Runtime(settings, engine, uow_factory, clock or SystemClock())
+    health_engine = create_engine(settings.database_url, connections=1)
+    return Runtime(settings, engine, uow_factory, clock or SystemClock(), health_engine)
 
 
 def bot_config(settings: Settings) -> BotConfig:
@@ -159,6 +163,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         log.info("database ready", extra={"backend": runtime.engine.dialect.name})
         yield
         await runtime.engine.dispose()
+        await runtime.health_engine.dispose()
 
     app.cleanup_ctx.append(database)
     app.router.add_get("/healthz", healthz)

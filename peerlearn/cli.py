@@ -91,6 +91,7 @@ async def _work(settings: Settings) -> None:
         await Worker(settings, runtime.uow_factory, runtime.clock, engine=runtime.engine).run(stop)
     finally:
         await runtime.engine.dispose()
+        await runtime.health_engine.dispose()
 
 
 def worker(args: argparse.Namespace) -> int:

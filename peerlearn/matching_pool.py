@@ -48,7 +48,12 @@ def run_round_here(database_url: str, command: commands.RunRound) -> RoundSummar
 async def _run_round(database_url: str, command: commands.RunRound) -> RoundSummary:
     engine = create_engine(database_url, busy_timeout_seconds=BACKGROUND_BUSY_TIMEOUT)
     try:
-        uows = SqlUnitOfWorkFactory(session_factory(engine), transaction_slots(engine), background=True)
+        uows = SqlUnitOfWorkFactory(
+            session_factory(engine),
+            transaction_slots(engine),
+            background=True,
+            writer_wait_seconds=BACKGROUND_BUSY_TIMEOUT,
+        )
         # Already in a worker process: matching runs right here.
         summary = (await run_round(command, MessageBus(uows, SystemClock()))).summary()
         if summary.pairings >= ANALYZE_AFTER:

@@ -53,6 +53,7 @@ def create_engine(
     echo: bool = False,
     idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS,
     busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS,
+    connections: int | None = None,
 ) -> AsyncEngine:
     """`idle_transaction_seconds` (PostgreSQL): the server ends a session left that long inside an open
     transaction. A process paused (SIGSTOP, a frozen VM) or wedged while it holds row locks would otherwise
@@ -62,7 +63,9 @@ def create_engine(
 
     `busy_timeout_seconds` (SQLite): how long a writer waits for another process's write to end before
     "database is locked" (then `ConcurrentChange`, which the caller may retry). A round's worker process waits
-    longer than a request does: its slices must get in between the server's many short writes."""
+    longer than a request does: its slices must get in between the server's many short writes.
+
+    `connections`: the pool's size, when not the usual one (`SQLITE_CONNECTIONS`, `POSTGRES_CONNECTIONS`)."""
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -78,7 +81,7 @@ def create_engine(
             engine = create_async_engine(
                 url,
                 echo=echo,
-                pool_size=SQLITE_CONNECTIONS,
+                pool_size=connections or SQLITE_CONNECTIONS,
                 max_overflow=0,
                 pool_timeout=60,
                 hide_parameters=True,  # a failed statement's values (people's names and words) stay out of logs
@@ -92,7 +95,7 @@ def create_engine(
     return create_async_engine(
         url,
         echo=echo,
-        pool_size=POSTGRES_CONNECTIONS,
+        pool_size=connections or POSTGRES_CONNECTIONS,
         max_overflow=0,
         pool_timeout=60,
         pool_pre_ping=True,

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import ConcurrentChange
+from storage.database import BUSY_TIMEOUT_SECONDS
 from storage.repositories.activity import (
     SqlCheckInRepository,
     SqlConcernRepository,
@@ -28,6 +30,7 @@ from storage.repositories.programs import SqlEnrollmentRepository, SqlProgramRep
 from storage.repositories.rosters import SqlTeamRosterRepository
 from storage.repositories.teams import SqlActivityClaimRepository, SqlConversationRepository
 from storage.repositories.traces import SqlPersonalTraceRepository
+from storage.sqlite_writer import WriterTurn, WriterTurnTimeout
 
 SLOT_WAIT_SECONDS = 60
 MAX_WRITER_YIELD = 0.25
@@ -71,10 +74,14 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         turns: asyncio.Semaphore | None = None,
         yields_writer: bool = False,
+        writer: WriterTurn | None = None,
     ) -> None:
+        """`writer`: SQLite's writer turn this unit takes for its transaction (None: it only reads, or the
+        database is PostgreSQL)."""
         self._sessions = sessions
         self._turns = turns
         self._yields_writer = yields_writer
+        self._writer = writer
         self._open = False
         self._committed_after: float | None = None
 
@@ -86,6 +93,15 @@ class SqlUnitOfWork:
         if self._turns is not None:
             async with asyncio.timeout(SLOT_WAIT_SECONDS):  # as long as the pool would wait
                 await self._turns.acquire()
+        if self._writer is not None:
+            try:
+                await self._writer.take()
+            except BaseException as error:
+                if self._turns is not None:
+                    self._turns.release()
+                if isinstance(error, WriterTurnTimeout):
+                    raise ConcurrentChange(BUSY) from error
+                raise
         self._open = True
         self._committed_after = None
         self._opened = time.monotonic()
@@ -122,8 +138,12 @@ class SqlUnitOfWork:
             try:
                 await self.session.close()
             finally:
-                if self._turns is not None:
-                    self._turns.release()
+                try:
+                    if self._writer is not None:
+                        self._writer.give_back()
+                finally:
+                    if self._turns is not None:
+                        self._turns.release()
         if self._committed_after is not None:
             await _yield_writer(self.session, self._committed_after)
         if isinstance(exc, IntegrityError) and is_unique_violation(exc):
@@ -176,12 +196,30 @@ class SqlUnitOfWorkFactory:
         slots: int | None = None,
         *,
         background: bool = False,
+        writer_wait_seconds: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
         """`background`: units of a process that writes in bulk beside the serving one (a round's worker
-        process), which on SQLite let the server's writes in between theirs (see `_yield_writer`)."""
+        process), which on SQLite let the server's writes in between theirs (see `_yield_writer`).
+        `writer_wait_seconds` (SQLite): how long a unit waits for the writer's turn, as SQLite's busy timeout
+        (`storage.sqlite_writer`)."""
         self.sessions = sessions
         self._turns = asyncio.Semaphore(slots) if slots else None
         self._background = background
+        database = _sqlite_file(sessions)
+        self._writer = WriterTurn(database, writer_wait_seconds) if database is not None else None
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self._turns, self._background)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        """`read_only`: the unit writes nothing (the bus rolls it back), so on SQLite it reads beside the
+        writer instead of waiting for the writer's turn."""
+        writer = None if read_only else self._writer
+        return SqlUnitOfWork(self.sessions, self._turns, self._background, writer)
+
+
+def _sqlite_file(sessions: async_sessionmaker[AsyncSession]) -> Path | None:
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return None
+    database = bind.url.database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)

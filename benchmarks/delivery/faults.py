@@ -25,6 +25,7 @@ from sqlalchemy import make_url, select
 from benchmarks.delivery.fake_connector import FakeTeams
 from storage.database import normalize_database_url
 from storage.models_delivery import JobLeaseRow
+from storage.sqlite_writer import WriterTurn
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,34 +112,40 @@ def sqlite_file(database_url: str) -> Path | None:
 
 
 async def pause_outside_a_write(pid: int, sqlite_file: Path | None, attempts: int = 200) -> None:
-    """SIGSTOP `pid`. On SQLite, only at a moment it holds no write lock: SQLite has one writer per file,
-    so a process paused inside its write transaction blocks every other process's writes until it
-    wakes, whatever the code above it does (PostgreSQL ends such a session after
-    `IDLE_TRANSACTION_SECONDS`). The fault this plays is an instance frozen between two of its short
-    units of work, which is where it spends nearly all its time; on a loaded machine the unlucky
-    moment is common enough to fail a test one run in four. After each stop the database is probed
-    for its write lock (`BEGIN IMMEDIATE`, no waiting); if it is held, the process is woken and
+    """SIGSTOP `pid`. On SQLite, only at a moment it is not writing: SQLite has one writer per file, so a
+    process paused inside a unit of work that may write (holding the writer's turn, `storage.sqlite_writer`,
+    or SQLite's own write lock) blocks every other process's writes until it wakes, whatever the code above
+    it does. (PostgreSQL ends such a session after `DATABASE_IDLE_TRANSACTION_SECONDS`.) The fault this
+    plays is an instance frozen between two of its short units of work, which is where it spends nearly
+    all its time; on a loaded machine the unlucky moment is common enough to fail a test one run in four.
+    After each stop both locks are probed without waiting; if either is held, the process is woken and
     stopped again a moment later."""
     for _ in range(attempts):
         os.kill(pid, signal.SIGSTOP)
-        if sqlite_file is None or await asyncio.to_thread(_write_lock_is_free, sqlite_file):
+        if sqlite_file is None or await asyncio.to_thread(_nobody_writes, sqlite_file):
             return
         os.kill(pid, signal.SIGCONT)
         await asyncio.sleep(0.02)
-    raise AssertionError(f"process {pid} held the SQLite write lock at each of {attempts} pauses")
+    raise AssertionError(f"process {pid} was writing to SQLite at each of {attempts} pauses")
 
 
-def _write_lock_is_free(sqlite_file: Path) -> bool:
-    connection = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+def _nobody_writes(sqlite_file: Path) -> bool:
+    turn = WriterTurn(sqlite_file, wait_seconds=0)
     try:
-        connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:
-        return False
-    else:
-        connection.execute("ROLLBACK")
-        return True
+        if not turn.try_take():
+            return False
+        connection = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        else:
+            connection.execute("ROLLBACK")
+            return True
+        finally:
+            connection.close()
     finally:
-        connection.close()
+        turn.close()
 
 
 async def lease_holder(uows: SqlUnitOfWorkFactory, organization_id: str) -> tuple[str, int] | None:

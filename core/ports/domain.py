@@ -247,7 +247,10 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; `read_only` when it will write nothing (the bus's `reading`), which lets the
+        database read it beside a writer (SQLite) instead of queueing it with the writers."""
+        ...
 
 
 class RoundRunner(Protocol):

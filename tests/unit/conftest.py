@@ -15,7 +15,7 @@ from core.model import (
     ScopeKind,
     TeamsIdentity,
 )
-from tests.unit.fakes import FakeClock, FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 ORG = "org-a"
 PROGRAM = "program-1"
@@ -56,7 +56,7 @@ def clock() -> FakeClock:
 def bus(uow: FakeUnitOfWork, clock: FakeClock) -> MessageBus:
     """The message bus over the fixture's store: `await bus.handle(command)` runs a command and commits;
     `await bus.read(lambda u: some_view(..., u))` reads a view in a unit of work that writes nothing."""
-    return MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    return MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
 
 
 def proposed_pairing(

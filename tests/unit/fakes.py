@@ -475,8 +475,20 @@ class FakeUnitOfWork:
 
 
 class FakeUnitOfWorkFactory:
-    def __init__(self) -> None:
-        self.store = FakeStore()
+    """New fake units of work on one store (a fresh one, or `store` to share another unit's)."""
 
-    def __call__(self) -> FakeUnitOfWork:
+    def __init__(self, store: FakeStore | None = None) -> None:
+        self.store = store if store is not None else FakeStore()
+
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)
+
+
+class SameUnit:
+    """A factory handing out one given unit of work each time (a test's unit with a fault built in)."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
+        return self.uow

@@ -20,7 +20,7 @@ from core.bus import MessageBus
 from core.model import Intent, Profile
 from tests.unit import conftest as unit
 from tests.unit.conftest import ORG, proposed_pairing
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 MONDAY = 0
 
@@ -97,7 +97,7 @@ async def _introduced(uow: FakeUnitOfWork, clock: FakeClock) -> list[Any]:
     uow.store.profiles["bo"] = (ORG, Profile("bo", timezone="America/New_York", weekly_availability=new_york))
     proposed_pairing(uow, clock, "ana", "bo")
     for who in ("ana", "bo"):
-        await MessageBus(lambda: FakeUnitOfWork(uow.store), clock).handle(
+        await MessageBus(FakeUnitOfWorkFactory(uow.store), clock).handle(
             commands.RespondToPairing(ORG, "pair-1", who, "accept")
         )
     return [m for m in uow.store.outbox.values() if m.intent is Intent.INTRODUCTION]
@@ -117,7 +117,7 @@ async def test_the_introduction_skips_a_slot_a_calendar_has_booked_and_says_cale
     fake, graph = calendars
     intros = await _introduced(uow, clock)  # Monday 2 November, 09:00 UTC
     cards = _cards(
-        await render_many(intros, MessageBus(lambda: FakeUnitOfWork(uow.store), FakeClock()), graph)
+        await render_many(intros, MessageBus(FakeUnitOfWorkFactory(uow.store), FakeClock()), graph)
     )
     # 15:00 Berlin (14:00 UTC) is Ana's meeting: 16:00 Berlin, 10:00 New York, for both of them.
     assert "Monday 2 November, 16:00–16:30 (Berlin, UTC+01:00)" in cards["ana"]
@@ -137,7 +137,7 @@ async def test_a_calendar_graph_cannot_read_leaves_the_hours_to_decide(
     fake.hidden.add("bo@contoso.example")
     intros = await _introduced(uow, clock)
     cards = _cards(
-        await render_many(intros, MessageBus(lambda: FakeUnitOfWork(uow.store), FakeClock()), graph)
+        await render_many(intros, MessageBus(FakeUnitOfWorkFactory(uow.store), FakeClock()), graph)
     )
     assert "Monday 2 November, 15:00–15:30 (Berlin, UTC+01:00)" in cards["ana"]  # by the hours alone
     assert "and your calendars" not in cards["ana"]

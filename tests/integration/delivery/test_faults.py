@@ -36,6 +36,7 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 
 CEILING = 20
 LEASE = 2.0  # seconds; a claim holds its rows for 4 leases (8 s)
+IDLE_TRANSACTION = 3  # seconds PostgreSQL lets a paused instance's transaction hold its locks
 
 
 @pytest.fixture(autouse=True)
@@ -129,7 +130,14 @@ async def test_a_paused_instance_neither_sends_twice_nor_breaks_the_ceiling(
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         workers[name] = start_worker(
-            database_url, tmp_path / name, tmp_path / f"{name}.log", ceiling=CEILING, lease=LEASE
+            database_url,
+            tmp_path / name,
+            tmp_path / f"{name}.log",
+            ceiling=CEILING,
+            lease=LEASE,
+            # Paused inside a transaction, an instance holds its row locks (the lease's among them) until
+            # PostgreSQL ends its session: 60 s by default, shorter than this test's pauses here.
+            extra={"DATABASE_IDLE_TRANSACTION_SECONDS": str(IDLE_TRANSACTION)},
         )
     try:
         await until(lambda: fake.delivered >= 40, 90, "the fan-out to start")

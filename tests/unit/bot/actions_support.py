@@ -13,7 +13,7 @@ from bot.actions import ActionContext, Reply, Services, build_registry
 from core.bus import MessageBus
 from core.ports.teams import Busy, Calendars, MailboxSettings
 from tests.unit.conftest import ORG, PROGRAM
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 PAIR = "c" * 32  # card ids are checked to look like ids
 TEAM_PROGRAM = "d" * 32
@@ -67,7 +67,7 @@ def context(
 ) -> ActionContext:
     """`who` acting with card `data`, on a fresh fake unit of work over the same store for each use."""
     services = Services(
-        MessageBus(lambda: FakeUnitOfWork(uow.store), clock),
+        MessageBus(FakeUnitOfWorkFactory(uow.store), clock),
         calendars=calendars,
     )
     person = uow.store.persons[who]

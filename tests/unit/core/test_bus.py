@@ -8,7 +8,7 @@ from core.bus import MessageBus, UnknownCommand
 from core.model import Person
 from core.ports import Clock, UnitOfWork
 from tests.unit.conftest import ORG
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, SameUnit
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ async def rename(cmd: Rename, uow: UnitOfWork, clock: Clock) -> Person:
 
 
 def bus_of(uow: FakeUnitOfWork, clock: FakeClock) -> MessageBus:
-    return MessageBus(lambda: uow, clock, {Rename: rename})
+    return MessageBus(SameUnit(uow), clock, {Rename: rename})
 
 
 async def test_the_bus_commits_what_the_handler_saved(uow: FakeUnitOfWork, clock: FakeClock) -> None:

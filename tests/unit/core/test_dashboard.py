@@ -30,7 +30,7 @@ from core.model import (
 from core.ports.delivery import DeliveryRecords
 from core.views import dashboard
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 PEOPLE = [f"p{i}" for i in range(8)]
 
@@ -160,7 +160,7 @@ async def test_a_person_who_deleted_their_data_is_in_no_figure(uow: FakeUnitOfWo
     assert (before.rounds[0].matched, before.rounds[0].accepted, before.opted_in) == (6, 6, 6)
     assert before.skills[0].wanted == 6 and before.reach is not None and before.reach.unreachable == ["P5"]
 
-    bus = MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    bus = MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
     await bus.handle(commands.DeleteMyData(ORG, "p5"))
 
     after = await _health(uow, records=records, min_group=6)

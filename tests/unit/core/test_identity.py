@@ -6,7 +6,7 @@ from core import commands
 from core.bus import MessageBus
 from core.errors import InvalidInput
 from core.model import LtiIdentity, Organization, OrganizationKind
-from tests.unit.fakes import FakeClock, FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeStore, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 
 def teams_user(
@@ -19,7 +19,7 @@ async def test_a_first_teams_activity_creates_the_organization_and_the_person(
     clock: FakeClock,
 ) -> None:
     uow = FakeUnitOfWork(FakeStore())
-    bus = MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    bus = MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
     org, person = await bus.handle(teams_user())
     again_org, again = await bus.handle(teams_user())
     assert (again_org.id, again.id) == (org.id, person.id)
@@ -31,7 +31,7 @@ async def test_lms_and_teams_identities_with_the_same_verified_email_become_one_
     clock: FakeClock,
 ) -> None:
     uow = FakeUnitOfWork(FakeStore())
-    bus = MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    bus = MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
     org, teams_person = await bus.handle(teams_user())
     lms_person = await bus.handle(
         commands.ResolveLtiPerson(org.id, "https://lms.example", "sub-9", "Ana S.", "ana@contoso.example")
@@ -45,7 +45,7 @@ async def test_people_of_different_organizations_are_never_linked_even_with_the_
     clock: FakeClock,
 ) -> None:
     uow = FakeUnitOfWork(FakeStore())
-    bus = MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    bus = MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
     other = Organization("org-lms", OrganizationKind.LMS_PLATFORM, "https://lms.example", "University")
     uow.store.organizations[other.id] = other
     _, teams_person = await bus.handle(teams_user())
@@ -59,7 +59,7 @@ async def test_an_activity_without_a_user_object_id_is_refused_and_creates_nothi
     clock: FakeClock,
 ) -> None:
     uow = FakeUnitOfWork(FakeStore())
-    bus = MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+    bus = MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
     with pytest.raises(InvalidInput):
         await bus.handle(teams_user(aad=""))
     assert uow.store.organizations == {}

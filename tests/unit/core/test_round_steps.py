@@ -15,7 +15,7 @@ from core.matcher import InProcessMatcher
 from core.model import Enrollment, Intent, Person, RoundStatus
 from core.services import rounds, schedule
 from tests.unit.conftest import ORG, PROGRAM
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory, SameUnit
 
 
 class MatcherThatWaits:
@@ -40,7 +40,7 @@ class MatcherThatWaits:
 @pytest.fixture
 def bus(uow: FakeUnitOfWork, clock: FakeClock) -> MessageBus:
     """Every unit of work of the round on the fixture's own fake, so a matcher can see whether one is open."""
-    return MessageBus(lambda: uow, clock)
+    return MessageBus(SameUnit(uow), clock)
 
 
 def enroll(uow: FakeUnitOfWork, clock: FakeClock, *people: str) -> None:
@@ -71,7 +71,7 @@ async def test_a_round_opened_while_matching_is_not_written_twice(
     other = FakeUnitOfWork(uow.store)  # another facilitator, or the schedule on another instance
 
     async def another_round() -> None:
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, None), MessageBus(lambda: other, clock))
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, None), MessageBus(SameUnit(other), clock))
 
     matcher = MatcherThatWaits(uow, another_round)
     with pytest.raises(rounds.RoundJustRun, match="was just run"):
@@ -129,13 +129,13 @@ async def test_the_schedule_skips_a_round_a_facilitator_opened_while_it_matched(
     facilitator = FakeUnitOfWork(uow.store)
 
     async def match_now() -> None:
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(lambda: facilitator, clock))
+        await rounds.run_round(
+            commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(SameUnit(facilitator), clock)
+        )
 
     matcher = MatcherThatWaits(uow, match_now)
 
-    def uows() -> FakeUnitOfWork:
-        return FakeUnitOfWork(uow.store)
-
+    uows = FakeUnitOfWorkFactory(uow.store)
     run = await schedule.open_due_rounds(
         OneProgram(), MessageBus(uows, clock), rounds.LocalRounds(MessageBus(uows, clock), matcher)
     )
@@ -148,7 +148,7 @@ async def test_scheduled_round_with_one_person_opens_no_round_and_says_why(
 ) -> None:
     enroll(uow, clock, "ana")
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)  # due now
-    run = await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
+    run = await schedule.open_due_rounds(OneProgram(), MessageBus(FakeUnitOfWorkFactory(uow.store), clock))
     assert run.rounds_opened == [] and run.errors == []
     assert [program for program, _ in run.skipped] == [PROGRAM]
     assert "at least two people" in run.skipped[0][1] and "has 1 who could be matched" in run.skipped[0][1]
@@ -161,7 +161,7 @@ async def test_scheduled_round_with_nobody_opens_no_round_run_after_run(
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
     for _ in range(3):  # the worker asks every minute: still no round 1, 2, 3…
         run = await schedule.open_due_rounds(
-            OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock)
+            OneProgram(), MessageBus(FakeUnitOfWorkFactory(uow.store), clock)
         )
         assert len(run.skipped) == 1
     assert uow.store.rounds == {}
@@ -173,10 +173,10 @@ async def test_the_skipped_round_opens_once_a_second_person_joins(
     enroll(uow, clock, "ana")
     uow.store.programs[PROGRAM].starts_on = clock.now().date() - timedelta(days=14)
     assert (
-        await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
+        await schedule.open_due_rounds(OneProgram(), MessageBus(FakeUnitOfWorkFactory(uow.store), clock))
     ).skipped
     enroll(uow, clock, "bo")
-    run = await schedule.open_due_rounds(OneProgram(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
+    run = await schedule.open_due_rounds(OneProgram(), MessageBus(FakeUnitOfWorkFactory(uow.store), clock))
     assert run.skipped == [] and len(run.rounds_opened) == 1
     assert [r.index for r in uow.store.rounds.values()] == [1]
 
@@ -230,7 +230,7 @@ async def test_a_round_stopped_between_slices_keeps_whole_slices_and_the_next_ro
     # Commits: the claim, (no earlier pairings to close), slice 1 of pairings, then the process stops.
     with pytest.raises(RuntimeError):
         stopping = StopsAfterCommits(uow, 3)
-        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(lambda: stopping, clock))
+        await rounds.run_round(commands.RunRound(ORG, PROGRAM, "fay"), MessageBus(SameUnit(stopping), clock))
     (forming,) = uow.store.rounds.values()
     assert forming.status is RoundStatus.FORMING
     stored = list(uow.store.pairings.values())

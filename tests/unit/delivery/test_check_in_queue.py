@@ -6,7 +6,7 @@ from core.bus import MessageBus
 from core.model import CheckIn, Enrollment, Intent, Pairing, PairingStatus
 from core.services.schedule import queue_check_ins
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 
 class Directory:
@@ -34,7 +34,7 @@ async def test_check_ins_are_queued_once_when_due_and_the_silent_are_reminded_on
 ) -> None:
     clock.current = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     pairing = _active(uow, clock)
-    uows = lambda: FakeUnitOfWork(uow.store)  # noqa: E731
+    uows = FakeUnitOfWorkFactory(uow.store)
 
     await queue_check_ins(Directory(), MessageBus(uows, clock))
     assert _queued(uow, Intent.CHECK_IN) == []  # biweekly: the first check-in is a week after the start
@@ -63,5 +63,5 @@ async def test_paused_members_get_no_check_in(uow: FakeUnitOfWork, clock: FakeCl
     _active(uow, clock)
     uow.store.enrollments["bo"].pause(date(2026, 12, 1), date(2026, 11, 2))
     clock.current = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-    await queue_check_ins(Directory(), MessageBus(lambda: FakeUnitOfWork(uow.store), clock))
+    await queue_check_ins(Directory(), MessageBus(FakeUnitOfWorkFactory(uow.store), clock))
     assert _queued(uow, Intent.CHECK_IN) == ["ana"]

@@ -21,7 +21,7 @@ from lti.lms_groups import GroupSyncFailed, LmsGroup, SyncResult
 from lti.session import PageSession
 from lti.tool import Tool
 from tests.unit.core.course_world import COURSE, ISSUER, LMS
-from tests.unit.fakes import FakeClock, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 Test = TypeVar("Test", bound=Callable[..., object])
 T = TypeVar("T")
@@ -137,9 +137,7 @@ class FakeGroupApi:
 def lti_config(uow: FakeUnitOfWork, clock: FakeClock, *, launch: FakeLaunch | None = None) -> LtiConfig:
     """The LTI door's configuration over the fake store: its bus opens a fresh unit of work for each request,
     as in the app. With `launch`, the tool restores that launch instead of asking a platform."""
-    config = LtiConfig(
-        MessageBus(lambda: FakeUnitOfWork(uow.store), clock), "https://tool.example", b"s" * 32
-    )
+    config = LtiConfig(MessageBus(FakeUnitOfWorkFactory(uow.store), clock), "https://tool.example", b"s" * 32)
     if launch is not None:
         config.tool = FakeTool(launch, clock)
     return config
