@@ -121,6 +121,13 @@ async def one_mode(
                         f"{a.error or a.status} after {a.ms / 1000:.1f} s (round {t2 - t1:.1f} s)",
                         file=sys.stderr,
                     )
+        for probe in (health, helps):  # where the round's slowest answers fell (seconds from Match now)
+            slowest = sorted((a for a in probe.answers if t1 <= a.started < t2), key=lambda a: -a.ms)[:5]
+            print(
+                f"{mode}: slowest {probe.name} during the round ({t2 - t1:.1f} s): "
+                + ", ".join(f"{a.ms:.0f} ms at +{a.started - t1:.1f} s" for a in slowest),
+                file=sys.stderr,
+            )
         for phase, start, end in (("idle", t0, t1), ("round", t1, t2), ("after", t2, t3)):
             for probe in (health, helps):
                 rows.append(row(mode, phase, end - start, probe, start, end))
@@ -176,8 +183,11 @@ async def main(args: argparse.Namespace) -> None:
                     await _postgres(args.postgres, f'CREATE DATABASE "{name}" TEMPLATE "{names[0]}"')
                 urls = [_database(args.postgres, name) for name in names[1:]]
             else:
-                seeded = Path(tmp) / "seeded.db"
-                await seed(f"sqlite:///{seeded}", args.people, ProgramKind.PEER_PAIRS, service_url=connector)
+                seeded = Path(args.seed_cache) if args.seed_cache else Path(tmp) / "seeded.db"
+                if not seeded.exists():
+                    await seed(
+                        f"sqlite:///{seeded}", args.people, ProgramKind.PEER_PAIRS, service_url=connector
+                    )
                 urls = []
                 for mode in modes:
                     shutil.copy(seeded, Path(tmp) / f"{mode}.db")
@@ -200,6 +210,12 @@ if __name__ == "__main__":
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: in-loop, worker-process")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds measured before the round")
     parser.add_argument("--after", type=float, default=10.0, help="seconds measured after the round")
+    parser.add_argument(
+        "--seed-cache",
+        default="",
+        help="SQLite: a file the seeded database is kept in and taken from when it exists (same --people; "
+        "the connector's address in it is then stale, which nothing here uses: the server sends nothing)",
+    )
     parser.add_argument(
         "--postgres",
         default="",

@@ -7,7 +7,7 @@ scoping is part of each call's signature, so no query can forget it.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -94,6 +94,13 @@ class EnrollmentRepository(Protocol):
     async def get(self, organization_id: str, program_id: str, person_id: str) -> Enrollment | None: ...
     async def for_person(self, organization_id: str, person_id: str) -> list[Enrollment]: ...
     async def for_program(self, organization_id: str, program_id: str) -> list[Enrollment]: ...
+    async def readiness(
+        self, organization_id: str, program_id: str, day: date, code_of_conduct_version: int
+    ) -> tuple[int, int]:
+        """(people joined, those of them a round would consider on `day`: `Enrollment.is_available_on` and
+        consent to `code_of_conduct_version` or later), counted without loading a program's enrollments."""
+        ...
+
     async def save(self, enrollment: Enrollment) -> None: ...
     async def delete_for_person(self, organization_id: str, person_id: str) -> None: ...
 

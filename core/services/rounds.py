@@ -53,7 +53,7 @@ READ_SLICE = 1000
 # Pairings (or enrollments) per write transaction while a round is stored: each slice holds SQLite's one
 # writer for tens of milliseconds, so card actions wait at most that long; a slice that lost a race to a
 # card action is written again up to SLICE_ATTEMPTS times.
-WRITE_SLICE = 250
+WRITE_SLICE = 100
 SLICE_ATTEMPTS = 3
 FOR_MEMBER = "for:"  # a stored reason's factor starts "for:<person id>:" when it is written to that member
 PARTNER_LEFT = (

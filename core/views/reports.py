@@ -116,9 +116,12 @@ class Readiness:
 
 async def readiness(organization_id: str, program_id: str, uow: UnitOfWork, clock: Clock) -> Readiness:
     program = await _lookups.program(uow, organization_id, program_id)
-    enrollments = await uow.enrollments.for_program(organization_id, program_id)
-    joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
-    return Readiness(len(joined), _ready(program, joined, clock.now()))
+    # Counted by the database: a facilitator's "Match now" on a program of 100,000 spent 1.7 s of the
+    # serving loop making their enrollments into objects, and every request waited meanwhile.
+    opted_in, available = await uow.enrollments.readiness(
+        organization_id, program_id, clock.now().date(), program.code_of_conduct_version
+    )
+    return Readiness(opted_in, available)
 
 
 async def facilitator_report(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, select
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import (
@@ -178,6 +180,27 @@ class SqlEnrollmentRepository:
             .order_by(EnrollmentRow.consented_at, EnrollmentRow.id)
         )
         return [self._to_domain(r) for r in rows]
+
+    async def readiness(
+        self, organization_id: str, program_id: str, day: date, code_of_conduct_version: int
+    ) -> tuple[int, int]:
+        status = EnrollmentRow.status
+        joined = status != EnrollmentStatus.LEFT.value
+        available = and_(
+            or_(
+                status == EnrollmentStatus.ACTIVE.value,
+                and_(status == EnrollmentStatus.PAUSED.value, EnrollmentRow.paused_until <= day),
+            ),
+            EnrollmentRow.consent_version >= code_of_conduct_version,
+        )
+        row = (
+            await self.session.execute(
+                select(func.count().filter(joined), func.count().filter(available)).where(
+                    EnrollmentRow.organization_id == organization_id, EnrollmentRow.program_id == program_id
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
     async def save(self, enrollment: Enrollment) -> None:
         row = await self.session.get(EnrollmentRow, enrollment.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +18,7 @@ from core.model import (
     CheckIn,
     Concern,
     Enrollment,
+    EnrollmentStatus,
     Organization,
     OrganizationKind,
     OutboxMessage,
@@ -223,6 +224,14 @@ class FakeEnrollments(_Repo):
             for e in self.s.enrollments.values()
             if (e.organization_id, e.program_id) == (organization_id, program_id)
         ]
+
+    async def readiness(
+        self, organization_id: str, program_id: str, day: date, code_of_conduct_version: int
+    ) -> tuple[int, int]:
+        enrollments = await self.for_program(organization_id, program_id)
+        joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
+        ready = [e for e in joined if e.is_available_on(day) and e.consent_version >= code_of_conduct_version]
+        return len(joined), len(ready)
 
     async def save(self, enrollment: Enrollment) -> None:
         self.s.enrollments[enrollment.id] = enrollment

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from core.model import (
     Concern,
     Enrollment,
+    EnrollmentStatus,
     Intent,
     LtiIdentity,
     MatchReason,
@@ -179,3 +180,46 @@ async def test_enrollments_and_concerns_round_trip(uow_factory: SqlUnitOfWorkFac
     async with uow_factory() as uow:
         assert await uow.enrollments.get("org-a", "org-a-program", "org-a-ana") == enrollment
         assert await uow.concerns.for_program("org-a", "org-a-program") == [concern]
+
+
+async def test_readiness_is_counted_by_the_database_as_the_model_counts_it(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    """Every case of `Enrollment.is_available_on` and consent, counted in SQL as the model decides it."""
+    await seed_organization(uow_factory, "org-a", "tenant-a")
+    day = date(2026, 12, 3)
+    cases = {
+        "active-current": (EnrollmentStatus.ACTIVE, None, 2),
+        "active-old-consent": (EnrollmentStatus.ACTIVE, None, 1),
+        "paused-until-today": (EnrollmentStatus.PAUSED, day, 2),
+        "paused-until-yesterday": (EnrollmentStatus.PAUSED, date(2026, 12, 2), 3),
+        "paused-until-tomorrow": (EnrollmentStatus.PAUSED, date(2026, 12, 4), 2),
+        "paused-indefinitely": (EnrollmentStatus.PAUSED, None, 2),
+        "left": (EnrollmentStatus.LEFT, None, 2),
+    }
+    enrollments = []
+    async with uow_factory() as uow:
+        for name, (status, paused_until, consent) in cases.items():
+            person = Person(
+                f"org-a-{name}", "org-a", name, None, TeamsIdentity("tenant-a", f"aad-{name}", name)
+            )
+            await uow.persons.add(person)
+            enrollment = Enrollment(
+                f"e-{name}",
+                "org-a",
+                "org-a-program",
+                person.id,
+                consent,
+                NOW,
+                status=status,
+                paused_until=paused_until,
+            )
+            await uow.enrollments.save(enrollment)
+            enrollments.append(enrollment)
+        await uow.commit()
+    joined = [e for e in enrollments if e.status is not EnrollmentStatus.LEFT]
+    ready = [e for e in joined if e.is_available_on(day) and e.consent_version >= 2]
+    async with uow_factory(read_only=True) as uow:
+        counted = await uow.enrollments.readiness("org-a", "org-a-program", day, 2)
+        assert counted == (len(joined), len(ready)) == (6, 3)
+        assert await uow.enrollments.readiness("org-b", "org-a-program", day, 2) == (0, 0)  # another tenant's
