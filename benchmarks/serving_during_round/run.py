@@ -5,14 +5,15 @@
 
 One database is seeded (SQLite, or PostgreSQL with `--postgres`; `--people` people with profiles in one peer-pairs program, see `seed`), then
 copied for each mode, so both rounds start from the same state. For each mode a server process starts
-(`server.py`: `in-loop` is how rounds ran before, `worker-process` is the app as it ships), with the worker
-on and a fake Bot Connector (`benchmarks.delivery.fake_connector`) that accepts every send. The clients, in
+(`server.py`: `in-loop` is how rounds ran before, `worker-process` is the app as it ships), without the
+background worker (RUN_WORKER=false: nothing is sent; a round runs in the app's pool as always), and a fake
+Bot Connector (`benchmarks.delivery.fake_connector`) the seeded conversations point at. The clients, in
 this process, run three phases, each with one `GET /healthz` every 50 ms and one `help` card action every
 100 ms (each waits for the previous answer):
 
 - *idle*: `--idle` seconds before the round;
 - *round*: from the facilitator's "Match now" until its answer (the round's card);
-- *after*: `--after` seconds after it, while the sender drains the round's outbox rows (30 a second).
+- *after*: `--after` seconds after it.
 
 A phase counts the requests sent during it, with their whole latency even when answered later.
 """
