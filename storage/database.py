@@ -126,9 +126,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 ROUND_TABLES = ("rounds", "pairings", "pairing_members", "outbox", "enrollments")
 
 
-SQLITE_ANALYSIS_LIMIT = (
-    1000  # rows sampled per index: milliseconds at 100,000 people, and enough to rank them
-)
+# Rows ANALYZE samples per SQLite index: milliseconds at 100,000 people, and enough to rank the indexes.
+SQLITE_ANALYSIS_LIMIT = 1000
 
 
 async def refresh_statistics(engine: AsyncEngine, tables: tuple[str, ...] = ROUND_TABLES) -> None:
