@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.commands import RunRound
+from core.model import RoundSummary
+from peerlearn import worker as peerlearn_worker
 from peerlearn.settings import load_settings
 from peerlearn.worker import Worker
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -29,3 +36,45 @@ async def test_a_periodic_job_runs_once_per_interval_even_though_its_holder_coul
     stop.set()
     await loop
     assert len(runs) == 2
+
+
+class NoRounds:
+    async def run(self, command: RunRound) -> RoundSummary:
+        raise AssertionError("no round is due in an empty database")
+
+
+async def test_the_worker_refreshes_the_planners_statistics_as_one_of_its_jobs(
+    monkeypatch: pytest.MonkeyPatch, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    """A tenant grows between rounds; the planner's statistics are refreshed by a periodic job (under its
+    lease, once per interval across instances) on the database the worker was given."""
+    refreshed: list[AsyncEngine] = []
+    done = asyncio.Event()
+
+    async def record(engine: AsyncEngine) -> None:
+        refreshed.append(engine)
+        done.set()
+
+    class Dispatcher:
+        delivered = 0
+
+        def __init__(self, *args: Any) -> None:
+            pass
+
+        async def run(self, stop: asyncio.Event) -> None:
+            await asyncio.wait_for(done.wait(), 30)
+            stop.set()
+
+    engine = uow_factory.sessions.kw["bind"]
+    clock = FakeClock()
+    monkeypatch.setattr(peerlearn_worker, "refresh_statistics", record)
+    monkeypatch.setattr(peerlearn_worker, "Dispatcher", Dispatcher)
+    await asyncio.wait_for(
+        Worker(load_settings(None), uow_factory, clock, NoRounds(), engine=engine).run(asyncio.Event()), 60
+    )
+    assert refreshed == [engine]
+    async with uow_factory() as uow:  # it ran under the job's lease: another instance would not run it now
+        now = clock.now()
+        assert not await uow.leases.acquire(
+            "job:statistics", "another-instance", now, now + timedelta(hours=1)
+        )
