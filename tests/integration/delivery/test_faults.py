@@ -136,7 +136,7 @@ async def test_a_paused_instance_neither_sends_twice_nor_breaks_the_ceiling(
             ceiling=CEILING,
             lease=LEASE,
             # Paused inside a transaction, an instance holds its row locks (the lease's among them) until
-            # PostgreSQL ends its session: 60 s by default, shorter than this test's pauses here.
+            # PostgreSQL ends its session: after 60 s by default, longer than this test's pauses; 3 s here.
             extra={"DATABASE_IDLE_TRANSACTION_SECONDS": str(IDLE_TRANSACTION)},
         )
     try:
