@@ -56,10 +56,12 @@ async def test_the_worker_refreshes_the_planners_statistics_as_one_of_its_jobs(
         done.set()
 
     class Dispatcher:
+        """Stands in for the sender: keeps the worker running until the statistics job has run."""
+
         delivered = 0
 
-        def __init__(self, *args: Any) -> None:
-            pass
+        def __init__(self, *deps: Any) -> None:
+            self.deps = deps
 
         async def run(self, stop: asyncio.Event) -> None:
             await asyncio.wait_for(done.wait(), 30)
