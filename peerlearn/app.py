@@ -159,7 +159,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     async def database(app: web.Application) -> AsyncIterator[None]:
         # The embedded database is created and migrated on first start; PostgreSQL is migrated the same way.
         await migrate.upgrade(runtime.engine)
-        await refresh_statistics(runtime.engine)
+        if not settings.run_worker:  # else the worker's `statistics` job runs it now, once across instances
+            await refresh_statistics(runtime.engine)
         log.info("database ready", extra={"backend": runtime.engine.dialect.name})
         yield
         await runtime.engine.dispose()

@@ -19,7 +19,7 @@ from peerlearn.app import create_app
 from peerlearn.logs import configure_logging
 from peerlearn.settings import Settings, SettingsError, load_settings
 from storage import migrate
-from storage.database import create_engine, refresh_statistics, session_factory
+from storage.database import create_engine, session_factory
 from storage.lti_store import SqlLtiStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -87,7 +87,6 @@ async def _work(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         await migrate.upgrade(runtime.engine)
-        await refresh_statistics(runtime.engine)
         await Worker(settings, runtime.uow_factory, runtime.clock, engine=runtime.engine).run(stop)
     finally:
         await runtime.engine.dispose()

@@ -103,7 +103,8 @@ class Worker:
         engine: AsyncEngine | None = None,
     ) -> None:
         """`rounds`: the app's, when the worker runs inside it; alone, the worker starts its own pool.
-        `engine`: the database's, to refresh the planner's statistics every `STATISTICS_EVERY`."""
+        `engine`: the database's, to refresh the planner's statistics when the worker starts and every
+        `STATISTICS_EVERY` (one instance at a time, under the job's lease)."""
         self.settings, self.uows, self.clock = settings, uows, clock
         self.engine = engine
         self.bus = MessageBus(uows, clock)

@@ -33,6 +33,14 @@ def normalize_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite database URL; None for PostgreSQL and for an in-memory SQLite database."""
+    parsed = make_url(normalize_database_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 def _sqlite_rules(busy_timeout_seconds: float) -> Callable[[Any, Any], None]:
     def enable(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -69,8 +77,9 @@ def create_engine(
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(url)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
         if parsed.database == ":memory:":
             engine = create_async_engine(url, echo=echo, poolclass=NullPool, hide_parameters=True)
         else:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import ConcurrentChange
-from storage.database import BUSY_TIMEOUT_SECONDS
+from storage.database import BUSY_TIMEOUT_SECONDS, sqlite_file
 from storage.repositories.activity import (
     SqlCheckInRepository,
     SqlConcernRepository,
@@ -217,9 +217,6 @@ class SqlUnitOfWorkFactory:
 
 def _sqlite_file(sessions: async_sessionmaker[AsyncSession]) -> Path | None:
     bind = sessions.kw.get("bind")
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+    if not isinstance(bind, AsyncEngine):
         return None
-    database = bind.url.database
-    if not database or database == ":memory:":
-        return None
-    return Path(database)
+    return sqlite_file(bind.url.render_as_string(hide_password=False))

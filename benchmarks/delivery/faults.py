@@ -20,10 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
 from benchmarks.delivery.fake_connector import FakeTeams
-from storage.database import normalize_database_url
 from storage.models_delivery import JobLeaseRow
 from storage.sqlite_writer import WriterTurn
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -103,15 +102,7 @@ def stop(process: subprocess.Popen[bytes], seconds: float = 30) -> int:
         return -9
 
 
-def sqlite_file(database_url: str) -> Path | None:
-    """The database file behind a SQLite URL; None for any other database."""
-    url = make_url(normalize_database_url(database_url))
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
-
-
-async def pause_outside_a_write(pid: int, sqlite_file: Path | None, attempts: int = 200) -> None:
+async def pause_outside_a_write(pid: int, database_file: Path | None, attempts: int = 200) -> None:
     """SIGSTOP `pid`. On SQLite, only at a moment it is not writing: SQLite has one writer per file, so a
     process paused inside a unit of work that may write (holding the writer's turn, `storage.sqlite_writer`,
     or SQLite's own write lock) blocks every other process's writes until it wakes, whatever the code above
@@ -122,19 +113,19 @@ async def pause_outside_a_write(pid: int, sqlite_file: Path | None, attempts: in
     stopped again a moment later."""
     for _ in range(attempts):
         os.kill(pid, signal.SIGSTOP)
-        if sqlite_file is None or await asyncio.to_thread(_nobody_writes, sqlite_file):
+        if database_file is None or await asyncio.to_thread(_nobody_writes, database_file):
             return
         os.kill(pid, signal.SIGCONT)
         await asyncio.sleep(0.02)
     raise AssertionError(f"process {pid} was writing to SQLite at each of {attempts} pauses")
 
 
-def _nobody_writes(sqlite_file: Path) -> bool:
-    turn = WriterTurn(sqlite_file, wait_seconds=0)
+def _nobody_writes(database_file: Path) -> bool:
+    turn = WriterTurn(database_file, wait_seconds=0)
     try:
         if not turn.try_take():
             return False
-        connection = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+        connection = sqlite3.connect(database_file, timeout=0, isolation_level=None)
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:

@@ -21,7 +21,6 @@ from benchmarks.delivery.faults import (
     lease_holder,
     lease_row,
     pause_outside_a_write,
-    sqlite_file,
     start_worker,
     stop,
     until,
@@ -29,7 +28,7 @@ from benchmarks.delivery.faults import (
 from benchmarks.delivery.seed import seed
 from core.model import OutboxStatus
 from storage import migrate
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, session_factory, sqlite_file
 from storage.models import OutboxRow
 from storage.models_delivery import OutboxDeliveryRow
 from storage.unit_of_work import SqlUnitOfWorkFactory
