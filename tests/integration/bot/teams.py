@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from core.model.outbox import OutboxStatus
+from peerlearn.app import RUNTIME
+from storage.models import OutboxRow
 
 TENANT = "tenant-a"
 
@@ -84,6 +90,20 @@ class Teams:
         response = await self.client.post("/api/messages", json=activity)
         body = await response.json() if response.content_type == "application/json" else await response.text()
         return response.status, body
+
+    async def delivered(self, seconds: float = 15.0) -> None:
+        """Wait until the app's outbox sender has sent everything queued so far: a test that counts the
+        cards in a chat must not race the sender still delivering an earlier turn's messages."""
+        engine = self.client.app[RUNTIME].engine
+        for _ in range(int(seconds / 0.1)):
+            async with engine.connect() as connection:
+                pending = await connection.scalar(
+                    select(func.count()).where(OutboxRow.status == OutboxStatus.PENDING.value)
+                )
+            if not pending:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{pending} outbox messages still pending after {seconds} s")
 
     async def say(self, user: User, text: str, *, team: str | None = None, group: str | None = None) -> int:
         status, _ = await self.post(self.activity(user, "message", team=team, group=group, text=text))

@@ -81,7 +81,7 @@ async def _journey(teams: Teams, fake: FakeConnector) -> str:
         BORIS, verbs.CHECKIN_SUBMIT, {"pairing_id": pairing} | answer | {"confidential_note": concern}
     )
     assert "Thanks" in card_text(thanks), card_text(thanks)
-    await asyncio.sleep(1.5)  # the outbox sender delivers the proposals and introductions meanwhile
+    await teams.delivered()  # the outbox sender delivers the proposals and introductions
     return pairing
 
 
@@ -133,7 +133,8 @@ async def test_delete_leaves_no_value_of_the_person_in_any_string_column_of_any_
     )
     done = await fresh.click(BORIS, verbs.DELETE_CONFIRM, confirm)
     assert "deleted" in card_text(done).lower(), card_text(done)
-    await asyncio.sleep(1.5)  # let the sender and every after-turn step run
+    await fresh.delivered()
+    await asyncio.sleep(1.5)  # and every after-turn step (outside the outbox) runs
 
     after = await _rows(database_url)
     leaks = [

@@ -216,6 +216,7 @@ async def test_note_cards_used_in_a_group_chat_show_nothing_there_and_change_not
     pairing = await _completed_group(teams, fake)
     group = "19:group-notes@thread.v2"
     secret = "Bo's private lesson: the staging cluster password rotates on Mondays."
+    await teams.delivered()  # the round's own messages to Bo are not what this test counts
     before = len(fake.cards(BO.chat))
     for verb, data in (
         (verbs.NOTE_OPEN, {"pairing_id": pairing}),
