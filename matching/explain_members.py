@@ -8,6 +8,7 @@ cautions as cautions ("heads-up: ...") and shared hours in the reader's own time
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from matching.explain import listing, teachable_skills
 from matching.model import ProgramSettings, Reason, Role
@@ -15,9 +16,6 @@ from matching.population import Population
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FAR_APART_MINUTES = 6 * 60  # from this many minutes apart, the time zones are a caution, not a reason
-# Past this many participants the per-member sentences are left out (`Match.reasons_for` then gives the shared
-# ones): they cost about 1 s per 10,000 pairings, against a 5 s budget for a round of 100,000.
-MEMBER_REASONS_UP_TO = 20_000
 
 
 def _hours(minutes: int) -> str:
@@ -50,24 +48,51 @@ def _together(count: int) -> str:
     return "you two" if count == 2 else "you three" if count == 3 else "your group"
 
 
-def member_reasons(
-    population: Population,
-    settings: ProgramSettings,
-    members: Sequence[int],
-    roles: Sequence[Role],
-    parts: Mapping[str, float],
-    skill: int | None = None,
-    third: int | None = None,
-) -> tuple[tuple[Reason, ...], ...]:
-    """For each member, the reasons of the match from their side, largest first, then the cautions.
+class MemberReasons:
+    """For each member of one match, the reasons from their side, largest first, then the cautions; written
+    when first asked for (`Match.member_reasons`), then kept.
 
-    `skill` is the mentoring skill; `third` the member who joined a pair as its third.
+    Written lazily because most rounds never read them: a course's groups show the shared reasons only, and a
+    Teams round reads them while it stores its pairings, in the worker process. Written eagerly, they cost
+    about 1 s per 10,000 pairings inside `match`, so rounds of more than 20,000 people used to go without.
+    `skill` is the mentoring skill; `third` the member who joined a pair as its third; `also` is added to
+    every member's list.
     """
-    if population.n > MEMBER_REASONS_UP_TO:
-        return ()
-    return tuple(
-        _for(population, settings, members, roles, parts, skill, third, me) for me in range(len(members))
-    )
+
+    __slots__ = ("_source", "_written")
+
+    def __init__(
+        self,
+        population: Population,
+        settings: ProgramSettings,
+        members: Sequence[int],
+        roles: Sequence[Role],
+        parts: Mapping[str, float],
+        skill: int | None = None,
+        third: int | None = None,
+        also: tuple[Reason, ...] = (),
+    ) -> None:
+        self._source: tuple[Any, ...] | None = (
+            population,
+            settings,
+            members,
+            roles,
+            parts,
+            skill,
+            third,
+            also,
+        )
+        self._written: tuple[tuple[Reason, ...], ...] = ()
+
+    def __call__(self) -> tuple[tuple[Reason, ...], ...]:
+        if self._source is not None:
+            population, settings, members, roles, parts, skill, third, also = self._source
+            self._written = tuple(
+                (*_for(population, settings, members, roles, parts, skill, third, me), *also)
+                for me in range(len(members))
+            )
+            self._source = None  # the population can go once every match of the round is written
+        return self._written
 
 
 def _teaching(

@@ -8,7 +8,7 @@ from scipy.sparse import csc_matrix
 from matching.candidates import every_skill_edge, skill_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out, teaching_sentence
-from matching.explain_members import MEMBER_REASONS_UP_TO, member_reasons
+from matching.explain_members import MemberReasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.peer_pairs import no_time
@@ -146,7 +146,6 @@ def match_mentoring(
     others = {f: v for f, v in parts.items() if f != "skill"}
     why = pair_reasons(p, settings, givers, seekers, others)
     ids = [q.id for q in p.people]
-    written = p.n <= MEMBER_REASONS_UP_TO  # past it `member_reasons` gives nothing: skip its input
     matches: list[Match] = []
     for k, (mentor, learner, skill, skill_value, score) in enumerate(
         zip(
@@ -166,16 +165,14 @@ def match_mentoring(
                 score=round(score, 6),
                 reasons=(skill_reason, *why[k]),
                 skill=p.skills.shown[skill],
-                member_reasons=member_reasons(
+                writer=MemberReasons(
                     p,
                     settings,
                     (mentor, learner),
                     (Role.MENTOR, Role.MENTEE),
                     {f: float(v[k]) for f, v in parts.items()},
                     skill=skill,
-                )
-                if written
-                else (),
+                ),
             )
         )
     unmatched = [u for u in no_time(p, constraints) if not in_match[p.position[u.participant_id]]]

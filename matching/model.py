@@ -6,7 +6,7 @@ Skill names and goal tags are compared after `str.strip().casefold()`, and shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -150,7 +150,8 @@ class Match:
 
     `reasons` are the match's reasons, for the record. `member_reasons[i]` are the same written to `members[i]`
     ("you teach ...; Megan wants ...", "you three ..."), with cautions last as `Reason("caution", 0.0, "heads-up:
-    ...")`, and shared hours in that member's time. Empty when built without them.
+    ...")`, and shared hours in that member's time: `writer` writes them when first asked for. Empty when built
+    without a writer.
     """
 
     members: tuple[str, ...]
@@ -158,7 +159,13 @@ class Match:
     score: float
     reasons: tuple[Reason, ...]
     skill: str | None = None
-    member_reasons: tuple[tuple[Reason, ...], ...] = ()
+    writer: Callable[[], tuple[tuple[Reason, ...], ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def member_reasons(self) -> tuple[tuple[Reason, ...], ...]:
+        return self.writer() if self.writer is not None else ()
 
     def reasons_for(self, member: str) -> tuple[Reason, ...]:
         """The reasons written to `member` (the shared ones when there are none of their own)."""

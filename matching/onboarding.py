@@ -7,7 +7,7 @@ import numpy as np
 from matching.candidates import grouped_nearest, nearest_edges, skill_edges, unique_directed, with_goals
 from matching.constraints import Constraints
 from matching.explain import ruled_out
-from matching.explain_members import member_reasons
+from matching.explain_members import MemberReasons
 from matching.explain_pairs import pair_reasons
 from matching.mentoring import spare_slots
 from matching.model import Match, ProgramSettings, Role, Unmatched, UnmatchedCode
@@ -98,7 +98,7 @@ def match_onboarding(
             roles=(Role.BUDDY, Role.NEWCOMER),
             score=round(score, 6),
             reasons=why[k],
-            member_reasons=member_reasons(
+            writer=MemberReasons(
                 p,
                 settings,
                 (buddy, newcomer),

@@ -7,7 +7,7 @@ import numpy as np
 from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.explain import ruled_out
-from matching.explain_members import MEMBER_REASONS_UP_TO, member_reasons
+from matching.explain_members import MemberReasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.population import FloatArray, IntArray, Population
@@ -225,7 +225,6 @@ def match_peer_pairs(
         score[hosts] = trio_score
     ids = [q.id for q in population.people]
     names = population.names()
-    written = population.n <= MEMBER_REASONS_UP_TO  # past it `member_reasons` gives nothing: skip its input
     matches: list[Match] = []
     for k, total_score in enumerate(score.tolist()):
         members = groups[k]
@@ -233,17 +232,13 @@ def match_peer_pairs(
         if k in joined:
             text = f"the round had an odd one out, so {names[members[2]]} joins you as a trio"
             reasons_k = (*reasons_k, Reason("trio", 0.0, text))
-        own = (
-            member_reasons(
-                population,
-                settings,
-                members,
-                (Role.PEER,) * len(members),
-                {f: float(v[k]) for f, v in pair_parts.items()},
-                third=joined.get(k),
-            )
-            if written
-            else ()
+        own = MemberReasons(
+            population,
+            settings,
+            members,
+            (Role.PEER,) * len(members),
+            {f: float(v[k]) for f, v in pair_parts.items()},
+            third=joined.get(k),
         )
         matches.append(
             Match(
@@ -251,7 +246,7 @@ def match_peer_pairs(
                 roles=(Role.PEER,) * len(members),
                 score=round(total_score, 6),
                 reasons=reasons_k,
-                member_reasons=own,
+                writer=own,
             )
         )
     return matches, unmatched

@@ -20,7 +20,7 @@ import numpy as np
 from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.explain import reasons, ruled_out
-from matching.explain_members import member_reasons
+from matching.explain_members import MemberReasons
 from matching.group_objective import GroupObjective
 from matching.group_search import cut, greedy, most_placed, polish, repair, total
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
@@ -250,19 +250,17 @@ def _group_match(
             ),
         )
     roles = tuple(Role.MEMBER for _ in members)
-    own = member_reasons(population, settings, members, roles, parts)
-    if alone:
-        caution = Reason(
-            "caution",
-            0.0,
-            "heads-up: someone in your group is the only one of their kind in an attribute the program balances; "
-            "no better split was found",
-        )
-        own = tuple((*r, caution) for r in own)
+    caution = Reason(
+        "caution",
+        0.0,
+        "heads-up: someone in your group is the only one of their kind in an attribute the program balances; "
+        "no better split was found",
+    )
+    own = MemberReasons(population, settings, members, roles, parts, also=(caution,) if alone else ())
     return Match(
         members=tuple(population.people[m].id for m in members),
         roles=roles,
         score=round(objective.group(members), 6),
         reasons=why,
-        member_reasons=own,
+        writer=own,
     )

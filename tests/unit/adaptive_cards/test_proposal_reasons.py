@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from functools import partial
 
+import pytest
+
 from adaptive_cards.pairing import proposal
 from core import commands
 from core.bus import MessageBus
 from core.model import Enrollment, Profile, ScopeKind, SkillLevel
 from core.services import rounds
 from core.views.status import pairing_view
+from matching import explain_members
 from tests.unit.conftest import ORG, PROGRAM
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -88,3 +91,20 @@ async def test_a_course_group_keeps_the_shared_reasons_only(
     outcome = await _trio(bus, uow, clock)
     assert outcome.pairings
     assert not any(r.factor.startswith(rounds.FOR_MEMBER) for p in outcome.pairings for r in p.reasons)
+
+
+@pytest.mark.parametrize(("scope", "sentences"), [(ScopeKind.LMS_COURSE, 0), (ScopeKind.TEAMS_TEAM, 3)])
+async def test_only_a_teams_round_spends_time_writing_reasons_to_each_member(
+    bus: MessageBus,
+    uow: FakeUnitOfWork,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    scope: ScopeKind,
+    sentences: int,
+) -> None:
+    """Member reasons are written when read, and only a Teams round reads them (as it stores its pairings)."""
+    written: list[int] = []
+    write = explain_members._for
+    monkeypatch.setattr(explain_members, "_for", lambda *a: written.append(1) or write(*a))
+    uow.store.programs[PROGRAM].scope_kind = scope
+    assert (await _trio(bus, uow, clock)).pairings and len(written) == sentences

@@ -94,3 +94,31 @@ def test_the_issues_pair_who_teach_each_other_at_5_and_2_are_paired_and_told_so(
         "You teach Python at level 5; Bo wants to learn it at level 2; Bo teaches Kubernetes at level 5; "
         "you want to learn it at level 2 — you and Bo can teach each other"
     )
+
+
+def test_every_member_of_a_round_of_more_than_twenty_thousand_people_gets_their_own_reasons() -> None:
+    """Rounds past 20,000 people used to go without (the sentences cost ~1 s per 10,000 pairings inside
+    `match`); now each match writes them when first read, so size no longer decides whether a card says "you"."""
+    skills = [f"skill {k}" for k in range(40)]
+    people = [
+        Participant(
+            f"p{k:05d}",
+            f"Person {k}",
+            teaches={skills[k % 40]: 4 + k % 2},
+            learns={skills[(k * 7 + 3) % 40]: 1 + k % 2},
+            department=f"dept {k % 50}",
+        )
+        for k in range(20_100)
+    ]
+    result = match(people, ProgramSettings(kind="peer_pairs", max_level_gap=3))
+    assert sum(len(m.members) for m in result.matches) >= 20_000
+    for m in result.matches[::97]:  # every 97th match, all of its members
+        for member in m.members:
+            own = m.reasons_for(member)
+            assert own != m.reasons and any("you" in r.text.lower().split() for r in own), (member, own)
+            name = next(q.display_name for q in people if q.id == member)
+            assert not any(name in r.text for r in own), (
+                member,
+                own,
+            )  # never their own name in the third person
+    assert m.member_reasons is m.member_reasons  # written once, then kept
