@@ -46,11 +46,21 @@ def ruled_out(constraints: Constraints, i: IntArray, j: IntArray) -> str:
 
 
 def teaching_sentence(population: Population, teacher: int, learner: int, skill: int) -> str:
-    t = population.teach_rows[teacher].get(skill, 0)
-    lv = population.learn_rows[learner].get(skill, 0)
-    name = population.skills.shown[skill]
-    names = population.names()
-    return f"{names[teacher]} teaches {name} at level {t}; {names[learner]} wants to learn it at level {lv}"
+    return teaching_sentences(population, [teacher], [learner], [skill])[0]
+
+
+def teaching_sentences(
+    population: Population, teachers: Sequence[int], learners: Sequence[int], skills: Sequence[int]
+) -> list[str]:
+    """ "Alex teaches Python at level 5; Megan wants to learn it at level 3", for many pairs at once (a round
+    of mentoring writes one per match)."""
+    names, shown = population.names(), population.skills.shown
+    teach, learn = population.teach_rows, population.learn_rows
+    return [
+        f"{names[t]} teaches {shown[s]} at level {teach[t].get(s, 0)}; "
+        f"{names[v]} wants to learn it at level {learn[v].get(s, 0)}"
+        for t, v, s in zip(teachers, learners, skills, strict=True)
+    ]
 
 
 def teachable_skills(population: Population, teacher: int, learner: int, max_gap: int) -> list[int]:

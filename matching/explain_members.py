@@ -55,8 +55,9 @@ class MemberReasons:
     Written lazily because most rounds never read them: a course's groups show the shared reasons only, and a
     Teams round reads them while it stores its pairings, in the worker process. Written eagerly, they cost
     about 1 s per 10,000 pairings inside `match`, so rounds of more than 20,000 people used to go without.
-    `skill` is the mentoring skill; `third` the member who joined a pair as its third; `also` is added to
-    every member's list.
+    `parts` are the match's score by factor, or, with `row`, the round's scores by factor (arrays) of which
+    this match is row `row` (read only when written). `skill` is the mentoring skill; `third` the member who
+    joined a pair as its third; `also` is added to every member's list.
     """
 
     __slots__ = ("_source", "_written")
@@ -67,10 +68,11 @@ class MemberReasons:
         settings: ProgramSettings,
         members: Sequence[int],
         roles: Sequence[Role],
-        parts: Mapping[str, float],
+        parts: Mapping[str, Any],
         skill: int | None = None,
         third: int | None = None,
         also: tuple[Reason, ...] = (),
+        row: int | None = None,
     ) -> None:
         self._source: tuple[Any, ...] | None = (
             population,
@@ -81,12 +83,15 @@ class MemberReasons:
             skill,
             third,
             also,
+            row,
         )
         self._written: tuple[tuple[Reason, ...], ...] = ()
 
     def __call__(self) -> tuple[tuple[Reason, ...], ...]:
         if self._source is not None:
-            population, settings, members, roles, parts, skill, third, also = self._source
+            population, settings, members, roles, parts, skill, third, also, row = self._source
+            if row is not None:
+                parts = {f: float(v[row]) for f, v in parts.items()}
             self._written = tuple(
                 (*_for(population, settings, members, roles, parts, skill, third, me), *also)
                 for me in range(len(members))

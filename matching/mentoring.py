@@ -7,7 +7,7 @@ from scipy.sparse import csc_matrix
 
 from matching.candidates import every_skill_edge, skill_edges
 from matching.constraints import Constraints
-from matching.explain import ruled_out, teaching_sentence
+from matching.explain import ruled_out, teaching_sentences
 from matching.explain_members import MemberReasons
 from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
@@ -146,6 +146,7 @@ def match_mentoring(
     others = {f: v for f, v in parts.items() if f != "skill"}
     why = pair_reasons(p, settings, givers, seekers, others)
     ids = [q.id for q in p.people]
+    sentences = teaching_sentences(p, givers.tolist(), seekers.tolist(), skills.tolist())
     matches: list[Match] = []
     for k, (mentor, learner, skill, skill_value, score) in enumerate(
         zip(
@@ -157,7 +158,7 @@ def match_mentoring(
             strict=True,
         )
     ):
-        skill_reason = Reason("skill", skill_value, teaching_sentence(p, mentor, learner, skill))
+        skill_reason = Reason("skill", skill_value, sentences[k])
         matches.append(
             Match(
                 members=(ids[mentor], ids[learner]),
@@ -170,8 +171,9 @@ def match_mentoring(
                     settings,
                     (mentor, learner),
                     (Role.MENTOR, Role.MENTEE),
-                    {f: float(v[k]) for f, v in parts.items()},
+                    parts,
                     skill=skill,
+                    row=k,
                 ),
             )
         )

@@ -103,7 +103,8 @@ def match_onboarding(
                 settings,
                 (buddy, newcomer),
                 (Role.BUDDY, Role.NEWCOMER),
-                {f: float(v[k]) for f, v in parts.items()},
+                parts,
+                row=k,
             ),
         )
         for k, (buddy, newcomer, score) in enumerate(

@@ -237,8 +237,9 @@ def match_peer_pairs(
             settings,
             members,
             (Role.PEER,) * len(members),
-            {f: float(v[k]) for f, v in pair_parts.items()},
+            pair_parts,
             third=joined.get(k),
+            row=k,
         )
         matches.append(
             Match(
