@@ -34,6 +34,14 @@ SMALL = 60  # up to this many people: several starts, every move and swap betwee
 RESTARTS = 8
 EXACT_PLACEMENT = 14  # up to this many people, an exact search places the most when the repair cannot
 
+# Each member of a group where someone is the only one of their kind reads this after their own reasons.
+ALONE_CAUTION = Reason(
+    "caution",
+    0.0,
+    "heads-up: someone in your group is the only one of their kind in an attribute the program balances; "
+    "no better split was found",
+)
+
 
 def group_sizes(n: int, size: int) -> list[int]:
     """Sizes for n people: as many groups of `size` as possible, the rest spread (sizes differ by at most one)."""
@@ -250,13 +258,7 @@ def _group_match(
             ),
         )
     roles = tuple(Role.MEMBER for _ in members)
-    caution = Reason(
-        "caution",
-        0.0,
-        "heads-up: someone in your group is the only one of their kind in an attribute the program balances; "
-        "no better split was found",
-    )
-    own = MemberReasons(population, settings, members, roles, parts, also=(caution,) if alone else ())
+    own = MemberReasons(population, settings, members, roles, parts, also=(ALONE_CAUTION,) if alone else ())
     return Match(
         members=tuple(population.people[m].id for m in members),
         roles=roles,
