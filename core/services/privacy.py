@@ -15,6 +15,7 @@ from core.ports import Clock, UnitOfWork
 from core.services import _lookups
 from core.services.enrollment import end_pairings_of
 from core.services.notes import forget_author
+from core.services.rounds import FOR_MEMBER, reasons_for
 from core.services.stewardship import release_facilitator
 
 EXPORT_FORMAT = "peerlearn.personal-data.v2"
@@ -50,7 +51,7 @@ def _my_side_of(pairing: Pairing, person_id: str) -> dict[str, Any]:
         "my_response": me.response.value,
         "shared_goal": pairing.shared_goal,
         "skill": pairing.skill,
-        "reasons": [r.text for r in pairing.reasons],
+        "reasons": [r.text for r in reasons_for(pairing, person_id)],  # written to them, not to the others
         "other_member_ids": [m for m in pairing.member_ids() if m != person_id],
         "history": [{"status": h.status.value, "at": h.at.isoformat()} for h in pairing.history],
     }
@@ -108,14 +109,18 @@ def _my_note(note: LearningNote, person_id: str) -> dict[str, Any]:
     }
 
 
-def _scrubbed(pairing: Pairing, values: list[str]) -> None:
+def _scrubbed(pairing: Pairing, values: list[str], person_id: str) -> None:
     """Copies of the person's words in a pairing they were in: a goal drafted from theirs is replaced by a
-    neutral one (the others agree a new one), and reasons that name them name "a former participant"."""
+    neutral one (the others agree a new one), reasons that name them name "a former participant", and the
+    reasons written to them ("you teach Python at level 5…", their goals, their hours) are gone."""
     if pairing.skill is None or any(v in pairing.shared_goal for v in values):
         # A goal drafted from a member's goal may be theirs, even one they have since rewritten.
         pairing.shared_goal = NEUTRAL_GOAL
+    theirs = f"{FOR_MEMBER}{person_id}:"
     reasons = []
     for reason in pairing.reasons:
+        if reason.factor.startswith(theirs):
+            continue
         text = reason.text
         for value in values:
             text = text.replace(value, "a former participant")
@@ -148,7 +153,7 @@ async def delete_my_data(cmd: commands.DeleteMyData, uow: UnitOfWork, clock: Clo
     await uow.persons.save(person)
     await end_pairings_of(uow, clock, org, pid)
     for pairing in await uow.pairings.for_person(org, pid):
-        _scrubbed(pairing, values)
+        _scrubbed(pairing, values, pid)
         await uow.pairings.save(pairing)
     await release_facilitator(uow, clock, org, pid)
     for program in await uow.programs.for_organization(org):

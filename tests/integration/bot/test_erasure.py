@@ -146,6 +146,14 @@ async def test_delete_leaves_no_value_of_the_person_in_any_string_column_of_any_
         if row.get(column) is not None and value in json.dumps(row[column], default=str, ensure_ascii=False)
     ]
     assert not leaks, "values of the deleted person remain:\n" + "\n".join(leaks)
+    # Nor what the round wrote to him ("You teach … at level 4", his goals, his hours in his time).
+    boris = next(r["id"] for r in before["persons"] if r["display_name"] == "Boris")
+    written_to = [
+        [r["factor"] for r in row["reasons"] if r["factor"].startswith(f"for:{boris}:")]
+        for row in before["pairings"]
+    ]
+    assert any(written_to), "the round wrote Boris no reasons of his own: the check below would prove nothing"
+    assert not any(f"for:{boris}:" in json.dumps(row["reasons"]) for row in after["pairings"])
     # His partners were told neutrally, and the pairing history kept its shape.
     told = [
         c for c in fake.cards(ANNA.chat) + fake.cards(CYRIL.chat) if "no longer taking part" in card_text(c)

@@ -9,6 +9,7 @@ from core.bus import MessageBus
 from core.errors import NotFound, PermissionDenied
 from core.model import FORMER_PARTICIPANT, Intent, MatchReason, PairingStatus
 from core.services import privacy
+from core.services.rounds import FOR_MEMBER
 from tests.unit.conftest import ORG, PROGRAM, proposed_pairing
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -42,6 +43,21 @@ async def test_export_is_a_json_document_of_everything_stored_about_me(
     assert exported["check_ins"][0]["learned"] == "Borrow checker"
     assert exported["concerns_raised"][0]["text"] == "Too many meetings"
     assert "Kubernetes" in text
+
+
+async def test_my_export_holds_the_reasons_written_to_me_and_not_those_written_to_my_partner(
+    bus: MessageBus, uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    await _ana_with_history(bus, uow, clock)
+    uow.store.pairings["pair-1"].reasons = [
+        MatchReason("teach", 1.0, "Ana teaches Kubernetes; Bo wants to learn it"),
+        MatchReason(f"{FOR_MEMBER}ana:skill", 1.0, "You teach Kubernetes at level 4; Bo wants to learn it"),
+        MatchReason(
+            f"{FOR_MEMBER}bo:availability", 0.5, "you are both free 3 hours a week, such as Tue 07:00"
+        ),
+    ]
+    exported = await bus.handle(commands.ExportMyData(ORG, "ana"))
+    assert exported["pairings"][0]["reasons"] == ["You teach Kubernetes at level 4; Bo wants to learn it"]
 
 
 async def test_deleting_my_data_erases_me_and_leaves_my_partner_an_anonymous_history(
@@ -82,12 +98,19 @@ async def test_deleting_my_data_tells_my_partner_neutrally_and_forgets_my_words_
     await _ana_with_history(bus, uow, clock)
     pairing = uow.store.pairings["pair-1"]
     pairing.shared_goal = "Learn Rust."
-    pairing.reasons = [MatchReason("teach", 1.0, "Ana teaches Kubernetes; Bo wants to learn it")]
+    pairing.reasons = [
+        MatchReason("teach", 1.0, "Ana teaches Kubernetes; Bo wants to learn it"),
+        MatchReason(f"{FOR_MEMBER}ana:skill", 1.0, "You teach Kubernetes at level 4; Bo wants to learn it"),
+        MatchReason(f"{FOR_MEMBER}ana:goals", 0.5, "you share the goal “rust”"),
+        MatchReason(f"{FOR_MEMBER}bo:skill", 1.0, "Ana teaches Kubernetes at level 4; you want to learn it"),
+    ]
     await bus.handle(commands.DeleteMyData(ORG, "ana"))
     pairing = uow.store.pairings["pair-1"]
     assert pairing.shared_goal == privacy.NEUTRAL_GOAL
-    assert [r.text for r in pairing.reasons] == [
-        "a former participant teaches Kubernetes; Bo wants to learn it"
+    # What was written to Ana (her level, her goals) is gone; what names her elsewhere names nobody.
+    assert [(r.factor, r.text) for r in pairing.reasons] == [
+        ("teach", "a former participant teaches Kubernetes; Bo wants to learn it"),
+        (f"{FOR_MEMBER}bo:skill", "a former participant teaches Kubernetes at level 4; you want to learn it"),
     ]
     told = [m for m in uow.store.outbox.values() if m.intent is Intent.PARTNER_LEFT]
     assert [m.recipient_id for m in told] == ["bo"] and told[0].payload == {}
