@@ -22,6 +22,7 @@ from storage.repositories.delivery_queue import (
     SqlLeaseRepository,
     SqlOutboxQueueRepository,
 )
+from storage.repositories.figures import SqlProgramFigures
 from storage.repositories.lti import SqlLtiRepository
 from storage.repositories.notes import SqlNoteRepository
 from storage.repositories.pairings import SqlPairingRepository, SqlRoundRepository
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
         self.rounds = SqlRoundRepository(self.session)
         self.pairings = SqlPairingRepository(self.session)
         self.check_ins = SqlCheckInRepository(self.session)
+        self.figures = SqlProgramFigures(self.session)
         self.concerns = SqlConcernRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.traces = SqlPersonalTraceRepository(self.session)

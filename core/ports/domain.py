@@ -27,6 +27,7 @@ from core.model import (
     RoundSummary,
     ScopeKind,
 )
+from core.model.figures import ProgramTally
 from core.ports.delivery import DeliveryRecords, GraphRecords, Leases, OutboxQueue
 from core.ports.lti import LtiRepository
 from core.ports.notes import NoteRepository
@@ -129,6 +130,13 @@ class PairingRepository(Protocol):
         ...
 
 
+class ProgramFigures(Protocol):
+    async def tally(self, organization_id: str, program_id: str, round_ids: Sequence[str]) -> ProgramTally:
+        """The program's counts (`core.model.figures`), counted by the database, with the counts of each
+        round in `round_ids` (in that order)."""
+        ...
+
+
 class CheckInRepository(Protocol):
     async def for_pairing(self, organization_id: str, pairing_id: str) -> list[CheckIn]: ...
     async def latest_of_member(self, organization_id: str, pairing_id: str, person_id: str) -> CheckIn | None:
@@ -218,6 +226,8 @@ class UnitOfWork(Protocol):
     def pairings(self) -> PairingRepository: ...
     @property
     def check_ins(self) -> CheckInRepository: ...
+    @property
+    def figures(self) -> ProgramFigures: ...
     @property
     def concerns(self) -> ConcernRepository: ...
     @property

@@ -24,3 +24,8 @@ def min_group(setting: int | None = None) -> int:
 def over(people: Iterable[str], value: T, threshold: int) -> T | None:
     """`value` if it was computed from at least `threshold` distinct people, else None (withheld)."""
     return value if len(set(people)) >= threshold else None
+
+
+def over_people(people: int, value: T, threshold: int) -> T | None:
+    """`over`, when the database has already counted the distinct people."""
+    return value if people >= threshold else None

@@ -30,7 +30,9 @@ from core.model import (
     ScopeKind,
 )
 from core.model.conversations import StoredConversation
+from core.model.figures import ProgramTally
 from core.model.notes import LearningNote
+from tests.support.figures import tally_of
 from tests.unit.fake_notes import FakeNotes
 from tests.unit.fake_teams import FakeActivityClaims, FakeConversations, FakeDeliveries
 from tests.unit.lti.fake_lti import FakeLti, LtiRows
@@ -241,6 +243,22 @@ class FakeEnrollments(_Repo):
             del self.s.enrollments[e.id]
 
 
+class FakeFigures(_Repo):
+    """The program's figures counted one object at a time (`tests.support.figures`, the reference)."""
+
+    async def tally(self, organization_id: str, program_id: str, round_ids: Sequence[str]) -> ProgramTally:
+        enrollments = await FakeEnrollments(self.s).for_program(organization_id, program_id)
+        pairings = [
+            p
+            for p in self.s.pairings.values()
+            if (p.organization_id, p.program_id) == (organization_id, program_id)
+        ]
+        check_ins = await FakeCheckIns(self.s).for_program(organization_id, program_id)
+        profiles = [profile for org, profile in self.s.profiles.values() if org == organization_id]
+        rounds = [self.s.rounds[r] for r in round_ids if r in self.s.rounds]
+        return tally_of(enrollments, pairings, check_ins, profiles, rounds)
+
+
 class FakeRounds(_Repo):
     async def get(self, organization_id: str, round_id: str) -> Round | None:
         r = self.s.rounds.get(round_id)
@@ -448,6 +466,7 @@ class FakeUnitOfWork:
         )
         self.programs, self.enrollments, self.rounds = FakePrograms(w), FakeEnrollments(w), FakeRounds(w)
         self.pairings, self.check_ins, self.concerns = FakePairings(w), FakeCheckIns(w), FakeConcerns(w)
+        self.figures = FakeFigures(w)
         self.outbox = FakeOutbox(w)
         self.traces = FakeTraces(w)
         self.rosters = FakeRosters(w)
