@@ -3,6 +3,7 @@
 Counted, not loaded: at 100,000 people, making a program's enrollments, pairings and profiles into objects
 took 29 s of the serving loop for one report. Each count that a person's own answer could be read from
 carries how many distinct people it is over, so the minimum-group rule (`core.views.aggregates`) applies.
+People who deleted their data count nowhere: not as members, not as having answered.
 """
 
 from __future__ import annotations
@@ -20,13 +21,24 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Ratings:
+    """Usefulness given by people who met: the sum and the number of ratings, and by how many people."""
+
+    total: int = 0
+    count: int = 0
+    people: int = 0
+
+
+@dataclass(frozen=True)
 class RoundTally:
     round_id: str
     opted_in: int  # enrollments (any status) consented by the time the round opened
+    proposals: int  # the round's pairings
     matched: int  # distinct people in the round's pairings
     accepted: Figure  # members who said yes, over the members who answered
     declined: Figure  # members who declined or asked for someone else, over the members who answered
     meetings_held: Figure  # the round's pairings where someone said they met, over who checked in
+    rated: Ratings = Ratings()
 
 
 @dataclass(frozen=True)

@@ -12,29 +12,25 @@ are gone already, and their place in old pairings (which stays, anonymized) is l
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.errors import NotFound, PermissionDenied
 from core.model import (
-    CheckIn,
-    Enrollment,
     EnrollmentStatus,
-    Pairing,
     Program,
     ProgramOptions,
-    Response,
     Round,
     RoundStatus,
     ScopeKind,
 )
+from core.model.figures import RoundTally
 from core.model.programs import ORGANIZATION_SCOPE
 from core.ports import UnitOfWork
 from core.ports.delivery import DeliveryRecords
 from core.views import aggregates
-from core.views.reports import SAID_NO, SkillDemand, skill_demand
+from core.views.reports import SkillDemand, skills_demanded
 
 DASHBOARD_ROUNDS = 12  # the latest rounds the dashboard charts
 # People are read a thousand at a time: one query's parameters stay far below PostgreSQL's 32,767 at
@@ -131,84 +127,63 @@ async def program_health(
     """The dashboard of one program for one of its facilitators. `records`: delivery outcomes (by default
     what `uow.deliveries` holds)."""
     program = await facilitated_program(uow, organization_id, program_id, actor_id)
-    enrollments = await uow.enrollments.for_program(organization_id, program_id)
-    pairings = await uow.pairings.for_program(organization_id, program_id)
-    check_ins = await uow.check_ins.for_program(organization_id, program_id)
     rounds = await uow.rounds.recent(organization_id, program_id, DASHBOARD_ROUNDS + 1)
-    # Deleting one's data deletes one's enrollments, so only members without one here may be erased: read
-    # just those (a handful), not every member of every pairing.
-    enrolled = {e.person_id for e in enrollments}
-    unknown = sorted({m.person_id for p in pairings for m in p.members} - enrolled)
-    people = await uow.persons.many(organization_id, unknown) if unknown else []
-    gone = {p.id for p in people if p.erased}
-    participants = [e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT]
-    profiles = [
-        profile
-        for start in range(0, len(participants), SLICE)
-        for profile in await uow.profiles.many(organization_id, participants[start : start + SLICE])
-    ]
+    shown = [r for r in rounds if r.status is not RoundStatus.FORMING][:DASHBOARD_ROUNDS]
+    # Counted by the database (`uow.figures`), as the report is: people who deleted their data count nowhere.
+    tally = await uow.figures.tally(organization_id, program_id, [r.id for r in shown])
     reach = await _reach(uow, organization_id, program_id, records or uow.deliveries)
     threshold = aggregates.min_group(min_group)
-    statuses = Counter(e.status for e in enrollments)
-    rated = [c for c in check_ins if c.met and c.usefulness is not None and c.person_id not in gone]
-    ratings = [c.usefulness for c in rated if c.usefulness is not None]
-    raters = [c.person_id for c in rated]
-    shown = [r for r in rounds if r.status is not RoundStatus.FORMING][:DASHBOARD_ROUNDS]
+    statuses = tally.statuses
+    ratings = tally.ratings
+    count = sum(ratings.values())
     return ProgramHealth(
         program=program,
         min_group=threshold,
-        opted_in=statuses[EnrollmentStatus.ACTIVE] + statuses[EnrollmentStatus.PAUSED],
-        paused=statuses[EnrollmentStatus.PAUSED],
-        left=statuses[EnrollmentStatus.LEFT],
-        rounds=rounds_health(shown, pairings, enrollments, check_ins, gone, threshold),
-        usefulness=aggregates.over(raters, {n: ratings.count(n) for n in range(1, 6)}, threshold),
-        average_usefulness=aggregates.over(raters, _mean(ratings), threshold),
-        skills=skill_demand(profiles, threshold),
+        opted_in=statuses.get(EnrollmentStatus.ACTIVE, 0) + statuses.get(EnrollmentStatus.PAUSED, 0),
+        paused=statuses.get(EnrollmentStatus.PAUSED, 0),
+        left=statuses.get(EnrollmentStatus.LEFT, 0),
+        rounds=rounds_health(shown, tally.rounds, threshold),
+        usefulness=aggregates.over_people(
+            tally.raters, {n: ratings.get(n, 0) for n in range(1, 6)}, threshold
+        ),
+        average_usefulness=aggregates.over_people(
+            tally.raters, _mean(sum(n * k for n, k in ratings.items()), count), threshold
+        ),
+        skills=skills_demanded(tally.skills, threshold),
         reach=reach,
     )
 
 
 def rounds_health(
-    rounds: Sequence[Round],
-    pairings: Sequence[Pairing],
-    enrollments: Sequence[Enrollment],
-    check_ins: Sequence[CheckIn],
-    gone: set[str],
-    threshold: int,
+    rounds: Sequence[Round], tallies: Sequence[RoundTally], threshold: int
 ) -> list[RoundHealth]:
-    """Per round, oldest first; the minimum-group rule holds per round, and `gone` (erased people) count nowhere."""
+    """Per round, oldest first; the minimum-group rule holds per round."""
+    counted = {t.round_id: t for t in tallies}
     figures = []
     for round_ in sorted(rounds, key=lambda r: r.index):
-        mine = [p for p in pairings if p.round_id == round_.id]
-        ids = {p.id for p in mine}
-        members = [m for p in mine for m in p.members if m.person_id not in gone]
-        answers = [m for m in members if m.response is not Response.PENDING]
-        deciders = [m.person_id for m in answers]
-        said = [c for c in check_ins if c.pairing_id in ids and c.person_id not in gone]
-        rated = [c for c in said if c.met and c.usefulness is not None]
-        ratings = [c.usefulness for c in rated if c.usefulness is not None]
+        tally = counted[round_.id]
         figures.append(
             RoundHealth(
                 index=round_.index,
                 opened_at=round_.opened_at,
-                opted_in=sum(e.consented_at <= round_.opened_at for e in enrollments),
-                matched=len({m.person_id for m in members}),
-                proposals=len(mine),
-                accepted=aggregates.over(
-                    deciders, sum(m.response is Response.ACCEPTED for m in answers), threshold
+                opted_in=tally.opted_in,
+                matched=tally.matched,
+                proposals=tally.proposals,
+                accepted=aggregates.over_people(tally.accepted.people, tally.accepted.value, threshold),
+                declined=aggregates.over_people(tally.declined.people, tally.declined.value, threshold),
+                meetings_held=aggregates.over_people(
+                    tally.meetings_held.people, tally.meetings_held.value, threshold
                 ),
-                declined=aggregates.over(deciders, sum(m.response in SAID_NO for m in answers), threshold),
-                meetings_held=aggregates.over(
-                    [c.person_id for c in said], len({c.pairing_id for c in said if c.met}), threshold
+                average_usefulness=aggregates.over_people(
+                    tally.rated.people, _mean(tally.rated.total, tally.rated.count), threshold
                 ),
-                average_usefulness=aggregates.over([c.person_id for c in rated], _mean(ratings), threshold),
             )
         )
     return figures
 
 
-def _mean(values: Sequence[int]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
 
 
 async def _reach(uow: UnitOfWork, organization_id: str, program_id: str, records: DeliveryRecords) -> Reach:

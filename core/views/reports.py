@@ -5,7 +5,6 @@ can produce this report."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +14,6 @@ from core.model import (
     ConcernStatus,
     EnrollmentStatus,
     PairingStatus,
-    Profile,
     Program,
     Response,
     Round,
@@ -230,22 +228,3 @@ def skills_demanded(skills: Sequence[SkillTally], threshold: int) -> list[SkillD
 
     ranked = sorted(skills, key=lambda s: (-s.wanted, s.label.casefold()))
     return [SkillDemand(s.label, shown(s.wanted), shown(s.taught)) for s in ranked]
-
-
-def skill_demand(profiles: Sequence[Profile], threshold: int) -> list[SkillDemand]:
-    """Skills people want, most wanted first, against how many teach them."""
-    wanted: Counter[str] = Counter()
-    teaching: Counter[str] = Counter()
-    labels: dict[str, str] = {}
-    for profile in profiles:
-        for skill in profile.learns:
-            wanted[skill.key] += 1
-            labels.setdefault(skill.key, skill.label)
-        for skill in {s.key: s for s in profile.teaches}.values():
-            teaching[skill.key] += 1
-
-    def shown(n: int) -> int | None:
-        return n if n == 0 or n >= threshold else None
-
-    ranked = sorted(wanted, key=lambda k: (-wanted[k], labels[k].casefold()))
-    return [SkillDemand(labels[k], shown(wanted[k]), shown(teaching[k])) for k in ranked]

@@ -10,8 +10,16 @@ from sqlalchemy import Select, and_, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import EnrollmentStatus, PairingStatus, Response
-from core.model.figures import Figure, ProgramTally, RoundTally, SkillTally
-from storage.models import CheckInRow, EnrollmentRow, PairingMemberRow, PairingRow, ProfileSkillRow, RoundRow
+from core.model.figures import Figure, ProgramTally, Ratings, RoundTally, SkillTally
+from storage.models import (
+    CheckInRow,
+    EnrollmentRow,
+    PairingMemberRow,
+    PairingRow,
+    PersonRow,
+    ProfileSkillRow,
+    RoundRow,
+)
 
 SAID_NO = (Response.DECLINED.value, Response.ASKED_FOR_SOMEONE_ELSE.value)
 
@@ -19,7 +27,8 @@ SAID_NO = (Response.DECLINED.value, Response.ASKED_FOR_SOMEONE_ELSE.value)
 def _in_pairings(
     row: type[PairingMemberRow] | type[CheckInRow], in_program: Any
 ) -> Callable[..., Select[Any]]:
-    """`select(columns)` over `row`s (members or check-ins) of the program's pairings."""
+    """`select(columns)` over `row`s (members or check-ins) of the program's pairings, of people who have not
+    deleted their data."""
 
     def select_in(*columns: Any) -> Select[Any]:
         return (
@@ -29,7 +38,11 @@ def _in_pairings(
                 PairingRow,
                 and_(PairingRow.organization_id == row.organization_id, PairingRow.id == row.pairing_id),
             )
-            .where(in_program)
+            .join(
+                PersonRow,
+                and_(PersonRow.organization_id == row.organization_id, PersonRow.id == row.person_id),
+            )
+            .where(in_program, PersonRow.erased.is_(False))
         )
 
     return select_in
@@ -74,9 +87,11 @@ class SqlProgramFigures:
             func.count(distinct(check_in.person_id)),
             func.count(distinct(check_in.pairing_id)).filter(met),
             func.count(distinct(check_in.person_id)).filter(rated),
+            func.coalesce(func.sum(check_in.usefulness).filter(rated), 0),
+            func.count().filter(rated),
         )
         of_check_ins = _in_pairings(check_in, in_program)
-        count, checked_in, meetings, raters = (await self.session.execute(of_check_ins(*said))).one()
+        count, checked_in, meetings, raters, _, _ = (await self.session.execute(of_check_ins(*said))).one()
         by_round_check_ins = await self._by_round(of_check_ins, said, round_ids)
         ratings = {
             int(rating): int(n)
@@ -100,18 +115,30 @@ class SqlProgramFigures:
                 .group_by(RoundRow.id)
             )
         }
+        proposed = {
+            round_id: int(n)
+            for round_id, n in await self.session.execute(
+                select(PairingRow.round_id, func.count())
+                .where(in_program, PairingRow.round_id.in_(round_ids))
+                .group_by(PairingRow.round_id)
+            )
+        }
         rounds = []
         for round_id in round_ids:
             r_accepted, r_declined, r_deciders, r_matched, _ = by_round_answers.get(round_id, (0, 0, 0, 0, 0))
-            _, r_checked_in, r_meetings, _ = by_round_check_ins.get(round_id, (0, 0, 0, 0))
+            _, r_checked_in, r_meetings, r_raters, r_total, r_rated = by_round_check_ins.get(
+                round_id, (0, 0, 0, 0, 0, 0)
+            )
             rounds.append(
                 RoundTally(
                     round_id=round_id,
                     opted_in=opted_in.get(round_id, 0),
+                    proposals=proposed.get(round_id, 0),
                     matched=int(r_matched),
                     accepted=Figure(int(r_accepted), int(r_deciders)),
                     declined=Figure(int(r_declined), int(r_deciders)),
                     meetings_held=Figure(int(r_meetings), int(r_checked_in)),
+                    rated=Ratings(int(r_total), int(r_rated), int(r_raters)),
                 )
             )
         return ProgramTally(

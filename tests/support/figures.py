@@ -3,11 +3,12 @@ database's counts (`storage.repositories.figures`) are held to, and what the fak
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from core.model import CheckIn, Enrollment, EnrollmentStatus, Pairing, PairingStatus, Profile, Response, Round
-from core.model.figures import Figure, ProgramTally, RoundTally, SkillTally
+from core.model.figures import Figure, ProgramTally, Ratings, RoundTally, SkillTally
 
 SAID_NO = frozenset({Response.DECLINED, Response.ASKED_FOR_SOMEONE_ELSE})
 
@@ -23,14 +24,25 @@ def _meetings(check_ins: Sequence[CheckIn]) -> Figure:
     return Figure(len({c.pairing_id for c in check_ins if c.met}), len({c.person_id for c in check_ins}))
 
 
+def _rated(check_ins: Sequence[CheckIn]) -> Ratings:
+    rated = [c for c in check_ins if c.met and c.usefulness is not None]
+    return Ratings(sum(c.usefulness or 0 for c in rated), len(rated), len({c.person_id for c in rated}))
+
+
 def tally_of(
     enrollments: Sequence[Enrollment],
     pairings: Sequence[Pairing],
     check_ins: Sequence[CheckIn],
     profiles: Sequence[Profile],
     rounds: Sequence[Round],
+    erased: Collection[str] = (),
 ) -> ProgramTally:
-    """`profiles`: everyone's who has one (only those of people still in the program count)."""
+    """`profiles`: everyone's who has one (only those of people still in the program count); `erased`: people
+    who deleted their data, counted nowhere."""
+    pairings = [
+        dataclasses.replace(p, members=[m for m in p.members if m.person_id not in erased]) for p in pairings
+    ]
+    check_ins = [c for c in check_ins if c.person_id not in erased]
     staying = {e.person_id for e in enrollments if e.status is not EnrollmentStatus.LEFT}
     wanted: Counter[str] = Counter()
     taught: Counter[str] = Counter()
@@ -54,10 +66,12 @@ def tally_of(
             RoundTally(
                 round_id=round_.id,
                 opted_in=sum(e.consented_at <= round_.opened_at for e in enrollments),
+                proposals=len(mine),
                 matched=len({m.person_id for p in mine for m in p.members}),
                 accepted=r_accepted,
                 declined=r_declined,
                 meetings_held=_meetings([c for c in check_ins if c.pairing_id in ids]),
+                rated=_rated([c for c in check_ins if c.pairing_id in ids]),
             )
         )
     return ProgramTally(

@@ -256,7 +256,8 @@ class FakeFigures(_Repo):
         check_ins = await FakeCheckIns(self.s).for_program(organization_id, program_id)
         profiles = [profile for org, profile in self.s.profiles.values() if org == organization_id]
         rounds = [self.s.rounds[r] for r in round_ids if r in self.s.rounds]
-        return tally_of(enrollments, pairings, check_ins, profiles, rounds)
+        erased = {p.id for p in self.s.persons.values() if p.erased}
+        return tally_of(enrollments, pairings, check_ins, profiles, rounds, erased)
 
 
 class FakeRounds(_Repo):

@@ -48,7 +48,9 @@ async def _random_program(uows: SqlUnitOfWorkFactory, org: str, rng: random.Rand
         await uow.organizations.add(Organization(org, OrganizationKind.TEAMS_TENANT, org, org))
         ids = [f"{org}-p{k}" for k in range(people)]
         for pid in ids:
-            await uow.persons.add(Person(pid, org, pid, None, TeamsIdentity(org, f"aad-{pid}", f"29:{pid}")))
+            person = Person(pid, org, pid, None, TeamsIdentity(org, f"aad-{pid}", f"29:{pid}"))
+            person.erased = rng.random() < 0.1  # deleted their data; their pairings keep them as members
+            await uow.persons.add(person)
         await uow.programs.add(
             Program(
                 id=program,
@@ -118,12 +120,17 @@ async def test_the_database_counts_a_program_as_the_objects_do(
         asked = [rounds[2], rounds[0]]
         counted = await uow.figures.tally("org-a", "org-a-program", asked)
         enrollments = await uow.enrollments.for_program("org-a", "org-a-program")
+        pairings = await uow.pairings.for_program("org-a", "org-a-program")
+        members = await uow.persons.many("org-a", sorted({m.person_id for p in pairings for m in p.members}))
+        erased = {p.id for p in members if p.erased}
+        assert erased  # someone who deleted their data is among the members, so leaving them out is tested
         expected = tally_of(
             enrollments,
-            await uow.pairings.for_program("org-a", "org-a-program"),
+            pairings,
             await uow.check_ins.for_program("org-a", "org-a-program"),
             await uow.profiles.many("org-a", [e.person_id for e in enrollments]),
             [r for r in [await uow.rounds.get("org-a", i) for i in asked] if r is not None],
+            erased,
         )
         assert counted == expected
         # Something of every kind was counted, so the comparison proves something.
@@ -134,6 +141,7 @@ async def test_the_database_counts_a_program_as_the_objects_do(
             and counted.meetings_held.value
         )
         assert counted.ratings and any(s.taught for s in counted.skills) and len(counted.statuses) == 3
+        assert all(r.rated.count and r.proposals for r in counted.rounds)
         assert {s.key for s in counted.skills} <= {"python", "kubernetes", "sql", "go"}
         nothing = await uow.figures.tally("org-b", "org-a-program", rounds)
         assert nothing.proposals == 0 and not nothing.statuses and not nothing.skills
