@@ -48,42 +48,47 @@ class GroupObjective:
             for row in p.teach_rows
         ]
         self.want_bits = [sum(1 << (5 * s + lv - 1) for s, lv in row.items()) for row in p.learn_rows]
+        w = self.weights
+        self._weights = (w.skill, w.goals, w.cross_department, w.timezone, w.availability)
+        self._need = settings.min_shared_hours
+        self._cross = settings.prefer_cross_department
 
     def pair(self, a: int, b: int) -> float:
         key = a * self.n + b if a < b else b * self.n + a
         hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        value = self._compute(a, b, key)
-        self.cache[key] = value
-        return value
+        if hit is None:
+            hit = self.cache[key] = self._compute(a, b, key)
+        return hit
 
     def allowed(self, a: int, b: int) -> bool:
         return self.pair(a, b) > FORBIDDEN / 2
 
     def _compute(self, a: int, b: int, key: int) -> float:
-        w = self.weights
+        # Called about a million times for 10,000 people: attributes are read once into locals.
         if key in self.forbidden:
             return FORBIDDEN
-        shared_hours = (self.avail[a] & self.avail[b]).bit_count()
-        need = self.settings.min_shared_hours
-        if need > 0 and self.known[a] and self.known[b] and shared_hours < need:
+        avail, known = self.avail, self.known
+        shared_hours = (avail[a] & avail[b]).bit_count()
+        need = self._need
+        if need > 0 and known[a] and known[b] and shared_hours < need:
             return FORBIDDEN
-        value = 0.0
+        can, want, goal_bits, goal_count = self.can_bits, self.want_bits, self.goal_bits, self.goal_count
+        w_skill, w_goals, w_cross, w_tz, w_hours = self._weights
         # Someone who teaches what the other wants (within the gap) counts half; teaching each other counts whole.
-        teach = (self.can_bits[a] & self.want_bits[b] != 0) + (self.can_bits[b] & self.want_bits[a] != 0)
-        value += w.skill * 0.5 * teach
-        shared = (self.goal_bits[a] & self.goal_bits[b]).bit_count()
-        union = self.goal_count[a] + self.goal_count[b] - shared
+        value = w_skill * 0.5 * ((can[a] & want[b] != 0) + (can[b] & want[a] != 0))
+        shared = (goal_bits[a] & goal_bits[b]).bit_count()
+        union = goal_count[a] + goal_count[b] - shared
         if union > 0:
-            value += w.goals * shared / union
-        if self.settings.prefer_cross_department and self.dept[a] >= 0 and self.dept[b] >= 0:
-            value += w.cross_department * (self.dept[a] != self.dept[b])
+            value += w_goals * shared / union
+        if self._cross:
+            da, db = self.dept[a], self.dept[b]
+            if da >= 0 and db >= 0:
+                value += w_cross * (da != db)
         apart = min(abs(self.tz[a] - self.tz[b]), TZ_HORIZON_MINUTES)
-        value += w.timezone * (1.0 - apart / TZ_HORIZON_MINUTES)
-        value += w.availability * min(shared_hours / FULL_OVERLAP_HOURS, 1.0)
+        value += w_tz * (1.0 - apart / TZ_HORIZON_MINUTES)
+        value += w_hours * min(shared_hours / FULL_OVERLAP_HOURS, 1.0)
         if key in self.earlier:
-            value -= w.previous_groupmate
+            value -= self.weights.previous_groupmate
         return value
 
     def isolated(self, members: Sequence[int]) -> int:
