@@ -15,11 +15,14 @@ a worker starts in milliseconds and the first round does not wait for the import
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import forkserver
 
+import matching
 from core import commands
 from core.bus import MessageBus
 from core.clock import SystemClock
@@ -40,6 +43,28 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
+class FreezingMatcher:
+    """`matching.match`, then `gc.freeze()` until the round is stored.
+
+    After matching, a 100,000-person round holds millions of long-lived objects (the participants, the
+    matcher's population, the result) while it makes its pairings and writes each member's reasons. Every
+    full collection meanwhile walked all of them again: 40 % of writing the reasons (10.1 s against 6.2 s frozen,
+    mentoring at 100,000). Frozen, the collector leaves them alone; `_run_round` unfreezes when the round ends,
+    so this worker process frees whatever the round left behind before its next round.
+    """
+
+    async def match(
+        self,
+        participants: Sequence[matching.Participant],
+        settings: matching.ProgramSettings,
+        history: matching.History,
+        seed: int,
+    ) -> matching.MatchResult:
+        result = matching.match(participants, settings, history, seed)
+        gc.freeze()
+        return result
+
+
 def run_round_here(database_url: str, command: commands.RunRound) -> RoundSummary:
     """In a worker process: the whole round on a connection of the worker's own, then the summary."""
     return asyncio.run(_run_round(database_url, command))
@@ -55,11 +80,13 @@ async def _run_round(database_url: str, command: commands.RunRound) -> RoundSumm
             writer_wait_seconds=BACKGROUND_BUSY_TIMEOUT,
         )
         # Already in a worker process: matching runs right here.
-        summary = (await run_round(command, MessageBus(uows, SystemClock()))).summary()
+        outcome = await run_round(command, MessageBus(uows, SystemClock()), FreezingMatcher())
+        summary = outcome.summary()
         if summary.pairings >= ANALYZE_AFTER:
             await refresh_statistics(engine)
         return summary
     finally:
+        gc.unfreeze()
         await engine.dispose()
 
 

@@ -3,6 +3,7 @@ and hears back a summary or the round's refusal, as the same error."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 
 import pytest
@@ -57,3 +58,22 @@ async def test_a_round_refused_in_the_worker_process_is_refused_here_with_its_re
     with pytest.raises(PermissionDenied):
         await pool.run(commands.RunRound(seeded.organization_id, seeded.program_id, "p999999"))
     assert await _round_statuses(database_url) == []
+
+
+async def test_the_worker_keeps_the_collector_off_the_round_while_it_is_stored_and_on_again_after(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After matching, the round's objects are frozen (a full collection walked millions of them while the
+    pairings and each member's reasons were made); whatever happens next, they are unfrozen when it ends."""
+    seeded = await seed(database_url, 40)
+    frozen: list[int] = []
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (frozen.append(1), freeze())[1])
+    command = commands.RunRound(seeded.organization_id, seeded.program_id, FACILITATOR)
+    assert gc.get_freeze_count() == 0
+    summary = await matching_pool._run_round(database_url, command)  # as the worker process runs it
+    assert summary.pairings >= 19 and frozen == [1] and gc.get_freeze_count() == 0
+    stranger = commands.RunRound(seeded.organization_id, seeded.program_id, "p999999")
+    with pytest.raises(PermissionDenied):  # refused before matching: nothing frozen, nothing left frozen
+        await matching_pool._run_round(database_url, stranger)
+    assert frozen == [1] and gc.get_freeze_count() == 0
