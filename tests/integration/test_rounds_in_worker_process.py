@@ -70,7 +70,8 @@ async def test_the_worker_keeps_the_collector_off_the_round_while_it_is_stored_a
     freeze = gc.freeze
     monkeypatch.setattr(gc, "freeze", lambda: (frozen.append(1), freeze())[1])
     command = commands.RunRound(seeded.organization_id, seeded.program_id, FACILITATOR)
-    assert gc.get_freeze_count() == 0
+    # (This test process may hold objects frozen by an app started in an earlier test; a worker process,
+    # forked from the fork server, holds none, so unfreezing everything at the end is right there.)
     summary = await matching_pool._run_round(database_url, command)  # as the worker process runs it
     assert summary.pairings >= 19 and frozen == [1] and gc.get_freeze_count() == 0
     stranger = commands.RunRound(seeded.organization_id, seeded.program_id, "p999999")
