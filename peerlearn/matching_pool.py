@@ -26,6 +26,7 @@ import matching
 from core import commands
 from core.bus import MessageBus
 from core.clock import SystemClock
+from core.matcher import InProcessMatcher
 from core.model import RoundSummary
 from core.services.rounds import run_round
 from storage.database import create_engine, refresh_statistics, session_factory, transaction_slots
@@ -60,7 +61,7 @@ class FreezingMatcher:
         history: matching.History,
         seed: int,
     ) -> matching.MatchResult:
-        result = matching.match(participants, settings, history, seed)
+        result = await InProcessMatcher().match(participants, settings, history, seed)
         gc.freeze()
         return result
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
+from core.model.figures import Figure
+
 DEFAULT_MIN_GROUP = 5
 FLOOR = 3
 TOO_FEW = "too few answers to show"
@@ -29,3 +31,8 @@ def over(people: Iterable[str], value: T, threshold: int) -> T | None:
 def over_people(people: int, value: T, threshold: int) -> T | None:
     """`over`, when the database has already counted the distinct people."""
     return value if people >= threshold else None
+
+
+def shown(figure: Figure, threshold: int) -> int | None:
+    """A counted figure (`core.model.figures`), or None when it is over too few people."""
+    return over_people(figure.people, figure.value, threshold)

@@ -169,11 +169,9 @@ def rounds_health(
                 opted_in=tally.opted_in,
                 matched=tally.matched,
                 proposals=tally.proposals,
-                accepted=aggregates.over_people(tally.accepted.people, tally.accepted.value, threshold),
-                declined=aggregates.over_people(tally.declined.people, tally.declined.value, threshold),
-                meetings_held=aggregates.over_people(
-                    tally.meetings_held.people, tally.meetings_held.value, threshold
-                ),
+                accepted=aggregates.shown(tally.accepted, threshold),
+                declined=aggregates.shown(tally.declined, threshold),
+                meetings_held=aggregates.shown(tally.meetings_held, threshold),
                 average_usefulness=aggregates.over_people(
                     tally.rated.people, _mean(tally.rated.total, tally.rated.count), threshold
                 ),

@@ -18,7 +18,7 @@ from core.model import (
     Response,
     Round,
 )
-from core.model.figures import Figure, RoundTally, SkillTally
+from core.model.figures import RoundTally, SkillTally
 from core.ports import Clock, UnitOfWork
 from core.services import _lookups, schedule
 from core.views import aggregates
@@ -161,11 +161,11 @@ async def facilitator_report(
         left=statuses.get(EnrollmentStatus.LEFT, 0),
         proposals=tally.proposals,
         # Each person's own answer counts, so one yes shows at once, not only when the last member answers.
-        accepted=_shown(tally.accepted, threshold),
-        declined=_shown(tally.declined, threshold),
+        accepted=aggregates.shown(tally.accepted, threshold),
+        declined=aggregates.shown(tally.declined, threshold),
         # A meeting held is a pairing where at least one member said they met.
-        meetings_held=_shown(tally.meetings_held, threshold),
-        check_ins=_shown(tally.check_ins, threshold),
+        meetings_held=aggregates.shown(tally.meetings_held, threshold),
+        check_ins=aggregates.shown(tally.check_ins, threshold),
         average_usefulness=aggregates.over_people(
             tally.raters,
             round(sum(n * k for n, k in ratings.items()) / rated, 2) if rated else None,
@@ -199,10 +199,6 @@ async def facilitator_report(
     )
 
 
-def _shown(figure: Figure, threshold: int) -> int | None:
-    return aggregates.over_people(figure.people, figure.value, threshold)
-
-
 def per_round(rounds: Sequence[Round], tallies: Sequence[RoundTally], threshold: int) -> list[RoundFigures]:
     """The minimum-group rule applies per round: a round's answers are shown only if enough people gave them."""
     counted = {t.round_id: t for t in tallies}
@@ -212,9 +208,9 @@ def per_round(rounds: Sequence[Round], tallies: Sequence[RoundTally], threshold:
             opened_at=round_.opened_at,
             opted_in=counted[round_.id].opted_in,
             matched=counted[round_.id].matched,
-            accepted=_shown(counted[round_.id].accepted, threshold),
-            declined=_shown(counted[round_.id].declined, threshold),
-            meetings_held=_shown(counted[round_.id].meetings_held, threshold),
+            accepted=aggregates.shown(counted[round_.id].accepted, threshold),
+            declined=aggregates.shown(counted[round_.id].declined, threshold),
+            meetings_held=aggregates.shown(counted[round_.id].meetings_held, threshold),
         )
         for round_ in sorted(rounds, key=lambda r: r.index)
     ]
