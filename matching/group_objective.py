@@ -60,6 +60,30 @@ class GroupObjective:
             hit = self.cache[key] = self._compute(a, b, key)
         return hit
 
+    def to_each(self, a: int, others: Sequence[int]) -> list[float]:
+        """`pair(a, b)` for every b in `others`: one call instead of one per pair (the local search's hot path)."""
+        cache, n, compute = self.cache, self.n, self._compute
+        out: list[float] = []
+        for b in others:
+            key = a * n + b if a < b else b * n + a
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = compute(a, b, key)
+            out.append(hit)
+        return out
+
+    def sum_to(self, a: int, others: Sequence[int]) -> float:
+        """The sum of `pair(a, b)` over `others`, added in their order (the same float as summing `pair` calls)."""
+        cache, n, compute = self.cache, self.n, self._compute
+        value = 0.0
+        for b in others:
+            key = a * n + b if a < b else b * n + a
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = compute(a, b, key)
+            value += hit
+        return value
+
     def allowed(self, a: int, b: int) -> bool:
         return self.pair(a, b) > FORBIDDEN / 2
 

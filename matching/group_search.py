@@ -39,19 +39,27 @@ def greedy(
     With `everyone`, every person left is considered; otherwise the candidate partners of the members (or the next
     person in order when none of them is left).
     """
-    pair = objective.pair
     left = dict.fromkeys(sorted(people))
     groups: Groups = []
     for size in sorted(sizes, reverse=True):
         first = next(iter(left))
         del left[first]
         group = [first]
+        # What each candidate adds to the group so far, brought up to date as members join (added in the
+        # members' order, so each is the same float as summing its pairs afresh).
+        adds: dict[int, float] = {}
         while len(group) < size and left:
             pool = list(left) if everyone else [c for m in group for c in near.get(m, ()) if c in left]
-            pool = pool or [next(iter(left))]
-            best = max(pool, key=lambda c: (sum(pair(c, m) for m in group), -c))
+            pool = list(dict.fromkeys(pool)) or [next(iter(left))]
+            for c in pool:
+                if c not in adds:
+                    adds[c] = objective.sum_to(c, group)
+            best = max(pool, key=lambda c: (adds[c], -c))
             del left[best]
+            del adds[best]
             group.append(best)
+            for c, value in zip(adds, objective.to_each(best, list(adds)), strict=True):
+                adds[c] += value
         groups.append(group)
     return groups
 

@@ -72,7 +72,7 @@ def _improve(
     objective: GroupObjective, groups: list[list[int]], neighbours: dict[int, list[int]], seed: int
 ) -> None:
     where = {m: g for g, members in enumerate(groups) for m in members}
-    pair = objective.pair
+    to_each, sum_to = objective.to_each, objective.sum_to
     sizes = [len(g) for g in groups]
     low, high = min(sizes), max(sizes)
     rng = np.random.default_rng(seed + 1)
@@ -84,7 +84,7 @@ def _improve(
         hit = sums.get(g)
         if hit is None:
             members = groups[g]
-            hit = sums[g] = {m: sum(pair(m, x) for x in members if x != m) for m in members}
+            hit = sums[g] = {m: sum_to(m, [x for x in members if x != m]) for m in members}
         return hit
 
     for _ in range(PASSES):
@@ -101,7 +101,7 @@ def _improve(
                     continue
                 tried.add(gb)
                 other = groups[gb]
-                into = [pair(a, x) for x in other]
+                into = to_each(a, other)
                 into_sum = sum(into)
                 iso = bool(objective.settings.isolate_rule_attributes)
                 if len(groups[ga]) > low and len(other) < high:
@@ -118,7 +118,7 @@ def _improve(
                 there = inner(gb)
                 for k, c in enumerate(other):
                     c_there = there[c]
-                    c_here = sum(pair(c, y) for y in own)
+                    c_here = sum_to(c, own)
                     delta = (into_sum - into[k] - c_there) + (c_here - stay)
                     if iso:
                         new_a = [*own, c]
