@@ -11,6 +11,7 @@ import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
 from matching.arrays import ranges
+from matching.model import HOURS_PER_WEEK
 from matching.population import FloatArray, IntArray, Population
 
 
@@ -258,12 +259,63 @@ def goal_set_edges(
     return i[same], j[same]
 
 
-def general_edges(
-    population: Population, people: IntArray, rand: FloatArray, reach: int, max_gap: int, skill_k: int
+def _free_hours(population: Population, people: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(person, hour of the week) for every hour each of `people` is free, and an order key within a time zone
+    that puts people with more free hours first (two such people are likelier to share several)."""
+    free = np.unpackbits(population.avail[people].view(np.uint8), axis=1, bitorder="little")[
+        :, :HOURS_PER_WEEK
+    ]
+    row, hour = np.nonzero(free)
+    hours = np.zeros(population.n, dtype=np.int64)
+    hours[people] = free.sum(axis=1)
+    order = (population.tz - population.tz.min()) * (HOURS_PER_WEEK + 1) + (HOURS_PER_WEEK - hours)
+    return people[row], hour.astype(np.int64), order
+
+
+def shared_hour_edges(
+    population: Population, people: IntArray, rand: FloatArray, k: int
 ) -> tuple[IntArray, IntArray]:
-    """Undirected candidate pairs among `people` for peer pairs and study groups."""
+    """Link people free in the same hour of the week, about `k` per hour, and about `4 k` more among those who also
+    have exactly the same goals; nearest in time zone, the ones with more free hours first.
+
+    Once the people who can teach each other are paired, the rest are best paired by shared goals, time zone and
+    shared hours. With availability sparse and a minimum of shared hours required, the time-zone windows alone
+    mostly reach people who share no hour (skewed population at 10,000: 98.2 % of the proven bound without these
+    edges, 99.5 % with them).
+    """
+    who, hour, order = _free_hours(population, people)
+    if len(who) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    a, b, _ = grouped_nearest(who, hour, who, hour, order, rand, k + 1)
+    goals = population.goals
+    table: dict[tuple[int, ...], int] = {}
+    signature = np.zeros(population.n, dtype=np.int64)
+    signature[people] = [
+        table.setdefault(tuple(goals.indices[goals.indptr[v] : goals.indptr[v + 1]].tolist()), len(table))
+        for v in people.tolist()
+    ]
+    key = signature[who] * HOURS_PER_WEEK + hour
+    ga, gb, _ = grouped_nearest(who, key, who, key, order, rand, 4 * k + 1)
+    return np.concatenate([a, ga]), np.concatenate([b, gb])
+
+
+def general_edges(
+    population: Population,
+    people: IntArray,
+    rand: FloatArray,
+    reach: int,
+    max_gap: int,
+    skill_k: int,
+    per_hour: int = 0,
+) -> tuple[IntArray, IntArray]:
+    """Undirected candidate pairs among `people` for peer pairs and study groups (with `per_hour`, also
+    `shared_hour_edges`)."""
     parts_i: list[IntArray] = []
     parts_j: list[IntArray] = []
+    if per_hour:
+        hi, hj = shared_hour_edges(population, people, rand, per_hour)
+        parts_i.append(hi)
+        parts_j.append(hj)
     t, lr, _ = skill_edges(population, people, people, max_gap, rand, skill_k)
     parts_i.append(t)
     parts_j.append(lr)

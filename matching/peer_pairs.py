@@ -24,23 +24,27 @@ WIDE = 12_000  # up to this many, the wider candidate set (`_candidate_counts`)
 REPAIR_CHECKS = 50_000_000
 
 
-def _candidate_counts(people: int) -> tuple[int, int]:
-    """(teachers per skill level, neighbours per goal and time zone) to look at, by the size of the round."""
+def _candidate_counts(people: int) -> tuple[int, int, int]:
+    """(teachers per skill level, neighbours per goal and time zone, neighbours per shared hour) to look at, by
+    the size of the round."""
     if people <= EXACT_CANDIDATES:
         # Solved exactly (blossom): more candidates cost little, and a history that used the best pairs rules
         # out a third of them (skewed population at 1,000: 94.1 % of the optimum with 12, 6; 99.2 % with 48, 24).
-        return 48, 24
+        return 48, 24, 0
     if people <= WIDE:
         # Measured at 10,000 against the proven bound (benchmarks/matching/bound.py): 6, 3 gave 97.4 % (synthetic)
         # and 91.7 % (skewed); 12, 6 with the finer auction 98.7 % and 94.5 %. Solved near-exactly
         # (`exact_on_tight`), the candidate graph's own optimum is the limit: at most 99.35 % and 96.6 % of the
-        # bound with 12, 6; 99.8 % and 98.6 % with 24, 12.
-        return 24, 12
+        # bound with 12, 6; 99.8 % and 98.6 % with 24, 12. Then 24, 12 gave 99.74 % and 98.16 %; with 4 per shared
+        # hour (16 among the same goals) 99.82 % and 99.54 % (2 per hour: 99.28 % skewed; 6: 99.59 %, 1.3x time).
+        return 24, 12, 4
     if people <= WHOLE:
-        return 12, 6
+        return 12, 6, 0
     if people <= LARGE:
-        return 5, 3  # measured at 100,000: 0.5 % less score than 6, for about a tenth less time
-    return 4, 3  # measured at 100,000: 0.75 % less score than 5, for 5-15 % less time (the 10 s target)
+        return 5, 3, 0  # measured at 100,000: 0.5 % less score than 6, for about a tenth less time
+    # Measured at 100,000: 0.75 % less score than 5, for 5-15 % less time (the 10 s target). Shared-hour
+    # neighbours (2 per hour) added 0.1 % there for 1 s more, so they are left out.
+    return 4, 3, 0
 
 
 def no_time(population: Population, constraints: Constraints) -> list[Unmatched]:
@@ -78,9 +82,15 @@ def pair_people(
     if len(people) <= EXACT_ALL:
         return blossom(n, *_all_allowed(population, constraints, settings, people))
     rand = np.random.default_rng(seed).random(n)
-    skill_k, reach = _candidate_counts(len(people))
+    skill_k, reach, per_hour = _candidate_counts(len(people))
     i, j = general_edges(
-        population, people, rand, reach=reach, max_gap=settings.max_level_gap, skill_k=skill_k
+        population,
+        people,
+        rand,
+        reach=reach,
+        max_gap=settings.max_level_gap,
+        skill_k=skill_k,
+        per_hour=per_hour,
     )
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
