@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from matching.constraints import Constraints
+import numpy as np
+
+from matching.constraints import Constraints, pair_keys
 from matching.model import ProgramSettings
-from matching.population import Population
+from matching.population import FloatArray, IntArray, Population
 from matching.scoring import FULL_OVERLAP_HOURS, TZ_HORIZON_MINUTES
 
 FORBIDDEN = -1000.0
@@ -52,6 +54,40 @@ class GroupObjective:
         self._weights = (w.skill, w.goals, w.cross_department, w.timezone, w.availability)
         self._need = settings.min_shared_hours
         self._cross = settings.prefer_cross_department
+        self._population = p
+        self._constraints = constraints
+
+    def prime(self, i: IntArray, j: IntArray) -> FloatArray:
+        """`pair(i[k], j[k])` for many pairs at once, in numpy, kept for later `pair` calls.
+
+        Each value is computed by the same operations in the same order as `_compute`, so it is the same float
+        (a test holds them equal): the search finds the same groups whichever way a pair was first scored.
+        """
+        p, w = self._population, self.weights
+        gap = self.settings.max_level_gap
+        teaching = p.teachable(i, j, gap).astype(np.int64) + p.teachable(j, i, gap)
+        value: FloatArray = (w.skill * 0.5 * teaching).astype(np.float64)
+        shared = p.shared_goals(i, j)
+        union = p.goal_count[i] + p.goal_count[j] - shared
+        some = union > 0
+        value[some] += w.goals * shared[some] / union[some]
+        if self._cross:
+            di, dj = p.department[i], p.department[j]
+            both = (di >= 0) & (dj >= 0)
+            value[both] += w.cross_department * (di[both] != dj[both])
+        apart = np.minimum(np.abs(p.tz[i] - p.tz[j]), TZ_HORIZON_MINUTES)
+        value += w.timezone * (1.0 - apart / TZ_HORIZON_MINUTES)
+        hours = p.shared_hours(i, j)
+        value += w.availability * np.minimum(hours / FULL_OVERLAP_HOURS, 1.0)
+        if self.earlier:
+            value[self._constraints.was_together_before(i, j)] -= w.previous_groupmate
+        keys = pair_keys(i, j, self.n)
+        forbidden = np.isin(keys, self._constraints.forbidden)
+        if self._need > 0:
+            forbidden |= p.both_known(i, j) & (hours < self._need)
+        value[forbidden] = FORBIDDEN
+        self.cache.update(zip(keys.tolist(), value.tolist(), strict=True))
+        return value
 
     def pair(self, a: int, b: int) -> float:
         key = a * self.n + b if a < b else b * self.n + a

@@ -58,8 +58,9 @@ def greedy(
             del left[best]
             del adds[best]
             group.append(best)
-            for c, value in zip(adds, objective.to_each(best, list(adds)), strict=True):
-                adds[c] += value
+            if len(group) < size:
+                for c, value in zip(adds, objective.to_each(best, list(adds)), strict=True):
+                    adds[c] += value
         groups.append(group)
     return groups
 

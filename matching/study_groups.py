@@ -196,12 +196,7 @@ def match_study_groups(
     rand = np.random.default_rng(seed).random(p.n)
     objective = GroupObjective(p, constraints, settings)
     i, j = general_edges(p, people, rand, reach=3, max_gap=settings.max_level_gap, skill_k=1)
-    neighbours: dict[int, list[int]] = {}
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        neighbours.setdefault(a, []).append(b)
-        neighbours.setdefault(b, []).append(a)
-    for a, near in neighbours.items():
-        near.sort(key=lambda b: -objective.pair(a, b))
+    neighbours = candidate_partners(objective, i, j)
     groups = _search(objective, p, people, sizes, rand, neighbours, seed)
     high = max(sizes) + 1
     left = repair(objective, groups, high)
@@ -217,6 +212,23 @@ def match_study_groups(
     parts = within(p, constraints, settings, final, GROUP_FACTORS)
     matches = [_group_match(p, settings, objective, g, parts[k]) for k, g in enumerate(final)]
     return matches, unmatched
+
+
+def candidate_partners(objective: GroupObjective, i: IntArray, j: IntArray) -> dict[int, list[int]]:
+    """Each person's candidate partners, best pair first (equal ones in the order the edges list them)."""
+    value = objective.prime(i, j)
+    # Edge k links i[k] to j[k] and j[k] to i[k], in that order.
+    src = np.stack([i, j], axis=1).ravel()
+    dst = np.stack([j, i], axis=1).ravel()
+    both = np.repeat(value, 2)
+    order = np.lexsort((np.arange(len(src)), -both, src))
+    src, dst = src[order], dst[order]
+    cuts = np.flatnonzero(np.diff(src)) + 1
+    return {
+        int(run[0]): ends.tolist()
+        for run, ends in zip(np.split(src, cuts), np.split(dst, cuts), strict=True)
+        if len(run)
+    }
 
 
 def _why_left_out(population: Population, constraints: Constraints, people: IntArray, v: int) -> Unmatched:

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from matching import History, Participant, PastGroup, ProgramSettings, group_sizes, match
+from matching import History, Participant, PastGroup, ProgramSettings, Weights, group_sizes, match
 from matching.constraints import Constraints
 from matching.group_objective import GroupObjective
 from matching.population import Population
 from matching.scoring import GROUP_FACTORS, factor_values, total
+from matching.study_groups import candidate_partners
 
 
 def test_group_sizes_differ_by_at_most_one_and_cover_everyone() -> None:
@@ -79,6 +81,37 @@ def test_the_local_search_scores_pairs_like_the_vectorised_scorer() -> None:
     expected = total(factor_values(population, constraints, settings, i, j, GROUP_FACTORS), len(i))
     got = np.array([objective.pair(int(a), int(b)) for a, b in zip(i, j, strict=True)])
     assert np.allclose(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scoring_many_pairs_at_once_gives_the_very_floats_of_scoring_them_one_by_one(seed: int) -> None:
+    # The search must find the same groups whichever way a pair was first scored: equal to the last bit.
+    people, history, settings = small_round(seed)
+    rng = np.random.default_rng(seed)
+    # Up to four goals of six each: unions of 5 and 7 goals, where (w * shared) / union and w * (shared / union)
+    # differ in the last bit for the goal weight below.
+    people = [
+        dataclasses.replace(
+            q, goals=frozenset(str(g) for g in rng.choice(6, int(rng.integers(0, 5)), replace=False))
+        )
+        for q in people
+    ]
+    # Weights that are not powers of two, so that a different order of operations rounds differently.
+    weights = Weights(skill=3.3, goals=1.7, cross_department=0.7, timezone=0.9, availability=1.3)
+    settings = dataclasses.replace(
+        settings, min_shared_hours=int(seed % 3), weights=dataclasses.replace(weights, previous_groupmate=1.1)
+    )
+    population = Population(people)
+    constraints = Constraints(population, settings, history)
+    one_by_one = GroupObjective(population, constraints, settings)
+    at_once = GroupObjective(population, constraints, settings)
+    n = population.n
+    i, j = (np.array(v, dtype=np.int64) for v in zip(*itertools.combinations(range(n), 2), strict=True))
+    primed = at_once.prime(i, j)
+    singly = [one_by_one.pair(int(a), int(b)) for a, b in zip(i, j, strict=True)]
+    assert primed.tolist() == singly
+    assert [at_once.pair(int(b), int(a)) for a, b in zip(i, j, strict=True)] == singly
+    assert (primed == -1000.0).any() and (primed > 0).any()  # forbidden pairs and allowed ones both occur
 
 
 def small_round(seed: int) -> tuple[list[Participant], History, ProgramSettings]:
@@ -232,3 +265,20 @@ def test_two_people_who_may_not_meet_are_split_into_two_groups_of_two() -> None:
         )
         assert result.unmatched == ()
         assert sorted(len(m.members) for m in result.matches) == [2, 2]
+
+
+def test_each_persons_candidate_partners_are_listedcandidate_partners_and_equal_ones_in_edge_order() -> None:
+    people, history, settings = small_round(3)
+    population = Population(people)
+    constraints = Constraints(population, settings, history)
+    objective = GroupObjective(population, constraints, settings)
+    rng = np.random.default_rng(7)
+    i = rng.integers(0, population.n, 60)
+    j = (i + rng.integers(1, population.n, 60)) % population.n
+    expected: dict[int, list[int]] = {}
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        expected.setdefault(a, []).append(b)
+        expected.setdefault(b, []).append(a)
+    for a, near in expected.items():
+        near.sort(key=lambda b: -objective.pair(a, b))
+    assert candidate_partners(GroupObjective(population, constraints, settings), i, j) == expected
