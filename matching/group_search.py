@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
-from matching.group_objective import GroupObjective
+from matching.group_objective import FORBIDDEN, GroupObjective
 
 Groups = list[list[int]]
+FALLBACK = 64  # people left, in order, that the greedy weighs when no candidate partner of the group is left
 
 
 def total(objective: GroupObjective, groups: Groups) -> float:
@@ -50,11 +51,18 @@ def greedy(
         adds: dict[int, float] = {}
         while len(group) < size and left:
             pool = list(left) if everyone else [c for m in group for c in near.get(m, ()) if c in left]
-            pool = list(dict.fromkeys(pool)) or [next(iter(left))]
+            pool = list(dict.fromkeys(pool))
             for c in pool:
                 if c not in adds:
                     adds[c] = objective.sum_to(c, group)
-            best = max(pool, key=lambda c: (adds[c], -c))
+            best = max(pool, key=lambda c: (adds[c], -c), default=-1)
+            if best < 0 or adds[best] < FORBIDDEN / 2:
+                # No candidate partner left may join them all: weigh the next few people left as well.
+                pool = list(dict.fromkeys([*pool, *itertools.islice(left, FALLBACK)]))
+                for c in pool:
+                    if c not in adds:
+                        adds[c] = objective.sum_to(c, group)
+                best = max(pool, key=lambda c: (adds[c], -c))
             del left[best]
             del adds[best]
             group.append(best)

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 from matching import History, Participant, PastGroup, ProgramSettings, Weights, group_sizes, match
 from matching.constraints import Constraints
 from matching.group_objective import GroupObjective
+from matching.group_search import greedy
 from matching.population import Population
 from matching.scoring import GROUP_FACTORS, factor_values, total
 from matching.study_groups import candidate_partners
@@ -282,3 +283,15 @@ def test_each_persons_candidate_partners_are_listedcandidate_partners_and_equal_
     for a, near in expected.items():
         near.sort(key=lambda b: -objective.pair(a, b))
     assert candidate_partners(GroupObjective(population, constraints, settings), i, j) == expected
+
+
+def test_the_greedy_start_looks_past_the_candidate_partners_when_none_may_join_the_group() -> None:
+    people = [Participant(f"p{k}") for k in range(8)]
+    # p0 may not meet p1, p2 or p3: the next people in order, whom a greedy without candidates would take.
+    history = History(never_match=frozenset(frozenset({"p0", f"p{k}"}) for k in (1, 2, 3)))
+    settings = ProgramSettings(kind="study_groups", group_size=4)
+    population = Population(people)
+    objective = GroupObjective(population, Constraints(population, settings, history), settings)
+    groups = greedy(objective, list(range(8)), [4, 4], near={}, everyone=False)
+    assert sorted(map(sorted, groups)) == [[0, 4, 5, 6], [1, 2, 3, 7]]
+    assert all(objective.allowed(a, b) for g in groups for a, b in itertools.combinations(g, 2))
