@@ -43,6 +43,9 @@ class GroupObjective:
             tuple(q.attributes.get(a) for a in settings.isolate_rule_attributes) for q in p.people
         ]
         self.cache: dict[int, float] = {}
+        # One float object per distinct value: a round holds millions of cached pairs but only a few thousand
+        # distinct values, and a float object is a quarter of a cached pair's memory.
+        self._values: dict[float, float] = {FORBIDDEN: FORBIDDEN}
         # What each person can teach, as (skill, learner level) bits within the level gap, and what each wants.
         gap = settings.max_level_gap
         self.can_bits = [
@@ -86,8 +89,14 @@ class GroupObjective:
         if self._need > 0:
             forbidden |= p.both_known(i, j) & (hours < self._need)
         value[forbidden] = FORBIDDEN
-        self.cache.update(zip(keys.tolist(), value.tolist(), strict=True))
+        distinct, which = np.unique(value, return_inverse=True)
+        canonical = [self._values.setdefault(v, v) for v in distinct.tolist()]
+        self.cache.update(zip(keys.tolist(), map(canonical.__getitem__, which.tolist()), strict=True))
         return value
+
+    def forget(self) -> None:
+        """Drop every cached pair (the memory of a large round's search; the values are computed again on use)."""
+        self.cache.clear()
 
     def pair(self, a: int, b: int) -> float:
         key = a * self.n + b if a < b else b * self.n + a
@@ -149,7 +158,7 @@ class GroupObjective:
         value += w_hours * min(shared_hours / FULL_OVERLAP_HOURS, 1.0)
         if key in self.earlier:
             value -= self.weights.previous_groupmate
-        return value
+        return self._values.setdefault(value, value)
 
     def isolated(self, members: Sequence[int]) -> int:
         """How many (member, attribute) pairs leave someone the only one of their value in the group."""

@@ -165,6 +165,9 @@ def _search(
     ]
     if not small:
         best = max(starts, key=lambda g: total(objective, g))
+        # The pairs the starts looked at are mostly not the ones the moves look at: keeping them made the cache
+        # half as large again (10,000 people: 1.07 million pairs against 0.68 million) and saved no time.
+        objective.forget()
         _improve(objective, best, neighbours, seed)
         return best
     rng = np.random.default_rng(seed + 2)

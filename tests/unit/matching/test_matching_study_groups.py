@@ -113,6 +113,9 @@ def test_scoring_many_pairs_at_once_gives_the_very_floats_of_scoring_them_one_by
     assert primed.tolist() == singly
     assert [at_once.pair(int(b), int(a)) for a, b in zip(i, j, strict=True)] == singly
     assert (primed == -1000.0).any() and (primed > 0).any()  # forbidden pairs and allowed ones both occur
+    # Equal values are one float object, however they were scored (a large round caches millions of pairs).
+    for objective in (at_once, one_by_one):
+        assert len({id(v) for v in objective.cache.values()}) == len(set(objective.cache.values()))
 
 
 def small_round(seed: int) -> tuple[list[Participant], History, ProgramSettings]:
