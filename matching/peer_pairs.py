@@ -36,8 +36,8 @@ def _candidate_counts(people: int) -> tuple[int, int, int]:
         # and 91.7 % (skewed); 12, 6 with the finer auction 98.7 % and 94.5 %. Solved near-exactly
         # (`exact_on_tight`), the candidate graph's own optimum is the limit: at most 99.35 % and 96.6 % of the
         # bound with 12, 6; 99.8 % and 98.6 % with 24, 12. Then 24, 12 gave 99.74 % and 98.16 %; people free in
-        # the same hour (`candidates.shared_hour_edges`) raised skewed to 99.28 % (2 per hour), 99.46 % (4) and
-        # 99.54 % (6), and synthetic to 99.82 % (4).
+        # the same hour (`candidates.shared_hour_edges`) raised skewed to 99.46 % (4 per hour) and 99.54 % (6), and
+        # synthetic to 99.82 % (4) and 99.81 % (6).
         return 24, 12, 6
     if people <= WHOLE:
         return 12, 6, 0

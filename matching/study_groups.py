@@ -1,8 +1,9 @@
 """Study groups: a partition into groups of the program's size, improved by moves and swaps.
 
 Starts: people ordered by their main goal, then time zone, cut into groups of the planned sizes; and a plain
-greedy partition (each group grown from its first free member by the best addition), whichever is better, so the
-result is never below the greedy one. Small rounds (up to `SMALL` people) also start from several shuffles (and,
+greedy partition (each group grown from its first free member by the best addition among the members' best
+candidate partners, or among the next people left when none of those may join), whichever is better, so the result
+is never below the greedy one. Small rounds (up to `SMALL` people) also start from several shuffles (and,
 under a balancing rule, from people sorted by the balanced attributes) and try every move and swap between any two
 groups, best first, which keeps the balancing rule from trapping the search. Large rounds try, for each person,
 the groups of their best candidate partners. Moves and swaps keep sizes within one of each other.
