@@ -227,12 +227,10 @@ def candidate_partners(objective: GroupObjective, i: IntArray, j: IntArray) -> d
     both = np.repeat(value, 2)
     order = np.lexsort((np.arange(len(src)), -both, src))
     src, dst = src[order], dst[order]
-    cuts = np.flatnonzero(np.diff(src)) + 1
-    return {
-        int(run[0]): ends.tolist()
-        for run, ends in zip(np.split(src, cuts), np.split(dst, cuts), strict=True)
-        if len(run)
-    }
+    starts = np.flatnonzero(np.diff(src, prepend=-1)).tolist()
+    ends = [*starts[1:], len(src)]
+    people, partners = src.tolist(), dst.tolist()
+    return {people[a]: partners[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 def _why_left_out(population: Population, constraints: Constraints, people: IntArray, v: int) -> Unmatched:
