@@ -97,8 +97,10 @@ def _improve(
             tried: set[int] = {ga}
             best_delta, best_move = 1e-9, None
             for b in neighbours.get(a, ()):
+                if len(tried) > NEIGHBOUR_GROUPS:
+                    break
                 gb = where[b]
-                if gb in tried or len(tried) > NEIGHBOUR_GROUPS:
+                if gb in tried:
                     continue
                 tried.add(gb)
                 other = groups[gb]
