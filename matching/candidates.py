@@ -235,6 +235,18 @@ def goal_edges(
     return np.concatenate(out_i), np.concatenate(out_j)
 
 
+def goal_signatures(population: Population, people: IntArray) -> IntArray:
+    """For each of `people`, a number naming their exact set of goals (the empty set too); -1 for the others."""
+    goals = population.goals
+    table: dict[tuple[int, ...], int] = {}
+    signature = np.full(population.n, -1, dtype=np.int64)
+    signature[people] = [
+        table.setdefault(tuple(goals.indices[goals.indptr[v] : goals.indptr[v + 1]].tolist()), len(table))
+        for v in people.tolist()
+    ]
+    return signature
+
+
 def goal_set_edges(
     population: Population, people: IntArray, rand: FloatArray, reach: int
 ) -> tuple[IntArray, IntArray]:
@@ -243,11 +255,8 @@ def goal_set_edges(
     A popular goal has thousands of people; its window (`goal_edges`) reaches few of those who share all of a
     person's goals.
     """
-    goals = population.goals
-    rows = [tuple(goals.indices[goals.indptr[v] : goals.indptr[v + 1]].tolist()) for v in people.tolist()]
-    table: dict[tuple[int, ...], int] = {}
-    signature = np.full(population.n, -1, dtype=np.int64)
-    signature[people] = [table.setdefault(r, len(table)) if r else -1 for r in rows]
+    signature = goal_signatures(population, people)
+    signature[population.goal_count == 0] = -1
     members = people[signature[people] >= 0]
     if len(members) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -287,14 +296,7 @@ def shared_hour_edges(
     if len(who) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     a, b, _ = grouped_nearest(who, hour, who, hour, order, rand, k + 1)
-    goals = population.goals
-    table: dict[tuple[int, ...], int] = {}
-    signature = np.zeros(population.n, dtype=np.int64)
-    signature[people] = [
-        table.setdefault(tuple(goals.indices[goals.indptr[v] : goals.indptr[v + 1]].tolist()), len(table))
-        for v in people.tolist()
-    ]
-    key = signature[who] * HOURS_PER_WEEK + hour
+    key = goal_signatures(population, people)[who] * HOURS_PER_WEEK + hour
     ga, gb, _ = grouped_nearest(who, key, who, key, order, rand, 4 * k + 1)
     return np.concatenate([a, ga]), np.concatenate([b, gb])
 

@@ -17,7 +17,7 @@ import numpy as np
 from matching.constraints import Constraints, pair_keys
 from matching.model import ProgramSettings
 from matching.population import FloatArray, IntArray, Population
-from matching.scoring import FULL_OVERLAP_HOURS, TZ_HORIZON_MINUTES
+from matching.scoring import FULL_OVERLAP_HOURS, GROUP_FACTORS, TZ_HORIZON_MINUTES, factor_values, total
 
 FORBIDDEN = -1000.0
 
@@ -61,36 +61,17 @@ class GroupObjective:
         self._constraints = constraints
 
     def prime(self, i: IntArray, j: IntArray) -> FloatArray:
-        """`pair(i[k], j[k])` for many pairs at once, in numpy, kept for later `pair` calls.
+        """`pair(i[k], j[k])` for many pairs at once (`scoring.factor_values`), kept for later `pair` calls.
 
-        Each value is computed by the same operations in the same order as `_compute`, so it is the same float
-        (a test holds them equal): the search finds the same groups whichever way a pair was first scored.
+        `_compute` does the same operations in the same order, so each value is the same float (a test holds them
+        equal): the search finds the same groups whichever way a pair was first scored.
         """
-        p, w = self._population, self.weights
-        gap = self.settings.max_level_gap
-        teaching = p.teachable(i, j, gap).astype(np.int64) + p.teachable(j, i, gap)
-        value: FloatArray = (w.skill * 0.5 * teaching).astype(np.float64)
-        shared = p.shared_goals(i, j)
-        union = p.goal_count[i] + p.goal_count[j] - shared
-        some = union > 0
-        value[some] += w.goals * shared[some] / union[some]
-        if self._cross:
-            di, dj = p.department[i], p.department[j]
-            both = (di >= 0) & (dj >= 0)
-            value[both] += w.cross_department * (di[both] != dj[both])
-        apart = np.minimum(np.abs(p.tz[i] - p.tz[j]), TZ_HORIZON_MINUTES)
-        value += w.timezone * (1.0 - apart / TZ_HORIZON_MINUTES)
-        hours = p.shared_hours(i, j)
-        value += w.availability * np.minimum(hours / FULL_OVERLAP_HOURS, 1.0)
-        if self.earlier:
-            value[self._constraints.was_together_before(i, j)] -= w.previous_groupmate
-        keys = pair_keys(i, j, self.n)
-        forbidden = np.isin(keys, self._constraints.forbidden)
-        if self._need > 0:
-            forbidden |= p.both_known(i, j) & (hours < self._need)
-        value[forbidden] = FORBIDDEN
+        parts = factor_values(self._population, self._constraints, self.settings, i, j, GROUP_FACTORS)
+        value = total(parts, len(i))
+        value[~self._constraints.allowed(i, j)] = FORBIDDEN
         distinct, which = np.unique(value, return_inverse=True)
         canonical = [self._values.setdefault(v, v) for v in distinct.tolist()]
+        keys = pair_keys(i, j, self.n)
         self.cache.update(zip(keys.tolist(), map(canonical.__getitem__, which.tolist()), strict=True))
         return value
 
@@ -148,7 +129,7 @@ class GroupObjective:
         shared = (goal_bits[a] & goal_bits[b]).bit_count()
         union = goal_count[a] + goal_count[b] - shared
         if union > 0:
-            value += w_goals * shared / union
+            value += w_goals * (shared / union)  # as `scoring.factor_values` rounds it
         if self._cross:
             da, db = self.dept[a], self.dept[b]
             if da >= 0 and db >= 0:

@@ -41,8 +41,8 @@ class _InOrder:
         self.left = set(self.order)
         self._cursor = 0
 
-    def __bool__(self) -> bool:
-        return bool(self.left)
+    def __len__(self) -> int:
+        return len(self.left)
 
     def __contains__(self, person: int) -> bool:
         return person in self.left
@@ -98,7 +98,7 @@ def greedy(
         adds: dict[int, float] = {}
         while len(group) < size and left:
             if everyone:
-                pool = left.first(len(left.left))
+                pool = left.first(len(left))
             else:
                 pool = list(dict.fromkeys(c for m in group for c in _best_left(near.get(m, ()), left)))
             for c in pool:
