@@ -59,11 +59,15 @@ def grouped_nearest(
     order = np.argsort(right_key, kind="stable")
     sorted_key = right_key[order]
     left_key = (left_group * span + (key[left] - low)).astype(np.float64) + 0.999 * rand[left]
-    pos = np.searchsorted(sorted_key, left_key)
+    # Searched in ascending order, each binary search starts near where the last one ended: half the time of
+    # searching in the people's order at 100,000 people. The bucket bounds rise with the keys, so the same
+    # order serves them.
+    ascending = np.argsort(left_key)
+    pos = _searched(sorted_key, left_key, ascending)
     # The window slides inside the person's own bucket instead of being cut at its ends (or at the ends of the
     # list), so that everyone gets k distinct candidates whenever the bucket has k.
-    lo = np.searchsorted(sorted_key, (left_group * span).astype(np.float64))
-    hi = np.searchsorted(sorted_key, ((left_group + 1) * span).astype(np.float64))
+    lo = _searched(sorted_key, (left_group * span).astype(np.float64), ascending)
+    hi = _searched(sorted_key, ((left_group + 1) * span).astype(np.float64), ascending)
     k = min(k, len(order))
     start = np.clip(pos - k // 2, lo, np.maximum(hi - k, lo))
     idx = start[:, None] + np.arange(k)[None, :]
@@ -72,6 +76,13 @@ def grouped_nearest(
     pick = order[np.minimum(idx, len(order) - 1).ravel()[inside]]
     group = np.repeat(left_group, k)[inside]
     return a, right[pick], group
+
+
+def _searched(sorted_keys: FloatArray, queries: FloatArray, ascending: IntArray) -> IntArray:
+    """`np.searchsorted(sorted_keys, queries)`, searched in the order `ascending` that sorts the queries."""
+    out = np.empty(len(queries), dtype=np.int64)
+    out[ascending] = np.searchsorted(sorted_keys, queries[ascending])
+    return out
 
 
 def mutual_edges(
