@@ -33,3 +33,16 @@ def stable_order(keys: IntArray) -> IntArray:
     packed.sort()
     packed &= (1 << bits) - 1
     return packed
+
+
+def distinct(values: IntArray) -> IntArray:
+    """The sorted distinct values of an integer array: `np.unique` by sorting.
+
+    numpy 2.3+ finds plain `np.unique` of integers by hashing, which is 8-13 times slower than sorting here
+    (12,000 values: 1.6 ms against 0.12 ms); at 100,000 people the solvers make hundreds of such calls.
+    """
+    keys = np.sort(values)
+    keep = np.ones(len(keys), dtype=np.bool_)
+    keep[1:] = keys[1:] != keys[:-1]
+    out: IntArray = keys[keep]
+    return out

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.arrays import ranges
+from matching.arrays import distinct, ranges
 from matching.population import FloatArray, IntArray
 
 
 def _distinct(values: IntArray, size: int) -> IntArray:
     """The distinct values in 0..size-1, sorted (a mark per value: cheaper than sorting many repeats)."""
     if len(values) * 8 < size:
-        return np.unique(values)
+        return distinct(values)
     seen = np.zeros(size, dtype=np.bool_)
     seen[values] = True
     out: IntArray = np.nonzero(seen)[0]
@@ -45,7 +45,10 @@ def auction(
     assigned = np.full(n, -1, dtype=np.int64)
     if len(s) == 0:
         return assigned
-    seekers, first = np.unique(s, return_index=True)
+    run_start = np.ones(len(s), dtype=np.bool_)
+    run_start[1:] = s[1:] != s[:-1]
+    first = np.nonzero(run_start)[0]  # s is sorted: each seeker's edges are one run
+    seekers = s[first]
     last = np.append(first[1:], len(s))
     seeker_of = np.repeat(np.arange(len(seekers), dtype=np.int64), last - first)
     cap = capacity.astype(np.int64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
-from matching.arrays import ranges
+from matching.arrays import distinct, ranges
 from matching.model import HOURS_PER_WEEK
 from matching.population import FloatArray, IntArray, Population
 
@@ -119,15 +119,7 @@ def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
     keep = i != j
     lo = np.minimum(i[keep], j[keep])
     hi = np.maximum(i[keep], j[keep])
-    return _split(_sorted_unique(lo * np.int64(max(n, 1)) + hi), n)
-
-
-def _sorted_unique(keys: IntArray) -> IntArray:
-    keys = np.sort(keys)
-    keep = np.ones(len(keys), dtype=np.bool_)
-    keep[1:] = keys[1:] != keys[:-1]
-    out: IntArray = keys[keep]
-    return out
+    return _split(distinct(lo * np.int64(max(n, 1)) + hi), n)
 
 
 def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -135,7 +127,7 @@ def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
 
 
 def unique_directed(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    return _split(_sorted_unique(i * np.int64(max(n, 1)) + j), n)
+    return _split(distinct(i * np.int64(max(n, 1)) + j), n)
 
 
 def by_column(matrix: csr_matrix, rows: IntArray) -> list[tuple[IntArray, IntArray]]:
@@ -158,7 +150,7 @@ def _entries(matrix: csr_matrix, rows: IntArray) -> tuple[IntArray, IntArray, In
 
 def with_goals(population: Population, who: IntArray, key: IntArray) -> tuple[IntArray, IntArray]:
     """Each (person, key) once per goal of the person, the key extended by the goal."""
-    g_who, g_goal, _ = _entries(population.goals, np.unique(who))
+    g_who, g_goal, _ = _entries(population.goals, distinct(who))
     order = np.argsort(g_who, kind="stable")
     g_who, g_goal = g_who[order], g_goal[order]
     start = np.searchsorted(g_who, who)
@@ -204,7 +196,7 @@ def skill_edges(
         lr, t, key = np.concatenate([lr, glr]), np.concatenate([t, gt]), np.concatenate([key, gkey // width])
     skill = key // 6
     n = max(population.n, 1)
-    triples = _sorted_unique((skill * n + t) * n + lr)
+    triples = distinct((skill * n + t) * n + lr)
     return (triples // n) % n, triples % n, triples // n // n
 
 

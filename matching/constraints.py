@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
-from matching.arrays import stable_order
+from matching.arrays import distinct, stable_order
 from matching.model import History, ProgramSettings
 from matching.population import BoolArray, IntArray, Population
 
@@ -38,7 +38,7 @@ def _pair_keys_of(groups: Sequence[Collection[str]], pos: Mapping[str, int], n: 
     for d in range(1, widest):
         same = group[d:] == group[:-d]
         keys.append(code[:-d][same] * np.int64(max(n, 1)) + code[d:][same])
-    return np.unique(np.concatenate(keys))
+    return distinct(np.concatenate(keys))
 
 
 def _member(keys: IntArray, sorted_unique: IntArray) -> BoolArray:

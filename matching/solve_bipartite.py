@@ -12,7 +12,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matching.arrays import stable_order
+from matching.arrays import distinct, stable_order
 from matching.auction import auction
 from matching.population import FloatArray, IntArray
 
@@ -32,7 +32,7 @@ def _solve(s: IntArray, g: IntArray, w: FloatArray, left: IntArray) -> IntArray:
     if len(edge_ids) == 0:
         return np.empty(0, dtype=np.int64)
     s, g, w = s[edge_ids], g[edge_ids], w[edge_ids]
-    seekers = np.unique(s)
+    seekers = distinct(s)
     givers, g_local = np.unique(g, return_inverse=True)
     demand = np.bincount(g_local, minlength=len(givers))
     slots = np.minimum(left[givers], demand)
@@ -80,13 +80,14 @@ def assign(
     left = capacity.astype(np.int64).copy()
     if len(s) == 0:
         return assigned
-    if len(np.unique(s)) <= block:
+    seekers = distinct(s)
+    if len(seekers) <= block:
         picked = _solve(s, g, w, left)
         assigned[s[picked]] = picked
         return assigned
     eps = AUCTION_EPS * max(float(w.max()), 1e-6)
-    givers = np.unique(g)
-    if int(left[givers].sum()) < len(np.unique(s)):
+    givers = distinct(g)
+    if int(left[givers].sum()) < len(seekers):
         picked = _reverse_auction(n, s, g, w, left, givers, eps)
         assigned[s[picked]] = picked
         return assigned

@@ -22,7 +22,7 @@ import rustworkx as rx
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from matching.arrays import stable_order
+from matching.arrays import distinct, stable_order
 from matching.auction import auction
 from matching.local_matching import greedy_matching, grow
 from matching.population import FloatArray, IntArray
@@ -128,7 +128,7 @@ def _solve_free(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray)
     i, j, w = i[keep], j[keep], w[keep]
     if len(i) == 0:
         return
-    _solve_block(np.unique(np.concatenate([i, j])), i, j, w, mate)
+    _solve_block(distinct(np.concatenate([i, j])), i, j, w, mate)
 
 
 def _adjacency(

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
+from matching.arrays import distinct
 from matching.candidates import unique_pairs
 from matching.local_matching import greedy_matching, grow
 from matching.solve_bipartite import assign
@@ -118,3 +119,10 @@ def test_greedy_matching_with_equal_weights_still_pairs_a_cycle() -> None:
     greedy_matching(4, i, j, np.ones(4), mate, along)
     assert (mate >= 0).all()
     assert np.all(mate[mate] == np.arange(4))
+
+
+def test_distinct_gives_what_numpy_unique_gives_for_any_integers() -> None:
+    rng = np.random.default_rng(7)
+    for size, top in [(0, 5), (1, 5), (50, 3), (2_000, 100_000), (5_000, 2**40)]:
+        values = rng.integers(-top, top, size)
+        assert np.array_equal(distinct(values), np.unique(values))
