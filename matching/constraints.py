@@ -5,6 +5,7 @@ Level gap and capacity are hard too; they belong to the bipartite kinds and are 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
@@ -23,8 +24,9 @@ def pair_keys(i: IntArray, j: IntArray, n: int) -> IntArray:
 
 def _pair_keys_of(groups: Sequence[Collection[str]], pos: Mapping[str, int], n: int) -> IntArray:
     """Sorted unique keys (lo * n + hi) of every pair inside each group, for members in the population."""
-    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
-    code = np.fromiter((pos.get(m, -1) for g in groups for m in g), dtype=np.int64, count=int(sizes.sum()))
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    members = list(itertools.chain.from_iterable(groups))
+    code = np.fromiter(map(pos.get, members, itertools.repeat(-1)), dtype=np.int64, count=len(members))
     group = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
     present = code >= 0
     code, group = code[present], group[present]
@@ -63,8 +65,8 @@ class Constraints:
         never = _pair_keys_of(list(history.never_match), pos, n)
         self.recent = recent
         self.never = never
-        self.forbidden = np.union1d(recent, never)
-        self.earlier = np.setdiff1d(older, self.forbidden)
+        self.forbidden = distinct(np.concatenate([recent, never]))
+        self.earlier = older[~_member(older, self.forbidden)] if len(self.forbidden) else older
         self._forbidden_set: set[int] | None = None
         self._earlier_set: set[int] | None = None
         limit = settings.hours_per_pairing
