@@ -6,7 +6,8 @@ from scipy.sparse import csc_matrix
 
 from matching import History, Participant, ProgramSettings, Role, UnmatchedCode, match
 from matching.constraints import Constraints
-from matching.mentoring import _why_not, _why_not_many, spare_slots
+from matching.mentoring import spare_slots
+from matching.mentoring_reach import _why_not, why_not_many
 from matching.population import Population
 
 MENTORING = ProgramSettings(kind="mentoring")
@@ -113,6 +114,6 @@ def test_reasons_for_many_learners_at_once_are_the_ones_given_one_by_one() -> No
     slots = spare_slots(p, c, settings)
     by_skill = csc_matrix(p.teach)
     everyone = list(range(p.n))
-    assert _why_not_many(p, c, settings, slots, by_skill, everyone) == [
+    assert why_not_many(p, c, settings, slots, by_skill, everyone) == [
         _why_not(p, c, settings, slots, by_skill, v) for v in everyone
     ]
