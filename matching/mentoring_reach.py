@@ -35,6 +35,7 @@ class _Listed:
     who: IntArray  # everyone within the gap of the wish, once per skill they could teach
     what: IntArray  # the skill of each
     room: IntArray  # the rows of `who` with a spare slot
+    room_who: IntArray  # who[room]
     room_set: frozenset[int]
 
 
@@ -51,16 +52,20 @@ class MentorsWithinGap:
         self._max_gap = max_gap
         self._slots = slots
         self._lists: dict[Wish, _Listed] = {}
+        self._wishes: dict[int, Wish] = {}
 
     def wish(self, v: int) -> Wish:
-        return tuple(sorted(self._population.learn_rows[v].items()))
+        hit = self._wishes.get(v)
+        if hit is None:
+            hit = self._wishes[v] = tuple(sorted(self._population.learn_rows[v].items()))
+        return hit
 
     def listed(self, wish: Wish) -> _Listed:
         hit = self._lists.get(wish)
         if hit is None:
             who, what = within_gap(self._population, self._by_skill, -1, self._max_gap, dict(wish))
             room = np.nonzero(self._slots[who] > 0)[0]
-            hit = self._lists[wish] = _Listed(who, what, room, frozenset(who[room].tolist()))
+            hit = self._lists[wish] = _Listed(who, what, room, who[room], frozenset(who[room].tolist()))
         return hit
 
     def with_room(self, v: int) -> tuple[IntArray, IntArray]:
@@ -93,17 +98,17 @@ def why_not_many(
     lists = mentors or MentorsWithinGap(p, by_skill, settings.max_level_gap, slots)
     out: dict[int, Unmatched] = {}
     pending: list[tuple[int, IntArray]] = []
+    skill_lists: dict[Wish, str] = {}
     for v in people:
         wanted = p.learn_rows[v]
         if not wanted:
             out[v] = _why_not(p, constraints, settings, slots, by_skill, v)
             continue
-        listed = lists.listed(tuple(sorted(wanted.items())))
-        who = listed.who
-        free = who[listed.room]
+        listed = lists.listed(lists.wish(v))
+        free = listed.room_who
         if v in listed.room_set:
             free = free[free != v]
-        if len(free) and not (who == v).all():
+        if len(free):  # someone other than v could mentor v
             pending.append((v, free))
         else:
             out[v] = _why_not(p, constraints, settings, slots, by_skill, v)
@@ -122,7 +127,10 @@ def why_not_many(
         ok = constraints.allowed(vv, ff)
         any_ok = np.add.reduceat(ok.astype(np.int64), np.concatenate([[0], np.cumsum(counts)[:-1]])) > 0
         for (v, free), fine in zip(chunk, any_ok.tolist(), strict=True):
-            skill_list = " or ".join(p.skills.shown[s] for s in sorted(p.learn_rows[v]))
+            wish = lists.wish(v)
+            skill_list = skill_lists.get(wish)
+            if skill_list is None:
+                skill_list = skill_lists[wish] = " or ".join(p.skills.shown[s] for s, _ in wish)
             out[v] = _taken(p, v, skill_list) if fine else _all_ruled_out(p, constraints, v, free, skill_list)
         start = end
     return [out[v] for v in people]

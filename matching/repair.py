@@ -10,7 +10,7 @@ capacities, each giver's spare slots count as copies of it).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -24,7 +24,7 @@ def complete_assignment(
     giver_of: IntArray,
     left: IntArray,
     options: Options,
-    reach: Callable[[int], Collection[int]] | None = None,
+    reach: Callable[[int], frozenset[int]] | None = None,
 ) -> list[int]:
     """Grow `giver_of` (seeker -> giver or -1; `left` spare slots per giver) to a maximum-cardinality assignment.
 
@@ -49,12 +49,18 @@ def complete_assignment(
 
     dead_givers: set[int] = set()
     dead_seekers: set[int] = set()
+    dead_reach: set[frozenset[int]] = set()  # reach sets found dead (dead stays dead)
     placed: list[int] = []
     for root in seekers:
         if giver_of[root] >= 0 or root in dead_seekers:
             continue
-        if reach is not None and dead_givers.issuperset(reach(root)):
-            continue
+        if reach is not None:
+            near = reach(root)
+            if near in dead_reach:
+                continue
+            if dead_givers.issuperset(near):
+                dead_reach.add(near)
+                continue
         reached_from: dict[int, int] = {}  # giver -> the seeker that reached it
         seen = {root}
         queue = deque([root])
