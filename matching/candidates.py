@@ -116,10 +116,10 @@ def mutual_edges(
 
 def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Undirected, deduplicated, without self-pairs; lower index first, sorted."""
-    keep = i != j
-    lo = np.minimum(i[keep], j[keep])
-    hi = np.maximum(i[keep], j[keep])
-    return _split(distinct(lo * np.int64(max(n, 1)) + hi), n)
+    keys = distinct(np.minimum(i, j) * np.int64(max(n, 1)) + np.maximum(i, j))
+    lo, hi = _split(keys, n)
+    apart = lo != hi  # self-pairs dropped after the repeats: a pass over fewer keys
+    return lo[apart], hi[apart]
 
 
 def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -176,6 +176,28 @@ def skill_edges(
     Each learner gets about k teachers per (skill, suitable level), nearest in time zone, and about k more
     among those who also share one of the learner's goals.
     """
+    plain, *with_goal = _skill_windows(population, teachers, learners, max_gap, rand, k)
+    width = max(len(population.goal_vocab.shown), 1)
+    lr = np.concatenate([plain[0], *(part[0] for part in with_goal)])
+    t = np.concatenate([plain[1], *(part[1] for part in with_goal)])
+    key = np.concatenate([plain[2], *(part[2] // width for part in with_goal)])
+    skill = key // 6
+    n = max(population.n, 1)
+    triples = distinct((skill * n + t) * n + lr)
+    return (triples // n) % n, triples % n, triples // n // n
+
+
+def _skill_windows(
+    population: Population,
+    teachers: IntArray,
+    learners: IntArray,
+    max_gap: int,
+    rand: FloatArray,
+    k: int,
+) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """`skill_edges` before it removes repeats: (learner, teacher, bucket) of the window by skill and level
+    and, when anyone has goals, of the window among those sharing a goal (its bucket extended by the goal:
+    bucket * goal count + goal)."""
     t_who, t_skill, t_level = _entries(population.teach, teachers)
     l_who, l_skill, l_level = _entries(population.learn, learners)
     # A learner at level l looks in the buckets (skill, l + 1) .. (skill, l + max_gap).
@@ -187,17 +209,12 @@ def skill_edges(
     l_who, l_skill, target = l_who[keep], l_skill[keep], target[keep]
     t_key = t_skill * 6 + t_level
     l_key = l_skill * 6 + target
-    lr, t, key = grouped_nearest(l_who, l_key, t_who, t_key, population.tz, rand, k)
+    parts = [grouped_nearest(l_who, l_key, t_who, t_key, population.tz, rand, k)]
     if population.goals.nnz:
         gl_who, gl_key = with_goals(population, l_who, l_key)
         gt_who, gt_key = with_goals(population, t_who, t_key)
-        glr, gt, gkey = grouped_nearest(gl_who, gl_key, gt_who, gt_key, population.tz, rand, k)
-        width = max(len(population.goal_vocab.shown), 1)
-        lr, t, key = np.concatenate([lr, glr]), np.concatenate([t, gt]), np.concatenate([key, gkey // width])
-    skill = key // 6
-    n = max(population.n, 1)
-    triples = distinct((skill * n + t) * n + lr)
-    return (triples // n) % n, triples % n, triples // n // n
+        parts.append(grouped_nearest(gl_who, gl_key, gt_who, gt_key, population.tz, rand, k))
+    return parts
 
 
 def every_skill_edge(
@@ -321,9 +338,9 @@ def general_edges(
         hi, hj = shared_hour_edges(population, people, rand, per_hour)
         parts_i.append(hi)
         parts_j.append(hj)
-    t, lr, _ = skill_edges(population, people, people, max_gap, rand, skill_k)
-    parts_i.append(t)
-    parts_j.append(lr)
+    for lr, t, _ in _skill_windows(population, people, people, max_gap, rand, skill_k):
+        parts_i.append(t)
+        parts_j.append(lr)
     mi, mj = mutual_edges(population, people, rand, 2 * skill_k)
     parts_i.append(mi)
     parts_j.append(mj)
