@@ -58,6 +58,7 @@ def auction(
     has = cap > 0
     cheapest = np.where(has, 0.0, np.inf)
     second = np.where(cap > 1, 0.0, np.inf)
+    single = bool((cap == 1).all())  # then slot k is giver k, and `_one_slot_each` settles the bids
     active = np.arange(len(seekers))
     for _ in range(max_rounds):
         if len(active) <= stop_below:
@@ -79,6 +80,14 @@ def auction(
         edge = edges[at[bidding]]
         bid = w[edge] - runner_up[bidding] + eps
         giver = g[edge]
+        if single:
+            lost, won, hit_givers = _one_slot_each(giver, bid, edge, price, owner)
+            assigned[s[lost]] = -1
+            assigned[s[won]] = won
+            cheapest[hit_givers] = price[hit_givers]
+            active = _distinct(np.concatenate([seeker_of[lost], seeker_of[edge]]), len(seekers))
+            active = active[assigned[seekers[active]] < 0]
+            continue
         # Each giver that got bids keeps its best `cap` among its slots and the new bids.
         hit_givers = _distinct(giver, len(cap))
         slots = ranges(slot_start[hit_givers], slot_start[hit_givers + 1])
@@ -109,3 +118,24 @@ def auction(
     if prices_out is not None:
         prices_out[:] = cheapest
     return assigned
+
+
+def _one_slot_each(
+    giver: IntArray, bid: FloatArray, edge: IntArray, price: FloatArray, owner: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The round's outcome when every giver has one slot: each giver bid for takes its highest bid (the lowest
+    edge among equal ones), as the general step's sort would. Every bid is above its giver's price (the bidder
+    gains at least the runner-up's value by it, plus eps), so the slot's holder always loses it.
+    Returns (edges that lost their slot, edges that won one, the givers bid for)."""
+    top = np.full(len(price), -np.inf)
+    np.maximum.at(top, giver, bid)
+    at_top = bid == top[giver]
+    first = np.full(len(price), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, giver[at_top], edge[at_top])
+    hit_givers = _distinct(giver, len(price))
+    lost = owner[hit_givers]
+    lost = lost[lost >= 0]
+    won = first[hit_givers]
+    price[hit_givers] = top[hit_givers]
+    owner[hit_givers] = won
+    return lost, won, hit_givers

@@ -6,6 +6,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from matching.arrays import distinct
+from matching.auction import auction
 from matching.candidates import unique_pairs
 from matching.local_matching import greedy_matching, grow
 from matching.solve_bipartite import assign
@@ -126,3 +127,22 @@ def test_distinct_gives_what_numpy_unique_gives_for_any_integers() -> None:
     for size, top in [(0, 5), (1, 5), (50, 3), (2_000, 100_000), (5_000, 2**40)]:
         values = rng.integers(-top, top, size)
         assert np.array_equal(distinct(values), np.unique(values))
+
+
+def test_auction_with_one_slot_per_giver_settles_bids_as_the_general_step_does() -> None:
+    # The same bids, once through the one-slot shortcut and once through the general step (forced by an extra
+    # giver with two slots and no edges): the same assignment and the same prices, ties included.
+    rng = np.random.default_rng(3)
+    n = 400
+    s = np.sort(rng.integers(0, n, 6_000))
+    g = rng.integers(0, n, 6_000)
+    w = np.round(rng.random(6_000) * 4, 1)  # coarse weights: many equal bids
+    for eps in (0.01, 0.2):
+        prices_single = np.zeros(n)
+        single = auction(n, s, g, w, np.ones(n, dtype=np.int64), eps, prices_out=prices_single)
+        capacity = np.append(np.ones(n, dtype=np.int64), 2)
+        prices_general = np.zeros(n + 1)
+        general = auction(n + 1, s, g, w, capacity, eps, prices_out=prices_general)
+        assert np.array_equal(single, general[:n])
+        assert np.array_equal(prices_single, prices_general[:n])
+        assert (single >= 0).sum() > n // 2
