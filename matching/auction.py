@@ -64,13 +64,19 @@ def auction(
         if len(active) <= stop_below:
             break
         starts, ends = first[active], last[active]
-        edges = ranges(starts, ends)
-        seg = np.repeat(np.arange(len(active)), ends - starts)
-        value = w[edges] - cheapest[g[edges]]
+        if len(active) == len(seekers):  # every edge, as they are (the first round)
+            edges, seg, value = np.arange(len(s)), seeker_of, w - cheapest[g]
+        else:
+            edges = ranges(starts, ends)
+            seg = np.repeat(np.arange(len(active)), ends - starts)
+            value = w[edges] - cheapest[g[edges]]
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
         best = np.maximum.reduceat(value, offsets)
-        hit = np.where(value == best[seg], np.arange(len(edges)), len(edges))
-        at = np.minimum.reduceat(hit, offsets)
+        # Each seeker's first edge of the best value: the first of the ties in each seeker's run.
+        tied = np.nonzero(value == best[seg])[0]
+        lead = np.ones(len(tied), dtype=np.bool_)
+        lead[1:] = seg[tied[1:]] != seg[tied[:-1]]
+        at = tied[lead]
         value[at] = w[edges[at]] - second[g[edges[at]]]
         runner_up = np.maximum(np.maximum.reduceat(value, offsets), 0.0)
         bidding = best >= 0.0
