@@ -28,7 +28,7 @@ def stable_order(keys: IntArray) -> IntArray:
     if int(keys.min()) < 0 or top.bit_length() + bits > 62:
         fallback: IntArray = np.argsort(keys, kind="stable").astype(np.int64)
         return fallback
-    packed = np.left_shift(keys.astype(np.int64), bits)
+    packed = np.left_shift(keys, bits, dtype=np.int64)
     packed |= np.arange(m, dtype=np.int64)
     packed.sort()
     packed &= (1 << bits) - 1

@@ -143,8 +143,13 @@ def _adjacency(
     key = src
     if heaviest_first and len(w):
         low, high = float(w.min()), float(w.max())
-        level = ((high - ww) * (LEVELS - 1) / max(high - low, 1e-12)).astype(np.int64)
-        key = src * np.int64(LEVELS) + level
+        # key = src * LEVELS + int((high - ww) * (LEVELS - 1) / span), in place (10 million edges at 100,000)
+        below = np.subtract(high, ww)
+        below *= LEVELS - 1
+        below /= max(high - low, 1e-12)
+        key = below.astype(np.int64)
+        del below
+        key += src * np.int64(LEVELS)
     order = stable_order(key)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))]).astype(np.int64)
     return indptr, np.concatenate([j, i])[order], ww[order]
