@@ -35,13 +35,18 @@ def stable_order(keys: IntArray) -> IntArray:
     return packed
 
 
-def distinct(values: IntArray) -> IntArray:
+def distinct(values: IntArray, in_place: bool = False) -> IntArray:
     """The sorted distinct values of an integer array: `np.unique` by sorting.
 
     numpy 2.3+ finds plain `np.unique` of integers by hashing, which is 8-13 times slower than sorting here
     (12,000 values: 1.6 ms against 0.12 ms); at 100,000 people the solvers make hundreds of such calls.
+    With `in_place`, `values` itself is sorted (a temporary the caller no longer needs).
     """
-    keys = np.sort(values)
+    if in_place:  # the caller's array is sorted in place instead of copied
+        values.sort()
+        keys = values
+    else:
+        keys = np.sort(values)
     keep = np.ones(len(keys), dtype=np.bool_)
     keep[1:] = keys[1:] != keys[:-1]
     out: IntArray = keys[keep]

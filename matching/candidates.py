@@ -116,18 +116,21 @@ def mutual_edges(
 
 def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Undirected, deduplicated, without self-pairs; lower index first, sorted."""
-    keys = distinct(np.minimum(i, j) * np.int64(max(n, 1)) + np.maximum(i, j))
-    lo, hi = _split(keys, n)
+    keys = np.minimum(i, j)
+    keys *= max(n, 1)
+    keys += np.maximum(i, j)
+    lo, hi = _split(distinct(keys, in_place=True), n)
     apart = lo != hi  # self-pairs dropped after the repeats: a pass over fewer keys
     return lo[apart], hi[apart]
 
 
 def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    return keys // max(n, 1), keys % max(n, 1)
+    lo, hi = np.divmod(keys, max(n, 1))
+    return lo, hi
 
 
 def unique_directed(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    return _split(distinct(i * np.int64(max(n, 1)) + j), n)
+    return _split(distinct(i * np.int64(max(n, 1)) + j, in_place=True), n)
 
 
 def by_column(matrix: csr_matrix, rows: IntArray) -> list[tuple[IntArray, IntArray]]:
@@ -183,8 +186,10 @@ def skill_edges(
     key = np.concatenate([plain[2], *(part[2] // width for part in with_goal)])
     skill = key // 6
     n = max(population.n, 1)
-    triples = distinct((skill * n + t) * n + lr)
-    return (triples // n) % n, triples % n, triples // n // n
+    triples = distinct((skill * n + t) * n + lr, in_place=True)
+    rest, learner = np.divmod(triples, n)
+    skill, teacher = np.divmod(rest, n)
+    return teacher, learner, skill
 
 
 def _skill_windows(
