@@ -55,19 +55,26 @@ def grouped_nearest(
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
     low = int(min(key[left].min(), key[right].min()))
     span = int(max(key[left].max(), key[right].max())) - low + 1
-    right_key = (right_group * span + (key[right] - low)).astype(np.float64) + 0.999 * rand[right]
+    right_key = _window_key(right, right_group, key, rand, low, span)
     order = np.argsort(right_key, kind="stable")
     sorted_key = right_key[order]
-    left_key = (left_group * span + (key[left] - low)).astype(np.float64) + 0.999 * rand[left]
+    left_key = _window_key(left, left_group, key, rand, low, span)
     # Searched in ascending order, each binary search starts near where the last one ended: half the time of
-    # searching in the people's order at 100,000 people. The bucket bounds rise with the keys, so the same
-    # order serves them.
+    # searching in the people's order at 100,000 people.
     ascending = np.argsort(left_key)
     pos = _searched(sorted_key, left_key, ascending)
     # The window slides inside the person's own bucket instead of being cut at its ends (or at the ends of the
-    # list), so that everyone gets k distinct candidates whenever the bucket has k.
-    lo = _searched(sorted_key, (left_group * span).astype(np.float64), ascending)
-    hi = _searched(sorted_key, ((left_group + 1) * span).astype(np.float64), ascending)
+    # list), so that everyone gets k distinct candidates whenever the bucket has k. The bucket bounds rise with
+    # the keys: searched once per bucket, in the same order.
+    in_order = left_group[ascending]
+    new = np.ones(len(in_order), dtype=np.bool_)
+    new[1:] = in_order[1:] != in_order[:-1]
+    buckets = in_order[new]
+    size = np.diff(np.append(np.nonzero(new)[0], len(in_order)))
+    lo = np.empty(len(left), dtype=np.int64)
+    hi = np.empty(len(left), dtype=np.int64)
+    lo[ascending] = np.repeat(np.searchsorted(sorted_key, (buckets * span).astype(np.float64)), size)
+    hi[ascending] = np.repeat(np.searchsorted(sorted_key, ((buckets + 1) * span).astype(np.float64)), size)
     k = min(k, len(order))
     start = np.clip(pos - k // 2, lo, np.maximum(hi - k, lo))
     idx = start[:, None] + np.arange(k)[None, :]
@@ -76,6 +83,20 @@ def grouped_nearest(
     pick = order[np.minimum(idx, len(order) - 1).ravel()[inside]]
     group = np.repeat(left_group, k)[inside]
     return a, right[pick], group
+
+
+def _window_key(
+    members: IntArray, group: IntArray, key: IntArray, rand: FloatArray, low: int, span: int
+) -> FloatArray:
+    """(group * span + key - low) + 0.999 * rand for each member, in place where it can be."""
+    whole = key[members]
+    whole -= low
+    whole += group * span
+    out = whole.astype(np.float64)
+    jitter = rand[members]
+    jitter *= 0.999
+    out += jitter
+    return out
 
 
 def _searched(sorted_keys: FloatArray, queries: FloatArray, ascending: IntArray) -> IntArray:
