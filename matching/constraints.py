@@ -16,10 +16,11 @@ from matching.population import BoolArray, IntArray, Population
 
 
 def pair_keys(i: IntArray, j: IntArray, n: int) -> IntArray:
-    lo = np.minimum(i, j)
-    hi = np.maximum(i, j)
-    out: IntArray = lo * np.int64(max(n, 1)) + hi
-    return out
+    """lo * n + hi for each pair, lo the lower of the two (computed in place: millions of pairs at a time)."""
+    keys: IntArray = np.minimum(i, j).astype(np.int64, copy=False)
+    keys *= max(n, 1)
+    keys += np.maximum(i, j)
+    return keys
 
 
 def _pair_keys_of(groups: Sequence[Collection[str]], pos: Mapping[str, int], n: int) -> IntArray:
