@@ -12,7 +12,7 @@ from matching.explain_pairs import pair_reasons
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
 from matching.population import FloatArray, IntArray, Population
 from matching.repair import host_free
-from matching.scoring import PEER_FACTORS, factor_values, total
+from matching.scoring import PEER_FACTORS, factor_values, pair_scores, total
 from matching.solve_bipartite import WHOLE
 from matching.solve_general import augment_along, blossom, exact_on_tight, match_graph, max_weight_matching
 
@@ -66,7 +66,7 @@ def _all_allowed(
     i, j = people[a], people[b]
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
-    return i, j, total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
+    return i, j, pair_scores(population, constraints, settings, i, j, PEER_FACTORS)
 
 
 def pair_people(
@@ -95,7 +95,7 @@ def pair_people(
     )
     ok = constraints.allowed(i, j)
     i, j = i[ok], j[ok]
-    w = total(factor_values(population, constraints, settings, i, j, PEER_FACTORS), len(i))
+    w = pair_scores(population, constraints, settings, i, j, PEER_FACTORS)
     if len(people) <= EXACT_CANDIDATES:
         mate = blossom(n, i, j, w)
         # Then every allowed pair (half a million at 1,000) near the dual's tight ones: the candidates' optimum

@@ -97,6 +97,38 @@ def _weighted(weight: float, holds: BoolArray) -> FloatArray:
     return values
 
 
+# The order in which `factor_values` lists the factors (and `total` adds them).
+FACTOR_ORDER = (
+    "skill",
+    "goals",
+    "cross_department",
+    "same_department",
+    "same_team",
+    "timezone",
+    "availability",
+    "fairness",
+    "previous_groupmate",
+)
+
+
+def pair_scores(
+    population: Population,
+    constraints: Constraints,
+    settings: ProgramSettings,
+    i: IntArray,
+    j: IntArray,
+    factors: Collection[str],
+) -> FloatArray:
+    """`total(factor_values(...))`, one factor at a time: the same sums, with one factor's array alive at once
+    instead of all of them (230 MB less at the peak for 4.8 million candidate pairs)."""
+    result = np.zeros(len(i), dtype=np.float64)
+    for factor in FACTOR_ORDER:
+        if factor in factors:
+            for values in factor_values(population, constraints, settings, i, j, (factor,)).values():
+                result += values
+    return result
+
+
 def total(parts: dict[str, FloatArray], size: int) -> FloatArray:
     result = np.zeros(size, dtype=np.float64)
     for values in parts.values():

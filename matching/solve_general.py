@@ -22,7 +22,7 @@ import rustworkx as rx
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from matching.arrays import distinct, stable_order
+from matching.arrays import distinct, ranges, stable_order
 from matching.auction import auction
 from matching.local_matching import greedy_matching, grow
 from matching.population import FloatArray, IntArray
@@ -159,13 +159,14 @@ def _large(n: int, i: IntArray, j: IntArray, w: FloatArray, mate: IntArray) -> t
     """The auction's pairs, then greedy, then growth from the free nodes; returns the adjacency it built."""
     indptr, dst, ww = _adjacency(n, i, j, w, heaviest_first=True)
     degree = np.diff(indptr)
-    src = np.repeat(np.arange(n, dtype=np.int64), degree)
     # The auction bids over each node's heaviest edges only: as good, in far fewer bids.
-    top = np.nonzero(np.arange(len(src)) - indptr[src] < AUCTION_EDGES)[0]
+    bids_of = np.minimum(degree, AUCTION_EDGES)
+    top = ranges(indptr[:-1], indptr[:-1] + bids_of)
     bidders = int((degree > 0).sum())
     eps = (AUCTION_EPS_FINE if bidders <= FINE_UP_TO else AUCTION_EPS) * max(float(np.abs(w).max()), 1e-6)
     cap = np.ones(n, dtype=np.int64)
-    won = auction(n, src[top], dst[top], ww[top], cap, eps, stop_below=bidders // AUCTION_TAIL)
+    bidder = np.repeat(np.arange(n, dtype=np.int64), bids_of)
+    won = auction(n, bidder, dst[top], ww[top], cap, eps, stop_below=bidders // AUCTION_TAIL)
     won = np.where(won >= 0, top[np.maximum(won, 0)], -1)
     partner = np.where(won >= 0, dst[np.maximum(won, 0)], -1)
     both = np.nonzero((partner >= 0) & (partner[np.maximum(partner, 0)] == np.arange(n)))[0]
