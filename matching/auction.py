@@ -65,11 +65,15 @@ def auction(
             break
         starts, ends = first[active], last[active]
         if len(active) == len(seekers):  # every edge, as they are (the first round)
-            edges, seg, value = np.arange(len(s)), seeker_of, w - cheapest[g]
+            seg = seeker_of
+            value = cheapest[g]
+            np.subtract(w, value, out=value)
+            edges: IntArray | None = None
         else:
             edges = ranges(starts, ends)
             seg = np.repeat(np.arange(len(active)), ends - starts)
-            value = w[edges] - cheapest[g[edges]]
+            value = cheapest[g[edges]]
+            np.subtract(w[edges], value, out=value)
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
         best = np.maximum.reduceat(value, offsets)
         # Each seeker's first edge of the best value: the first of the ties in each seeker's run.
@@ -77,13 +81,14 @@ def auction(
         lead = np.ones(len(tied), dtype=np.bool_)
         lead[1:] = seg[tied[1:]] != seg[tied[:-1]]
         at = tied[lead]
-        value[at] = w[edges[at]] - second[g[edges[at]]]
+        chosen = at if edges is None else edges[at]
+        value[at] = w[chosen] - second[g[chosen]]
         runner_up = np.maximum(np.maximum.reduceat(value, offsets), 0.0)
         bidding = best >= 0.0
         active = active[bidding]
         if len(active) == 0:
             break
-        edge = edges[at[bidding]]
+        edge = chosen[bidding]
         bid = w[edge] - runner_up[bidding] + eps
         giver = g[edge]
         if single:
