@@ -58,7 +58,8 @@ def auction(
     has = cap > 0
     cheapest = np.where(has, 0.0, np.inf)
     second = np.where(cap > 1, 0.0, np.inf)
-    single = bool((cap == 1).all())  # then slot k is giver k, and `_one_slot_each` settles the bids
+    # One slot per giver: slot k is giver k, and `_one_slot_each` settles the bids (which needs eps > 0).
+    single = eps > 0 and bool((cap == 1).all())
     active = np.arange(len(seekers))
     for _ in range(max_rounds):
         if len(active) <= stop_below:
