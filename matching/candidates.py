@@ -11,7 +11,6 @@ import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
 from matching.arrays import distinct, ranges
-from matching.constraints import pair_keys
 from matching.model import HOURS_PER_WEEK
 from matching.population import FloatArray, IntArray, Population
 
@@ -138,23 +137,41 @@ def mutual_edges(
 
 def unique_pairs(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Undirected, deduplicated, without self-pairs; lower index first, sorted."""
-    return _pairs_of_keys(pair_keys(i, j, n), n)
+    return _pairs_of_keys(_pair_codes(i, j, n), n)
 
 
-def _pairs_of_keys(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    """`unique_pairs` from pair keys (sorted in place)."""
-    lo, hi = _split(distinct(keys, in_place=True), n)
+# Pairs are deduplicated as one integer each, (first << bits) | second: sorted, these come in the order of
+# (first, second), as first * n + second would, and are split again by a shift and a mask instead of an integer
+# division (100-200 ms for 5 million pairs).
+
+
+def _bits(n: int) -> int:
+    return max(int(n - 1).bit_length(), 1)
+
+
+def _pair_codes(i: IntArray, j: IntArray, n: int) -> IntArray:
+    """(lower << bits) | higher for each undirected pair."""
+    codes: IntArray = np.left_shift(np.minimum(i, j), _bits(n), dtype=np.int64)
+    codes |= np.maximum(i, j)
+    return codes
+
+
+def _pairs_of_keys(codes: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """`unique_pairs` from `_pair_codes` (sorted in place)."""
+    lo, hi = _split(distinct(codes, in_place=True), n)
     apart = lo != hi  # self-pairs dropped after the repeats: a pass over fewer keys
     return lo[apart], hi[apart]
 
 
-def _split(keys: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    lo, hi = np.divmod(keys, max(n, 1))
-    return lo, hi
+def _split(codes: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    bits = _bits(n)
+    return codes >> bits, codes & ((1 << bits) - 1)
 
 
 def unique_directed(i: IntArray, j: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    return _split(distinct(i * np.int64(max(n, 1)) + j, in_place=True), n)
+    codes = np.left_shift(i, _bits(n), dtype=np.int64)
+    codes |= j
+    return _split(distinct(codes, in_place=True), n)
 
 
 def by_column(matrix: csr_matrix, rows: IntArray) -> list[tuple[IntArray, IntArray]]:
@@ -208,12 +225,15 @@ def skill_edges(
     lr = np.concatenate([plain[0], *(part[0] for part in with_goal)])
     t = np.concatenate([plain[1], *(part[1] for part in with_goal)])
     key = np.concatenate([plain[2], *(part[2] // width for part in with_goal)])
-    skill = key // 6
-    n = max(population.n, 1)
-    triples = distinct((skill * n + t) * n + lr, in_place=True)
-    rest, learner = np.divmod(triples, n)
-    skill, teacher = np.divmod(rest, n)
-    return teacher, learner, skill
+    bits = _bits(population.n)
+    triples = np.floor_divide(key, 6)  # the skill
+    triples <<= bits
+    triples |= t
+    triples <<= bits
+    triples |= lr
+    triples = distinct(triples, in_place=True)  # in (skill, teacher, learner) order
+    mask = (1 << bits) - 1
+    return (triples >> bits) & mask, triples & mask, triples >> (2 * bits)
 
 
 def _skill_windows(
@@ -362,16 +382,16 @@ def general_edges(
     """Undirected candidate pairs among `people` for peer pairs and study groups (with `per_hour`, also
     `shared_hour_edges`)."""
     n = population.n
-    # Each part becomes its pair keys at once (the parts together are 5.5 million pairs at 100,000 people).
+    # Each part becomes its pair codes at once (the parts together are 5.5 million pairs at 100,000 people).
     keys: list[IntArray] = [np.empty(0, np.int64)]
     if per_hour:
-        keys.append(pair_keys(*shared_hour_edges(population, people, rand, per_hour), n))
+        keys.append(_pair_codes(*shared_hour_edges(population, people, rand, per_hour), n))
     for lr, t, _ in _skill_windows(population, people, people, max_gap, rand, skill_k):
-        keys.append(pair_keys(t, lr, n))
-    keys.append(pair_keys(*mutual_edges(population, people, rand, 2 * skill_k), n))
-    keys.append(pair_keys(*goal_edges(population, people, rand, reach), n))
-    keys.append(pair_keys(*goal_set_edges(population, people, rand, 2 * reach), n))
-    keys.append(pair_keys(*window_edges(people, population.tz, rand, reach + 1), n))
+        keys.append(_pair_codes(t, lr, n))
+    keys.append(_pair_codes(*mutual_edges(population, people, rand, 2 * skill_k), n))
+    keys.append(_pair_codes(*goal_edges(population, people, rand, reach), n))
+    keys.append(_pair_codes(*goal_set_edges(population, people, rand, 2 * reach), n))
+    keys.append(_pair_codes(*window_edges(people, population.tz, rand, reach + 1), n))
     # A random order too, so that every department and time zone meets a few strangers.
-    keys.append(pair_keys(*window_edges(people, np.zeros(n, dtype=np.int64), rand, 1), n))
+    keys.append(_pair_codes(*window_edges(people, np.zeros(n, dtype=np.int64), rand, 1), n))
     return _pairs_of_keys(np.concatenate(keys), n)
