@@ -107,8 +107,7 @@ def auction(
         all_giver = np.concatenate([slot_giver, giver])
         all_price = np.concatenate([price[slots], bid])
         all_edge = np.concatenate([owner[slots], edge])
-        order = np.lexsort((all_edge, -all_price, all_giver))
-        all_giver, all_price, all_edge = all_giver[order], all_price[order], all_edge[order]
+        all_giver, all_price, all_edge = _by_giver_then_price(hit_givers, all_giver, all_price, all_edge)
         group_start = np.searchsorted(all_giver, all_giver, side="left")
         rank = np.arange(len(all_giver)) - group_start
         kept = rank < cap[all_giver]
@@ -151,3 +150,35 @@ def _one_slot_each(
     price[hit_givers] = top[hit_givers]
     owner[hit_givers] = won
     return lost, won, hit_givers
+
+
+def _by_giver_then_price(
+    givers: IntArray, giver: IntArray, price: FloatArray, edge: IntArray
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """(giver, price, edge) in the order of `np.lexsort((edge, -price, giver))`: by giver, highest price first,
+    then lowest edge; `givers` are the distinct givers, sorted. Entries that tie there are the same entry.
+
+    Each entry is packed into one integer (the giver's position, its price's rank from the top, edge + 1) and
+    those are sorted: a third of the time of the three-key sort (mentoring at 100,000: 219 ms of the auction).
+    """
+    levels = np.sort(price)
+    fresh = np.ones(len(levels), dtype=np.bool_)
+    fresh[1:] = levels[1:] != levels[:-1]
+    levels = levels[fresh]
+    edge_bits = max(int(edge.max()) + 2, 2).bit_length()
+    price_bits = max(len(levels), 2).bit_length()
+    giver_bits = max(len(givers), 2).bit_length()
+    if edge_bits + price_bits + giver_bits > 62:
+        order = np.lexsort((edge, -price, giver))
+        return giver[order], price[order], edge[order]
+    key = np.searchsorted(givers, giver).astype(np.int64)
+    key <<= price_bits
+    key |= len(levels) - 1 - np.searchsorted(levels, price)
+    key <<= edge_bits
+    key |= edge + 1
+    key.sort()
+    out_edge = (key & ((1 << edge_bits) - 1)) - 1
+    key >>= edge_bits
+    out_price = levels[len(levels) - 1 - (key & ((1 << price_bits) - 1))]
+    key >>= price_bits
+    return givers[key], out_price, out_edge

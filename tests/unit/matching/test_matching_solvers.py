@@ -6,7 +6,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from matching.arrays import distinct
-from matching.auction import auction
+from matching.auction import _by_giver_then_price, auction
 from matching.candidates import unique_pairs
 from matching.local_matching import greedy_matching, grow
 from matching.solve_bipartite import assign
@@ -146,3 +146,18 @@ def test_auction_with_one_slot_per_giver_settles_bids_as_the_general_step_does()
         assert np.array_equal(single, general[:n])
         assert np.array_equal(prices_single, prices_general[:n])
         assert (single >= 0).sum() > n // 2
+
+
+def test_bids_packed_into_integers_sort_as_the_three_key_sort_does() -> None:
+    rng = np.random.default_rng(11)
+    givers = np.sort(rng.choice(1_000, 300, replace=False))
+    giver = rng.choice(givers, 5_000)
+    price = np.round(rng.random(5_000) * 3, 1)  # many equal prices
+    price[rng.random(5_000) < 0.2] = 0.0  # empty slots: price 0 and no edge
+    edge = rng.choice(np.arange(-1, 100_000), 5_000, replace=False)
+    edge[price == 0.0] = -1
+    order = np.lexsort((edge, -price, giver))
+    sorted_giver, sorted_price, sorted_edge = _by_giver_then_price(givers, giver, price, edge)
+    assert np.array_equal(sorted_giver, giver[order])
+    assert np.array_equal(sorted_price, price[order])
+    assert np.array_equal(sorted_edge, edge[order])
