@@ -205,7 +205,7 @@ def match_peer_pairs(
     mate = pair_people(population, constraints, settings, people, seed)
     lo = people[(mate[people] > people)]
     pairs = np.stack([lo, mate[lo]], axis=1) if len(lo) else np.empty((0, 2), dtype=np.int64)
-    groups: list[list[int]] = [[int(a), int(b)] for a, b in pairs]
+    groups: list[list[int]] = pairs.tolist()
     free = people[mate[people] < 0].tolist()
 
     def can_join(u: int) -> tuple[IntArray, FloatArray]:
@@ -237,25 +237,19 @@ def match_peer_pairs(
     ids = [q.id for q in population.people]
     names = population.names()
     matches: list[Match] = []
+    roles_of = {2: (Role.PEER,) * 2, 3: (Role.PEER,) * 3}
     for k, total_score in enumerate(score.tolist()):
         members = groups[k]
         reasons_k = why[k]
         if k in joined:
             text = f"the round had an odd one out, so {names[members[2]]} joins you as a trio"
             reasons_k = (*reasons_k, Reason("trio", 0.0, text))
-        own = MemberReasons(
-            population,
-            settings,
-            members,
-            (Role.PEER,) * len(members),
-            pair_parts,
-            third=joined.get(k),
-            row=k,
-        )
+        roles = roles_of[len(members)]
+        own = MemberReasons(population, settings, members, roles, pair_parts, third=joined.get(k), row=k)
         matches.append(
             Match(
-                members=tuple(ids[m] for m in members),
-                roles=(Role.PEER,) * len(members),
+                members=tuple(map(ids.__getitem__, members)),
+                roles=roles,
                 score=round(total_score, 6),
                 reasons=reasons_k,
                 writer=own,
