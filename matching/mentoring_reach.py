@@ -32,11 +32,11 @@ def within_gap(
 
 @dataclass(frozen=True, slots=True)
 class _Listed:
-    who: IntArray  # everyone within the gap of the wish, once per skill they could teach
+    """Everyone within the gap of a wish who has a spare slot, once per skill they could teach."""
+
+    who: IntArray
     what: IntArray  # the skill of each
-    room: IntArray  # the rows of `who` with a spare slot
-    room_who: IntArray  # who[room]
-    room_set: frozenset[int]
+    who_set: frozenset[int]
 
 
 class MentorsWithinGap:
@@ -67,12 +67,13 @@ class MentorsWithinGap:
             parts = [self._teaching(s, level) for s, level in wish]
             who = np.concatenate([np.empty(0, np.int64), *(w for w, _ in parts)])
             what = np.concatenate([np.empty(0, np.int64), *(s for _, s in parts)])
-            room = np.nonzero(self._slots[who] > 0)[0]
-            hit = self._lists[wish] = _Listed(who, what, room, who[room], frozenset(who[room].tolist()))
+            room = self._slots[who] > 0
+            hit = self._lists[wish] = _Listed(who[room], what[room], frozenset(who[room].tolist()))
         return hit
 
     def _teaching(self, skill: int, level: int) -> tuple[IntArray, IntArray]:
-        """`within_gap` for one (skill, level): wishes share these (the skewed population at 100,000 has 12,611 wishes made of 749 (skill, level) pairs)."""
+        """`within_gap` for one (skill, level), shared by the wishes that hold it (the skewed population at
+        100,000 has 12,611 wishes made of 749 (skill, level) pairs)."""
         hit = self._per_level.get((skill, level))
         if hit is None:
             hit = self._per_level[skill, level] = within_gap(
@@ -83,15 +84,15 @@ class MentorsWithinGap:
     def with_room(self, v: int) -> tuple[IntArray, IntArray]:
         """Everyone but v who could mentor v and has a spare slot: (person, skill), in `within_gap`'s order."""
         listed = self.listed(self.wish(v))
-        who, what = listed.who[listed.room], listed.what[listed.room]
-        if v in listed.room_set:
+        who, what = listed.who, listed.what
+        if v in listed.who_set:
             keep = who != v
             who, what = who[keep], what[keep]
         return who, what
 
     def reach(self, v: int) -> frozenset[int]:
         """The mentors with a spare slot within the gap of what v wants (v too, if v is one)."""
-        return self.listed(self.wish(v)).room_set
+        return self.listed(self.wish(v)).who_set
 
 
 def why_not_many(
@@ -117,8 +118,8 @@ def why_not_many(
             out[v] = _why_not(p, constraints, settings, slots, by_skill, v)
             continue
         listed = lists.listed(lists.wish(v))
-        free = listed.room_who
-        if v in listed.room_set:
+        free = listed.who
+        if v in listed.who_set:
             free = free[free != v]
         if len(free):  # someone other than v could mentor v
             pending.append((v, free))
