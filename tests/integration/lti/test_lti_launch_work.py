@@ -47,10 +47,8 @@ async def test_a_launch_leaves_no_login_record_behind(world: World) -> None:
 async def test_a_platform_that_rotated_its_signing_key_is_still_launched(world: World) -> None:
     async with world.client() as client:
         assert (await launch(client, world.platform, "learner-1"))[0] == 200  # its key set is now cached
-    new = generate_key(datetime.now(UTC))
+    rotate_platform_key(world)
     registration = world.platform.registration
-    registration.set_platform_public_key(new.public_pem).set_platform_private_key(new.private_pem)
-    del registration._signing_key  # the test platform's parsed key: parse the new one
     async with world.client() as client:
         status, page = await launch(client, world.platform, "learner-2")
     assert status == 200 and "Questionnaire" in page
@@ -142,3 +140,24 @@ async def test_a_colleague_s_launch_shows_whether_they_answered_never_whether_an
         status, theirs = await launch(client, world.platform, "learner-4")
     assert "Change my answers" in mine  # answered
     assert status == 200 and "Change my answers" not in theirs and "Questionnaire" in theirs
+
+
+def rotate_platform_key(world: World) -> None:
+    """The platform signs with a new key from now on: every token it issued before is refused."""
+    new = generate_key(datetime.now(UTC))
+    registration = world.platform.registration
+    registration.set_platform_public_key(new.public_pem).set_platform_private_key(new.private_pem)
+    del registration._signing_key  # the test platform's parsed key: parse the new one
+
+
+async def test_a_roster_is_read_again_when_the_platform_refuses_a_cached_access_token(world: World) -> None:
+    async with world.client() as client:
+        status, page = await launch(client, world.platform, "teacher-1")
+    assert status == 200 and "Learner 6" in page  # the roster's access token is now cached
+    rotate_platform_key(world)  # the cached token is now refused with 401 (so is a re-registered platform's)
+    world.config.rosters._rosters.clear()  # the page asks the platform again
+    asked_before = len(world.platform.token_requests)
+    async with world.client() as client:
+        status, page = await launch(client, world.platform, "teacher-1")
+    assert status == 200 and "Learner 6" in page
+    assert len(world.platform.token_requests) == asked_before + 1  # one fresh token, asked once
