@@ -66,13 +66,18 @@ class GroupObjective:
         `_compute` does the same operations in the same order, so each value is the same float (a test holds them
         equal): the search finds the same groups whichever way a pair was first scored.
         """
-        parts = factor_values(self._population, self._constraints, self.settings, i, j, GROUP_FACTORS)
-        value = total(parts, len(i))
-        value[~self._constraints.allowed(i, j)] = FORBIDDEN
+        value = self.values(i, j)
         distinct, which = np.unique(value, return_inverse=True)
         canonical = [self._values.setdefault(v, v) for v in distinct.tolist()]
         keys = pair_keys(i, j, self.n)
         self.cache.update(zip(keys.tolist(), map(canonical.__getitem__, which.tolist()), strict=True))
+        return value
+
+    def values(self, i: IntArray, j: IntArray) -> FloatArray:
+        """`pair(i[k], j[k])` for many pairs at once, without keeping them (the same floats as `pair`)."""
+        parts = factor_values(self._population, self._constraints, self.settings, i, j, GROUP_FACTORS)
+        value = total(parts, len(i))
+        value[~self._constraints.allowed(i, j)] = FORBIDDEN
         return value
 
     def forget(self) -> None:

@@ -22,6 +22,7 @@ from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.explain import reasons, ruled_out
 from matching.explain_members import MemberReasons
+from matching.group_improve import improve
 from matching.group_objective import GroupObjective
 from matching.group_search import cut, greedy, most_placed, polish, repair, total
 from matching.model import Match, ProgramSettings, Reason, Role, Unmatched, UnmatchedCode
@@ -29,8 +30,6 @@ from matching.peer_pairs import no_time
 from matching.population import IntArray, Population
 from matching.scoring import GROUP_FACTORS, within
 
-PASSES = 3
-NEIGHBOUR_GROUPS = 4
 SMALL = 60  # up to this many people: several starts, every move and swap between any two groups
 RESTARTS = 8
 EXACT_PLACEMENT = 14  # up to this many people, an exact search places the most when the repair cannot
@@ -69,88 +68,6 @@ def _initial(population: Population, people: IntArray, rand: np.ndarray, sizes: 
     return groups
 
 
-def _improve(
-    objective: GroupObjective, groups: list[list[int]], neighbours: dict[int, list[int]], seed: int
-) -> None:
-    where = {m: g for g, members in enumerate(groups) for m in members}
-    to_each, sum_to = objective.to_each, objective.sum_to
-    sizes = [len(g) for g in groups]
-    low, high = min(sizes), max(sizes)
-    rng = np.random.default_rng(seed + 1)
-    people = list(where)
-    # Each member's sum of pairs with the rest of their group, kept per group and rebuilt when the group changes.
-    sums: dict[int, dict[int, float]] = {}
-
-    def inner(g: int) -> dict[int, float]:
-        hit = sums.get(g)
-        if hit is None:
-            members = groups[g]
-            hit = sums[g] = {m: sum_to(m, [x for x in members if x != m]) for m in members}
-        return hit
-
-    for _ in range(PASSES):
-        improved = 0
-        for a in rng.permutation(np.array(people, dtype=np.int64)).tolist():
-            ga = where[a]
-            own = [y for y in groups[ga] if y != a]
-            stay = inner(ga)[a]
-            tried: set[int] = {ga}
-            best_delta, best_move = 1e-9, None
-            for b in neighbours.get(a, ()):
-                if len(tried) > NEIGHBOUR_GROUPS:
-                    break
-                gb = where[b]
-                if gb in tried:
-                    continue
-                tried.add(gb)
-                other = groups[gb]
-                into = to_each(a, other)
-                into_sum = sum(into)
-                iso = bool(objective.settings.isolate_rule_attributes)
-                if len(groups[ga]) > low and len(other) < high:
-                    delta = into_sum - stay
-                    if iso:
-                        delta += objective.weights.isolation * (
-                            objective.isolated(groups[ga])
-                            + objective.isolated(other)
-                            - objective.isolated(own)
-                            - objective.isolated([*other, a])
-                        )
-                    if delta > best_delta:
-                        best_delta, best_move = delta, (gb, -1)
-                there = inner(gb)
-                for k, c in enumerate(other):
-                    c_there = there[c]
-                    c_here = sum_to(c, own)
-                    delta = (into_sum - into[k] - c_there) + (c_here - stay)
-                    if iso:
-                        new_a = [*own, c]
-                        new_b = [x for x in other if x != c] + [a]
-                        delta += objective.weights.isolation * (
-                            objective.isolated(groups[ga])
-                            + objective.isolated(other)
-                            - objective.isolated(new_a)
-                            - objective.isolated(new_b)
-                        )
-                    if delta > best_delta:
-                        best_delta, best_move = delta, (gb, c)
-            if best_move is None:
-                continue
-            gb, c = best_move
-            groups[ga].remove(a)
-            groups[gb].append(a)
-            where[a] = gb
-            if c >= 0:
-                groups[gb].remove(c)
-                groups[ga].append(c)
-                where[c] = ga
-            sums.pop(ga, None)
-            sums.pop(gb, None)
-            improved += 1
-        if not improved:
-            break
-
-
 def _search(
     objective: GroupObjective,
     population: Population,
@@ -171,7 +88,7 @@ def _search(
         # The pairs the starts looked at are mostly not the ones the moves look at: keeping them made the cache
         # half as large again (10,000 people: 1.07 million pairs against 0.68 million) and saved no time.
         objective.forget()
-        _improve(objective, best, neighbours, seed)
+        improve(objective, best, neighbours, seed)
         return best
     rng = np.random.default_rng(seed + 2)
     starts += [cut(rng.permutation(people).tolist(), sizes) for _ in range(RESTARTS)]
