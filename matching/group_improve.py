@@ -22,7 +22,7 @@ from matching.population import FloatArray, IntArray
 
 PASSES = 3
 NEIGHBOUR_GROUPS = 4
-BLOCK = 2048  # people planned at once: fewer plans undone by the block's own moves, more numpy calls
+BLOCK = 512  # people planned at once: fewer plans undone by the block's own moves, more numpy calls
 GAIN = 1e-9  # a move must gain more than this
 Move = tuple[int, int] | None  # (group to go to, member to swap with or -1); None: stay
 Inner = Callable[[int], dict[int, float]]
