@@ -101,7 +101,7 @@ class _Padded:
 
 
 def _in_order(values: FloatArray) -> FloatArray:
-    """Sums over the last axis added left to right from 0.0, as Python's `sum` of a list adds them."""
+    """Sums over the last axis added left to right from 0.0, as `_best_move` and `GroupObjective.sum_to` add."""
     out = np.zeros(values.shape[:-1], dtype=np.float64)
     for k in range(values.shape[-1]):
         out += values[..., k]
@@ -138,9 +138,8 @@ def _planned_moves(
     for k, row in enumerate(tries):
         rows[k, : len(row)] = row
     people = np.array(block, dtype=np.int64)
-    members = padded.table[
-        rows
-    ]  # (person, own group + groups tried, member); row -1 is the table's row of -1
+    # (person, own group + groups tried, member); row -1 is the table's last row, of -1
+    members = padded.table[rows]
     own = members[:, 0, :]
     own = np.where(own == people[:, None], -1, own)  # a's groupmates, in their group's order
     others = members[:, 1:, :]
@@ -152,9 +151,8 @@ def _planned_moves(
     stay = _in_order(pairs.of(people[:, None], own))
     into = pairs.of(person, others)
     into_sum = _in_order(into)
-    there = pairs.of(
-        member, np.where(np.eye(width, dtype=np.bool_), -1, mate)
-    )  # each with the rest of its group
+    rest = np.where(np.eye(width, dtype=np.bool_), -1, mate)
+    there = pairs.of(member, rest)  # each member of a tried group with the rest of its group
     here = pairs.of(member, own[:, None, None, :])  # each member of a tried group with a's groupmates
     swap = ((into_sum[..., None] - into) - _in_order(there)) + (_in_order(here) - stay[:, None, None])
     swap[others < 0] = -np.inf
