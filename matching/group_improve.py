@@ -25,6 +25,7 @@ NEIGHBOUR_GROUPS = 4
 BLOCK = 512  # people planned at once: fewer plans undone by the block's own moves, more numpy calls
 GAIN = 1e-9  # a move must gain more than this
 Move = tuple[int, int] | None  # (group to go to, member to swap with or -1); None: stay
+Choice = tuple[float, Move]  # the gain of the best move (GAIN when there is none) and the move
 Inner = Callable[[int], dict[int, float]]
 
 
@@ -52,8 +53,8 @@ def _best_move(
     inner: Inner,
     low: int,
     high: int,
-) -> Move:
-    """a's best move or swap into the groups `tried`, on the groups as they are now."""
+) -> Choice:
+    """a's best move or swap into the groups `tried`, on the groups as they are now, and its gain."""
     to_each, sum_to, isolated = objective.to_each, objective.sum_to, objective.isolated
     iso = bool(objective.settings.isolate_rule_attributes)
     own = [y for y in groups[ga] if y != a]
@@ -83,7 +84,7 @@ def _best_move(
                 )
             if delta > best_delta:
                 best_delta, best_move = delta, (gb, c)
-    return best_move
+    return best_delta, best_move
 
 
 class _Padded:
@@ -130,7 +131,7 @@ class _PairValues:
 
 def _planned_moves(
     objective: GroupObjective, block: list[int], tries: list[list[int]], padded: _Padded, low: int, high: int
-) -> list[Move]:
+) -> list[Choice]:
     """`_best_move` of each person of `block` on the groups as they are now (tries[k]: the own group, then the
     groups tried), for every person at once: the same sums in the same order."""
     width = padded.table.shape[1]
@@ -162,11 +163,13 @@ def _planned_moves(
     # In the order `_best_move` tries them: per group, the move there, then a swap with each member.
     options = np.concatenate([move[..., None], swap], axis=2).reshape(len(block), -1)
     best = np.argmax(options, axis=1)  # the first of the highest, as a strict `>` keeps the first
-    gains = options[np.arange(len(block)), best] > GAIN
+    gain = options[np.arange(len(block)), best]
+    gains = gain > GAIN
     group, slot = np.divmod(best, width + 1)
     targets = rows[np.arange(len(block)), group + 1].tolist()
     partners = np.where(slot > 0, others[np.arange(len(block)), group, slot - 1], -1).tolist()
-    return [(t, c) if g else None for t, c, g in zip(targets, partners, gains.tolist(), strict=True)]
+    chosen = zip(gain.tolist(), targets, partners, gains.tolist(), strict=True)
+    return [(value, (t, c)) if g else (GAIN, None) for value, t, c, g in chosen]
 
 
 def improve(
@@ -204,10 +207,10 @@ def improve(
                 ga = where[a]
                 if plan and changed.isdisjoint(tries[k]):
                     # a's partners tried are where they were (one who moved changed a group of tries[k])
-                    best = planned[k]
+                    _, best = planned[k]
                 else:
                     tried = groups_to_try(a, ga, neighbours, where)
-                    best = _best_move(objective, groups, a, ga, tried, inner, low, high)
+                    _, best = _best_move(objective, groups, a, ga, tried, inner, low, high)
                 if best is None:
                     continue
                 gb, c = best

@@ -92,9 +92,10 @@ def test_moves_planned_for_a_block_are_the_moves_each_person_finds_alone() -> No
             _best_move(objective, groups, a, t[0], t[1:], inner, low, high)
             for a, t in zip(block, tries, strict=True)
         ]
-        assert planned == alone
-        assert sum(move is not None for move in alone) > len(block) // 4  # many people have a move to take
-        kinds |= {"stay" if m is None else "swap" if m[1] >= 0 else "move" for m in alone}
+        assert planned == alone  # the same moves, with the very same gains (floats equal to the last bit)
+        moves = [move for _, move in alone]
+        assert sum(move is not None for move in moves) > len(block) // 4  # many people have a move to take
+        kinds |= {"stay" if m is None else "swap" if m[1] >= 0 else "move" for m in moves}
     assert kinds == {"stay", "swap", "move"}
 
 
