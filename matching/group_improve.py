@@ -200,8 +200,10 @@ def improve(
         for start in range(0, len(order), BLOCK):
             block = order[start : start + BLOCK]
             objective.forget()  # the cache holds the pairs of one block's people tried now, not of a whole pass
-            tries = [[where[a], *groups_to_try(a, where[a], neighbours, where)] for a in block]
-            planned = _planned_moves(objective, block, tries, padded, low, high) if plan else []
+            tries, planned = [], []
+            if plan:
+                tries = [[where[a], *groups_to_try(a, where[a], neighbours, where)] for a in block]
+                planned = _planned_moves(objective, block, tries, padded, low, high)
             changed: set[int] = set()
             for k, a in enumerate(block):
                 ga = where[a]

@@ -12,7 +12,7 @@ from matching.candidates import general_edges
 from matching.constraints import Constraints
 from matching.group_improve import _best_move, _Padded, _planned_moves, groups_to_try, improve
 from matching.group_objective import GroupObjective
-from matching.group_search import cut
+from matching.group_search import cut, total
 from matching.population import Population
 from matching.study_groups import candidate_partners
 
@@ -20,7 +20,9 @@ SKILLS = ["python", "sql", "go", "rust"]
 GOALS = ["data science", "web", "ml", "security", "cloud"]
 
 
-def large_round(seed: int, n: int = 240) -> tuple[GroupObjective, list[int], dict[int, list[int]], list[int]]:
+def large_round(
+    seed: int, n: int = 240, balanced: bool = False
+) -> tuple[GroupObjective, list[int], dict[int, list[int]], list[int]]:
     """A round with forbidden pairs, earlier groupmates and weights that are not powers of two (so that adding
     in another order rounds differently); returns the objective, everyone, candidate partners and group sizes."""
     rng = np.random.default_rng(seed)
@@ -33,6 +35,7 @@ def large_round(seed: int, n: int = 240) -> tuple[GroupObjective, list[int], dic
             utc_offset_minutes=int(rng.choice([0, 60, 330, -300, 585])),
             weekly_availability=frozenset(int(s) for s in rng.choice(60, 12)) if rng.random() < 0.8 else None,
             goals=frozenset(str(g) for g in rng.choice(GOALS, int(rng.integers(0, 4)), replace=False)),
+            attributes={"gender": str(rng.choice(["f", "m"], p=[0.3, 0.7]))},
         )
         for k in range(n)
     ]
@@ -51,6 +54,7 @@ def large_round(seed: int, n: int = 240) -> tuple[GroupObjective, list[int], dic
         min_shared_hours=1,
         cooldown_rounds=2,
         weights=weights,
+        isolate_rule_attributes=("gender",) if balanced else (),
     )
     population = Population(people)
     constraints = Constraints(population, settings, history)
@@ -114,3 +118,14 @@ def test_moves_undone_within_a_block_are_tried_again_so_any_block_size_finds_the
         found.append(groups)
     assert found[0] == found[1] == found[2]
     assert found[0] != random_groups(seed, everyone, sizes)  # the search moved people
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_round_under_a_balancing_rule_is_searched_person_by_person_and_only_gains(seed: int) -> None:
+    objective, everyone, neighbours, sizes = large_round(seed, balanced=True)
+    groups = random_groups(seed, everyone, sizes)
+    before = total(objective, groups)
+    improve(objective, groups, neighbours, seed)
+    assert sorted(m for g in groups for m in g) == everyone  # everyone still in exactly one group
+    assert total(objective, groups) > before + 1.0
+    assert all(min(sizes) <= len(g) <= max(sizes) for g in groups)
